@@ -1,0 +1,26 @@
+import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_CONTENT_TYPE, toProblem } from './problem';
+
+/** The one global filter: every HTTP error leaves as application/problem+json. */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemDetails');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw error; // the Socket.IO gateway maps its own errors
+    const http = host.switchToHttp();
+    sendProblem(error, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), this.logger);
+  }
+}
+
+/** Shared with Fastify's own error handler, for errors raised before Nest sees the request. */
+export function sendProblem(error: unknown, req: FastifyRequest, reply: FastifyReply, logger: Logger): void {
+  const { problem, unexpected } = toProblem(error, { instance: req.url, requestId: req.id });
+  if (unexpected) {
+    const err = error instanceof Error ? error : new Error(String(error));
+    logger.error(`${req.method} ${req.url} failed: ${err.message}`, err.stack);
+  }
+  if (reply.sent) return;
+  void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+}

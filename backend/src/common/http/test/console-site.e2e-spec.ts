@@ -1,0 +1,59 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestApp, type TestApp } from '../../../../test/test-app';
+
+const html = 'text/html,application/xhtml+xml';
+
+describe('console site (GET /, SPA fallback, static files)', () => {
+  describe('with a built console', () => {
+    let t: TestApp;
+    beforeAll(async () => (t = await startTestApp()));
+    afterAll(() => t.close());
+
+    it('serves index.html at / without caching it', async () => {
+      const res = await t.http.get('/').set('accept', html).expect(200).expect('content-type', /text\/html/);
+      expect(res.text).toContain('<nx-root></nx-root>');
+      expect(res.headers['cache-control']).toBe('no-cache');
+    });
+
+    it('serves index.html for a deep link so the router can take over', async () => {
+      const res = await t.http.get('/incidents/3f0c1a52?tab=timeline').set('accept', html).expect(200);
+      expect(res.text).toContain('<nx-root></nx-root>');
+    });
+
+    it('serves hashed bundles with a year-long immutable cache', async () => {
+      const res = await t.http.get('/main-ABCDEFGH.js').expect(200).expect('content-type', /javascript/);
+      expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    });
+
+    it('answers a missing file with a 404 problem, not the page', async () => {
+      const res = await t.http.get('/main-MISSING1.js').set('accept', '*/*').expect(404);
+      expect(res.body.code).toBe('NOT_FOUND');
+    });
+
+    it('never answers an API path with the page, even for a browser', async () => {
+      const res = await t.http.get('/api/incidents-typo').set('accept', html).expect(404);
+      expect(res.headers['content-type']).toMatch(/problem\+json/);
+    });
+  });
+
+  describe('without a build', () => {
+    let t: TestApp;
+    let empty: string;
+    beforeAll(async () => {
+      empty = await mkdtemp(join(tmpdir(), 'nexecute-no-console-'));
+      t = await startTestApp({ env: { CONSOLE_DIR: empty } });
+    });
+    afterAll(async () => {
+      await t.close();
+      await rm(empty, { recursive: true, force: true });
+    });
+
+    it('says how to build the console, and the API still works', async () => {
+      const res = await t.http.get('/').set('accept', html).expect(503);
+      expect(res.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE', detail: expect.stringContaining('npm run build') });
+      await t.http.get('/api/health/live').expect(200);
+    });
+  });
+});

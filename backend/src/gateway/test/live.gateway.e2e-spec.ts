@@ -1,0 +1,34 @@
+import { io, type Socket } from 'socket.io-client';
+import { startTestApp, type TestApp } from '../../../test/test-app';
+import type { LiveWelcome } from '../live.gateway';
+
+function connect(url: string, options: Parameters<typeof io>[1] = {}): Socket {
+  return io(`${url}/live`, { transports: ['websocket'], reconnection: false, forceNew: true, ...options });
+}
+
+describe('Socket.IO /live on the API port', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startTestApp({ env: { CORS_ORIGINS: 'https://console.example.com' } })));
+  afterAll(() => t.close());
+
+  it('welcomes a client over WebSocket with the server time', async () => {
+    const socket = connect(t.baseUrl);
+    try {
+      const welcome = await new Promise<LiveWelcome>((resolve, reject) => {
+        socket.once('welcome', resolve);
+        socket.once('connect_error', reject);
+      });
+      expect(Date.parse(welcome.serverTime)).toBeGreaterThan(Date.now() - 60_000);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('applies the CORS allow-list to the polling handshake', async () => {
+    const handshake = (origin: string) => t.http.get('/socket.io/?EIO=4&transport=polling').set('origin', origin);
+    const allowed = await handshake('https://console.example.com').expect(200);
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://console.example.com');
+    const other = await handshake('https://evil.example.net');
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});

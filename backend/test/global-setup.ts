@@ -1,0 +1,44 @@
+import { Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../src/common/database/data-source-options';
+import { EmbeddedPostgresServer } from '../src/common/database/embedded-postgres-server';
+import { loadConfig } from '../src/config/app-config';
+import { ADMIN_URL_VAR, RUN_ID_VAR, templateName, urlFor, withAdmin } from './test-database';
+
+export interface TestRun {
+  embedded?: { server: EmbeddedPostgresServer; dir: string };
+}
+export const testRun = globalThis as typeof globalThis & { nexecuteTestRun?: TestRun };
+
+/**
+ * One PostgreSQL for the run: DATABASE_URL's server when set, otherwise an embedded one in a
+ * temporary folder. Migrations run once into a template; each spec file clones it.
+ */
+export default async function globalSetup(): Promise<void> {
+  Logger.overrideLogger(['error', 'warn']);
+  const run: TestRun = {};
+  let adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    const dir = await mkdtemp(join(tmpdir(), 'nexecute-test-pg-'));
+    await chmod(dir, 0o755); // run as root, PostgreSQL runs as 'postgres' and must reach its folder
+    const server = await EmbeddedPostgresServer.start({ dataDir: join(dir, 'postgres'), port: 0, database: 'nexecute_test' });
+    run.embedded = { server, dir };
+    adminUrl = server.url;
+  }
+  testRun.nexecuteTestRun = run;
+  process.env[ADMIN_URL_VAR] = adminUrl;
+  process.env[RUN_ID_VAR] = randomBytes(4).toString('hex');
+
+  const template = templateName();
+  await withAdmin((c) => c.query(`CREATE DATABASE "${template}"`));
+  const config = loadConfig({ NODE_ENV: 'test' });
+  const dataSource = new DataSource({ ...dataSourceOptions(urlFor(template), config.database), logging: false });
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  // A template with open connections cannot be copied.
+  await dataSource.destroy();
+}

@@ -1,0 +1,67 @@
+import type { ModuleMetadata } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { join } from 'node:path';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import type { DataSource } from 'typeorm';
+import { createLogger } from '../src/common/logging/logger';
+import { loadConfig } from '../src/config/app-config';
+import { createHttpApplication } from '../src/http-application';
+import { freshDatabase, type TestDatabase } from './test-database';
+
+export const CONSOLE_FIXTURE = join(__dirname, 'fixtures', 'console');
+
+export interface LogRecord {
+  readonly level: string;
+  readonly msg?: string;
+  readonly requestId?: string;
+  readonly [key: string]: unknown;
+}
+
+export interface TestApp {
+  readonly app: NestFastifyApplication;
+  /** supertest against the listening server: the real HTTP path, sockets included. */
+  readonly http: TestAgent;
+  readonly baseUrl: string;
+  readonly dataSource: DataSource;
+  readonly database: TestDatabase;
+  /** Every line the app logged, parsed. */
+  logs(): LogRecord[];
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Environment variables on top of the test defaults (DATABASE_URL is always the fresh database). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Probe modules mounted next to the real ones. */
+  readonly imports?: ModuleMetadata['imports'];
+}
+
+/** The real app (same assembly as main.ts) on its own fresh database, listening on a free port. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = await freshDatabase();
+  const lines: string[] = [];
+  const logger = createLogger('debug', { write: (line: string) => void lines.push(line) });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    CONSOLE_DIR: CONSOLE_FIXTURE,
+    ...options.env,
+    DATABASE_URL: database.url,
+  });
+  const app = await createHttpApplication(config, database.url, { logger, extraImports: options.imports ?? [] });
+  await app.listen(0, '127.0.0.1');
+  const baseUrl = await app.getUrl();
+  return {
+    app,
+    http: request(baseUrl.replace('[::1]', '127.0.0.1')),
+    baseUrl,
+    dataSource: app.get<DataSource>(getDataSourceToken()),
+    database,
+    logs: () => lines.map((l) => JSON.parse(l) as LogRecord),
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
