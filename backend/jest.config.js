@@ -20,6 +20,7 @@ module.exports = {
   transformIgnorePatterns: [
     '/node_modules/(?!(@nestjs|content-disposition|file-type|strtok3|token-types|peek-readable|@tokenizer|uint8array-extras|load-esm)/)',
   ],
+  setupFiles: ['<rootDir>/test/setup-logging.ts'],
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 60000,

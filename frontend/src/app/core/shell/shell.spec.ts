@@ -1,0 +1,129 @@
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { DeferBlockBehavior, TestBed } from '@angular/core/testing';
+import { Router } from '@angular/router';
+
+import { appConfig } from '../../app.config';
+import { READINESS_URL } from './api-status';
+import { HANDSET_QUERY, Shell } from './shell';
+
+/** Makes CDK's BreakpointObserver see a viewport that does or does not match the handset query. */
+function stubViewport(handset: boolean): void {
+  // Only what CDK's MediaMatcher reads; it still uses the legacy add/removeListener pair.
+  vi.stubGlobal('matchMedia', (query: string) => {
+    const list = {
+      matches: handset && query === HANDSET_QUERY,
+      media: query,
+      addListener: () => undefined,
+      removeListener: () => undefined,
+    };
+    return list as unknown as MediaQueryList;
+  });
+}
+
+async function renderShellAt(url: string) {
+  TestBed.configureTestingModule({
+    imports: [Shell],
+    providers: [...appConfig.providers, provideHttpClientTesting()],
+    // The theme menu is deferred "on idle"; these tests are about the frame around it.
+    deferBlockBehavior: DeferBlockBehavior.Manual,
+  });
+  // The @defer block's dependencies load asynchronously, so the Shell must be compiled first.
+  await TestBed.compileComponents();
+  const fixture = TestBed.createComponent(Shell);
+  fixture.detectChanges();
+  TestBed.inject(HttpTestingController).expectOne(READINESS_URL).flush({ status: 'ok' });
+  await TestBed.inject(Router).navigateByUrl(url);
+  await fixture.whenStable();
+  return { fixture, element: fixture.nativeElement as HTMLElement };
+}
+
+describe('Shell', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  describe('on a desktop-sized viewport', () => {
+    beforeEach(() => {
+      stubViewport(false);
+    });
+
+    it('renders every navigation link with its href', async () => {
+      const { element } = await renderShellAt('/feed');
+      const links = Array.from(element.querySelectorAll<HTMLAnchorElement>('nav a'));
+
+      expect(links.map((a) => [a.textContent.trim(), a.getAttribute('href')])).toEqual([
+        ['Live feed', '/feed'],
+        ['Incidents', '/incidents'],
+        ['Analytics', '/analytics'],
+        ['Users', '/admin/users'],
+        ['Integrations', '/admin/integrations'],
+      ]);
+    });
+
+    it('marks only the active link with aria-current="page"', async () => {
+      const { element } = await renderShellAt('/admin/integrations');
+      const current = Array.from(element.querySelectorAll('nav a[aria-current="page"]'));
+
+      expect(current.map((a) => a.getAttribute('href'))).toEqual(['/admin/integrations']);
+      expect(element.querySelector('a[href="/feed"]')!.hasAttribute('aria-current')).toBe(false);
+    });
+
+    it('moves aria-current when the route changes', async () => {
+      const { fixture, element } = await renderShellAt('/feed');
+      await TestBed.inject(Router).navigateByUrl('/incidents');
+      await fixture.whenStable();
+
+      expect(element.querySelector('a[href="/incidents"]')!.getAttribute('aria-current')).toBe('page');
+      expect(element.querySelector('a[href="/feed"]')!.hasAttribute('aria-current')).toBe(false);
+    });
+
+    it('has banner, navigation and main landmarks, and the page h1 inside main', async () => {
+      const { element } = await renderShellAt('/analytics');
+
+      expect(element.querySelector('header mat-toolbar')?.textContent).toContain('Nexecute Connect');
+      expect(element.querySelector('nav')?.getAttribute('aria-label')).toBe('Primary');
+      expect(element.querySelector('main#main-content h1')?.textContent).toBe('Analytics');
+      expect(element.querySelectorAll('h1')).toHaveLength(1);
+    });
+
+    it('skip link moves focus to the main content without navigating', async () => {
+      const { element } = await renderShellAt('/incidents');
+      const skip = element.querySelector<HTMLAnchorElement>('a.skip-link')!;
+
+      expect(skip.getAttribute('href')).toBe('#main-content');
+      skip.click();
+      expect(document.activeElement).toBe(element.querySelector('main'));
+      expect(TestBed.inject(Router).url).toBe('/incidents');
+    });
+
+    it('keeps the navigation open beside the content, with no menu button', async () => {
+      const { element } = await renderShellAt('/feed');
+
+      expect(element.querySelector('button[aria-label="Open navigation"]')).toBeNull();
+      expect(element.querySelector('mat-sidenav')!.classList).toContain('mat-drawer-side');
+      expect(element.querySelector('mat-sidenav')!.classList).toContain('mat-drawer-opened');
+    });
+  });
+
+  describe('on a handset-sized viewport (≤ 768px)', () => {
+    beforeEach(() => {
+      stubViewport(true);
+    });
+
+    it('overlays the navigation, closed until the labelled menu button opens it', async () => {
+      const { fixture, element } = await renderShellAt('/feed');
+      const sidenav = element.querySelector('mat-sidenav')!;
+      const menuButton = element.querySelector<HTMLButtonElement>('button[aria-label="Open navigation"]');
+
+      expect(menuButton).not.toBeNull();
+      expect(sidenav.classList).toContain('mat-drawer-over');
+      expect(sidenav.classList).not.toContain('mat-drawer-opened');
+      expect(menuButton!.getAttribute('aria-expanded')).toBe('false');
+
+      menuButton!.click();
+      await fixture.whenStable();
+      expect(sidenav.classList).toContain('mat-drawer-opened');
+      expect(menuButton!.getAttribute('aria-expanded')).toBe('true');
+    });
+  });
+});

@@ -1,0 +1,99 @@
+import { BreakpointObserver } from '@angular/cdk/layout';
+import { ChangeDetectionStrategy, Component, computed, ElementRef, inject, viewChild } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
+import { MatIconButton } from '@angular/material/button';
+import { MatListItem, MatListItemIcon, MatListItemTitle, MatNavList } from '@angular/material/list';
+import { MatSidenav, MatSidenavContainer, MatSidenavContent } from '@angular/material/sidenav';
+import { MatToolbar } from '@angular/material/toolbar';
+import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { map } from 'rxjs';
+
+import { Icon, IconName } from '../../shared/icon/icon';
+import { PRODUCT_NAME } from '../page-title-strategy';
+import { ApiStatus } from './api-status';
+import { ThemeToggle } from './theme-toggle';
+
+/** At or below this width the navigation becomes an overlay drawer. */
+export const HANDSET_QUERY = '(max-width: 768px)';
+
+interface NavLink {
+  readonly path: string;
+  readonly label: string;
+  readonly icon: IconName;
+}
+
+interface NavSection {
+  readonly heading?: string;
+  readonly links: readonly NavLink[];
+}
+
+const NAVIGATION: readonly NavSection[] = [
+  {
+    links: [
+      { path: '/feed', label: 'Live feed', icon: 'dynamic-feed' },
+      { path: '/incidents', label: 'Incidents', icon: 'report' },
+      { path: '/analytics', label: 'Analytics', icon: 'analytics' },
+    ],
+  },
+  {
+    heading: 'Admin',
+    links: [
+      { path: '/admin/users', label: 'Users', icon: 'group' },
+      { path: '/admin/integrations', label: 'Integrations', icon: 'hub' },
+    ],
+  },
+];
+
+@Component({
+  selector: 'nx-shell',
+  imports: [
+    RouterOutlet,
+    RouterLink,
+    RouterLinkActive,
+    MatToolbar,
+    MatIconButton,
+    MatSidenav,
+    MatSidenavContainer,
+    MatSidenavContent,
+    MatNavList,
+    MatListItem,
+    MatListItemIcon,
+    MatListItemTitle,
+    Icon,
+    ApiStatus,
+    ThemeToggle,
+  ],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  templateUrl: './shell.html',
+  styleUrl: './shell.scss',
+})
+export class Shell {
+  protected readonly productName = PRODUCT_NAME;
+  protected readonly navigation = NAVIGATION;
+
+  private readonly breakpoints = inject(BreakpointObserver);
+  protected readonly isHandset = toSignal(
+    this.breakpoints.observe(HANDSET_QUERY).pipe(map((state) => state.matches)),
+    { initialValue: this.breakpoints.isMatched(HANDSET_QUERY) },
+  );
+  protected readonly sidenavMode = computed(() => (this.isHandset() ? 'over' : 'side'));
+
+  private readonly sidenav = viewChild.required(MatSidenav);
+  private readonly main = viewChild.required<ElementRef<HTMLElement>>('main');
+
+  /** In-page jump without letting `<base href>` turn `#main-content` into a navigation to `/`. */
+  protected skipToContent(event: Event): void {
+    event.preventDefault();
+    this.main().nativeElement.focus();
+  }
+
+  protected openNavigation(): void {
+    void this.sidenav().open();
+  }
+
+  protected closeNavigationOnHandset(): void {
+    if (this.isHandset()) {
+      void this.sidenav().close();
+    }
+  }
+}
