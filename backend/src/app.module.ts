@@ -14,7 +14,11 @@ import { SlackModule } from './slack/slack.module';
 @Module({})
 export class AppModule {
   /** `extraImports` lets integration tests mount probe controllers on the real stack. */
-  static forRoot(config: AppConfig, databaseUrl: string, extraImports: ModuleMetadata['imports'] = []): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    databaseUrl: string,
+    extraImports: ModuleMetadata['imports'] = [],
+  ): DynamicModule {
     return {
       module: AppModule,
       global: true,

@@ -21,7 +21,9 @@ import { repositoryRoot } from './config/repository-root';
 export const API_PREFIX = 'api';
 
 export function productVersion(): string {
-  const manifest = JSON.parse(readFileSync(join(repositoryRoot(), 'package.json'), 'utf8')) as { version: string };
+  const manifest = JSON.parse(readFileSync(join(repositoryRoot(), 'package.json'), 'utf8')) as {
+    version: string;
+  };
   return manifest.version;
 }
 
@@ -46,11 +48,15 @@ export async function createHttpApplication(
     // Let keep-alive sockets go at close; in-flight requests still finish.
     forceCloseConnections: 'idle',
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl, options.extraImports), adapter, {
-    rawBody: true, // webhook signatures are computed over the exact bytes received
-    logger: new NestPinoLogger(logger),
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, databaseUrl, options.extraImports),
+    adapter,
+    {
+      rawBody: true, // webhook signatures are computed over the exact bytes received
+      logger: new NestPinoLogger(logger),
+      abortOnError: false,
+    },
+  );
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestLogging(fastify, logger);
   await app.register(fastifyHelmet, securityHeaders);

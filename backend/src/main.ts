@@ -64,7 +64,10 @@ export async function main(): Promise<void> {
   }
   const address = `http://${config.http.host === '0.0.0.0' ? 'localhost' : config.http.host}:${config.http.port}`;
   logger.info(
-    { startupMs: Math.round(performance.now() - startedAt), database: database.embedded ? 'embedded' : 'external' },
+    {
+      startupMs: Math.round(performance.now() - startedAt),
+      database: database.embedded ? 'embedded' : 'external',
+    },
     `Nexecute Connect ready: console ${address}/  API ${address}/api  docs ${address}/api/docs`,
   );
 }

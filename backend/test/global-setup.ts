@@ -1,12 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/common/database/data-source-options';
 import { EmbeddedPostgresServer } from '../src/common/database/embedded-postgres-server';
 import { loadConfig } from '../src/config/app-config';
+import { repositoryRoot } from '../src/config/repository-root';
 import { ADMIN_URL_VAR, RUN_ID_VAR, templateName, urlFor, withAdmin } from './test-database';
 
 export interface TestRun {
@@ -20,12 +21,18 @@ export const testRun = globalThis as typeof globalThis & { nexecuteTestRun?: Tes
  */
 export default async function globalSetup(): Promise<void> {
   Logger.overrideLogger(['error', 'warn']);
+  // `npm test` writes Jest's JSON summary there for CI's totals; Jest does not create folders.
+  await mkdir(join(repositoryRoot(), 'reports'), { recursive: true });
   const run: TestRun = {};
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
     const dir = await mkdtemp(join(tmpdir(), 'nexecute-test-pg-'));
     await chmod(dir, 0o755); // run as root, PostgreSQL runs as 'postgres' and must reach its folder
-    const server = await EmbeddedPostgresServer.start({ dataDir: join(dir, 'postgres'), port: 0, database: 'nexecute_test' });
+    const server = await EmbeddedPostgresServer.start({
+      dataDir: join(dir, 'postgres'),
+      port: 0,
+      database: 'nexecute_test',
+    });
     run.embedded = { server, dir };
     adminUrl = server.url;
   }
@@ -36,7 +43,10 @@ export default async function globalSetup(): Promise<void> {
   const template = templateName();
   await withAdmin((c) => c.query(`CREATE DATABASE "${template}"`));
   const config = loadConfig({ NODE_ENV: 'test' });
-  const dataSource = new DataSource({ ...dataSourceOptions(urlFor(template), config.database), logging: false });
+  const dataSource = new DataSource({
+    ...dataSourceOptions(urlFor(template), config.database),
+    logging: false,
+  });
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
   // A template with open connections cannot be copied.

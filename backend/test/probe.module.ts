@@ -1,4 +1,14 @@
-import { Body, Controller, Get, HttpCode, Logger, Module, Post, Req, type RawBodyRequest } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Logger,
+  Module,
+  Post,
+  Req,
+  type RawBodyRequest,
+} from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsString, Max, Min, MinLength, ValidateNested } from 'class-validator';
 import type { FastifyRequest } from 'fastify';

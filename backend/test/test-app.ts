@@ -49,7 +49,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
     DATABASE_URL: database.url,
   });
-  const app = await createHttpApplication(config, database.url, { logger, extraImports: options.imports ?? [] });
+  const app = await createHttpApplication(config, database.url, {
+    logger,
+    extraImports: options.imports ?? [],
+  });
   await app.listen(0, '127.0.0.1');
   const baseUrl = await app.getUrl();
   return {

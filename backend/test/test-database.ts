@@ -25,7 +25,10 @@ export function urlFor(database: string, adminUrl = required(ADMIN_URL_VAR)): st
   return url.toString();
 }
 
-export async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>, adminUrl = required(ADMIN_URL_VAR)): Promise<T> {
+export async function withAdmin<T>(
+  fn: (client: pg.Client) => Promise<T>,
+  adminUrl = required(ADMIN_URL_VAR),
+): Promise<T> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
@@ -47,7 +50,8 @@ async function create(sql: (name: string) => string): Promise<TestDatabase> {
   return {
     name,
     url: urlFor(name),
-    drop: () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
   };
 }
 

@@ -10,13 +10,13 @@ import {
   Req,
   UnauthorizedException,
   ValidationPipe,
+  type INestApplication,
   type RawBodyRequest,
 } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NestFactory } from '@nestjs/core';
 import { IsObject, IsOptional, IsString, IsUUID } from 'class-validator';
 import pg from 'pg';
-// eslint-disable-next-line @typescript-eslint/ban-ts-comment
-// @ts-ignore plain .mjs helper shared with the other contenders
 import { INSERT_EVENT, signatureMatches } from './shared.mjs';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
@@ -46,13 +46,17 @@ class BenchModule {}
 async function main(): Promise<void> {
   const adapterName = process.env.ADAPTER;
   const options = { rawBody: true, logger: false as const };
-  let app;
+  let app: INestApplication;
   if (adapterName === 'fastify') {
     const { FastifyAdapter } = await import('@nestjs/platform-fastify');
-    app = await NestFactory.create(BenchModule, new FastifyAdapter(), options);
+    const fastifyApp = await NestFactory.create<NestFastifyApplication>(
+      BenchModule,
+      new FastifyAdapter(),
+      options,
+    );
     const helmet = (await import('@fastify/helmet')).default;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Nest's register() typing is adapter-specific
-    if (!process.env.WITHOUT_HELMET) await (app as any).register(helmet);
+    if (!process.env.WITHOUT_HELMET) await fastifyApp.register(helmet);
+    app = fastifyApp;
   } else {
     const { ExpressAdapter } = await import('@nestjs/platform-express');
     app = await NestFactory.create(BenchModule, new ExpressAdapter(), options);
@@ -60,7 +64,8 @@ async function main(): Promise<void> {
     if (!process.env.WITHOUT_HELMET) app.use(helmet());
   }
   app.setGlobalPrefix('api');
-  if (!process.env.WITHOUT_VALIDATION) app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  if (!process.env.WITHOUT_VALIDATION)
+    app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   await app.listen(Number(process.env.PORT), '127.0.0.1');
   process.send?.('ready');
 }

@@ -150,6 +150,9 @@ console.log(
 );
 console.table(results);
 for (const [name] of contenders) {
-  const mine = results.filter((r) => r.name === name).map((r) => r.rowsPerSec).sort((a, b) => a - b);
+  const mine = results
+    .filter((r) => r.name === name)
+    .map((r) => r.rowsPerSec)
+    .sort((a, b) => a - b);
   console.log(`${name}: median ${mine[Math.floor(mine.length / 2)]} rows/s`);
 }

@@ -54,7 +54,12 @@ describe('loadConfig', () => {
   });
 
   it('names every bad variable and the value it was given', () => {
-    const problems = problemsOf({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_POOL_SIZE: '0', TRUST_PROXY: 'maybe' });
+    const problems = problemsOf({
+      PORT: 'eighty',
+      LOG_LEVEL: 'loud',
+      DATABASE_POOL_SIZE: '0',
+      TRUST_PROXY: 'maybe',
+    });
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^PORT must be an integer number \(got "eighty"\)$/),

@@ -86,7 +86,10 @@ export class EnvironmentVariables {
   EMBEDDED_POSTGRES_PORT = 0;
 
   @Transform(toList)
-  @Matches(/^https?:\/\/[^\s/]+$/, { each: true, message: '$property must list origins like https://console.example.com' })
+  @Matches(/^https?:\/\/[^\s/]+$/, {
+    each: true,
+    message: '$property must list origins like https://console.example.com',
+  })
   CORS_ORIGINS: string[] = [];
 
   @Transform(toInt)
@@ -139,7 +142,10 @@ export class ConfigError extends Error {
   }
 }
 
-function describe(errors: readonly ValidationError[], env: Readonly<Record<string, string | undefined>>): string[] {
+function describe(
+  errors: readonly ValidationError[],
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
   return errors.flatMap((e) => {
     const given = env[e.property];
     const shown = e.property === 'DATABASE_URL' || given === undefined ? '' : ` (got "${given}")`;

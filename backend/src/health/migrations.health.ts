@@ -17,7 +17,7 @@ export class MigrationsHealthIndicator {
     const shipped = this.dataSource.migrations.map((m) => m.name ?? m.constructor.name);
     let applied: Set<string>;
     try {
-      const rows = (await this.dataSource.query(`SELECT name FROM ${MIGRATIONS_TABLE}`)) as { name: string }[];
+      const rows = await this.dataSource.query<{ name: string }[]>(`SELECT name FROM ${MIGRATIONS_TABLE}`);
       applied = new Set(rows.map((r) => r.name));
     } catch {
       return indicator.down({ message: 'The migrations table is missing', pending: shipped });

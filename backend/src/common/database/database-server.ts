@@ -17,7 +17,7 @@ export async function openDatabaseServer(config: AppConfig['database']): Promise
   const logger = new Logger('Database');
   if (config.url) {
     logger.log(`Using PostgreSQL at ${redactUrl(config.url)} (pool of ${config.poolSize})`);
-    return { url: config.url, embedded: false, stop: async () => undefined };
+    return { url: config.url, embedded: false, stop: () => Promise.resolve() };
   }
   const server = await EmbeddedPostgresServer.start({
     dataDir: config.embedded.dataDir,

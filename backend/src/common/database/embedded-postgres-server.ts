@@ -145,14 +145,21 @@ export class EmbeddedPostgresServer {
     try {
       await server.start();
     } catch (e) {
-      throw new Error(`Embedded PostgreSQL did not start on port ${port}: ${recent.slice(-5).join(' | ') || String(e)}`);
+      throw new Error(
+        `Embedded PostgreSQL did not start on port ${port}: ${recent.slice(-5).join(' | ') || String(e)}`,
+        {
+          cause: e,
+        },
+      );
     }
 
     const auth = `${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}`;
     const admin = new pg.Client({ connectionString: `postgres://${auth}@127.0.0.1:${port}/postgres` });
     await admin.connect();
     try {
-      const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [options.database]);
+      const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+        options.database,
+      ]);
       if (!rowCount) await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(options.database)}`);
     } finally {
       await admin.end();
@@ -162,7 +169,12 @@ export class EmbeddedPostgresServer {
       `${initialised ? 'Started' : 'Initialised and started'} embedded PostgreSQL on 127.0.0.1:${port} ` +
         `in ${Date.now() - started} ms; data in ${dataDir}`,
     );
-    return new EmbeddedPostgresServer(server, `postgres://${auth}@127.0.0.1:${port}/${options.database}`, port, dataDir);
+    return new EmbeddedPostgresServer(
+      server,
+      `postgres://${auth}@127.0.0.1:${port}/${options.database}`,
+      port,
+      dataDir,
+    );
   }
 
   /**
@@ -175,7 +187,9 @@ export class EmbeddedPostgresServer {
     const [pidLine, , , portLine] = (await readFile(pidFile, 'utf8')).split('\n');
     const pid = Number(pidLine);
     if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
-    const cmdline = existsSync(`/proc/${pid}/cmdline`) ? await readFile(`/proc/${pid}/cmdline`, 'utf8') : 'postgres';
+    const cmdline = existsSync(`/proc/${pid}/cmdline`)
+      ? await readFile(`/proc/${pid}/cmdline`, 'utf8')
+      : 'postgres';
     if (!cmdline.includes('postgres')) return; // the pid was reused; PostgreSQL copes with the stale file
     EmbeddedPostgresServer.logger.warn(
       `A PostgreSQL left by an earlier run (pid ${pid}, port ${portLine?.trim()}) holds ${dataDir}; stopping it`,

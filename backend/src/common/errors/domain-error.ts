@@ -15,3 +15,8 @@ export abstract class DomainError<C extends string = string> extends Error {
 
   abstract get status(): number;
 }
+
+/** `instanceof` on the generic class yields DomainError<any>; this keeps the code a string. */
+export function isDomainError(error: unknown): error is DomainError<string> {
+  return error instanceof DomainError;
+}

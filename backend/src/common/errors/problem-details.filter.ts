@@ -22,5 +22,8 @@ export function sendProblem(error: unknown, req: FastifyRequest, reply: FastifyR
     logger.error(`${req.method} ${req.url} failed: ${err.message}`, err.stack);
   }
   if (reply.sent) return;
-  void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+  void reply
+    .status(problem.status)
+    .header('content-type', PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(problem));
 }

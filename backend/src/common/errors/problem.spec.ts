@@ -1,4 +1,9 @@
-import { BadRequestException, ForbiddenException, HttpException, InternalServerErrorException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ForbiddenException,
+  HttpException,
+  InternalServerErrorException,
+} from '@nestjs/common';
 import { DomainError } from './domain-error';
 import { problemType, toProblem } from './problem';
 import { RequestValidationError } from './request-errors';
@@ -16,7 +21,10 @@ const ctx = { instance: '/api/widgets/1', requestId: 'req-12345678' };
 
 describe('toProblem', () => {
   it('maps a domain error to its module status, code and detail', () => {
-    const { problem, unexpected } = toProblem(new WidgetError(WidgetErrorCode.Stale, 'version 2 is stale; current is 3'), ctx);
+    const { problem, unexpected } = toProblem(
+      new WidgetError(WidgetErrorCode.Stale, 'version 2 is stale; current is 3'),
+      ctx,
+    );
     expect(problem).toEqual({
       type: 'urn:nexecute:problem:widget-stale-version',
       title: 'Conflict',
@@ -53,14 +61,24 @@ describe('toProblem', () => {
       code: 'FORBIDDEN',
       detail: 'Admins only',
     });
-    expect(toProblem(new BadRequestException(['a is bad', 'b is bad'])).problem.detail).toBe('a is bad; b is bad');
-    expect(toProblem(new HttpException('teapot', 418)).problem).toMatchObject({ status: 418, code: 'HTTP_418' });
+    expect(toProblem(new BadRequestException(['a is bad', 'b is bad'])).problem.detail).toBe(
+      'a is bad; b is bad',
+    );
+    expect(toProblem(new HttpException('teapot', 418)).problem).toMatchObject({
+      status: 418,
+      code: 'HTTP_418',
+    });
   });
 
   it('maps errors Fastify raises before a handler (size, media type, JSON) by their status', () => {
-    const tooLarge = Object.assign(new Error('Request body is too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
+    const tooLarge = Object.assign(new Error('Request body is too large'), {
+      statusCode: 413,
+      code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+    });
     expect(toProblem(tooLarge, ctx).problem).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
-    const badJson = Object.assign(new SyntaxError('Unexpected token } in JSON at position 9'), { statusCode: 400 });
+    const badJson = Object.assign(new SyntaxError('Unexpected token } in JSON at position 9'), {
+      statusCode: 400,
+    });
     expect(toProblem(badJson, ctx).problem).toMatchObject({
       status: 400,
       code: 'REQUEST_MALFORMED',
@@ -69,12 +87,16 @@ describe('toProblem', () => {
   });
 
   it('never leaks what an unexpected error says (SQL, stacks, secrets)', () => {
-    const leaky = new Error('duplicate key value violates unique constraint; SELECT * FROM api_key WHERE secret = $1');
+    const leaky = new Error(
+      'duplicate key value violates unique constraint; SELECT * FROM api_key WHERE secret = $1',
+    );
     const { problem, unexpected } = toProblem(leaky, ctx);
     expect(unexpected).toBe(true);
     expect(problem).toMatchObject({ status: 500, code: 'INTERNAL_ERROR', title: 'Internal Server Error' });
     expect(JSON.stringify(problem)).not.toMatch(/SELECT|secret|constraint|at /);
-    expect(toProblem(new InternalServerErrorException('pool exhausted: password=x')).problem.detail).not.toContain('password');
+    expect(
+      toProblem(new InternalServerErrorException('pool exhausted: password=x')).problem.detail,
+    ).not.toContain('password');
     expect(toProblem('a thrown string').problem.status).toBe(500);
   });
 
@@ -85,6 +107,8 @@ describe('toProblem', () => {
   });
 
   it('derives a stable URN from the code', () => {
-    expect(problemType('INCIDENT_ILLEGAL_TRANSITION')).toBe('urn:nexecute:problem:incident-illegal-transition');
+    expect(problemType('INCIDENT_ILLEGAL_TRANSITION')).toBe(
+      'urn:nexecute:problem:incident-illegal-transition',
+    );
   });
 });

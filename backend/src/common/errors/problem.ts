@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
-import { DomainError } from './domain-error';
+import { isDomainError } from './domain-error';
 import { RequestErrorCode, requestErrorStatus } from './request-errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -81,7 +81,7 @@ function isClientErrorFromServer(e: unknown): e is Error & { statusCode: number 
 
 /** Pure mapping from anything thrown to the one error format. Never exposes stacks or SQL. */
 export function toProblem(error: unknown, ctx: ProblemContext = {}): ProblemOutcome {
-  if (error instanceof DomainError) {
+  if (isDomainError(error)) {
     const unexpected = error.status >= 500;
     return { problem: build(error.status, error.code, error.detail, ctx, error.extensions), unexpected };
   }

@@ -58,7 +58,9 @@ export class RequestValidationError extends RequestError {
   constructor(readonly errors: readonly FieldError[]) {
     super(
       RequestErrorCode.ValidationFailed,
-      errors.length === 1 ? `${errors[0]?.field}: ${errors[0]?.message}` : `${errors.length} fields are invalid`,
+      errors.length === 1
+        ? `${errors[0]?.field}: ${errors[0]?.message}`
+        : `${errors.length} fields are invalid`,
       { errors },
     );
   }

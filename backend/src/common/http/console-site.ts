@@ -28,7 +28,8 @@ export async function registerConsoleSite(fastify: FastifyInstance, consoleDir: 
       preCompressed: true,
       setHeaders: (reply, path) => {
         if (path.endsWith('.html')) void reply.header('cache-control', 'no-cache');
-        else if (HASHED_ASSET.test(path)) void reply.header('cache-control', 'public, max-age=31536000, immutable');
+        else if (HASHED_ASSET.test(path))
+          void reply.header('cache-control', 'public, max-age=31536000, immutable');
         else void reply.header('cache-control', 'public, max-age=3600');
       },
     });
@@ -47,7 +48,10 @@ export async function registerConsoleSite(fastify: FastifyInstance, consoleDir: 
     }
     if (!built) {
       sendProblem(
-        new RequestError(RequestErrorCode.ServiceUnavailable, 'The console is not built. Run "npm run build".'),
+        new RequestError(
+          RequestErrorCode.ServiceUnavailable,
+          'The console is not built. Run "npm run build".',
+        ),
         req,
         reply,
         logger,

@@ -16,9 +16,14 @@ export function setUpOpenApi(app: INestApplication, version: string): void {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .addTag('health', 'Liveness and readiness for load balancers and orchestrators')
     .build();
-  SwaggerModule.setup(DOCS_PATH, app, () => SwaggerModule.createDocument(app, config, { extraModels: [ProblemDetailsDto] }), {
-    jsonDocumentUrl: `${DOCS_PATH}-json`,
-    customSiteTitle: 'Nexecute Connect API',
-    swaggerOptions: { persistAuthorization: true },
-  });
+  SwaggerModule.setup(
+    DOCS_PATH,
+    app,
+    () => SwaggerModule.createDocument(app, config, { extraModels: [ProblemDetailsDto] }),
+    {
+      jsonDocumentUrl: `${DOCS_PATH}-json`,
+      customSiteTitle: 'Nexecute Connect API',
+      swaggerOptions: { persistAuthorization: true },
+    },
+  );
 }

@@ -3,7 +3,9 @@ import { RequestContext } from './request-context';
 
 function capture(): { lines: Record<string, unknown>[]; logger: ReturnType<typeof createLogger> } {
   const lines: Record<string, unknown>[] = [];
-  const logger = createLogger('debug', { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
+  const logger = createLogger('debug', {
+    write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>),
+  });
   return { lines, logger };
 }
 
@@ -11,7 +13,12 @@ describe('createLogger', () => {
   it('writes one JSON object per line with level name, time and service', () => {
     const { lines, logger } = capture();
     logger.info({ incident: 'INC0010001' }, 'acknowledged');
-    expect(lines[0]).toMatchObject({ level: 'info', service: 'nexecute-connect', incident: 'INC0010001', msg: 'acknowledged' });
+    expect(lines[0]).toMatchObject({
+      level: 'info',
+      service: 'nexecute-connect',
+      incident: 'INC0010001',
+      msg: 'acknowledged',
+    });
     expect(typeof lines[0]?.['time']).toBe('string');
   });
 
@@ -23,7 +30,17 @@ describe('createLogger', () => {
       integration: { clientSecret: 'cs', accessToken: 'at', refreshToken: 'rt', password: 'pw', token: 'tk' },
     });
     const text = JSON.stringify(lines[0]);
-    for (const secret of ['abc.def', 'Bearer xyz', 'sid=1', 'nx_live_key', '"cs"', '"at"', '"rt"', '"pw"', '"tk"']) {
+    for (const secret of [
+      'abc.def',
+      'Bearer xyz',
+      'sid=1',
+      'nx_live_key',
+      '"cs"',
+      '"at"',
+      '"rt"',
+      '"pw"',
+      '"tk"',
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain('[REDACTED]');

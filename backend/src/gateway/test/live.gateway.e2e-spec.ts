@@ -25,7 +25,8 @@ describe('Socket.IO /live on the API port', () => {
   });
 
   it('applies the CORS allow-list to the polling handshake', async () => {
-    const handshake = (origin: string) => t.http.get('/socket.io/?EIO=4&transport=polling').set('origin', origin);
+    const handshake = (origin: string) =>
+      t.http.get('/socket.io/?EIO=4&transport=polling').set('origin', origin);
     const allowed = await handshake('https://console.example.com').expect(200);
     expect(allowed.headers['access-control-allow-origin']).toBe('https://console.example.com');
     const other = await handshake('https://evil.example.net');

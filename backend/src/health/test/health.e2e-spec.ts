@@ -26,7 +26,10 @@ describe('GET /api/health', () => {
     it('ready answers 503 HEALTH_NOT_READY naming a pending migration, and 200 once it is applied', async () => {
       await t.dataSource.undoLastMigration({ transaction: 'each' });
       try {
-        const res = await t.http.get('/api/health/ready').expect(503).expect('content-type', /problem\+json/);
+        const res = await t.http
+          .get('/api/health/ready')
+          .expect(503)
+          .expect('content-type', /problem\+json/);
         const last = t.dataSource.migrations[t.dataSource.migrations.length - 1]?.name;
         expect(res.body).toMatchObject({
           code: 'HEALTH_NOT_READY',

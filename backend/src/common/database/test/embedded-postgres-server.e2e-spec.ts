@@ -18,7 +18,13 @@ function runChild(mode: 'write' | 'read', dataDir: string): Promise<ChildRun & {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['-r', join(support, 'register-typescript.cjs'), join(support, 'embedded-postgres-child.ts'), mode, dataDir],
+      [
+        '-r',
+        join(support, 'register-typescript.cjs'),
+        join(support, 'embedded-postgres-child.ts'),
+        mode,
+        dataDir,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const lines: Record<string, unknown>[] = [];
@@ -32,7 +38,8 @@ function runChild(mode: 'write' | 'read', dataDir: string): Promise<ChildRun & {
       for (const p of parts.filter(Boolean)) {
         const line = JSON.parse(p) as Record<string, unknown>;
         lines.push(line);
-        if (mode === 'write' && line['result']) resolve({ lines, exitCode: null, stderr, pid: child.pid ?? 0 });
+        if (mode === 'write' && line['result'])
+          resolve({ lines, exitCode: null, stderr, pid: child.pid ?? 0 });
       }
     });
     child.on('error', reject);
@@ -62,7 +69,9 @@ describe('EmbeddedPostgresServer', () => {
 
     const writer = await runChild('write', dataDir);
     expect(writer.lines.find((l) => l['result'])).toBeDefined();
-    expect(writer.lines.some((l) => String(l['msg']).startsWith('Initialised and started embedded PostgreSQL'))).toBe(true);
+    expect(
+      writer.lines.some((l) => String(l['msg']).startsWith('Initialised and started embedded PostgreSQL')),
+    ).toBe(true);
     const credentials = join(root, 'postgres.credentials.json');
     expect(statSync(credentials).mode & 0o777).toBe(0o600);
     process.kill(writer.pid, 'SIGKILL');
@@ -73,8 +82,12 @@ describe('EmbeddedPostgresServer', () => {
     const reader = await runChild('read', dataDir);
     expect(reader.stderr).toBe('');
     expect(reader.exitCode).toBe(0);
-    expect(reader.lines.some((l) => l['level'] === 'warn' && String(l['msg']).includes(`pid ${orphan}`))).toBe(true);
-    expect(reader.lines.find((l) => l['result'])?.['result']).toMatchObject({ notes: ['committed before the crash'] });
+    expect(
+      reader.lines.some((l) => l['level'] === 'warn' && String(l['msg']).includes(`pid ${orphan}`)),
+    ).toBe(true);
+    expect(reader.lines.find((l) => l['result'])?.['result']).toMatchObject({
+      notes: ['committed before the crash'],
+    });
     expect(isAlive(orphan)).toBe(false);
 
     const again = await runChild('read', dataDir);
@@ -88,7 +101,9 @@ describe('EmbeddedPostgresServer', () => {
     const dataDir = join(root, 'postgres');
     await mkdir(dataDir);
     await writeFile(join(dataDir, 'notes.txt'), 'precious');
-    await expect(EmbeddedPostgresServer.start({ dataDir, port: 0, database: 'x' })).rejects.toThrow(/not empty/);
+    await expect(EmbeddedPostgresServer.start({ dataDir, port: 0, database: 'x' })).rejects.toThrow(
+      /not empty/,
+    );
     expect(readFileSync(join(dataDir, 'notes.txt'), 'utf8')).toBe('precious');
   });
 

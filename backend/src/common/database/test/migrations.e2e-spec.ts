@@ -30,7 +30,7 @@ describe('database migrations', () => {
   });
 
   const snapshot = async (): Promise<string[]> =>
-    ((await dataSource.query(SCHEMA_SNAPSHOT)) as { item: string }[]).map((r) => r.item);
+    (await dataSource.query<{ item: string }[]>(SCHEMA_SNAPSHOT)).map((r) => r.item);
 
   it('go up, all the way down to an empty schema, and up again to the same schema', async () => {
     const empty = await snapshot();

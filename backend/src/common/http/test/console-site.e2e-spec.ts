@@ -12,7 +12,11 @@ describe('console site (GET /, SPA fallback, static files)', () => {
     afterAll(() => t.close());
 
     it('serves index.html at / without caching it', async () => {
-      const res = await t.http.get('/').set('accept', html).expect(200).expect('content-type', /text\/html/);
+      const res = await t.http
+        .get('/')
+        .set('accept', html)
+        .expect(200)
+        .expect('content-type', /text\/html/);
       expect(res.text).toContain('<nx-root></nx-root>');
       expect(res.headers['cache-control']).toBe('no-cache');
     });
@@ -23,7 +27,10 @@ describe('console site (GET /, SPA fallback, static files)', () => {
     });
 
     it('serves hashed bundles with a year-long immutable cache', async () => {
-      const res = await t.http.get('/main-ABCDEFGH.js').expect(200).expect('content-type', /javascript/);
+      const res = await t.http
+        .get('/main-ABCDEFGH.js')
+        .expect(200)
+        .expect('content-type', /javascript/);
       expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     });
 
@@ -52,7 +59,10 @@ describe('console site (GET /, SPA fallback, static files)', () => {
 
     it('says how to build the console, and the API still works', async () => {
       const res = await t.http.get('/').set('accept', html).expect(503);
-      expect(res.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE', detail: expect.stringContaining('npm run build') });
+      expect(res.body).toMatchObject({
+        code: 'SERVICE_UNAVAILABLE',
+        detail: expect.stringContaining('npm run build'),
+      });
       await t.http.get('/api/health/live').expect(200);
     });
   });

@@ -39,7 +39,11 @@ describe('HTTP stack (Fastify, filters, pipes, headers)', () => {
         .send({ title: 'x', impact: 7, assignee: { email: 'a' } })
         .expect(400)
         .expect('content-type', problemJson);
-      expect(res.body).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', detail: '3 fields are invalid' });
+      expect(res.body).toMatchObject({
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        detail: '3 fields are invalid',
+      });
       expect(res.body.errors).toEqual(
         expect.arrayContaining([
           { field: 'title', message: 'title must be longer than or equal to 3 characters' },
@@ -62,7 +66,12 @@ describe('HTTP stack (Fastify, filters, pipes, headers)', () => {
         .post('/api/probe/echo')
         .send({ title: 'Disk full', impact: 2, assignee: { email: 'ops@example.com' } })
         .expect(200);
-      expect(res.body).toEqual({ title: 'Disk full', impact: 2, assignee: { email: 'ops@example.com' }, impactType: 'number' });
+      expect(res.body).toEqual({
+        title: 'Disk full',
+        impact: 2,
+        assignee: { email: 'ops@example.com' },
+        impactType: 'number',
+      });
     });
 
     it('answers malformed JSON with REQUEST_MALFORMED', async () => {
@@ -85,7 +94,11 @@ describe('HTTP stack (Fastify, filters, pipes, headers)', () => {
     });
 
     it('refuses an unsupported media type with 415', async () => {
-      const res = await t.http.post('/api/probe/echo').set('content-type', 'application/xml').send('<a/>').expect(415);
+      const res = await t.http
+        .post('/api/probe/echo')
+        .set('content-type', 'application/xml')
+        .send('<a/>')
+        .expect(415);
       expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     });
 
@@ -94,7 +107,10 @@ describe('HTTP stack (Fastify, filters, pipes, headers)', () => {
       expect(res.body).toMatchObject({ status: 500, code: 'INTERNAL_ERROR' });
       expect(JSON.stringify(res.body)).not.toMatch(/api_key|SELECT|secret|at /);
       const logged = t.logs().find((l) => l.level === 'error' && String(l.msg).includes('/api/probe/boom'));
-      expect(logged).toMatchObject({ requestId: res.body.requestId, stack: expect.stringContaining('Error: relation') });
+      expect(logged).toMatchObject({
+        requestId: res.body.requestId,
+        stack: expect.stringContaining('Error: relation'),
+      });
     });
   });
 
@@ -104,11 +120,20 @@ describe('HTTP stack (Fastify, filters, pipes, headers)', () => {
       expect(res.headers['x-request-id']).toBe('trace-0123456789');
       const lines = t.logs().filter((l) => l.requestId === 'trace-0123456789');
       expect(lines.map((l) => l.msg)).toEqual(['probe handled', 'request completed']);
-      expect(lines[1]).toMatchObject({ method: 'GET', url: '/api/probe/log', status: 200, durationMs: expect.any(Number) });
+      expect(lines[1]).toMatchObject({
+        method: 'GET',
+        url: '/api/probe/log',
+        status: 200,
+        durationMs: expect.any(Number),
+      });
     });
 
     it('never logs the Authorization header or cookies', async () => {
-      await t.http.get('/api/probe/log').set('authorization', 'Bearer very-secret-token').set('cookie', 'sid=s3cr3t').expect(200);
+      await t.http
+        .get('/api/probe/log')
+        .set('authorization', 'Bearer very-secret-token')
+        .set('cookie', 'sid=s3cr3t')
+        .expect(200);
       const text = JSON.stringify(t.logs());
       expect(text).not.toContain('very-secret-token');
       expect(text).not.toContain('s3cr3t');
@@ -118,7 +143,11 @@ describe('HTTP stack (Fastify, filters, pipes, headers)', () => {
   describe('raw body', () => {
     it('keeps the exact bytes received for signature checks', async () => {
       const raw = '{"title":  "Spacing matters",\n "impact":1}';
-      const res = await t.http.post('/api/probe/signature').set('content-type', 'application/json').send(raw).expect(200);
+      const res = await t.http
+        .post('/api/probe/signature')
+        .set('content-type', 'application/json')
+        .send(raw)
+        .expect(200);
       expect(res.body.sha256).toBe(createHash('sha256').update(raw).digest('hex'));
     });
   });

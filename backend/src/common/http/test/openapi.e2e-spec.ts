@@ -10,7 +10,10 @@ describe('GET /api/docs and /api/docs-json', () => {
   afterAll(() => t.close());
 
   it('serves Swagger UI', async () => {
-    const res = await t.http.get('/api/docs').expect(200).expect('content-type', /text\/html/);
+    const res = await t.http
+      .get('/api/docs')
+      .expect(200)
+      .expect('content-type', /text\/html/);
     expect(res.text).toContain('swagger-ui');
     await t.http.get('/api/docs/swagger-ui-init.js').expect(200);
   });
@@ -20,7 +23,11 @@ describe('GET /api/docs and /api/docs-json', () => {
     const doc = res.body;
     expect(doc.openapi).toMatch(/^3\./);
     expect(doc.info).toMatchObject({ title: 'Nexecute Connect API', version: expect.any(String) });
-    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    expect(doc.components.securitySchemes.bearer).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+    });
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/health/live', '/api/health/ready']));
     expect(doc.paths['/api/health/ready'].get.responses['503'].content['application/json'].schema.$ref).toBe(
       '#/components/schemas/ProblemDetailsDto',
