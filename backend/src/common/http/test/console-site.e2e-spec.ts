@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { get, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
+import { brotliDecompressSync } from 'node:zlib';
 import { startTestApp, type TestApp } from '../../../../test/test-app';
 
 const html = 'text/html,application/xhtml+xml';
@@ -32,6 +34,20 @@ describe('console site (GET /, SPA fallback, static files)', () => {
         .expect(200)
         .expect('content-type', /javascript/);
       expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    });
+
+    it('sends the precompressed copy to clients that accept it', async () => {
+      // node:http rather than supertest, which would decompress before we could look.
+      const res = await new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        get(`${t.baseUrl}/main-ABCDEFGH.js`, { headers: { 'accept-encoding': 'br, gzip' } }, (r) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => resolve({ headers: r.headers, body: Buffer.concat(chunks) }));
+        }).on('error', reject);
+      });
+      expect(res.headers['content-encoding']).toBe('br');
+      expect(res.headers['vary']).toMatch(/accept-encoding/i);
+      expect(brotliDecompressSync(res.body).toString()).toContain('document.title');
     });
 
     it('answers a missing file with a 404 problem, not the page', async () => {
