@@ -3,9 +3,11 @@ import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { openDatabaseServer } from '../backend/src/common/database/database-server';
 import { dataSourceOptions } from '../backend/src/common/database/data-source-options';
+import { runMigrationsExclusively } from '../backend/src/common/database/migration-runner';
 import { createLogger } from '../backend/src/common/logging/logger';
 import { NestPinoLogger } from '../backend/src/common/logging/nest-pino-logger';
 import { ConfigError, loadConfig } from '../backend/src/config/app-config';
+import { loadDotEnv } from '../backend/src/config/dot-env';
 
 const USAGE = 'usage: npm run db:migrate | npm run db:revert | npm run db:status';
 
@@ -18,6 +20,7 @@ async function run(command: string | undefined): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 64;
   }
+  loadDotEnv();
   const config = loadConfig();
   const logger = createLogger(config.log.level);
   Logger.overrideLogger(new NestPinoLogger(logger));
@@ -26,7 +29,7 @@ async function run(command: string | undefined): Promise<number> {
   try {
     await dataSource.initialize();
     if (command === 'migrate') {
-      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      const applied = await runMigrationsExclusively(dataSource);
       logger.info({ applied: applied.map((m) => m.name) }, `${applied.length} migration(s) applied`);
     } else if (command === 'revert') {
       const before = await appliedNames(dataSource);

@@ -5,6 +5,7 @@ import { openDatabaseServer, type DatabaseServer } from './common/database/datab
 import { createLogger } from './common/logging/logger';
 import { NestPinoLogger } from './common/logging/nest-pino-logger';
 import { ConfigError, loadConfig } from './config/app-config';
+import { loadDotEnv } from './config/dot-env';
 import { createHttpApplication } from './http-application';
 
 /**
@@ -15,7 +16,9 @@ import { createHttpApplication } from './http-application';
 export async function main(): Promise<void> {
   const startedAt = performance.now();
   let config;
+  let envFile: string | undefined;
   try {
+    envFile = loadDotEnv();
     config = loadConfig();
   } catch (e) {
     if (e instanceof ConfigError) {
@@ -27,6 +30,7 @@ export async function main(): Promise<void> {
   const logger = createLogger(config.log.level);
   // Everything logged before Nest exists (the embedded server's start) goes to pino too.
   Logger.overrideLogger(new NestPinoLogger(logger));
+  if (envFile) logger.info(`Read settings from ${envFile}`);
   let database: DatabaseServer | undefined;
   let app: NestFastifyApplication | undefined;
   let stopping = false;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/common/database/data-source-options';
 import { EmbeddedPostgresServer } from '../src/common/database/embedded-postgres-server';
+import { runMigrationsExclusively } from '../src/common/database/migration-runner';
 import { loadConfig } from '../src/config/app-config';
 import { repositoryRoot } from '../src/config/repository-root';
 import { ADMIN_URL_VAR, RUN_ID_VAR, templateName, urlFor, withAdmin } from './test-database';
@@ -48,7 +49,7 @@ export default async function globalSetup(): Promise<void> {
     logging: false,
   });
   await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
+  await runMigrationsExclusively(dataSource);
   // A template with open connections cannot be copied.
   await dataSource.destroy();
 }

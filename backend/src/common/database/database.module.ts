@@ -1,23 +1,39 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { Inject, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config/app-config';
 import { dataSourceOptions } from './data-source-options';
+import { runMigrationsExclusively } from './migration-runner';
 
-/** Opens the pool (and, by default, applies pending migrations) before the app serves. */
+const RUN_MIGRATIONS = Symbol('RUN_MIGRATIONS');
+
+/**
+ * Opens the pool and, by default, applies pending migrations before the app serves (module
+ * init runs before listen).
+ */
 @Module({})
-export class DatabaseModule {
+export class DatabaseModule implements OnModuleInit {
+  constructor(
+    @Inject(getDataSourceToken()) private readonly dataSource: DataSource,
+    @Inject(RUN_MIGRATIONS) private readonly runMigrations: boolean,
+  ) {}
+
   static forRoot(url: string, config: AppConfig['database']): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRoot({
           ...dataSourceOptions(url, config),
-          migrationsRun: config.runMigrations,
           autoLoadEntities: true,
           retryAttempts: 3,
           retryDelay: 1000,
         }),
       ],
+      providers: [{ provide: RUN_MIGRATIONS, useValue: config.runMigrations }],
     };
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (this.runMigrations) await runMigrationsExclusively(this.dataSource);
   }
 }

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { emptyDatabase, type TestDatabase } from '../../../../test/test-database';
 import { loadConfig } from '../../../config/app-config';
 import { dataSourceOptions, MIGRATIONS_TABLE } from '../data-source-options';
+import { runMigrationsExclusively } from '../migration-runner';
 
 /** Everything a migration can leave behind, so "down" can be checked against "never migrated". */
 const SCHEMA_SNAPSHOT = `
@@ -47,5 +48,22 @@ describe('database migrations', () => {
     await dataSource.runMigrations({ transaction: 'each' });
     expect(await snapshot()).toEqual(migrated);
     expect(await dataSource.showMigrations()).toBe(false);
+  });
+
+  it('run once when two instances start together (advisory lock)', async () => {
+    const other = await emptyDatabase();
+    const options = { ...dataSourceOptions(other.url, loadConfig({}).database), logging: false as const };
+    const instances = [new DataSource(options), new DataSource(options)];
+    try {
+      await Promise.all(instances.map((d) => d.initialize()));
+      const results = await Promise.all(instances.map((d) => runMigrationsExclusively(d)));
+      const applied = results.flat().map((m) => m.name);
+      expect(applied.sort()).toEqual(instances[0]!.migrations.map((m) => m.name).sort());
+      const rows = await instances[0]!.query<{ name: string }[]>(`SELECT name FROM ${MIGRATIONS_TABLE}`);
+      expect(rows).toHaveLength(instances[0]!.migrations.length);
+    } finally {
+      await Promise.all(instances.filter((d) => d.isInitialized).map((d) => d.destroy()));
+      await other.drop();
+    }
   });
 });

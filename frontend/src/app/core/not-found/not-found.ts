@@ -13,19 +13,28 @@ import { Router, RouterLink } from '@angular/router';
     <p class="nx-page-intro">There is no console page at this address.</p>
     <mat-card appearance="outlined">
       <mat-card-content>
-        <p>
+        <p class="message">
           Nothing matches <code class="requested-url">{{ requestedUrl }}</code>. Check the address or go back
           to the live feed.
         </p>
       </mat-card-content>
-      <mat-card-actions>
+      <mat-card-actions class="actions">
         <a matButton="filled" routerLink="/feed">Go to the live feed</a>
       </mat-card-actions>
     </mat-card>
   `,
   styles: `
+    /* The card content already pads 16px above the text; a paragraph margin would double it. */
+    .message {
+      margin: 0;
+    }
     .requested-url {
       overflow-wrap: anywhere;
+    }
+    /* Material's 8px actions padding suits text buttons; a filled button lines up with the
+       content's 16px inset, with the same 16px above and below it as around the text. */
+    .actions {
+      padding: 16px;
     }
   `,
 })

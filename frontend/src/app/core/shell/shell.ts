@@ -87,13 +87,19 @@ export class Shell {
     this.main().nativeElement.focus();
   }
 
-  protected openNavigation(): void {
-    void this.sidenav().open();
+  /** The handset menu button opens the drawer, and closes it again while it is open. */
+  protected toggleNavigation(): void {
+    void this.sidenav().toggle();
+  }
+
+  /** Closing moves focus back to the menu button when it was inside the drawer (MatDrawer does this). */
+  protected closeNavigation(): void {
+    void this.sidenav().close();
   }
 
   protected closeNavigationOnHandset(): void {
     if (this.isHandset()) {
-      void this.sidenav().close();
+      this.closeNavigation();
     }
   }
 }

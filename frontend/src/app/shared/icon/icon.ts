@@ -48,6 +48,11 @@ export type IconName = keyof typeof ICON_PATHS;
       height: var(--nx-icon-size, 24px);
       vertical-align: middle;
     }
+    /* A Material icon button pads itself so that its content box is exactly the icon. Inline, the
+       icon would be aligned against the button's 24px font metrics and sit ~3px below centre. */
+    :host-context(.mat-mdc-icon-button) {
+      display: block;
+    }
     svg {
       width: 100%;
       height: 100%;
