@@ -69,7 +69,7 @@ try {
   const base = first.base;
   let started = false;
   await check('npm start initialises the embedded PostgreSQL, migrates and becomes ready', async () => {
-    await waitUntilReady(base, 90000);
+    await waitUntilReady(base, { timeoutMs: 90000, exited: first.exited });
     started = true;
     const ready = await (await fetch(`${base}/api/health/ready`)).json();
     assert(ready.checks?.migrations?.status === 'up', JSON.stringify(ready));
@@ -115,7 +115,7 @@ try {
 
   const second = npmStart(await freePort());
   await check('a second start reuses the data folder', async () => {
-    await waitUntilReady(second.base, 60000);
+    await waitUntilReady(second.base, { exited: second.exited });
     assert(second.output().includes('Started embedded PostgreSQL'), 'did not reuse the cluster');
     const { code, app } = await stop(second);
     assert(code === 0 && !isAlive(app), `exit ${code}`);

@@ -14,18 +14,30 @@ export function freePort() {
   });
 }
 
-/** Polls GET /api/health/ready until 200; resolves with the milliseconds it took. */
-export async function waitUntilReady(baseUrl, timeoutMs = 60000) {
+/**
+ * Polls GET /api/health/ready until it answers 200; resolves with the milliseconds it took.
+ * `exited` (a promise that settles when the app's process ends) makes a crash fail fast.
+ */
+export async function waitUntilReady(baseUrl, { timeoutMs = 60000, exited } = {}) {
   const started = performance.now();
+  let exit;
+  void exited?.then((status) => (exit = status ?? 'exited'));
+  let last = 'no answer yet';
   while (performance.now() - started < timeoutMs) {
+    if (exit !== undefined) throw new Error(`the app exited during start-up (${JSON.stringify(exit)})`);
     try {
-      if ((await fetch(`${baseUrl}/api/health/ready`)).status === 200) return performance.now() - started;
-    } catch {
-      // not listening yet
+      const res = await fetch(`${baseUrl}/api/health/ready`, { signal: AbortSignal.timeout(5000) });
+      if (res.status === 200) return performance.now() - started;
+      last = `HTTP ${res.status}`;
+      await res.body?.cancel();
+    } catch (e) {
+      last = e.cause?.code ?? e.message;
     }
     await new Promise((r) => setTimeout(r, 20));
   }
-  throw new Error(`${baseUrl} not ready within ${timeoutMs} ms`);
+  throw new Error(
+    `GET ${baseUrl}/api/health/ready did not return 200 within ${timeoutMs / 1000} s (last: ${last})`,
+  );
 }
 
 function children(pid) {

@@ -347,9 +347,17 @@ describe('console shell', { timeout: TEST_TIMEOUT_MS * 10 }, () => {
         assert.equal(await nav.isVisible(), false, 'drawer closed initially');
         assert.equal(await open.getAttribute('aria-expanded'), 'false');
 
+        // The same button toggles: its name says what pressing it will do.
         await open.click();
         await nav.waitFor({ state: 'visible' });
-        await eventually(async () => assert.equal(await open.getAttribute('aria-expanded'), 'true'));
+        const close = page.getByRole('button', { name: 'Close navigation' });
+        await eventually(async () => assert.equal(await close.getAttribute('aria-expanded'), 'true'));
+        await close.click();
+        await nav.waitFor({ state: 'hidden' });
+        await eventually(async () => assert.equal(await open.getAttribute('aria-expanded'), 'false'));
+
+        await open.click();
+        await nav.waitFor({ state: 'visible' });
         await navLink(page, 'Incidents').waitFor({ state: 'visible' });
         await page.screenshot({ path: join(ARTIFACTS_DIR, 'console-mobile-nav.png') });
 

@@ -14,10 +14,10 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, waitUntilReady } from '../../scripts/app-process.mjs';
 
 const E2E_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(E2E_DIR, '..', '..');
@@ -36,17 +36,6 @@ const TEST_FILE_TIMEOUT_MS = 15 * 60_000;
 
 const log = (message) => process.stdout.write(`[e2e] ${message}\n`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function tail(file, lines = 40) {
   if (!existsSync(file)) return '(no log)';
@@ -160,28 +149,6 @@ function startApp(port, databaseEnv) {
     child.once('close', () => logStream.end(resolve));
   });
   return { child, exited, closed };
-}
-
-async function waitUntilReady(app, baseUrl) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let exit;
-  void app.exited.then((status) => (exit = status));
-  let last = 'no answer yet';
-  while (Date.now() < deadline) {
-    if (exit) throw new Error(`the app exited during start-up (code ${exit.code}, signal ${exit.signal})`);
-    try {
-      const res = await fetch(`${baseUrl}/api/health/ready`, { signal: AbortSignal.timeout(5_000) });
-      if (res.status === 200) return;
-      last = `HTTP ${res.status}`;
-      await res.body?.cancel();
-    } catch (e) {
-      last = e.cause?.code ?? e.message;
-    }
-    await sleep(250);
-  }
-  throw new Error(
-    `GET /api/health/ready did not return 200 within ${READY_TIMEOUT_MS / 1000} s (last: ${last})`,
-  );
 }
 
 /** SIGTERM, then require exit code 0 within SHUTDOWN_TIMEOUT_MS; SIGKILL it otherwise. */
@@ -318,7 +285,7 @@ async function main() {
     );
     app = startApp(port, database.env);
     try {
-      await waitUntilReady(app, baseUrl);
+      await waitUntilReady(baseUrl, { timeoutMs: READY_TIMEOUT_MS, exited: app.exited });
     } catch (e) {
       process.stderr.write(
         `[e2e] ${e.message}\n[e2e] last lines of ${relative(ROOT, APP_LOG)}:\n${tail(APP_LOG)}\n`,

@@ -100,6 +100,7 @@ describe('Shell', () => {
       const { element } = await renderShellAt('/feed');
 
       expect(element.querySelector('button[aria-label="Open navigation"]')).toBeNull();
+      expect(element.querySelector('.header-scrim')).toBeNull();
       expect(element.querySelector('mat-sidenav')!.classList).toContain('mat-drawer-side');
       expect(element.querySelector('mat-sidenav')!.classList).toContain('mat-drawer-opened');
     });
@@ -109,6 +110,22 @@ describe('Shell', () => {
     beforeEach(() => {
       stubViewport(true);
     });
+
+    /** Lets MatDrawer finish opening or closing: it reports that from a timer, then moves focus. */
+    async function settle(fixture: { whenStable(): Promise<unknown> }): Promise<void> {
+      await new Promise((resolve) => setTimeout(resolve));
+      await fixture.whenStable();
+    }
+
+    async function openDrawer(url = '/feed') {
+      const rendered = await renderShellAt(url);
+      const menuButton = rendered.element.querySelector<HTMLButtonElement>('button.menu-button')!;
+      // A real click focuses the button first; MatDrawer gives focus back to it on close.
+      menuButton.focus();
+      menuButton.click();
+      await settle(rendered.fixture);
+      return { ...rendered, menuButton, sidenav: rendered.element.querySelector('mat-sidenav')! };
+    }
 
     it('overlays the navigation, closed until the labelled menu button opens it', async () => {
       const { fixture, element } = await renderShellAt('/feed');
@@ -124,6 +141,55 @@ describe('Shell', () => {
       await fixture.whenStable();
       expect(sidenav.classList).toContain('mat-drawer-opened');
       expect(menuButton!.getAttribute('aria-expanded')).toBe('true');
+      expect(menuButton!.getAttribute('aria-label')).toBe('Close navigation');
+    });
+
+    it('points the menu button at the drawer it controls', async () => {
+      const { element } = await renderShellAt('/feed');
+      const menuButton = element.querySelector('button.menu-button')!;
+      const controlled = document.getElementById(menuButton.getAttribute('aria-controls')!);
+
+      expect(controlled).toBe(element.querySelector('mat-sidenav'));
+      expect(controlled!.querySelector('nav[aria-label="Primary"]')).not.toBeNull();
+    });
+
+    it('closes the drawer when the menu button is pressed again', async () => {
+      const { fixture, menuButton, sidenav } = await openDrawer();
+      expect(sidenav.classList).toContain('mat-drawer-opened');
+
+      menuButton.click();
+      await settle(fixture);
+
+      expect(sidenav.classList).not.toContain('mat-drawer-opened');
+      expect(menuButton.getAttribute('aria-expanded')).toBe('false');
+      expect(menuButton.getAttribute('aria-label')).toBe('Open navigation');
+    });
+
+    it('closes after following a link and gives focus back to the menu button', async () => {
+      const { fixture, element, menuButton, sidenav } = await openDrawer();
+      expect(sidenav.contains(document.activeElement)).toBe(true);
+
+      element.querySelector<HTMLAnchorElement>('nav a[href="/incidents"]')!.click();
+      await settle(fixture);
+
+      expect(TestBed.inject(Router).url).toBe('/incidents');
+      expect(sidenav.classList).not.toContain('mat-drawer-opened');
+      expect(menuButton.getAttribute('aria-expanded')).toBe('false');
+      expect(document.activeElement).toBe(menuButton);
+    });
+
+    it('dims the header while the drawer is open; tapping it closes the drawer', async () => {
+      const { fixture, element, menuButton, sidenav } = await openDrawer();
+      const scrim = element.querySelector<HTMLElement>('header .header-scrim')!;
+      expect(scrim.classList).toContain('header-scrim-shown');
+      expect(scrim.getAttribute('aria-hidden')).toBe('true');
+
+      scrim.click();
+      await settle(fixture);
+
+      expect(sidenav.classList).not.toContain('mat-drawer-opened');
+      expect(scrim.classList).not.toContain('header-scrim-shown');
+      expect(document.activeElement).toBe(menuButton);
     });
   });
 });
