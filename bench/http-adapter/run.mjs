@@ -3,7 +3,7 @@
 // from this one. Prints one table; quote it, don't trust a memory of it.
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node bench/http-adapter/run.mjs
-//   BENCH_SECONDS=10 BENCH_CONNECTIONS=50 BENCH_ROUNDS=2 (defaults), BENCH_BREAKDOWN=1
+//   BENCH_SECONDS=10 BENCH_CONNECTIONS=50 BENCH_ROUNDS=3 (defaults), BENCH_BREAKDOWN=1
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const port = 3900;
 
 function buildNestApp() {
@@ -106,7 +106,7 @@ async function measure(name, script, env) {
     return {
       name,
       reqPerSec: Math.round(r.requests.average),
-      rowsPerSec: Math.round(inserted / seconds),
+      rowsPerSec: Math.round(inserted / r.duration),
       p50: r.latency.p50,
       p97_5: r.latency.p97_5,
       p99: r.latency.p99,
@@ -120,6 +120,12 @@ async function measure(name, script, env) {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   }
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : Math.round((sorted[mid - 1] + sorted[mid]) / 2);
 }
 
 const nestApp = buildNestApp();
@@ -150,9 +156,8 @@ console.log(
 );
 console.table(results);
 for (const [name] of contenders) {
-  const mine = results
-    .filter((r) => r.name === name)
-    .map((r) => r.rowsPerSec)
-    .sort((a, b) => a - b);
-  console.log(`${name}: median ${mine[Math.floor(mine.length / 2)]} rows/s`);
+  const mine = results.filter((r) => r.name === name);
+  console.log(
+    `${name}: median ${median(mine.map((r) => r.rowsPerSec))} rows/s, p99 median ${median(mine.map((r) => r.p99))} ms`,
+  );
 }
