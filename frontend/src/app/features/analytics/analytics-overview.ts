@@ -1,24 +1,20 @@
 import { ChangeDetectionStrategy, Component } from '@angular/core';
-import { MatCard, MatCardContent, MatCardHeader, MatCardTitle } from '@angular/material/card';
+import { PendingFeature } from '../../shared/pending-feature/pending-feature';
 
 @Component({
   selector: 'nx-analytics-overview',
-  imports: [MatCard, MatCardHeader, MatCardTitle, MatCardContent],
+  imports: [PendingFeature],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'nx-page' },
   template: `
     <h1>Analytics</h1>
     <p class="nx-page-intro">
-      Charts of incident volume by priority and mean time to resolve will appear here.
+      Mean time to acknowledge (MTTA) and to resolve (MTTR), and incident volume by priority, will be charted
+      here.
     </p>
-    <mat-card appearance="outlined">
-      <mat-card-header>
-        <h2 matCardTitle>No charts yet</h2>
-      </mat-card-header>
-      <mat-card-content>
-        <p>Charts will be drawn from the analytics API once it is available.</p>
-      </mat-card-content>
-    </mat-card>
+    <nx-pending-feature heading="No charts yet"
+      >Charts will be drawn from the analytics API once it is available.</nx-pending-feature
+    >
   `,
 })
 export class AnalyticsOverview {}

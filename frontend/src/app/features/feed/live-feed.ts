@@ -1,9 +1,9 @@
 import { ChangeDetectionStrategy, Component } from '@angular/core';
-import { MatCard, MatCardContent, MatCardHeader, MatCardTitle } from '@angular/material/card';
+import { PendingFeature } from '../../shared/pending-feature/pending-feature';
 
 @Component({
   selector: 'nx-live-feed',
-  imports: [MatCard, MatCardHeader, MatCardTitle, MatCardContent],
+  imports: [PendingFeature],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'nx-page' },
   template: `
@@ -12,14 +12,9 @@ import { MatCard, MatCardContent, MatCardHeader, MatCardTitle } from '@angular/m
       New and updated incidents from ServiceNow, and the Slack conversations about them, will stream here as
       they happen.
     </p>
-    <mat-card appearance="outlined">
-      <mat-card-header>
-        <h2 matCardTitle>Not connected yet</h2>
-      </mat-card-header>
-      <mat-card-content>
-        <p>This page will subscribe to the real-time gateway once it is available.</p>
-      </mat-card-content>
-    </mat-card>
+    <nx-pending-feature heading="Not connected yet"
+      >This page will subscribe to the real-time gateway once it is available.</nx-pending-feature
+    >
   `,
 })
 export class LiveFeed {}

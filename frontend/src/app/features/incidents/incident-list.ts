@@ -1,9 +1,9 @@
 import { ChangeDetectionStrategy, Component } from '@angular/core';
-import { MatCard, MatCardContent, MatCardHeader, MatCardTitle } from '@angular/material/card';
+import { PendingFeature } from '../../shared/pending-feature/pending-feature';
 
 @Component({
   selector: 'nx-incident-list',
-  imports: [MatCard, MatCardHeader, MatCardTitle, MatCardContent],
+  imports: [PendingFeature],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'nx-page' },
   template: `
@@ -12,14 +12,9 @@ import { MatCard, MatCardContent, MatCardHeader, MatCardTitle } from '@angular/m
       Incidents synchronised from ServiceNow will be listed here with their priority, state and assignee,
       ready to search and filter.
     </p>
-    <mat-card appearance="outlined">
-      <mat-card-header>
-        <h2 matCardTitle>No incident list yet</h2>
-      </mat-card-header>
-      <mat-card-content>
-        <p>The list will load from the incidents API once it is available.</p>
-      </mat-card-content>
-    </mat-card>
+    <nx-pending-feature heading="No incident list yet"
+      >The list will load from the incidents API once it is available.</nx-pending-feature
+    >
   `,
 })
 export class IncidentList {}

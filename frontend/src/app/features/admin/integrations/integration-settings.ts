@@ -1,9 +1,9 @@
 import { ChangeDetectionStrategy, Component } from '@angular/core';
-import { MatCard, MatCardContent, MatCardHeader, MatCardTitle } from '@angular/material/card';
+import { PendingFeature } from '../../../shared/pending-feature/pending-feature';
 
 @Component({
   selector: 'nx-integration-settings',
-  imports: [MatCard, MatCardHeader, MatCardTitle, MatCardContent],
+  imports: [PendingFeature],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'nx-page' },
   template: `
@@ -11,14 +11,10 @@ import { MatCard, MatCardContent, MatCardHeader, MatCardTitle } from '@angular/m
     <p class="nx-page-intro">
       The connections to your ServiceNow instance and Slack workspace will be configured and checked here.
     </p>
-    <mat-card appearance="outlined">
-      <mat-card-header>
-        <h2 matCardTitle>No integrations configured yet</h2>
-      </mat-card-header>
-      <mat-card-content>
-        <p>Connection settings and health checks will load from the API once they are available.</p>
-      </mat-card-content>
-    </mat-card>
+    <nx-pending-feature heading="No integrations configured yet"
+      >Connection settings and health checks will load from the API once they are
+      available.</nx-pending-feature
+    >
   `,
 })
 export class IntegrationSettings {}

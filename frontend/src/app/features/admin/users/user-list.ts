@@ -1,9 +1,9 @@
 import { ChangeDetectionStrategy, Component } from '@angular/core';
-import { MatCard, MatCardContent, MatCardHeader, MatCardTitle } from '@angular/material/card';
+import { PendingFeature } from '../../../shared/pending-feature/pending-feature';
 
 @Component({
   selector: 'nx-user-list',
-  imports: [MatCard, MatCardHeader, MatCardTitle, MatCardContent],
+  imports: [PendingFeature],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'nx-page' },
   template: `
@@ -11,14 +11,9 @@ import { MatCard, MatCardContent, MatCardHeader, MatCardTitle } from '@angular/m
     <p class="nx-page-intro">
       The people who can sign in to the console, and the role each one holds, will be managed here.
     </p>
-    <mat-card appearance="outlined">
-      <mat-card-header>
-        <h2 matCardTitle>No user management yet</h2>
-      </mat-card-header>
-      <mat-card-content>
-        <p>Users and roles will load from the API once it is available.</p>
-      </mat-card-content>
-    </mat-card>
+    <nx-pending-feature heading="No user management yet"
+      >Users and roles will load from the API once it is available.</nx-pending-feature
+    >
   `,
 })
 export class UserList {}
