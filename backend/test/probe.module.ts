@@ -12,6 +12,7 @@ import {
 import { Type } from 'class-transformer';
 import { IsInt, IsString, Max, Min, MinLength, ValidateNested } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
+import { SubscribeMessage, WebSocketGateway, WsException } from '@nestjs/websockets';
 import { createHash } from 'node:crypto';
 
 class AssigneeDto {
@@ -85,5 +86,19 @@ class ProbeController {
   }
 }
 
-@Module({ controllers: [ProbeController] })
+/** A gateway handler that fails, to check errors reach Socket.IO clients the standard way. */
+@WebSocketGateway({ namespace: '/probe' })
+export class ProbeGateway {
+  @SubscribeMessage('reject')
+  reject(): never {
+    throw new WsException('Rejected by the probe');
+  }
+
+  @SubscribeMessage('crash')
+  crash(): never {
+    throw new Error('relation "api_key" does not exist');
+  }
+}
+
+@Module({ controllers: [ProbeController], providers: [ProbeGateway] })
 export class ProbeModule {}

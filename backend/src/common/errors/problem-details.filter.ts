@@ -8,7 +8,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetails');
 
   catch(error: unknown, host: ArgumentsHost): void {
-    if (host.getType() !== 'http') throw error; // the Socket.IO gateway maps its own errors
+    // HTTP only: Socket.IO handlers report through Nest's WS exception layer (`exception` events).
+    if (host.getType() !== 'http') throw error;
     const http = host.switchToHttp();
     sendProblem(error, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), this.logger);
   }

@@ -7,7 +7,7 @@ import { sendProblem } from '../errors/problem-details.filter';
 import { RequestError, RequestErrorCode } from '../errors/request-errors';
 
 /** Paths the console must never answer for: the API, its docs, and the live socket. */
-const SERVER_PREFIXES = ['/api/', '/api', '/socket.io/'];
+const SERVER_PREFIXES = ['/api', '/socket.io'];
 /** Angular's production file names carry a content hash, so they can be cached forever. */
 const HASHED_ASSET = /-[A-Z0-9]{8,}\.(js|css|woff2?|ttf|svg|png)$/;
 
@@ -40,7 +40,7 @@ export async function registerConsoleSite(fastify: FastifyInstance, consoleDir: 
 
   fastify.get('/*', (req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
-    const isServerPath = SERVER_PREFIXES.some((p) => path === p || path.startsWith(p));
+    const isServerPath = SERVER_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
     const wantsPage = extname(path) === '' && (req.headers.accept ?? '').includes('text/html');
     if (isServerPath || !wantsPage) {
       sendProblem(new RequestError(RequestErrorCode.NotFound, `Nothing at ${path}`), req, reply, logger);

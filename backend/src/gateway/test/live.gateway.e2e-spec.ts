@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { startTestApp, type TestApp } from '../../../test/test-app';
+import { ProbeModule } from '../../../test/probe.module';
 import type { LiveWelcome } from '../live.gateway';
 
 function connect(url: string, options: Parameters<typeof io>[1] = {}): Socket {
@@ -31,5 +32,40 @@ describe('Socket.IO /live on the API port', () => {
     expect(allowed.headers['access-control-allow-origin']).toBe('https://console.example.com');
     const other = await handshake('https://evil.example.net');
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('Socket.IO handler errors', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startTestApp({ imports: [ProbeModule] })));
+  afterAll(() => t.close());
+
+  async function exceptionFor(event: string): Promise<unknown> {
+    const socket = io(`${t.baseUrl}/probe`, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
+      const answer = new Promise((resolve) => socket.once('exception', resolve));
+      socket.emit(event, {});
+      return await answer;
+    } finally {
+      socket.close();
+    }
+  }
+
+  it('sends a WsException to the client as an exception event', async () => {
+    expect(await exceptionFor('reject')).toMatchObject({ status: 'error', message: 'Rejected by the probe' });
+  });
+
+  it('hides what an unexpected error says', async () => {
+    const answer = await exceptionFor('crash');
+    expect(answer).toMatchObject({ status: 'error', message: 'Internal server error' });
+    expect(JSON.stringify(answer)).not.toContain('api_key');
   });
 });

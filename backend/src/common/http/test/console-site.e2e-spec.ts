@@ -28,6 +28,11 @@ describe('console site (GET /, SPA fallback, static files)', () => {
       expect(res.text).toContain('<nx-root></nx-root>');
     });
 
+    it('treats only /api and /socket.io as server paths, not pages that merely start alike', async () => {
+      const res = await t.http.get('/apiary-integration').set('accept', html).expect(200);
+      expect(res.text).toContain('<nx-root></nx-root>');
+    });
+
     it('serves hashed bundles with a year-long immutable cache', async () => {
       const res = await t.http
         .get('/main-ABCDEFGH.js')
