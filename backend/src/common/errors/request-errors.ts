@@ -55,7 +55,8 @@ export class RequestError extends DomainError<RequestErrorCode> {
 
 /** Thrown by the global ValidationPipe; carries one entry per failed constraint. */
 export class RequestValidationError extends RequestError {
-  constructor(readonly errors: readonly FieldError[]) {
+  /** The list travels as the problem's `errors` member (an extension), not as separate state. */
+  constructor(errors: readonly FieldError[]) {
     super(
       RequestErrorCode.ValidationFailed,
       errors.length === 1

@@ -34,27 +34,19 @@ export const CLIENT_ERROR = 'CLIENT_ERROR';
  */
 export class ProblemError extends Error implements Problem {
   override readonly name = 'ProblemError';
-  readonly type: string;
-  readonly title: string;
-  readonly status: number;
-  readonly detail: string;
-  readonly instance: string;
-  readonly code: string;
-  readonly requestId: string;
-  readonly errors?: readonly ProblemFieldError[];
+  // Declared only: the constructor copies them from the problem in one step.
+  declare readonly type: string;
+  declare readonly title: string;
+  declare readonly status: number;
+  declare readonly detail: string;
+  declare readonly instance: string;
+  declare readonly code: string;
+  declare readonly requestId: string;
+  declare readonly errors?: readonly ProblemFieldError[];
 
   constructor(problem: Problem) {
     super(problem.detail || problem.title);
-    this.type = problem.type;
-    this.title = problem.title;
-    this.status = problem.status;
-    this.detail = problem.detail;
-    this.instance = problem.instance;
-    this.code = problem.code;
-    this.requestId = problem.requestId;
-    if (problem.errors) {
-      this.errors = problem.errors;
-    }
+    Object.assign(this, problem);
   }
 }
 
