@@ -1,7 +1,9 @@
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AnalyticsModule } from './analytics/analytics.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { CryptoModule } from './common/crypto/crypto.module';
 import { DatabaseModule } from './common/database/database.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
@@ -10,6 +12,7 @@ import { HealthModule } from './health/health.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { ServiceNowModule } from './servicenow/servicenow.module';
 import { SlackModule } from './slack/slack.module';
+import { UsersModule } from './users/users.module';
 
 @Module({})
 export class AppModule {
@@ -24,8 +27,11 @@ export class AppModule {
       global: true,
       imports: [
         DatabaseModule.forRoot(databaseUrl, config.database),
+        CryptoModule,
         HealthModule,
-        AuthModule,
+        AuditModule,
+        UsersModule,
+        AuthModule.forRoot(config),
         IncidentsModule,
         ServiceNowModule,
         SlackModule,

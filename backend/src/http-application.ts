@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import type { ModuleMetadata } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -60,6 +61,7 @@ export async function createHttpApplication(
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestLogging(fastify, logger);
   await app.register(fastifyHelmet, securityHeaders);
+  await app.register(fastifyCookie);
   app.enableCors({
     origin: config.http.corsOrigins.length > 0 ? [...config.http.corsOrigins] : false,
     credentials: true,

@@ -14,6 +14,7 @@ import { IsInt, IsString, Max, Min, MinLength, ValidateNested } from 'class-vali
 import type { FastifyRequest } from 'fastify';
 import { SubscribeMessage, WebSocketGateway, WsException } from '@nestjs/websockets';
 import { createHash } from 'node:crypto';
+import { Public } from '../src/common/auth/access.decorators';
 
 class AssigneeDto {
   @IsString()
@@ -51,6 +52,8 @@ export class RequestGate {
 }
 
 /** Test-only routes mounted on the real stack to exercise cross-cutting behaviour. */
+/** Public: these probe the HTTP stack itself; authentication has its own specs. */
+@Public()
 @Controller('probe')
 class ProbeController {
   private readonly logger = new Logger('Probe');

@@ -12,6 +12,19 @@ import { freshDatabase, type TestDatabase } from './test-database';
 
 export const CONSOLE_FIXTURE = join(__dirname, 'fixtures', 'console');
 
+/** The first admin every test app bootstraps (see AdminBootstrap). */
+export const TEST_ADMIN = { email: 'admin@test.nexecute', password: 'Sturdy test passphrase 41' } as const;
+
+/** Fixed secrets and a cheap hash cost, so tests neither write a secrets file nor wait on argon2. */
+const TEST_AUTH_ENV = {
+  JWT_SECRET: 'test-only-jwt-secret-0123456789abcdefghijklmnop',
+  ENCRYPTION_KEYS: `test:${Buffer.alloc(32, 7).toString('base64')}`,
+  ADMIN_EMAIL: TEST_ADMIN.email,
+  ADMIN_PASSWORD: TEST_ADMIN.password,
+  PASSWORD_HASH_MEMORY_KIB: '1024',
+  PASSWORD_HASH_ITERATIONS: '1',
+} as const;
+
 export interface LogRecord {
   readonly level: string;
   readonly msg?: string;
@@ -46,6 +59,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const config = loadConfig({
     NODE_ENV: 'test',
     CONSOLE_DIR: CONSOLE_FIXTURE,
+    ...TEST_AUTH_ENV,
     ...options.env,
     DATABASE_URL: database.url,
   });

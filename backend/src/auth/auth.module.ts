@@ -1,5 +1,95 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
+import { ServerSecrets } from '../common/crypto/server-secrets';
+import { UnitOfWork } from '../common/database/unit-of-work';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { UsersModule } from '../users/users.module';
+import { AccessTokens } from './access-tokens';
+import { AdminBootstrap } from './admin-bootstrap';
+import { ApiKey } from './api-key.entity';
+import { ApiKeysController } from './api-keys.controller';
+import { ApiKeysService } from './api-keys.service';
+import { AuthSession } from './auth-session.entity';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { AuthenticationGuard } from './authentication.guard';
+import { JwtStrategy } from './jwt.strategy';
+import { LoginLockout } from './login-lockout';
+import {
+  LOGIN_BY_ACCOUNT,
+  LOGIN_BY_IP,
+  loginAccountTracker,
+  LoginThrottleGuard,
+} from './login-throttle.guard';
+import { RefreshToken } from './refresh-token.entity';
+import { RolesGuard } from './roles.guard';
+import { SessionStore } from './session-store';
+import { SsoController } from './sso/sso.controller';
+import { SsoStateStore } from './sso/sso-state-store';
+import { SsoService } from './sso/sso.service';
+import { SsoStrategy } from './sso/sso.strategy';
 
-/** Users, roles, sessions, SSO and API keys. */
+/**
+ * Who is calling and what they may do. Registers the two global guards (authentication on by
+ * default, then roles/scopes), so every module's routes are protected without importing this.
+ */
 @Module({})
-export class AuthModule {}
+export class AuthModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const sso = config.auth.sso !== undefined;
+    return {
+      module: AuthModule,
+      imports: [
+        TypeOrmModule.forFeature([AuthSession, RefreshToken, ApiKey]),
+        UsersModule,
+        AuditModule,
+        PassportModule,
+        JwtModule.registerAsync({
+          inject: [ServerSecrets],
+          useFactory: (secrets: ServerSecrets) => ({
+            secret: secrets.jwtSecret,
+            signOptions: { algorithm: 'HS256' },
+          }),
+        }),
+        ThrottlerModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (c: AppConfig) => {
+            const { rateLimitPerIp, rateLimitPerAccount, rateLimitWindowSeconds } = c.auth.login;
+            return {
+              throttlers: [
+                { name: LOGIN_BY_IP, ttl: rateLimitWindowSeconds * 1000, limit: rateLimitPerIp },
+                {
+                  name: LOGIN_BY_ACCOUNT,
+                  ttl: rateLimitWindowSeconds * 1000,
+                  limit: rateLimitPerAccount,
+                  getTracker: loginAccountTracker,
+                },
+              ],
+            };
+          },
+        }),
+      ],
+      controllers: [AuthController, ApiKeysController, ...(sso ? [SsoController] : [])],
+      providers: [
+        UnitOfWork,
+        AccessTokens,
+        AuthService,
+        SessionStore,
+        LoginLockout,
+        ApiKeysService,
+        JwtStrategy,
+        LoginThrottleGuard,
+        AdminBootstrap,
+        ...(sso ? [SsoStateStore, SsoStrategy, SsoService] : []),
+        { provide: APP_GUARD, useClass: AuthenticationGuard },
+        { provide: APP_GUARD, useClass: RolesGuard },
+      ],
+      exports: [AuthService],
+    };
+  }
+}

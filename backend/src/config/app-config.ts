@@ -1,6 +1,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
+  IsEmail,
   IsIn,
   IsInt,
   IsOptional,
@@ -9,10 +10,12 @@ import {
   Max,
   Min,
   MinLength,
+  IsUrl,
   validateSync,
   type ValidationError,
 } from 'class-validator';
 import { isAbsolute, resolve } from 'node:path';
+import { ROLES, type Role } from '../common/auth/roles';
 import { repositoryRoot } from './repository-root';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -110,6 +113,153 @@ export class EnvironmentVariables {
   @IsString()
   @MinLength(1)
   CONSOLE_DIR = 'frontend/dist/nexecute-console/browser';
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: '$property must be an http(s) URL' })
+  PUBLIC_URL?: string = undefined;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: '$property must be at least 32 characters' })
+  JWT_SECRET?: string = undefined;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/=_-]{43,44}(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/=_-]{43,44})*$/, {
+    message: '$property must list keys as id:base64-of-32-bytes, comma separated, active first',
+  })
+  ENCRYPTION_KEYS?: string = undefined;
+
+  @IsString()
+  @MinLength(1)
+  LOCAL_SECRETS_FILE = 'data/local-secrets.json';
+
+  @Transform(toInt)
+  @Min(60)
+  @Max(86400)
+  @IsInt()
+  ACCESS_TOKEN_TTL_SECONDS = 900;
+
+  @Transform(toInt)
+  @Min(300)
+  @Max(365 * 86400)
+  @IsInt()
+  REFRESH_TOKEN_TTL_SECONDS = 14 * 86400;
+
+  @Transform(toBool)
+  @IsBoolean()
+  COOKIE_SECURE = true;
+
+  @IsEmail({}, { message: '$property must be an email address' })
+  ADMIN_EMAIL = 'admin@nexecute.local';
+
+  @IsOptional()
+  @IsString()
+  ADMIN_PASSWORD?: string = undefined;
+
+  @Transform(toInt)
+  @Min(8)
+  @Max(64)
+  @IsInt()
+  PASSWORD_MIN_LENGTH = 12;
+
+  @Transform(toInt)
+  @Min(1024)
+  @Max(1024 * 1024)
+  @IsInt()
+  PASSWORD_HASH_MEMORY_KIB = 19456;
+
+  @Transform(toInt)
+  @Min(1)
+  @Max(20)
+  @IsInt()
+  PASSWORD_HASH_ITERATIONS = 2;
+
+  @Transform(toInt)
+  @Min(1)
+  @Max(100)
+  @IsInt()
+  LOGIN_MAX_FAILURES = 5;
+
+  @Transform(toInt)
+  @Min(1)
+  @IsInt()
+  LOGIN_LOCKOUT_SECONDS = 60;
+
+  @Transform(toInt)
+  @Min(1)
+  @IsInt()
+  LOGIN_LOCKOUT_MAX_SECONDS = 3600;
+
+  @Transform(toInt)
+  @Min(1)
+  @IsInt()
+  LOGIN_RATE_LIMIT_PER_IP = 30;
+
+  @Transform(toInt)
+  @Min(1)
+  @IsInt()
+  LOGIN_RATE_LIMIT_PER_ACCOUNT = 10;
+
+  @Transform(toInt)
+  @Min(1)
+  @IsInt()
+  LOGIN_RATE_LIMIT_WINDOW_SECONDS = 60;
+
+  @IsIn(['none', 'servicenow', 'generic'])
+  SSO_PROVIDER: 'none' | 'servicenow' | 'generic' = 'none';
+
+  @IsString()
+  @MinLength(1)
+  SSO_DISPLAY_NAME = 'ServiceNow';
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+$/, {
+    message: '$property must be an instance URL like https://acme.service-now.com',
+  })
+  SSO_BASE_URL?: string = undefined;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true }, { message: '$property must be a URL' })
+  SSO_AUTHORIZATION_URL?: string = undefined;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true }, { message: '$property must be a URL' })
+  SSO_TOKEN_URL?: string = undefined;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true }, { message: '$property must be a URL' })
+  SSO_USERINFO_URL?: string = undefined;
+
+  @IsOptional()
+  @IsString()
+  SSO_CLIENT_ID?: string = undefined;
+
+  @IsOptional()
+  @IsString()
+  SSO_CLIENT_SECRET?: string = undefined;
+
+  @IsString()
+  SSO_SCOPE = 'useraccount';
+
+  @Transform(toBool)
+  @IsBoolean()
+  SSO_PKCE = true;
+
+  @Transform(toBool)
+  @IsBoolean()
+  SSO_AUTO_PROVISION = true;
+
+  @IsIn(ROLES)
+  SSO_DEFAULT_ROLE: Role = 'viewer';
+
+  @IsString()
+  SSO_PROFILE_SUBJECT_PATH = 'result.0.sys_id';
+
+  @IsString()
+  SSO_PROFILE_EMAIL_PATH = 'result.0.email';
+
+  @IsString()
+  SSO_PROFILE_NAME_PATH = 'result.0.name';
 }
 
 /** The validated, typed settings the app is built from. Paths are absolute. */
@@ -133,6 +283,53 @@ export interface AppConfig {
     readonly embedded: { readonly dataDir: string; readonly port: number };
   };
   readonly consoleDir: string;
+  /** Where browsers reach us; SSO callback URLs are built from it. */
+  readonly publicUrl: string;
+  readonly auth: AuthConfig;
+}
+
+export interface SsoProviderConfig {
+  readonly id: string;
+  readonly displayName: string;
+  readonly authorizationUrl: string;
+  readonly tokenUrl: string;
+  readonly userInfoUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly scope: string;
+  readonly pkce: boolean;
+  readonly autoProvision: boolean;
+  readonly defaultRole: Role;
+  /** Dotted paths into the user-info JSON, e.g. `result.0.email` for ServiceNow's Table API. */
+  readonly profile: { readonly subject: string; readonly email: string; readonly name: string };
+}
+
+export interface AuthConfig {
+  /** Unset: generated once into `localSecretsFile` (refused in production). */
+  readonly jwtSecret: string | undefined;
+  readonly encryptionKeys: string | undefined;
+  readonly localSecretsFile: string;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  readonly cookieSecure: boolean;
+  readonly bootstrapAdmin: { readonly email: string; readonly password: string | undefined };
+  readonly password: {
+    readonly minLength: number;
+    readonly hashCost: {
+      readonly memoryKib: number;
+      readonly iterations: number;
+      readonly parallelism: number;
+    };
+  };
+  readonly login: {
+    readonly maxFailures: number;
+    readonly lockoutSeconds: number;
+    readonly lockoutMaxSeconds: number;
+    readonly rateLimitPerIp: number;
+    readonly rateLimitPerAccount: number;
+    readonly rateLimitWindowSeconds: number;
+  };
+  readonly sso: SsoProviderConfig | undefined;
 }
 
 export class ConfigError extends Error {
@@ -142,13 +339,22 @@ export class ConfigError extends Error {
   }
 }
 
+/** Never echoed in a validation message: they hold credentials. */
+const SECRET_VARIABLES = new Set([
+  'DATABASE_URL',
+  'JWT_SECRET',
+  'ENCRYPTION_KEYS',
+  'ADMIN_PASSWORD',
+  'SSO_CLIENT_SECRET',
+]);
+
 function describe(
   errors: readonly ValidationError[],
   env: Readonly<Record<string, string | undefined>>,
 ): string[] {
   return errors.flatMap((e) => {
     const given = env[e.property];
-    const shown = e.property === 'DATABASE_URL' || given === undefined ? '' : ` (got "${given}")`;
+    const shown = SECRET_VARIABLES.has(e.property) || given === undefined ? '' : ` (got "${given}")`;
     return Object.values(e.constraints ?? {}).map((m) => `${m}${shown}`);
   });
 }
@@ -164,6 +370,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const vars = plainToInstance(EnvironmentVariables, given, { exposeDefaultValues: true });
   const errors = validateSync(vars, { forbidUnknownValues: true, stopAtFirstError: true });
   if (errors.length > 0) throw new ConfigError(describe(errors, env));
+  const problems = crossFieldProblems(vars);
+  if (problems.length > 0) throw new ConfigError(problems);
 
   const root = repositoryRoot();
   const absolute = (p: string): string => (isAbsolute(p) ? p : resolve(root, p));
@@ -186,7 +394,96 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       embedded: { dataDir: absolute(vars.EMBEDDED_POSTGRES_DIR), port: vars.EMBEDDED_POSTGRES_PORT },
     },
     consoleDir: absolute(vars.CONSOLE_DIR),
+    publicUrl: (vars.PUBLIC_URL ?? `http://localhost:${vars.PORT}`).replace(/\/+$/, ''),
+    auth: {
+      jwtSecret: vars.JWT_SECRET,
+      encryptionKeys: vars.ENCRYPTION_KEYS,
+      localSecretsFile: absolute(vars.LOCAL_SECRETS_FILE),
+      accessTokenTtlSeconds: vars.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: vars.REFRESH_TOKEN_TTL_SECONDS,
+      cookieSecure: vars.COOKIE_SECURE,
+      bootstrapAdmin: { email: vars.ADMIN_EMAIL, password: vars.ADMIN_PASSWORD },
+      password: {
+        minLength: vars.PASSWORD_MIN_LENGTH,
+        hashCost: {
+          memoryKib: vars.PASSWORD_HASH_MEMORY_KIB,
+          iterations: vars.PASSWORD_HASH_ITERATIONS,
+          parallelism: 1,
+        },
+      },
+      login: {
+        maxFailures: vars.LOGIN_MAX_FAILURES,
+        lockoutSeconds: vars.LOGIN_LOCKOUT_SECONDS,
+        lockoutMaxSeconds: vars.LOGIN_LOCKOUT_MAX_SECONDS,
+        rateLimitPerIp: vars.LOGIN_RATE_LIMIT_PER_IP,
+        rateLimitPerAccount: vars.LOGIN_RATE_LIMIT_PER_ACCOUNT,
+        rateLimitWindowSeconds: vars.LOGIN_RATE_LIMIT_WINDOW_SECONDS,
+      },
+      sso: ssoProvider(vars),
+    },
   };
+}
+
+/** ServiceNow's endpoints, so pointing at an instance is one setting. */
+function servicenowEndpoints(base: string): { authorize: string; token: string; userInfo: string } {
+  return {
+    authorize: `${base}/oauth_auth.do`,
+    token: `${base}/oauth_token.do`,
+    userInfo: `${base}/api/now/table/sys_user?sysparm_query=sys_id%3Djavascript:gs.getUserID()&sysparm_fields=sys_id,user_name,email,name,first_name,last_name&sysparm_limit=1`,
+  };
+}
+
+function ssoProvider(vars: EnvironmentVariables): SsoProviderConfig | undefined {
+  if (vars.SSO_PROVIDER === 'none') return undefined;
+  const preset =
+    vars.SSO_PROVIDER === 'servicenow' && vars.SSO_BASE_URL
+      ? servicenowEndpoints(vars.SSO_BASE_URL)
+      : undefined;
+  return {
+    id: vars.SSO_PROVIDER,
+    displayName: vars.SSO_DISPLAY_NAME,
+    authorizationUrl: vars.SSO_AUTHORIZATION_URL ?? preset?.authorize ?? '',
+    tokenUrl: vars.SSO_TOKEN_URL ?? preset?.token ?? '',
+    userInfoUrl: vars.SSO_USERINFO_URL ?? preset?.userInfo ?? '',
+    clientId: vars.SSO_CLIENT_ID ?? '',
+    clientSecret: vars.SSO_CLIENT_SECRET ?? '',
+    scope: vars.SSO_SCOPE,
+    pkce: vars.SSO_PKCE,
+    autoProvision: vars.SSO_AUTO_PROVISION,
+    defaultRole: vars.SSO_DEFAULT_ROLE,
+    profile: {
+      subject: vars.SSO_PROFILE_SUBJECT_PATH,
+      email: vars.SSO_PROFILE_EMAIL_PATH,
+      name: vars.SSO_PROFILE_NAME_PATH,
+    },
+  };
+}
+
+/** Rules that span variables; each message names what to set. Values are not echoed: some are secrets. */
+function crossFieldProblems(vars: EnvironmentVariables): string[] {
+  const problems: string[] = [];
+  if (vars.NODE_ENV === 'production') {
+    if (!vars.JWT_SECRET) problems.push('JWT_SECRET must be set in production (32+ random characters)');
+    if (!vars.ENCRYPTION_KEYS)
+      problems.push('ENCRYPTION_KEYS must be set in production (id:base64-of-32-bytes)');
+  }
+  if (vars.SSO_PROVIDER !== 'none') {
+    if (!vars.SSO_CLIENT_ID)
+      problems.push(`SSO_CLIENT_ID must be set when SSO_PROVIDER is ${vars.SSO_PROVIDER}`);
+    if (!vars.SSO_CLIENT_SECRET && !vars.SSO_PKCE)
+      problems.push('SSO_CLIENT_SECRET must be set unless SSO_PKCE is on');
+    const preset = vars.SSO_PROVIDER === 'servicenow' && vars.SSO_BASE_URL;
+    for (const name of ['SSO_AUTHORIZATION_URL', 'SSO_TOKEN_URL', 'SSO_USERINFO_URL'] as const) {
+      if (!vars[name] && !preset) {
+        problems.push(
+          vars.SSO_PROVIDER === 'servicenow'
+            ? `${name} or SSO_BASE_URL must be set when SSO_PROVIDER is servicenow`
+            : `${name} must be set when SSO_PROVIDER is generic`,
+        );
+      }
+    }
+  }
+  return problems;
 }
 
 /** Injection token for AppConfig: `@Inject(APP_CONFIG) config: AppConfig`. */

@@ -1,12 +1,14 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
+import { Public } from '../common/auth/access.decorators';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { LivenessDto, ReadinessDto } from './dto/health-status.dto';
 import { HealthError, HealthErrorCode } from './health.errors';
 import { MigrationsHealthIndicator } from './migrations.health';
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

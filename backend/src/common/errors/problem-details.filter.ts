@@ -23,6 +23,11 @@ export function sendProblem(error: unknown, req: FastifyRequest, reply: FastifyR
     logger.error(`${req.method} ${req.url} failed: ${err.message}`, err.stack);
   }
   if (reply.sent) return;
+  // A problem that says when to come back (429, lock-out) says it in the standard header too.
+  if (typeof problem['retryAfterSeconds'] === 'number') {
+    void reply.header('retry-after', String(Math.max(1, Math.ceil(problem['retryAfterSeconds']))));
+  }
+  if (problem.status === 401) void reply.header('www-authenticate', 'Bearer realm="nexecute"');
   void reply
     .status(problem.status)
     .header('content-type', PROBLEM_CONTENT_TYPE)

@@ -1,0 +1,255 @@
+import { Injectable } from '@nestjs/common';
+import { AuditLog, type AuditActor } from '../audit/audit-log.service';
+import type { Principal, RequestActor, UserPrincipal } from '../common/auth/principal';
+import { UnitOfWork } from '../common/database/unit-of-work';
+import { UserView } from '../users/dto/user.view';
+import type { User } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
+import { AccessTokens } from './access-tokens';
+import type { AuthSession } from './auth-session.entity';
+import { AuthError, AuthErrorCode } from './auth.errors';
+import type { ChangePasswordDto } from './dto/change-password.dto';
+import type { ApiKeyIdentityView, SessionView } from './dto/token.view';
+import { LoginLockout } from './login-lockout';
+import { SessionStore } from './session-store';
+
+/** Tokens for a session, before the controller decides where the refresh token travels. */
+export interface IssuedTokens {
+  readonly accessToken: string;
+  readonly tokenType: 'Bearer';
+  readonly expiresIn: number;
+  readonly refreshToken: string;
+  readonly refreshExpiresIn: number;
+  readonly user: UserView;
+}
+
+const userActor = (user: Pick<User, 'id' | 'email'>): AuditActor => ({
+  type: 'user',
+  id: user.id,
+  label: user.email,
+});
+
+/**
+ * Signing in and staying signed in: password login with lock-out, refresh rotation with reuse
+ * detection, logout, password change, and the per-request check that a token's user and
+ * session are still good.
+ */
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly sessions: SessionStore,
+    private readonly lockout: LoginLockout,
+    private readonly accessTokens: AccessTokens,
+    private readonly audit: AuditLog,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
+
+  async login(email: string, password: string, actor: RequestActor): Promise<IssuedTokens> {
+    await this.lockout.assertNotLocked(email).catch(async (e: unknown) => {
+      await this.audit.record({
+        action: 'auth.login.failed',
+        context: actor,
+        actor: { type: 'anonymous', id: null, label: email },
+        outcome: 'failure',
+        details: { reason: 'locked' },
+      });
+      throw e;
+    });
+    const user = await this.users.findForLogin(email);
+    const ok = user
+      ? await this.users.verifyPassword(user, password)
+      : (await this.users.verifyNobody(password), false);
+    if (!user || !ok) {
+      const outcome = await this.lockout.recordFailure(email);
+      await this.audit.record({
+        action: 'auth.login.failed',
+        context: actor,
+        actor: { type: 'anonymous', id: null, label: email },
+        outcome: 'failure',
+        details: { reason: 'bad_credentials', failures: outcome.failures },
+      });
+      if (outcome.lockedForSeconds !== null) {
+        await this.audit.record({
+          action: 'auth.login.locked',
+          context: actor,
+          actor: { type: 'anonymous', id: null, label: email },
+          outcome: 'failure',
+          details: { failures: outcome.failures, lockedForSeconds: outcome.lockedForSeconds },
+        });
+      }
+      throw new AuthError(AuthErrorCode.InvalidCredentials, 'The email or password is not correct');
+    }
+    if (user.status !== 'active') {
+      await this.audit.record({
+        action: 'auth.login.failed',
+        context: actor,
+        actor: userActor(user),
+        outcome: 'failure',
+        details: { reason: 'disabled' },
+      });
+      throw new AuthError(AuthErrorCode.UserDisabled, 'This account is disabled; ask an administrator');
+    }
+    await this.lockout.clear(email);
+    return this.startSession(user, 'password', actor, 'auth.login.succeeded');
+  }
+
+  /** A session for a user who just proved who they are (password or SSO). */
+  async startSession(
+    user: User,
+    method: AuthSession['method'],
+    actor: RequestActor,
+    action: 'auth.login.succeeded' | 'auth.sso.succeeded',
+    details: Record<string, unknown> = {},
+  ): Promise<IssuedTokens> {
+    const { session, refreshToken } = await this.unitOfWork.run(async (m) => {
+      const started = await this.sessions.start(user.id, method, actor, m);
+      await this.users.recordLogin(user.id, m);
+      await this.audit.record(
+        {
+          action,
+          context: actor,
+          actor: userActor(user),
+          target: { type: 'session', id: started.session.id, label: method },
+          details,
+        },
+        m,
+      );
+      return started;
+    });
+    return this.tokensFor(user, session, refreshToken);
+  }
+
+  async refresh(presented: string | undefined, actor: RequestActor): Promise<IssuedTokens> {
+    if (!presented) throw new AuthError(AuthErrorCode.RefreshInvalid, 'No refresh token was presented');
+    const result = await this.sessions.rotate(presented);
+    const user = await this.users.findById(result.session.userId);
+    if (result.kind === 'reused') {
+      await this.audit.record({
+        action: 'auth.refresh.reused',
+        context: actor,
+        actor: user ? userActor(user) : { type: 'anonymous', id: null, label: null },
+        outcome: 'failure',
+        target: { type: 'session', id: result.session.id, label: result.session.method },
+        details: { sessionRevoked: true },
+      });
+      throw new AuthError(
+        AuthErrorCode.RefreshReused,
+        'This refresh token was already used; the session has been ended for safety. Sign in again',
+      );
+    }
+    if (!user || user.status !== 'active' || result.session.createdAt < user.sessionsValidAfter) {
+      await this.sessions.revoke(result.session.id, 'user_inactive');
+      throw new AuthError(AuthErrorCode.RefreshInvalid, 'The refresh token is not valid; sign in again');
+    }
+    return this.tokensFor(user, result.session, result.refreshToken);
+  }
+
+  async logout(presented: string | undefined, actor: RequestActor): Promise<void> {
+    const session = presented ? await this.sessions.sessionOf(presented) : null;
+    const sessionId = session?.id ?? (actor.principal?.kind === 'user' ? actor.principal.sessionId : null);
+    if (!sessionId) return;
+    const revoked = await this.sessions.revoke(sessionId, 'logout');
+    if (!revoked) return;
+    const user = await this.users.findById(session?.userId ?? (actor.principal as UserPrincipal).id);
+    await this.audit.record({
+      action: 'auth.logout',
+      context: actor,
+      actor: user ? userActor(user) : { type: 'anonymous', id: null, label: null },
+      target: { type: 'session', id: sessionId, label: null },
+    });
+  }
+
+  async me(principal: Principal): Promise<UserView | ApiKeyIdentityView> {
+    if (principal.kind === 'api_key') {
+      return { kind: 'api_key', id: principal.id, name: principal.name, scopes: [...principal.scopes] };
+    }
+    return this.users.view(principal.id);
+  }
+
+  async changePassword(principal: UserPrincipal, dto: ChangePasswordDto, actor: RequestActor): Promise<void> {
+    const user = await this.users.findForLogin(principal.email);
+    if (!user || !(await this.users.verifyPassword(user, dto.currentPassword))) {
+      throw new AuthError(AuthErrorCode.CurrentPasswordIncorrect, 'The current password is not correct');
+    }
+    await this.unitOfWork.run(async (m) => {
+      await this.users.setOwnPassword(user.id, dto.newPassword, m);
+      const revoked = await this.sessions.revokeOthers(user.id, principal.sessionId, 'password_changed', m);
+      await this.audit.record(
+        {
+          action: 'auth.password.changed',
+          context: actor,
+          target: { type: 'user', id: user.id, label: user.email },
+          details: { otherSessionsRevoked: revoked, wasTemporary: user.mustChangePassword },
+        },
+        m,
+      );
+    });
+  }
+
+  async listSessions(principal: UserPrincipal): Promise<SessionView[]> {
+    const user = await this.users.findById(principal.id);
+    if (!user) return [];
+    const sessions = await this.sessions.listActive(user.id, user.sessionsValidAfter);
+    return sessions.map((s) => ({
+      id: s.id,
+      createdAt: s.createdAt.toISOString(),
+      lastUsedAt: s.lastUsedAt.toISOString(),
+      ip: s.ip,
+      userAgent: s.userAgent,
+      method: s.method,
+      current: s.id === principal.sessionId,
+    }));
+  }
+
+  async revokeSession(principal: UserPrincipal, sessionId: string, actor: RequestActor): Promise<void> {
+    const user = await this.users.findById(principal.id);
+    const session = user ? await this.sessions.active(sessionId, user.id, user.sessionsValidAfter) : null;
+    if (!session) throw new AuthError(AuthErrorCode.SessionNotFound, `No active session ${sessionId}`);
+    await this.unitOfWork.run(async (m) => {
+      await this.sessions.revoke(sessionId, 'revoked_by_user', m);
+      await this.audit.record(
+        {
+          action: 'auth.session.revoked',
+          context: actor,
+          target: { type: 'session', id: sessionId, label: null },
+        },
+        m,
+      );
+    });
+  }
+
+  /**
+   * Who an access token speaks for, checked against the database on every request so disabling
+   * a user, ending a session or changing a role takes effect at once.
+   */
+  async principalFor(userId: string, sessionId: string): Promise<UserPrincipal> {
+    const user = await this.users.findById(userId);
+    if (!user)
+      throw new AuthError(AuthErrorCode.TokenInvalid, 'The account behind this token no longer exists');
+    if (user.status !== 'active') throw new AuthError(AuthErrorCode.UserDisabled, 'This account is disabled');
+    const session = await this.sessions.active(sessionId, userId, user.sessionsValidAfter);
+    if (!session) throw new AuthError(AuthErrorCode.TokenInvalid, 'This session has ended; sign in again');
+    return {
+      kind: 'user',
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      role: user.role,
+      sessionId,
+      mustChangePassword: user.mustChangePassword,
+    };
+  }
+
+  private async tokensFor(user: User, session: AuthSession, refreshToken: string): Promise<IssuedTokens> {
+    const accessToken = await this.accessTokens.sign({ sub: user.id, sid: session.id, role: user.role });
+    return {
+      accessToken,
+      tokenType: 'Bearer',
+      expiresIn: this.accessTokens.ttlSeconds,
+      refreshToken,
+      refreshExpiresIn: Math.max(0, Math.floor((session.expiresAt.getTime() - Date.now()) / 1000)),
+      user: await this.users.view(user.id),
+    };
+  }
+}

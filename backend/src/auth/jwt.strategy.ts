@@ -1,0 +1,37 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { UserPrincipal } from '../common/auth/principal';
+import { ServerSecrets } from '../common/crypto/server-secrets';
+import { JWT_AUDIENCE, JWT_ISSUER } from './access-tokens';
+import { AuthService } from './auth.service';
+
+interface VerifiedClaims {
+  readonly sub?: unknown;
+  readonly sid?: unknown;
+}
+
+/** Bearer JWTs: passport-jwt checks signature, expiry, issuer and audience; we check the rest. */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    private readonly auth: AuthService,
+    @Inject(ServerSecrets) secrets: ServerSecrets,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: secrets.jwtSecret,
+      algorithms: ['HS256'],
+      issuer: JWT_ISSUER,
+      audience: JWT_AUDIENCE,
+      ignoreExpiration: false,
+    });
+  }
+
+  validate(claims: VerifiedClaims): Promise<UserPrincipal> {
+    if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') {
+      return Promise.reject(new Error('token lacks sub or sid'));
+    }
+    return this.auth.principalFor(claims.sub, claims.sid);
+  }
+}

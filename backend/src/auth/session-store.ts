@@ -1,0 +1,134 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { isIP } from 'node:net';
+import { IsNull, Not, type EntityManager, type Repository } from 'typeorm';
+import type { RequestActor } from '../common/auth/principal';
+import { UnitOfWork } from '../common/database/unit-of-work';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { AuthSession } from './auth-session.entity';
+import { AuthError, AuthErrorCode } from './auth.errors';
+import { digest, matchesDigest, newSecret } from './opaque-token';
+import { RefreshToken } from './refresh-token.entity';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type RotationResult =
+  | { readonly kind: 'rotated'; readonly session: AuthSession; readonly refreshToken: string }
+  | { readonly kind: 'reused'; readonly session: AuthSession };
+
+/**
+ * Sessions and their rotating refresh tokens. A refresh token is `<row id>.<secret>`: the id finds
+ * the row, the secret's digest proves possession. Each rotation consumes the presented token;
+ * a consumed token presented again means a copy exists elsewhere, so the session dies.
+ */
+@Injectable()
+export class SessionStore {
+  constructor(
+    @InjectRepository(AuthSession) private readonly sessions: Repository<AuthSession>,
+    private readonly unitOfWork: UnitOfWork,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async start(
+    userId: string,
+    method: AuthSession['method'],
+    actor: RequestActor,
+    m: EntityManager,
+  ): Promise<{ session: AuthSession; refreshToken: string }> {
+    const ip = actor.ip?.replace(/^::ffff:/, '') ?? null;
+    const inserted = await m.getRepository(AuthSession).insert({
+      userId,
+      method,
+      expiresAt: new Date(Date.now() + this.config.auth.refreshTokenTtlSeconds * 1000),
+      ip: ip && isIP(ip) ? ip : null,
+      userAgent: actor.userAgent,
+    });
+    const id = String((inserted.identifiers[0] as { id: string }).id);
+    const session = await m.getRepository(AuthSession).findOneByOrFail({ id });
+    return { session, refreshToken: await this.issue(session.id, m) };
+  }
+
+  /** Consumes `presented` and issues its successor; reuse revokes the session (committed). */
+  async rotate(presented: string): Promise<RotationResult> {
+    const [id, secret] = presented.split('.', 2);
+    if (!id || !secret || !UUID.test(id)) throw this.invalid();
+    return this.unitOfWork.run(async (m) => {
+      const token = await m
+        .getRepository(RefreshToken)
+        .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!token || !matchesDigest(secret, token.secretHash)) throw this.invalid();
+      const session = await m
+        .getRepository(AuthSession)
+        .findOne({ where: { id: token.sessionId }, lock: { mode: 'pessimistic_write' } });
+      if (!session || session.revokedAt || session.expiresAt.getTime() <= Date.now()) throw this.invalid();
+      if (token.consumedAt) {
+        await this.revokeIn(m, session.id, 'refresh_reused');
+        return { kind: 'reused', session };
+      }
+      await m.getRepository(RefreshToken).update({ id }, { consumedAt: new Date() });
+      await m.getRepository(AuthSession).update({ id: session.id }, { lastUsedAt: new Date() });
+      return { kind: 'rotated', session, refreshToken: await this.issue(session.id, m) };
+    });
+  }
+
+  /** The session a refresh token belongs to, if the token is genuine (used by logout). */
+  async sessionOf(presented: string): Promise<AuthSession | null> {
+    const [id, secret] = presented.split('.', 2);
+    if (!id || !secret || !UUID.test(id)) return null;
+    const token = await this.sessions.manager.getRepository(RefreshToken).findOneBy({ id });
+    if (!token || !matchesDigest(secret, token.secretHash)) return null;
+    return this.sessions.findOneBy({ id: token.sessionId });
+  }
+
+  /** A session that still admits requests: not revoked, not expired, not ended by an admin. */
+  async active(sessionId: string, userId: string, validAfter: Date): Promise<AuthSession | null> {
+    const session = await this.sessions.findOneBy({ id: sessionId, userId });
+    if (!session || session.revokedAt || session.expiresAt.getTime() <= Date.now()) return null;
+    return session.createdAt.getTime() < validAfter.getTime() ? null : session;
+  }
+
+  listActive(userId: string, validAfter: Date): Promise<AuthSession[]> {
+    return this.sessions
+      .createQueryBuilder('s')
+      .where(
+        's.userId = :userId AND s.revokedAt IS NULL AND s.expiresAt > now() AND s.createdAt >= :validAfter',
+        {
+          userId,
+          validAfter,
+        },
+      )
+      .orderBy('s.lastUsedAt', 'DESC')
+      .getMany();
+  }
+
+  async revoke(sessionId: string, reason: string, m?: EntityManager): Promise<boolean> {
+    return this.revokeIn(m ?? this.sessions.manager, sessionId, reason);
+  }
+
+  async revokeOthers(userId: string, keep: string, reason: string, m: EntityManager): Promise<number> {
+    const result = await m
+      .getRepository(AuthSession)
+      .update(
+        { userId, id: Not(keep), revokedAt: IsNull() },
+        { revokedAt: new Date(), revokedReason: reason },
+      );
+    return result.affected ?? 0;
+  }
+
+  private async revokeIn(m: EntityManager, sessionId: string, reason: string): Promise<boolean> {
+    const result = await m
+      .getRepository(AuthSession)
+      .update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
+    return (result.affected ?? 0) > 0;
+  }
+
+  private async issue(sessionId: string, m: EntityManager): Promise<string> {
+    const secret = newSecret();
+    const inserted = await m.getRepository(RefreshToken).insert({ sessionId, secretHash: digest(secret) });
+    return `${String((inserted.identifiers[0] as { id: string }).id)}.${secret}`;
+  }
+
+  private invalid(): AuthError {
+    return new AuthError(AuthErrorCode.RefreshInvalid, 'The refresh token is not valid; sign in again');
+  }
+}

@@ -1,0 +1,43 @@
+import type { Strategy } from 'passport';
+
+export type StrategyOutcome<U> =
+  | { readonly kind: 'redirect'; readonly url: string }
+  | { readonly kind: 'success'; readonly user: U }
+  | { readonly kind: 'fail'; readonly reason: string }
+  | { readonly kind: 'error'; readonly error: unknown };
+
+/**
+ * Runs one passport strategy step to a value, the way passport's own authenticate middleware
+ * does (a per-request object inheriting from the strategy, with its actions bound), but without
+ * letting the strategy write to the response: redirects come back as data, so the controller
+ * answers through Fastify and every failure becomes our own redirect or problem.
+ */
+export function runStrategy<U>(
+  strategy: Strategy,
+  request: { readonly query: Record<string, unknown>; readonly body?: unknown; readonly headers?: unknown },
+  options: Record<string, unknown> = {},
+): Promise<StrategyOutcome<U>> {
+  return new Promise((resolve) => {
+    const step = Object.create(strategy) as Strategy & {
+      success(user: U): void;
+      fail(challenge?: unknown, status?: number): void;
+      redirect(url: string): void;
+      pass(): void;
+      error(error: unknown): void;
+    };
+    step.success = (user) => resolve({ kind: 'success', user });
+    step.fail = (challenge) => {
+      const message = (challenge as { message?: unknown } | undefined)?.message;
+      resolve({ kind: 'fail', reason: typeof message === 'string' ? message : 'failed' });
+    };
+    step.redirect = (url) => resolve({ kind: 'redirect', url });
+    step.pass = () => resolve({ kind: 'fail', reason: 'passed' });
+    step.error = (error) => resolve({ kind: 'error', error });
+    try {
+      // The typings want an Express request; passport-oauth2 reads only query, body and headers.
+      (step.authenticate as (req: unknown, opts: unknown) => void).call(step, request, options);
+    } catch (error) {
+      resolve({ kind: 'error', error });
+    }
+  });
+}

@@ -1,0 +1,938 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { URL, URLSearchParams } from 'node:url';
+
+/**
+ * A local stand-in for a ServiceNow instance's OAuth 2.0 authorization server
+ * (`/oauth_auth.do`, `/oauth_token.do`) plus the one Table API read a sign-in needs
+ * (`sys_user`), so "Sign in with ServiceNow" runs end to end over real HTTP.
+ *
+ * Behaviour follows docs/protocols.md §1.4 (and §1.1 for the Table API envelope). Where that
+ * document marks ServiceNow's behaviour as unverified, the choice is an option here.
+ *
+ * The real instance shows a login form and an Allow/Deny consent page; the simulator plays a
+ * browser user who is already signed in (`signInAs`) and has already decided (`setConsent`).
+ */
+
+export interface SimulatedOAuthClient {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Compared as exact strings, as an Application Registry record does. */
+  readonly redirectUris: readonly string[];
+  /** `user_name` the client_credentials grant runs as (ServiceNow's "OAuth Application User"). */
+  readonly applicationUser?: string;
+}
+
+export interface SimulatedServiceNowUser {
+  readonly sysId: string;
+  readonly userName: string;
+  readonly email: string;
+  readonly firstName: string;
+  readonly lastName: string;
+  /** Default true. Inactive users cannot sign in or obtain tokens. */
+  readonly active?: boolean;
+  /** For the password grant. Default 'password'. */
+  readonly password?: string;
+}
+
+/**
+ * How a bad grant or bad client credentials are refused. `servicenow` is what recorded
+ * fixtures show (401 server_error/access_denied); `rfc6749` is the standard
+ * invalid_grant/invalid_client, which protocols.md lists as unverified for ServiceNow.
+ */
+export type GrantErrorStyle = 'servicenow' | 'rfc6749';
+
+export interface ServiceNowOAuthSimulatorOptions {
+  readonly clients: readonly SimulatedOAuthClient[];
+  readonly users: readonly SimulatedServiceNowUser[];
+  /** Default 1799: what live instances answer, although the docs say 1800. */
+  readonly accessTokenTtlSeconds?: number;
+  /** Default 8 640 000 (100 days), the Application Registry default. */
+  readonly refreshTokenTtlSeconds?: number;
+  /** Default 60. */
+  readonly authorizationCodeTtlSeconds?: number;
+  /** Test clock in epoch milliseconds. Default Date.now. */
+  readonly now?: () => number;
+  /** Refuse authorization requests without a code_challenge. Default false (ServiceNow's default). */
+  readonly requirePkce?: boolean;
+  /** client_credentials is off by default on real instances (Washington DC+ property). Default false. */
+  readonly clientCredentialsGrant?: boolean;
+  /** Default 'servicenow'. */
+  readonly grantErrorStyle?: GrantErrorStyle;
+}
+
+export type ConsentDecision = 'allow' | 'deny';
+
+export interface SimulatedFault {
+  /** Reply with this status instead of handling the request. Omit to only delay. */
+  readonly status?: number;
+  /** How many requests the fault applies to. Default 1; Infinity for "until clearFaults()". */
+  readonly times?: number;
+  /** A string is sent as text/html (an instance's outage page); anything else as JSON. */
+  readonly body?: unknown;
+  readonly retryAfterSeconds?: number;
+  /** Real wall-clock delay before answering (the test clock does not move). */
+  readonly delayMs?: number;
+  /** Destroy the socket without answering: the instance is down or the network dropped. */
+  readonly dropConnection?: boolean;
+}
+
+export interface RecordedRequest {
+  readonly at: number;
+  readonly method: string;
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly headers: IncomingHttpHeaders;
+  /** Raw, secrets included: asserting that a client sent its code_verifier is the point. */
+  readonly rawBody: string;
+  /** Parsed when the body was form-encoded. */
+  readonly form: Readonly<Record<string, string>> | undefined;
+  /** The status answered, or undefined while pending or when the connection was dropped. */
+  readonly status: number | undefined;
+}
+
+export interface IssuedToken {
+  readonly accessToken: string;
+  /** Undefined for client_credentials, which issues no refresh token. */
+  readonly refreshToken: string | undefined;
+  readonly grantType: 'authorization_code' | 'refresh_token' | 'password' | 'client_credentials';
+  readonly clientId: string;
+  readonly userName: string;
+  readonly scope: string;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+  readonly refreshTokenExpiresAt: number | undefined;
+  /** Revoked directly, through its refresh token, or by the reuse of its authorization code. */
+  readonly revoked: boolean;
+}
+
+/** PKCE S256 (RFC 7636 §4.2): BASE64URL(SHA256(ASCII(code_verifier))). */
+export function pkceS256Challenge(codeVerifier: string): string {
+  return createHash('sha256').update(codeVerifier, 'ascii').digest('base64url');
+}
+
+type GrantType = IssuedToken['grantType'];
+
+interface AuthorizationCode {
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly user: SimulatedServiceNowUser;
+  readonly scope: string;
+  readonly codeChallenge: string | undefined;
+  readonly expiresAt: number;
+  used: boolean;
+  /** Kept so that a replayed code can revoke what it already bought (RFC 6749 §4.1.2). */
+  grant: Grant | undefined;
+}
+
+/** One sign-in: a refresh token (if any) and every access token minted from it. */
+interface Grant {
+  readonly refreshToken: string | undefined;
+  readonly clientId: string;
+  readonly user: SimulatedServiceNowUser;
+  readonly scope: string;
+  readonly grantType: Exclude<GrantType, 'refresh_token'>;
+  readonly refreshExpiresAt: number | undefined;
+  revoked: boolean;
+}
+
+interface AccessToken {
+  readonly token: string;
+  readonly grant: Grant;
+  readonly grantType: GrantType;
+  readonly issuedAt: number;
+  expiresAt: number;
+}
+
+interface ActiveFault {
+  readonly spec: SimulatedFault;
+  remaining: number;
+}
+
+interface MutableRecordedRequest extends Omit<RecordedRequest, 'status'> {
+  status: number | undefined;
+}
+
+/** Thrown inside the token endpoint; the dispatcher turns it into the JSON reply. */
+class TokenEndpointRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: Record<string, string>,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(body.error_description ?? body.error);
+  }
+}
+
+const DEFAULT_SCOPE = 'useraccount';
+const DEFAULT_PASSWORD = 'password';
+const MAX_BODY_BYTES = 1024 * 1024;
+const PKCE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
+/** An S256 challenge is a base64url SHA-256: 43 characters without padding. */
+const PKCE_S256_CHALLENGE = /^[A-Za-z0-9\-_]{43}$/;
+const TABLE_API_PATH = /^\/api\/now\/(?:(v1|v2)\/)?table\/([^/]+)(?:\/([^/]+))?$/;
+const SYS_USER_FIELDS = [
+  'sys_id',
+  'user_name',
+  'email',
+  'first_name',
+  'last_name',
+  'name',
+  'active',
+] as const;
+type SysUserField = (typeof SYS_USER_FIELDS)[number];
+const NOT_AUTHENTICATED = {
+  error: { message: 'User Not Authenticated', detail: 'Required to provide Auth information' },
+  status: 'failure',
+};
+
+export class ServiceNowOAuthSimulator {
+  /** Base URL of the simulated instance, e.g. http://127.0.0.1:PORT (no trailing slash). */
+  readonly url: string;
+
+  private readonly clients: ReadonlyMap<string, SimulatedOAuthClient>;
+  private readonly users: readonly SimulatedServiceNowUser[];
+  private readonly now: () => number;
+  private readonly accessTtlMs: number;
+  private readonly refreshTtlMs: number;
+  private readonly codeTtlMs: number;
+  private readonly log: MutableRecordedRequest[] = [];
+  private readonly codes = new Map<string, AuthorizationCode>();
+  private readonly grantsByRefreshToken = new Map<string, Grant>();
+  private readonly accessTokens = new Map<string, AccessToken>();
+  private readonly faults = new Map<string, ActiveFault>();
+  private readonly pendingDelays = new Set<NodeJS.Timeout>();
+  private signedInUser: SimulatedServiceNowUser | undefined;
+  private consent: ConsentDecision = 'allow';
+  private closed = false;
+
+  private constructor(
+    private readonly server: Server,
+    port: number,
+    private readonly options: ServiceNowOAuthSimulatorOptions,
+  ) {
+    this.url = `http://127.0.0.1:${port}`;
+    for (const client of options.clients) {
+      // A malformed registered URI would otherwise surface as a confusing 500 mid-test.
+      for (const uri of client.redirectUris) new URL(uri);
+    }
+    this.clients = new Map(options.clients.map((client) => [client.clientId, client]));
+    this.users = options.users;
+    this.now = options.now ?? Date.now;
+    this.accessTtlMs = (options.accessTokenTtlSeconds ?? 1799) * 1000;
+    this.refreshTtlMs = (options.refreshTokenTtlSeconds ?? 8_640_000) * 1000;
+    this.codeTtlMs = (options.authorizationCodeTtlSeconds ?? 60) * 1000;
+    this.signedInUser = options.users[0];
+  }
+
+  static async start(options: ServiceNowOAuthSimulatorOptions): Promise<ServiceNowOAuthSimulator> {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
+    const simulator = new ServiceNowOAuthSimulator(server, address.port, options);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => simulator.dispatch(req, res));
+    return simulator;
+  }
+
+  get authorizeUrl(): string {
+    return `${this.url}/oauth_auth.do`;
+  }
+
+  get tokenUrl(): string {
+    return `${this.url}/oauth_token.do`;
+  }
+
+  /** Every request received, oldest first. */
+  get requests(): readonly RecordedRequest[] {
+    return this.log;
+  }
+
+  clearRequests(): void {
+    this.log.length = 0;
+  }
+
+  /** The browser user the authorization endpoint acts for. Throws for an unknown user_name. */
+  signInAs(userName: string): void {
+    this.signedInUser = this.userNamed(userName);
+  }
+
+  /** No browser session: /oauth_auth.do answers with its login page instead of redirecting. */
+  signOut(): void {
+    this.signedInUser = undefined;
+  }
+
+  /** What the user clicks on the consent page; stays until changed. */
+  setConsent(decision: ConsentDecision): void {
+    this.consent = decision;
+  }
+
+  /** Every access token issued so far expires now; refresh tokens stay valid. */
+  expireAccessTokens(): void {
+    const now = this.now();
+    for (const token of this.accessTokens.values()) token.expiresAt = Math.min(token.expiresAt, now);
+  }
+
+  /** Revokes every access and refresh token issued so far (an admin revoking access). */
+  revokeAll(): void {
+    for (const token of this.accessTokens.values()) token.grant.revoked = true;
+    for (const grant of this.grantsByRefreshToken.values()) grant.revoked = true;
+  }
+
+  /**
+   * Makes the next `times` requests to `path` (exact pathname, or anything beneath it) misbehave.
+   * A new fault for the same path replaces the old one.
+   */
+  fault(path: string, fault: SimulatedFault): void {
+    this.faults.set(path, { spec: fault, remaining: fault.times ?? 1 });
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** Snapshot of every access token issued, oldest first. */
+  issuedTokens(): IssuedToken[] {
+    return [...this.accessTokens.values()].map((token) => ({
+      accessToken: token.token,
+      refreshToken: token.grant.refreshToken,
+      grantType: token.grantType,
+      clientId: token.grant.clientId,
+      userName: token.grant.user.userName,
+      scope: token.grant.scope,
+      issuedAt: token.issuedAt,
+      expiresAt: token.expiresAt,
+      refreshTokenExpiresAt: token.grant.refreshExpiresAt,
+      revoked: token.grant.revoked,
+    }));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const timer of this.pendingDelays) clearTimeout(timer);
+    this.pendingDelays.clear();
+    // fetch keeps connections alive; without this, close() waits for them to idle out.
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve, reject) =>
+      this.server.close((error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  // ---- dispatch ------------------------------------------------------------------------------
+
+  private dispatch(req: IncomingMessage, res: ServerResponse): void {
+    this.handle(req, res).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      this.sendJson(res, 500, { error: { message: 'Simulator error', detail: message }, status: 'failure' });
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const target = new URL(req.url ?? '/', this.url);
+    const rawBody = await this.readBody(req);
+    const isForm = mediaType(req.headers['content-type']) === 'application/x-www-form-urlencoded';
+    const entry: MutableRecordedRequest = {
+      at: this.now(),
+      method: req.method ?? 'GET',
+      path: target.pathname,
+      query: Object.fromEntries(target.searchParams),
+      headers: req.headers,
+      rawBody: rawBody ?? '',
+      form: isForm && rawBody !== undefined ? Object.fromEntries(new URLSearchParams(rawBody)) : undefined,
+      status: undefined,
+    };
+    this.log.push(entry);
+    res.on('finish', () => {
+      entry.status = res.statusCode;
+    });
+
+    if (rawBody === undefined) {
+      this.sendJson(res, 413, { error: 'invalid_request', error_description: 'request body too large' });
+      return;
+    }
+    if (await this.applyFault(target.pathname, req, res)) return;
+
+    if (target.pathname === '/oauth_auth.do') return this.authorize(req, res, target.searchParams);
+    if (target.pathname === '/oauth_token.do') return this.token(req, res, rawBody, isForm);
+    const table = TABLE_API_PATH.exec(target.pathname);
+    if (table) return this.tableApi(req, res, table, target.searchParams);
+    this.sendJson(res, 404, {
+      error: { message: 'Requested URI does not represent any resource', detail: null },
+      status: 'failure',
+    });
+  }
+
+  /** True when the fault answered (or dropped) the request. */
+  private async applyFault(path: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const key = [...this.faults.keys()].find((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+    const active = key === undefined ? undefined : this.faults.get(key);
+    if (key === undefined || active === undefined) return false;
+    active.remaining -= 1;
+    if (active.remaining <= 0) this.faults.delete(key);
+    const { spec } = active;
+    if (spec.delayMs !== undefined && spec.delayMs > 0) await this.sleep(spec.delayMs);
+    if (spec.dropConnection) {
+      req.socket.destroy();
+      return true;
+    }
+    if (spec.status === undefined) return false;
+    const headers: Record<string, string> = {};
+    if (spec.retryAfterSeconds !== undefined) headers['Retry-After'] = String(spec.retryAfterSeconds);
+    if (typeof spec.body === 'string') {
+      res.writeHead(spec.status, { ...headers, 'Content-Type': 'text/html;charset=UTF-8' });
+      res.end(spec.body);
+      return true;
+    }
+    const body = spec.body ?? {
+      error: { message: `Simulated fault ${spec.status}`, detail: null },
+      status: 'failure',
+    };
+    this.sendJson(res, spec.status, body, headers);
+    return true;
+  }
+
+  // ---- GET /oauth_auth.do --------------------------------------------------------------------
+
+  private authorize(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
+    if (req.method !== 'GET') {
+      this.sendHtml(res, 405, 'Method not allowed', 'The authorization endpoint takes GET.');
+      return;
+    }
+    const clientId = query.get('client_id');
+    const redirectUri = query.get('redirect_uri');
+    const client = clientId === null ? undefined : this.clients.get(clientId);
+    // Until client and redirect_uri are both known-good, an error must never redirect:
+    // that would turn the instance into an open redirector (RFC 6749 §4.1.2.1).
+    if (client === undefined || query.getAll('client_id').length > 1) {
+      this.sendHtml(res, 400, 'Invalid client', 'The client_id is missing or not registered.');
+      return;
+    }
+    if (
+      redirectUri === null ||
+      query.getAll('redirect_uri').length > 1 ||
+      !client.redirectUris.includes(redirectUri)
+    ) {
+      this.sendHtml(res, 400, 'Invalid redirect_uri', 'The redirect_uri does not match the registered URL.');
+      return;
+    }
+
+    const state = query.get('state') ?? undefined;
+    const redirectError = (error: string, description: string): void =>
+      this.redirect(res, redirectUri, { error, error_description: description, state });
+
+    const duplicated = duplicateKeys(query);
+    if (duplicated.length > 0)
+      return redirectError('invalid_request', `repeated parameter: ${duplicated.join(', ')}`);
+    if (query.get('response_type') !== 'code') {
+      return redirectError('unsupported_response_type', 'only response_type=code is supported');
+    }
+    const codeChallenge = query.get('code_challenge') ?? undefined;
+    const challengeMethod = query.get('code_challenge_method') ?? undefined;
+    if (codeChallenge === undefined) {
+      if (challengeMethod !== undefined) return redirectError('invalid_request', 'code_challenge is missing');
+      if (this.options.requirePkce) return redirectError('invalid_request', 'code_challenge is required');
+    } else {
+      // RFC 7636 makes a missing method mean `plain`; plain offers no protection, so only S256.
+      if (challengeMethod !== 'S256')
+        return redirectError('invalid_request', 'code_challenge_method must be S256');
+      if (!PKCE_S256_CHALLENGE.test(codeChallenge))
+        return redirectError('invalid_request', 'malformed code_challenge');
+    }
+
+    const user = this.signedInUser;
+    if (user === undefined) {
+      this.sendHtml(res, 200, 'Log in', 'The simulated browser has no session: call signInAs(userName).');
+      return;
+    }
+    if (user.active === false) return redirectError('access_denied', 'user is not active');
+    if (this.consent === 'deny') return redirectError('access_denied', 'the user denied access');
+
+    const code = randomToken();
+    this.codes.set(code, {
+      clientId: client.clientId,
+      redirectUri,
+      user,
+      scope: query.get('scope') || DEFAULT_SCOPE,
+      codeChallenge,
+      expiresAt: this.now() + this.codeTtlMs,
+      used: false,
+      grant: undefined,
+    });
+    this.redirect(res, redirectUri, { code, state });
+  }
+
+  // ---- POST /oauth_token.do ------------------------------------------------------------------
+
+  private token(req: IncomingMessage, res: ServerResponse, rawBody: string, isForm: boolean): void {
+    const noStore = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+    try {
+      if (req.method !== 'POST') {
+        throw new TokenEndpointRefusal(405, { error: 'invalid_request', error_description: 'use POST' });
+      }
+      if (!isForm) {
+        // protocols.md §1.4: form-encoded only; a JSON body fails.
+        throw invalidRequest('the body must be application/x-www-form-urlencoded');
+      }
+      const form = new URLSearchParams(rawBody);
+      const duplicated = duplicateKeys(form);
+      if (duplicated.length > 0) throw invalidRequest(`repeated parameter: ${duplicated.join(', ')}`);
+      const grantType = form.get('grant_type');
+      if (!grantType) throw invalidRequest('grant_type is missing');
+      const reply = this.grant(grantType, form, req.headers.authorization);
+      this.sendJson(res, 200, reply, noStore);
+    } catch (error) {
+      if (!(error instanceof TokenEndpointRefusal)) throw error;
+      this.sendJson(res, error.status, error.body, { ...noStore, ...error.headers });
+    }
+  }
+
+  private grant(grantType: string, form: URLSearchParams, authorization: string | undefined): object {
+    switch (grantType) {
+      case 'authorization_code':
+        return this.authorizationCodeGrant(form, authorization);
+      case 'refresh_token':
+        return this.refreshTokenGrant(form, authorization);
+      case 'password':
+        return this.passwordGrant(form, authorization);
+      case 'client_credentials':
+        if (this.options.clientCredentialsGrant) return this.clientCredentialsGrant(form, authorization);
+        throw new TokenEndpointRefusal(400, { error: 'unsupported_grant_type' });
+      default:
+        throw new TokenEndpointRefusal(400, { error: 'unsupported_grant_type' });
+    }
+  }
+
+  private authorizationCodeGrant(form: URLSearchParams, authorization: string | undefined): object {
+    const codeVerifier = form.get('code_verifier') ?? undefined;
+    // protocols.md §1.4: "client_secret or code_verifier" (a public client proves itself by PKCE).
+    // Without a secret, the PKCE checks below are the only proof of the client's identity.
+    const client = this.identifyClient(form, authorization, codeVerifier !== undefined);
+    const code = form.get('code');
+    if (!code) throw invalidRequest('code is missing');
+    const issued = this.codes.get(code);
+    if (issued === undefined) throw this.badGrant('unknown authorization code');
+    if (issued.used) {
+      // A replayed code means it leaked: withdraw what the first exchange bought (RFC 6749 §4.1.2).
+      if (issued.grant !== undefined) issued.grant.revoked = true;
+      throw this.badGrant('authorization code already used; tokens issued from it are revoked');
+    }
+    // Consumed on first presentation, even if refused below, so a code can never be guessed at.
+    issued.used = true;
+    if (this.now() >= issued.expiresAt) throw this.badGrant('authorization code expired');
+    if (issued.clientId !== client.clientId)
+      throw this.badGrant('authorization code was issued to another client');
+    if (form.get('redirect_uri') !== issued.redirectUri) throw this.badGrant('redirect_uri does not match');
+    if (issued.codeChallenge !== undefined) {
+      if (codeVerifier === undefined) throw this.badGrant('code_verifier is missing');
+      if (!PKCE_VERIFIER.test(codeVerifier)) throw this.badGrant('malformed code_verifier');
+      if (pkceS256Challenge(codeVerifier) !== issued.codeChallenge)
+        throw this.badGrant('code_verifier does not match');
+    } else if (codeVerifier !== undefined) {
+      // A verifier without a challenge means the challenge was stripped on the way (PKCE downgrade).
+      throw this.badGrant('code_verifier sent but the authorization request had no code_challenge');
+    }
+    if (issued.user.active === false) throw this.badGrant('user is not active');
+
+    issued.grant = this.newGrant('authorization_code', client, issued.user, issued.scope);
+    return this.tokenReply(this.mintAccessToken(issued.grant, 'authorization_code'));
+  }
+
+  private refreshTokenGrant(form: URLSearchParams, authorization: string | undefined): object {
+    const client = this.identifyClient(form, authorization, false);
+    const refreshToken = form.get('refresh_token');
+    if (!refreshToken) throw invalidRequest('refresh_token is missing');
+    const grant = this.grantsByRefreshToken.get(refreshToken);
+    if (grant === undefined || grant.revoked) throw this.badGrant('unknown or revoked refresh token');
+    if (grant.clientId !== client.clientId) throw this.badGrant('refresh token was issued to another client');
+    if (grant.refreshExpiresAt !== undefined && this.now() >= grant.refreshExpiresAt) {
+      throw this.badGrant('refresh token expired');
+    }
+    if (grant.user.active === false) throw this.badGrant('user is not active');
+    // protocols.md §1.4: a new access token, the same refresh token, its expiry not extended.
+    return this.tokenReply(this.mintAccessToken(grant, 'refresh_token'));
+  }
+
+  private passwordGrant(form: URLSearchParams, authorization: string | undefined): object {
+    const client = this.identifyClient(form, authorization, false);
+    const userName = form.get('username');
+    const password = form.get('password');
+    if (!userName || password === null) throw invalidRequest('username and password are required');
+    const user = this.users.find((candidate) => candidate.userName === userName);
+    if (user === undefined || (user.password ?? DEFAULT_PASSWORD) !== password || user.active === false) {
+      throw this.badGrant('invalid username or password');
+    }
+    // protocols.md §1.4: a still-valid access token is returned again rather than a new one.
+    const existing = [...this.accessTokens.values()].find(
+      (token) =>
+        token.grant.grantType === 'password' &&
+        token.grant.clientId === client.clientId &&
+        token.grant.user === user &&
+        this.isUsable(token),
+    );
+    if (existing !== undefined) return this.tokenReply(existing);
+    const grant = this.newGrant('password', client, user, form.get('scope') || DEFAULT_SCOPE);
+    return this.tokenReply(this.mintAccessToken(grant, 'password'));
+  }
+
+  private clientCredentialsGrant(form: URLSearchParams, authorization: string | undefined): object {
+    const client = this.identifyClient(form, authorization, false);
+    const user = this.users.find((candidate) => candidate.userName === client.applicationUser);
+    if (user === undefined || user.active === false)
+      throw this.badGrant('client has no active OAuth Application User');
+    const grant = this.newGrant('client_credentials', client, user, form.get('scope') || DEFAULT_SCOPE);
+    return this.tokenReply(this.mintAccessToken(grant, 'client_credentials'));
+  }
+
+  /**
+   * Client authentication by form client_id/client_secret or HTTP Basic (RFC 6749 §2.3.1).
+   * `mayOmitSecret`: a public client may send no secret when it proves itself with PKCE instead.
+   */
+  private identifyClient(
+    form: URLSearchParams,
+    authorization: string | undefined,
+    mayOmitSecret: boolean,
+  ): SimulatedOAuthClient {
+    const basic = parseBasicCredentials(authorization);
+    if (basic === null) throw this.badClient(true);
+    const formId = form.get('client_id') ?? undefined;
+    const formSecret = form.get('client_secret') ?? undefined;
+    // Sending both is tolerated only when they agree; passport-oauth2 sends form credentials.
+    if (basic !== undefined && formId !== undefined && formId !== basic.id) throw this.badClient(true);
+    if (basic !== undefined && formSecret !== undefined && formSecret !== basic.secret)
+      throw this.badClient(true);
+    const clientId = basic?.id ?? formId;
+    const secret = basic?.secret ?? formSecret;
+    const client = clientId === undefined ? undefined : this.clients.get(clientId);
+    if (client === undefined) throw this.badClient(basic !== undefined);
+    if (secret === undefined) {
+      if (mayOmitSecret) return client;
+      throw this.badClient(false);
+    }
+    if (secret !== client.clientSecret) throw this.badClient(basic !== undefined);
+    return client;
+  }
+
+  private newGrant(
+    grantType: Grant['grantType'],
+    client: SimulatedOAuthClient,
+    user: SimulatedServiceNowUser,
+    scope: string,
+  ): Grant {
+    // RFC 6749 §4.4.3: no refresh token for client_credentials.
+    const withRefresh = grantType !== 'client_credentials';
+    const grant: Grant = {
+      refreshToken: withRefresh ? randomToken() : undefined,
+      clientId: client.clientId,
+      user,
+      scope,
+      grantType,
+      refreshExpiresAt: withRefresh ? this.now() + this.refreshTtlMs : undefined,
+      revoked: false,
+    };
+    if (grant.refreshToken !== undefined) this.grantsByRefreshToken.set(grant.refreshToken, grant);
+    return grant;
+  }
+
+  private mintAccessToken(grant: Grant, grantType: GrantType): AccessToken {
+    const issuedAt = this.now();
+    const token: AccessToken = {
+      token: randomToken(),
+      grant,
+      grantType,
+      issuedAt,
+      expiresAt: issuedAt + this.accessTtlMs,
+    };
+    this.accessTokens.set(token.token, token);
+    return token;
+  }
+
+  private tokenReply(token: AccessToken): object {
+    const expiresIn = Math.max(0, Math.floor((token.expiresAt - this.now()) / 1000));
+    // Key order as the instance sends it (protocols.md §1.4).
+    return token.grant.refreshToken === undefined
+      ? { access_token: token.token, scope: token.grant.scope, token_type: 'Bearer', expires_in: expiresIn }
+      : {
+          access_token: token.token,
+          refresh_token: token.grant.refreshToken,
+          scope: token.grant.scope,
+          token_type: 'Bearer',
+          expires_in: expiresIn,
+        };
+  }
+
+  private badGrant(description: string): TokenEndpointRefusal {
+    if (this.options.grantErrorStyle === 'rfc6749') {
+      return new TokenEndpointRefusal(400, { error: 'invalid_grant', error_description: description });
+    }
+    return new TokenEndpointRefusal(401, { error: 'server_error', error_description: 'access_denied' });
+  }
+
+  private badClient(usedBasic: boolean): TokenEndpointRefusal {
+    if (this.options.grantErrorStyle === 'rfc6749') {
+      // RFC 6749 §5.2: a client that tried Basic gets a WWW-Authenticate challenge back.
+      const headers: Record<string, string> = usedBasic ? { 'WWW-Authenticate': 'Basic realm="oauth"' } : {};
+      return new TokenEndpointRefusal(401, { error: 'invalid_client' }, headers);
+    }
+    return new TokenEndpointRefusal(401, { error: 'server_error', error_description: 'access_denied' });
+  }
+
+  // ---- Table API: sys_user -------------------------------------------------------------------
+
+  private tableApi(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: RegExpExecArray,
+    query: URLSearchParams,
+  ): void {
+    const [, version, table, sysId] = path;
+    const caller = this.bearerUser(req.headers.authorization);
+    if (caller === undefined) {
+      this.sendJson(res, 401, NOT_AUTHENTICATED);
+      return;
+    }
+    if (req.method !== 'GET') {
+      this.sendJson(res, 405, {
+        error: { message: 'Method not Supported', detail: 'The simulator serves reads of sys_user only' },
+        status: 'failure',
+      });
+      return;
+    }
+    if (table !== 'sys_user') {
+      this.sendJson(res, 400, {
+        error: { message: `Invalid table ${table}`, detail: null },
+        status: 'failure',
+      });
+      return;
+    }
+    const fields = selectedFields(query.get('sysparm_fields'));
+
+    if (sysId !== undefined) {
+      const user = this.users.find((candidate) => candidate.sysId === sysId);
+      if (user === undefined) {
+        this.sendJson(res, 404, {
+          error: {
+            message: 'No Record found',
+            detail: "Record doesn't exist or ACL restricts the record retrieval",
+          },
+          status: 'failure',
+        });
+        return;
+      }
+      this.sendJson(res, 200, { result: sysUserRecord(user, fields) });
+      return;
+    }
+
+    const filter = parseSysUserQuery(query.get('sysparm_query') ?? '', caller);
+    if (typeof filter === 'string') {
+      this.sendJson(res, 400, { error: { message: filter, detail: null }, status: 'failure' });
+      return;
+    }
+    const matching = this.users.filter(filter);
+    const offset = nonNegativeInt(query.get('sysparm_offset'), 0);
+    const limit = nonNegativeInt(query.get('sysparm_limit'), 10_000);
+    const page = matching.slice(offset, offset + limit);
+    // protocols.md §1.1: only the v1 API answers an empty list with 404.
+    if (version === 'v1' && page.length === 0) {
+      this.sendJson(res, 404, {
+        error: {
+          message: 'No Record found',
+          detail: 'Records matching query not found. Check query parameter or offered values',
+        },
+        status: 'failure',
+      });
+      return;
+    }
+    this.sendJson(
+      res,
+      200,
+      { result: page.map((user) => sysUserRecord(user, fields)) },
+      { 'X-Total-Count': String(matching.length) },
+    );
+  }
+
+  private bearerUser(authorization: string | undefined): SimulatedServiceNowUser | undefined {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+    const token = match?.[1] === undefined ? undefined : this.accessTokens.get(match[1]);
+    return token !== undefined && this.isUsable(token) && token.grant.user.active !== false
+      ? token.grant.user
+      : undefined;
+  }
+
+  private isUsable(token: AccessToken): boolean {
+    return !token.grant.revoked && this.now() < token.expiresAt;
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------
+
+  private userNamed(userName: string): SimulatedServiceNowUser {
+    const user = this.users.find((candidate) => candidate.userName === userName);
+    if (user === undefined) throw new Error(`ServiceNowOAuthSimulator: no user named ${userName}`);
+    return user;
+  }
+
+  private redirect(
+    res: ServerResponse,
+    redirectUri: string,
+    params: Record<string, string | undefined>,
+  ): void {
+    const location = new URL(redirectUri);
+    for (const [key, value] of Object.entries(params)) {
+      if (value !== undefined) location.searchParams.set(key, value);
+    }
+    res.writeHead(302, { Location: location.toString(), 'Cache-Control': 'no-store' });
+    res.end();
+  }
+
+  private sendJson(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
+    res.writeHead(status, { ...headers, 'Content-Type': 'application/json;charset=UTF-8' });
+    res.end(JSON.stringify(body));
+  }
+
+  private sendHtml(res: ServerResponse, status: number, title: string, message: string): void {
+    res.writeHead(status, { 'Content-Type': 'text/html;charset=UTF-8', 'Cache-Control': 'no-store' });
+    res.end(
+      `<!DOCTYPE html><html><head><title>${escapeHtml(title)}</title></head>` +
+        `<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>`,
+    );
+  }
+
+  /** Undefined when the body exceeds MAX_BODY_BYTES (read to the end anyway, so a 413 can be sent). */
+  private async readBody(req: IncomingMessage): Promise<string | undefined> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    }
+    return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8');
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pendingDelays.delete(timer);
+        resolve();
+      }, ms);
+      this.pendingDelays.add(timer);
+    });
+  }
+}
+
+function invalidRequest(description: string): TokenEndpointRefusal {
+  return new TokenEndpointRefusal(400, { error: 'invalid_request', error_description: description });
+}
+
+function randomToken(): string {
+  return randomBytes(48).toString('base64url');
+}
+
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+/** RFC 6749 §3.1/§3.2: request parameters must not repeat. */
+function duplicateKeys(params: URLSearchParams): string[] {
+  const keys = [...params.keys()];
+  return [...new Set(keys.filter((key, index) => keys.indexOf(key) !== index))];
+}
+
+/**
+ * Undefined when there is no Basic header, null when it is malformed. Both halves are
+ * form-urlencoded before base64 (RFC 6749 §2.3.1), so '+' means a space.
+ */
+function parseBasicCredentials(
+  authorization: string | undefined,
+): { id: string; secret: string } | null | undefined {
+  const match = /^Basic\s+(\S+)$/i.exec(authorization ?? '');
+  if (match?.[1] === undefined) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return null;
+  try {
+    const formDecode = (part: string): string => decodeURIComponent(part.replace(/\+/g, ' '));
+    return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+  } catch {
+    return null;
+  }
+}
+
+/** sysparm_fields: unknown names are silently ignored (protocols.md §1.1); absent means all. */
+function selectedFields(param: string | null): readonly SysUserField[] {
+  if (param === null || param.trim() === '') return SYS_USER_FIELDS;
+  const requested = param.split(',').map((field) => field.trim());
+  return SYS_USER_FIELDS.filter((field) => requested.includes(field));
+}
+
+/** Every value a string, as the Table API returns raw values. */
+function sysUserRecord(
+  user: SimulatedServiceNowUser,
+  fields: readonly SysUserField[],
+): Record<string, string> {
+  const all: Record<SysUserField, string> = {
+    sys_id: user.sysId,
+    user_name: user.userName,
+    email: user.email,
+    first_name: user.firstName,
+    last_name: user.lastName,
+    name: `${user.firstName} ${user.lastName}`.trim(),
+    active: user.active === false ? 'false' : 'true',
+  };
+  return Object.fromEntries(fields.map((field) => [field, all[field]]));
+}
+
+/**
+ * The slice of encoded-query syntax a sign-in needs: `field=value` and `field!=value` joined by
+ * `^`, with `javascript:gs.getUserID()` as the caller's sys_id. Terms on unknown fields and
+ * ORDERBY are dropped, as the instance drops invalid parts (protocols.md §1.1). Anything else
+ * (`^OR`, `^NQ`, other operators on a known field) returns a message, so a test meets a loud 400
+ * instead of a silently wrong list.
+ */
+function parseSysUserQuery(
+  query: string,
+  caller: SimulatedServiceNowUser,
+): ((user: SimulatedServiceNowUser) => boolean) | string {
+  const unsupported = (term: string): string =>
+    `ServiceNowOAuthSimulator supports only field=value and field!=value joined by ^, got "${term}"`;
+  const conditions: ((user: SimulatedServiceNowUser) => boolean)[] = [];
+  for (const term of query.split('^')) {
+    if (term === '' || term.startsWith('ORDERBY')) continue;
+    if (term.startsWith('OR') || term.startsWith('NQ')) return unsupported(term);
+    // Field names are lower case; operators are symbols or upper case, so the name ends there.
+    const [, name = '', operator, value] = /^([a-z0-9_.]*)(?:(!=|=)(.*))?/.exec(term) ?? [];
+    const field = SYS_USER_FIELDS.find((known) => known === name);
+    if (field === undefined) continue;
+    if (operator === undefined || value === undefined) return unsupported(term);
+    const wanted = value === 'javascript:gs.getUserID()' ? caller.sysId : value;
+    const equal = operator === '=';
+    conditions.push((user) => (sysUserRecord(user, [field])[field] === wanted) === equal);
+  }
+  return (user) => conditions.every((condition) => condition(user));
+}
+
+function nonNegativeInt(param: string | null, fallback: number): number {
+  const value = param === null ? NaN : Number.parseInt(param, 10);
+  return Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
