@@ -19,7 +19,8 @@ export interface SignedIn {
 /** Signs in through the real login endpoint (tokens in the body, as an API client would). */
 export async function signIn(t: TestApp, email: string, password: string): Promise<SignedIn> {
   const res = await t.http.post('/api/auth/login').send({ email, password });
-  if (res.status !== 200) throw new Error(`sign-in of ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 200)
+    throw new Error(`sign-in of ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
   const body = res.body as { user: UserView; accessToken: string; refreshToken: string };
   return { ...body, bearer: `Bearer ${body.accessToken}`, password };
 }

@@ -23,6 +23,8 @@ const TEST_AUTH_ENV = {
   ADMIN_PASSWORD: TEST_ADMIN.password,
   PASSWORD_HASH_MEMORY_KIB: '1024',
   PASSWORD_HASH_ITERATIONS: '1',
+  // Specs sign in dozens of times from 127.0.0.1; the throttling spec sets its own limits.
+  LOGIN_RATE_LIMIT_PER_IP: '1000',
 } as const;
 
 export interface LogRecord {
@@ -49,6 +51,8 @@ export interface TestAppOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Probe modules mounted next to the real ones. */
   readonly imports?: ModuleMetadata['imports'];
+  /** Port to listen on (default: any free one), for tests that must know the URL before start. */
+  readonly port?: number;
 }
 
 /** The real app (same assembly as main.ts) on its own fresh database, listening on a free port. */
@@ -67,7 +71,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     logger,
     extraImports: options.imports ?? [],
   });
-  await app.listen(0, '127.0.0.1');
+  await app.listen(options.port ?? 0, '127.0.0.1');
   const baseUrl = await app.getUrl();
   return {
     app,

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { Role } from '../common/auth/roles';
+import { AuthError, AuthErrorCode } from './auth.errors';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
 export const JWT_ISSUER = 'nexecute';
@@ -29,5 +30,23 @@ export class AccessTokens {
       { sid: claims.sid, role: claims.role },
       { subject: claims.sub, expiresIn: this.ttlSeconds, issuer: JWT_ISSUER, audience: JWT_AUDIENCE },
     );
+  }
+
+  /** For transports passport does not see (the Socket.IO handshake). */
+  async verify(token: string): Promise<{ readonly sub: string; readonly sid: string }> {
+    try {
+      const claims = await this.jwt.verifyAsync<{ sub?: unknown; sid?: unknown }>(token, {
+        algorithms: ['HS256'],
+        issuer: JWT_ISSUER,
+        audience: JWT_AUDIENCE,
+      });
+      if (typeof claims.sub === 'string' && typeof claims.sid === 'string')
+        return { sub: claims.sub, sid: claims.sid };
+    } catch (e) {
+      if (e instanceof Error && e.name === 'TokenExpiredError') {
+        throw new AuthError(AuthErrorCode.TokenExpired, 'The access token has expired; refresh it');
+      }
+    }
+    throw new AuthError(AuthErrorCode.TokenInvalid, 'The access token is not valid');
   }
 }

@@ -44,6 +44,8 @@ export class AuthModule {
     const sso = config.auth.sso !== undefined;
     return {
       module: AuthModule,
+      // Global so the Socket.IO gateway can authenticate handshakes with AuthService.
+      global: true,
       imports: [
         TypeOrmModule.forFeature([AuthSession, RefreshToken, ApiKey]),
         UsersModule,

@@ -219,6 +219,13 @@ export class AuthService {
     });
   }
 
+  /** The person behind a raw access token (Socket.IO handshakes carry it in `auth.token`). */
+  async authenticateAccessToken(token: string | undefined): Promise<UserPrincipal> {
+    if (!token) throw new AuthError(AuthErrorCode.Unauthenticated, 'Sign in first: send an access token');
+    const claims = await this.accessTokens.verify(token);
+    return this.principalFor(claims.sub, claims.sid);
+  }
+
   /**
    * Who an access token speaks for, checked against the database on every request so disabling
    * a user, ending a session or changing a role takes effect at once.

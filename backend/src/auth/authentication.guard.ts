@@ -1,35 +1,48 @@
-import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard, type AuthGuardAuthenticateOptions } from '@nestjs/passport';
 import { ALLOW_PENDING_PASSWORD_CHANGE, PUBLIC_ROUTE } from '../common/auth/access.decorators';
 import { PRINCIPAL_KEY, type AuthenticatedRequest } from '../common/auth/current-actor.decorator';
-import type { Principal } from '../common/auth/principal';
+import type { UserPrincipal } from '../common/auth/principal';
 import { isDomainError } from '../common/errors/domain-error';
 import { ApiKeysService } from './api-keys.service';
 import { AuthError, AuthErrorCode } from './auth.errors';
+import { JwtStrategy } from './jwt.strategy';
+import { runStrategy } from './passport-flow';
 
 function presentedApiKey(req: AuthenticatedRequest): string | undefined {
   const header = req.headers['x-api-key'];
   if (typeof header === 'string' && header) return header.trim();
-  const authorization = req.headers.authorization;
-  const bearer = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  const bearer = req.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
   return bearer && ApiKeysService.looksLikeKey(bearer) ? bearer : undefined;
 }
 
+/** passport-jwt says why it refused in its challenge: missing header, expired, bad signature. */
+function refusal(challenge: unknown): AuthError {
+  const name = challenge instanceof Error ? challenge.name : '';
+  const message = challenge instanceof Error ? challenge.message : '';
+  if (name === 'TokenExpiredError') {
+    return new AuthError(AuthErrorCode.TokenExpired, 'The access token has expired; refresh it');
+  }
+  if (/no auth token/i.test(message)) {
+    return new AuthError(AuthErrorCode.Unauthenticated, 'Sign in first: send Authorization: Bearer <token>');
+  }
+  return new AuthError(AuthErrorCode.TokenInvalid, 'The access token is not valid');
+}
+
 /**
- * Global (APP_GUARD): every HTTP route needs a principal unless it is @Public(). An API key
- * (X-Api-Key, or a Bearer value starting nxk_) or a JWT access token through passport-jwt.
+ * Global (APP_GUARD): every HTTP route needs a principal unless it is @Public(). Either an API
+ * key (X-Api-Key, or a Bearer value starting nxk_) or a JWT access token, checked by this app's
+ * passport-jwt strategy instance.
  */
 @Injectable()
-export class AuthenticationGuard extends AuthGuard('jwt') {
+export class AuthenticationGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeysService,
-  ) {
-    super();
-  }
+    private readonly jwt: JwtStrategy,
+  ) {}
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     // Socket.IO authenticates its handshake in the gateway; this guard is for HTTP.
     if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
@@ -40,10 +53,15 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
       req[PRINCIPAL_KEY] = await this.apiKeys.authenticate(apiKey);
       return true;
     }
-    await super.canActivate(context);
-    const principal = req[PRINCIPAL_KEY];
+    const outcome = await runStrategy<UserPrincipal>(this.jwt, req);
+    if (outcome.kind === 'error') {
+      if (isDomainError(outcome.error)) throw outcome.error;
+      throw new AuthError(AuthErrorCode.TokenInvalid, 'The access token is not valid');
+    }
+    if (outcome.kind !== 'success') throw refusal(outcome.kind === 'fail' ? outcome.challenge : undefined);
+    const principal = outcome.user;
+    req[PRINCIPAL_KEY] = principal;
     if (
-      principal?.kind === 'user' &&
       principal.mustChangePassword &&
       !this.reflector.getAllAndOverride<boolean>(ALLOW_PENDING_PASSWORD_CHANGE, targets)
     ) {
@@ -53,31 +71,5 @@ export class AuthenticationGuard extends AuthGuard('jwt') {
       );
     }
     return true;
-  }
-
-  override getAuthenticateOptions(): AuthGuardAuthenticateOptions {
-    return { session: false, property: PRINCIPAL_KEY };
-  }
-
-  override handleRequest<TUser = Principal>(err: unknown, user: unknown, info: unknown): TUser {
-    if (isDomainError(err)) throw err;
-    if (err || !user) throw AuthenticationGuard.explain(err ?? info);
-    return user as TUser;
-  }
-
-  /** passport-jwt reports why in `info`: missing header, expired, bad signature. */
-  private static explain(reason: unknown): AuthError {
-    const name = reason instanceof Error ? reason.name : '';
-    const message = reason instanceof Error ? reason.message : '';
-    if (name === 'TokenExpiredError') {
-      return new AuthError(AuthErrorCode.TokenExpired, 'The access token has expired; refresh it');
-    }
-    if (/no auth token/i.test(message)) {
-      return new AuthError(
-        AuthErrorCode.Unauthenticated,
-        'Sign in first: send Authorization: Bearer <token>',
-      );
-    }
-    return new AuthError(AuthErrorCode.TokenInvalid, 'The access token is not valid');
   }
 }

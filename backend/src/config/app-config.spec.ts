@@ -88,4 +88,74 @@ describe('loadConfig', () => {
       /Invalid configuration:\n {2}- (NODE_ENV|PORT).*\n {2}- (NODE_ENV|PORT)/,
     );
   });
+
+  describe('auth settings', () => {
+    const key = Buffer.alloc(32, 1).toString('base64');
+
+    it('defaults to generated development secrets, 15-minute access tokens and no SSO', () => {
+      const { auth, publicUrl } = loadConfig({});
+      expect(auth.jwtSecret).toBeUndefined();
+      expect(auth.encryptionKeys).toBeUndefined();
+      expect(auth.localSecretsFile).toBe(join(repositoryRoot(), 'data/local-secrets.json'));
+      expect(auth.accessTokenTtlSeconds).toBe(900);
+      expect(auth.refreshTokenTtlSeconds).toBe(14 * 86400);
+      expect(auth.cookieSecure).toBe(true);
+      expect(auth.bootstrapAdmin).toEqual({ email: 'admin@nexecute.local', password: undefined });
+      expect(auth.password.hashCost).toEqual({ memoryKib: 19456, iterations: 2, parallelism: 1 });
+      expect(auth.sso).toBeUndefined();
+      expect(publicUrl).toBe('http://localhost:3000');
+    });
+
+    it('refuses to start in production without JWT_SECRET and ENCRYPTION_KEYS', () => {
+      expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+        expect.stringContaining('JWT_SECRET must be set in production'),
+        expect.stringContaining('ENCRYPTION_KEYS must be set in production'),
+      ]);
+      expect(() =>
+        loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), ENCRYPTION_KEYS: `k1:${key}` }),
+      ).not.toThrow();
+    });
+
+    it('never echoes secrets in a validation message', () => {
+      const problems = problemsOf({
+        JWT_SECRET: 'short-secret-hunter2',
+        ENCRYPTION_KEYS: 'k1:hunter2',
+        ADMIN_EMAIL: 'not-an-email',
+      });
+      expect(problems).toHaveLength(3);
+      expect(problems.join()).not.toContain('hunter2');
+      expect(problems.join()).toContain('not-an-email');
+    });
+
+    it('derives ServiceNow endpoints from SSO_BASE_URL', () => {
+      const { auth } = loadConfig({
+        SSO_PROVIDER: 'servicenow',
+        SSO_BASE_URL: 'https://acme.service-now.com',
+        SSO_CLIENT_ID: 'id',
+        SSO_CLIENT_SECRET: 'secret',
+        PUBLIC_URL: 'https://nexecute.acme.com/',
+      });
+      expect(auth.sso).toMatchObject({
+        id: 'servicenow',
+        authorizationUrl: 'https://acme.service-now.com/oauth_auth.do',
+        tokenUrl: 'https://acme.service-now.com/oauth_token.do',
+        userInfoUrl: expect.stringMatching(/^https:\/\/acme\.service-now\.com\/api\/now\/table\/sys_user\?/),
+        pkce: true,
+        defaultRole: 'viewer',
+        profile: { subject: 'result.0.sys_id', email: 'result.0.email', name: 'result.0.name' },
+      });
+    });
+
+    it('names what a half-configured SSO provider lacks', () => {
+      expect(problemsOf({ SSO_PROVIDER: 'generic' })).toEqual([
+        'SSO_CLIENT_ID must be set when SSO_PROVIDER is generic',
+        'SSO_AUTHORIZATION_URL must be set when SSO_PROVIDER is generic',
+        'SSO_TOKEN_URL must be set when SSO_PROVIDER is generic',
+        'SSO_USERINFO_URL must be set when SSO_PROVIDER is generic',
+      ]);
+      expect(
+        problemsOf({ SSO_PROVIDER: 'servicenow', SSO_CLIENT_ID: 'x', SSO_DEFAULT_ROLE: 'root' }),
+      ).toEqual([expect.stringContaining('SSO_DEFAULT_ROLE')]);
+    });
+  });
 });

@@ -61,10 +61,14 @@ export class SsoStateStore {
 
   /** Marks the state used. Undefined: no such live state; null: live, without PKCE. */
   async consume(handle: string): Promise<string | null | undefined> {
+    // Wrapped in a SELECT: for a bare UPDATE, TypeORM's query() answers [rows, rowCount], not rows.
     const rows: { code_verifier_encrypted: string | null }[] = await this.db.query(
-      `UPDATE sso_login_states SET consumed_at = now()
-        WHERE state_hash = $1 AND provider = $2 AND consumed_at IS NULL AND expires_at > now()
-        RETURNING code_verifier_encrypted`,
+      `WITH used AS (
+         UPDATE sso_login_states SET consumed_at = now()
+          WHERE state_hash = $1 AND provider = $2 AND consumed_at IS NULL AND expires_at > now()
+          RETURNING code_verifier_encrypted
+       )
+       SELECT code_verifier_encrypted FROM used`,
       [digest(handle), this.provider],
     );
     const [row] = rows;

@@ -7,7 +7,7 @@ import { APP_CONFIG, type AppConfig, type SsoProviderConfig } from '../../config
 import { UsersService } from '../../users/users.service';
 import { AuthError, AuthErrorCode } from '../auth.errors';
 import { AuthService, type IssuedTokens } from '../auth.service';
-import { runStrategy } from './passport-flow';
+import { runStrategy } from '../passport-flow';
 import { SsoStateStore } from './sso-state-store';
 import { SsoStrategy, type SsoSignIn } from './sso.strategy';
 
@@ -81,7 +81,9 @@ export class SsoService {
       return fail('sso_state_invalid', 'state does not match this browser');
     }
     if (typeof query['error'] === 'string') {
-      await this.stateStore.consume(state);
+      if ((await this.stateStore.consume(state)) === undefined) {
+        return fail('sso_state_invalid', 'The sign-in state is unknown, used or expired');
+      }
       return fail(
         query['error'] === 'access_denied' ? 'sso_denied' : 'sso_failed',
         `provider said ${query['error']}`,

@@ -1,7 +1,8 @@
 import { io, type Socket } from 'socket.io-client';
+import { signInAsAdmin } from '../../../test/sign-in';
 import { startTestApp, type TestApp } from '../../../test/test-app';
 import { ProbeModule } from '../../../test/probe.module';
-import type { LiveWelcome } from '../live.gateway';
+import type { LiveRefusal, LiveWelcome } from '../live.gateway';
 
 function connect(url: string, options: Parameters<typeof io>[1] = {}): Socket {
   return io(`${url}/live`, { transports: ['websocket'], reconnection: false, forceNew: true, ...options });
@@ -12,14 +13,31 @@ describe('Socket.IO /live on the API port', () => {
   beforeAll(async () => (t = await startTestApp({ env: { CORS_ORIGINS: 'https://console.example.com' } })));
   afterAll(() => t.close());
 
-  it('welcomes a client over WebSocket with the server time', async () => {
-    const socket = connect(t.baseUrl);
+  it('welcomes a signed-in client over WebSocket with the server time', async () => {
+    const { accessToken } = await signInAsAdmin(t);
+    const socket = connect(t.baseUrl, { auth: { token: accessToken } });
     try {
       const welcome = await new Promise<LiveWelcome>((resolve, reject) => {
         socket.once('welcome', resolve);
         socket.once('connect_error', reject);
       });
       expect(Date.parse(welcome.serverTime)).toBeGreaterThan(Date.now() - 60_000);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it.each([
+    ['no token', undefined, 'AUTH_UNAUTHENTICATED'],
+    ['a forged token', 'eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl', 'AUTH_TOKEN_INVALID'],
+  ])('refuses a handshake with %s', async (_what, token, code) => {
+    const socket = connect(t.baseUrl, token === undefined ? {} : { auth: { token } });
+    try {
+      const error = await new Promise<Error & { data?: LiveRefusal }>((resolve, reject) => {
+        socket.once('connect_error', resolve);
+        socket.once('welcome', () => reject(new Error('welcomed without a valid token')));
+      });
+      expect(error.data).toMatchObject({ code });
     } finally {
       socket.close();
     }

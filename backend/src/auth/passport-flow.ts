@@ -3,18 +3,19 @@ import type { Strategy } from 'passport';
 export type StrategyOutcome<U> =
   | { readonly kind: 'redirect'; readonly url: string }
   | { readonly kind: 'success'; readonly user: U }
-  | { readonly kind: 'fail'; readonly reason: string }
+  | { readonly kind: 'fail'; readonly reason: string; readonly challenge: unknown }
   | { readonly kind: 'error'; readonly error: unknown };
 
 /**
- * Runs one passport strategy step to a value, the way passport's own authenticate middleware
+ * Runs one step of a strategy instance to a value, the way passport's own authenticate middleware
  * does (a per-request object inheriting from the strategy, with its actions bound), but without
- * letting the strategy write to the response: redirects come back as data, so the controller
- * answers through Fastify and every failure becomes our own redirect or problem.
+ * letting the strategy write to the response (redirects come back as data, so the controller
+ * answers through Fastify and every failure becomes our own redirect or problem), and without
+ * passport's process-wide strategy registry, which two app instances in one process would share.
  */
 export function runStrategy<U>(
   strategy: Strategy,
-  request: { readonly query: Record<string, unknown>; readonly body?: unknown; readonly headers?: unknown },
+  request: object,
   options: Record<string, unknown> = {},
 ): Promise<StrategyOutcome<U>> {
   return new Promise((resolve) => {
@@ -28,10 +29,10 @@ export function runStrategy<U>(
     step.success = (user) => resolve({ kind: 'success', user });
     step.fail = (challenge) => {
       const message = (challenge as { message?: unknown } | undefined)?.message;
-      resolve({ kind: 'fail', reason: typeof message === 'string' ? message : 'failed' });
+      resolve({ kind: 'fail', reason: typeof message === 'string' ? message : 'failed', challenge });
     };
     step.redirect = (url) => resolve({ kind: 'redirect', url });
-    step.pass = () => resolve({ kind: 'fail', reason: 'passed' });
+    step.pass = () => resolve({ kind: 'fail', reason: 'passed', challenge: undefined });
     step.error = (error) => resolve({ kind: 'error', error });
     try {
       // The typings want an Express request; passport-oauth2 reads only query, body and headers.

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { signInAsAdmin, givenUser } from '../../../test/sign-in';
+import { startTestApp, type TestApp } from '../../../test/test-app';
+
+/**
+ * The permissions table of docs/auth.md, executed: every route the API publishes is called by
+ * nobody, each role and two API keys, and must admit exactly the callers listed here. A route
+ * missing from this table fails the test, so a new route cannot ship without a decision.
+ */
+type Caller = 'nobody' | 'viewer' | 'responder' | 'admin' | 'auditKey' | 'incidentsKey';
+const CALLERS: readonly Caller[] = ['nobody', 'viewer', 'responder', 'admin', 'auditKey', 'incidentsKey'];
+const PEOPLE: readonly Caller[] = ['viewer', 'responder', 'admin'];
+const EVERYONE = CALLERS;
+
+const MATRIX: Record<string, readonly Caller[]> = {
+  'GET /api/health/live': EVERYONE,
+  'GET /api/health/ready': EVERYONE,
+  'GET /api/auth/providers': EVERYONE,
+  'POST /api/auth/login': EVERYONE,
+  'POST /api/auth/refresh': EVERYONE,
+  'POST /api/auth/logout': EVERYONE,
+  'GET /api/auth/sso/{provider}': EVERYONE,
+  'GET /api/auth/sso/{provider}/callback': EVERYONE,
+  'GET /api/auth/me': ['viewer', 'responder', 'admin', 'auditKey', 'incidentsKey'],
+  'PATCH /api/auth/me': PEOPLE,
+  'POST /api/auth/password': PEOPLE,
+  'GET /api/auth/sessions': PEOPLE,
+  'DELETE /api/auth/sessions/{id}': PEOPLE,
+  'GET /api/users': ['admin'],
+  'POST /api/users': ['admin'],
+  'GET /api/users/{id}': ['admin'],
+  'PATCH /api/users/{id}': ['admin'],
+  'DELETE /api/users/{id}': ['admin'],
+  'POST /api/users/{id}/disable': ['admin'],
+  'POST /api/users/{id}/enable': ['admin'],
+  'POST /api/users/{id}/reset-password': ['admin'],
+  'GET /api/api-keys': ['admin'],
+  'POST /api/api-keys': ['admin'],
+  'DELETE /api/api-keys/{id}': ['admin'],
+  'GET /api/audit': ['admin', 'auditKey'],
+  'GET /api/audit/actions': ['admin', 'auditKey'],
+};
+
+/** The codes that mean "the guards said no"; anything else means the request got past them. */
+const REFUSALS = ['AUTH_UNAUTHENTICATED', 'AUTH_FORBIDDEN', 'AUTH_SCOPE_MISSING'];
+
+describe('access matrix: every route × every kind of caller', () => {
+  let t: TestApp;
+  const headers = new Map<Caller, Record<string, string>>();
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      env: {
+        SSO_PROVIDER: 'servicenow',
+        SSO_BASE_URL: 'http://127.0.0.1:9',
+        SSO_CLIENT_ID: 'matrix-client',
+        SSO_CLIENT_SECRET: 'matrix-secret',
+      },
+    });
+    const admin = await signInAsAdmin(t);
+    headers.set('nobody', {});
+    headers.set('admin', { authorization: admin.bearer });
+    for (const role of ['viewer', 'responder'] as const) {
+      headers.set(role, { authorization: (await givenUser(t, role)).bearer });
+    }
+    for (const [caller, scopes] of [
+      ['auditKey', ['audit:read']],
+      ['incidentsKey', ['incidents:read', 'incidents:write']],
+    ] as const) {
+      const res = await t.http
+        .post('/api/api-keys')
+        .set('authorization', admin.bearer)
+        .send({ name: caller, scopes })
+        .expect(201);
+      headers.set(caller, { 'x-api-key': (res.body as { key: string }).key });
+    }
+  });
+  afterAll(() => t.close());
+
+  it('covers exactly the routes the API publishes', async () => {
+    const doc = (await t.http.get('/api/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const published = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(published.sort()).toEqual(Object.keys(MATRIX).sort());
+  });
+
+  const cases = Object.entries(MATRIX).flatMap(([route, allowed]) =>
+    CALLERS.map((caller) => [route, caller, allowed.includes(caller)] as const),
+  );
+
+  it.each(cases)('%s by %s: admitted = %s', async (route, caller, admitted) => {
+    const [method = '', template = ''] = route.split(' ');
+    const path = template.replace('{provider}', 'servicenow').replace('{id}', randomUUID());
+    const req = t.http[method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'](path).set(
+      headers.get(caller) ?? {},
+    );
+    const res = method === 'GET' || method === 'DELETE' ? await req : await req.send({});
+    const code = (res.body as { code?: string } | undefined)?.code;
+    if (admitted) {
+      expect(REFUSALS).not.toContain(code);
+      expect(res.status).not.toBe(403);
+    } else {
+      expect(REFUSALS).toContain(code);
+      expect(res.status).toBe(caller === 'nobody' ? 401 : 403);
+    }
+  });
+});
