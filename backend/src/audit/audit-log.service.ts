@@ -44,6 +44,9 @@ export interface AuditPage {
   readonly nextCursor: string | null;
 }
 
+/** PostgreSQL bigint maximum: the largest id a cursor can name. */
+const MAX_BIGINT = 2n ** 63n - 1n;
+
 /** A request made by nobody in particular: start-up work, schedulers. */
 export const SYSTEM_CONTEXT: RequestActor = { principal: null, ip: null, userAgent: null, requestId: null };
 export const SYSTEM_ACTOR: AuditActor = { type: 'system', id: null, label: 'system' };
@@ -106,7 +109,8 @@ export class AuditLog {
     if (query.from) qb.andWhere('e.occurredAt >= :from', { from: query.from });
     if (query.to) qb.andWhere('e.occurredAt < :to', { to: query.to });
     if (query.cursor !== undefined) {
-      if (!/^[1-9]\d{0,18}$/.test(query.cursor)) {
+      // 19 digits can still overflow bigint (PostgreSQL would fail the query with a 500).
+      if (!/^[1-9]\d{0,18}$/.test(query.cursor) || BigInt(query.cursor) > MAX_BIGINT) {
         throw new AuditError(
           AuditErrorCode.CursorInvalid,
           'cursor must be a nextCursor value from a previous page',

@@ -231,12 +231,18 @@ export class AuthService {
    * a user, ending a session or changing a role takes effect at once.
    */
   async principalFor(userId: string, sessionId: string): Promise<UserPrincipal> {
-    const user = await this.users.findById(userId);
-    if (!user)
+    // Two primary-key reads on every authenticated request: run them side by side.
+    const [user, session] = await Promise.all([
+      this.users.findById(userId),
+      this.sessions.find(sessionId, userId),
+    ]);
+    if (!user) {
       throw new AuthError(AuthErrorCode.TokenInvalid, 'The account behind this token no longer exists');
+    }
     if (user.status !== 'active') throw new AuthError(AuthErrorCode.UserDisabled, 'This account is disabled');
-    const session = await this.sessions.active(sessionId, userId, user.sessionsValidAfter);
-    if (!session) throw new AuthError(AuthErrorCode.TokenInvalid, 'This session has ended; sign in again');
+    if (!session || !SessionStore.admits(session, user.sessionsValidAfter)) {
+      throw new AuthError(AuthErrorCode.TokenInvalid, 'This session has ended; sign in again');
+    }
     return {
       kind: 'user',
       id: user.id,

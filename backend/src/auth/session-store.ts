@@ -82,9 +82,18 @@ export class SessionStore {
 
   /** A session that still admits requests: not revoked, not expired, not ended by an admin. */
   async active(sessionId: string, userId: string, validAfter: Date): Promise<AuthSession | null> {
-    const session = await this.sessions.findOneBy({ id: sessionId, userId });
-    if (!session || session.revokedAt || session.expiresAt.getTime() <= Date.now()) return null;
-    return session.createdAt.getTime() < validAfter.getTime() ? null : session;
+    const session = await this.find(sessionId, userId);
+    return session && SessionStore.admits(session, validAfter) ? session : null;
+  }
+
+  find(sessionId: string, userId: string): Promise<AuthSession | null> {
+    return this.sessions.findOneBy({ id: sessionId, userId });
+  }
+
+  /** Not revoked, not expired, and not started before an admin ended the user's sessions. */
+  static admits(session: AuthSession, validAfter: Date): boolean {
+    if (session.revokedAt || session.expiresAt.getTime() <= Date.now()) return false;
+    return session.createdAt.getTime() >= validAfter.getTime();
   }
 
   listActive(userId: string, validAfter: Date): Promise<AuthSession[]> {

@@ -21,6 +21,16 @@ function snapshot(user: User): Record<string, unknown> {
   return { email: user.email, name: user.name, role: user.role, status: user.status };
 }
 
+/**
+ * Sessions carry the database's clock (created_at DEFAULT now()); the cut-off that ends them
+ * must use the same clock, or skew between app and database would spare or kill the wrong ones.
+ */
+async function databaseNow(m: EntityManager): Promise<Date> {
+  const [row] = (await m.query('SELECT now() AS now')) as { now: Date }[];
+  if (!row) throw new Error('SELECT now() returned no row');
+  return row.now;
+}
+
 const SORT_COLUMNS = {
   name: 'u.name',
   email: 'u.email',
@@ -38,8 +48,8 @@ export interface SsoProfile {
 
 /**
  * People and their credentials. Every admin change runs in one transaction with its audit row,
- * and the last-active-admin rule is checked under row locks so two admins demoting each other
- * at the same moment cannot both succeed.
+ * and the last-active-admin rule is checked under an admin-roster lock so two admins demoting
+ * each other at the same moment cannot both succeed.
  */
 @Injectable()
 export class UsersService {
@@ -126,7 +136,8 @@ export class UsersService {
   }
 
   async update(id: string, dto: UpdateUserDto, actor: RequestActor): Promise<UserView> {
-    return this.change(id, actor, 'user.updated', async (m, user) => {
+    const rosterChange = dto.role !== undefined;
+    return this.change(id, actor, 'user.updated', rosterChange, async (m, user) => {
       if (dto.role !== undefined && dto.role !== user.role && user.role === 'admin') {
         await this.assertAnotherActiveAdmin(m, user, 'demoted');
       }
@@ -136,16 +147,16 @@ export class UsersService {
   }
 
   disable(id: string, actor: RequestActor): Promise<UserView> {
-    return this.change(id, actor, 'user.disabled', async (m, user) => {
-      if (user.status === 'disabled') return;
+    return this.change(id, actor, 'user.disabled', true, async (m, user) => {
+      if (user.status === 'disabled') return false;
       if (user.role === 'admin') await this.assertAnotherActiveAdmin(m, user, 'disabled');
       user.status = 'disabled';
-      user.sessionsValidAfter = new Date();
+      user.sessionsValidAfter = await databaseNow(m);
     });
   }
 
   enable(id: string, actor: RequestActor): Promise<UserView> {
-    return this.change(id, actor, 'user.enabled', (_m, user) => {
+    return this.change(id, actor, 'user.enabled', false, (_m, user) => {
       user.status = 'active';
       return Promise.resolve();
     });
@@ -154,18 +165,18 @@ export class UsersService {
   async resetPassword(id: string, actor: RequestActor): Promise<{ temporaryPassword: string }> {
     const temporaryPassword = generateTemporaryPassword(this.policy.minLength);
     const passwordHash = await this.hasher.hash(temporaryPassword);
-    await this.change(id, actor, 'user.password_reset', (_m, user) => {
+    await this.change(id, actor, 'user.password_reset', false, async (m, user) => {
       user.passwordHash = passwordHash;
       user.mustChangePassword = true;
       user.passwordChangedAt = new Date();
-      user.sessionsValidAfter = new Date();
-      return Promise.resolve();
+      user.sessionsValidAfter = await databaseNow(m);
     });
     return { temporaryPassword };
   }
 
   async delete(id: string, actor: RequestActor): Promise<void> {
     await this.unitOfWork.run(async (m) => {
+      await this.lockAdminRoster(m);
       const user = await this.require(m, id, true);
       if (user.role === 'admin' && user.status === 'active')
         await this.assertAnotherActiveAdmin(m, user, 'deleted');
@@ -217,7 +228,7 @@ export class UsersService {
   }
 
   async updateOwnName(userId: string, name: string, actor: RequestActor): Promise<UserView> {
-    return this.change(userId, actor, 'user.updated', (_m, user) => {
+    return this.change(userId, actor, 'user.updated', false, (_m, user) => {
       user.name = name;
       return Promise.resolve();
     });
@@ -309,6 +320,8 @@ export class UsersService {
           m,
         );
       }
+      // A disabled account is refused by the caller; its provider tokens are not worth keeping.
+      if (user.status !== 'active') return user;
       await m
         .createQueryBuilder()
         .insert()
@@ -358,12 +371,17 @@ export class UsersService {
     id: string,
     actor: RequestActor,
     action: 'user.updated' | 'user.disabled' | 'user.enabled' | 'user.password_reset',
-    apply: (m: EntityManager, user: User) => Promise<void>,
+    /** True when the change may take away an active admin (role change, disable). */
+    rosterChange: boolean,
+    /** Returns false when there is nothing to change (no write, no audit row). */
+    apply: (m: EntityManager, user: User) => Promise<boolean | void>,
   ): Promise<UserView> {
     return this.unitOfWork.run(async (m) => {
+      if (rosterChange) await this.lockAdminRoster(m);
       const user = await this.require(m, id, true);
       const before = snapshot(user);
-      await apply(m, user);
+      if ((await apply(m, user)) === false)
+        return UserView.of(user, (await this.providersOf([id], m)).get(id));
       const saved = await m.getRepository(User).save(user);
       await this.audit.record(
         {
@@ -405,6 +423,16 @@ export class UsersService {
       }
       throw e;
     }
+  }
+
+  /**
+   * Serialises every change that could take away an active admin (demote, disable, delete).
+   * Taken before the target's row lock: two admins demoting each other would otherwise each lock
+   * their target, then wait on the other's row in assertAnotherActiveAdmin, and deadlock (one
+   * request failing with 500 instead of 409 USER_LAST_ADMIN).
+   */
+  private async lockAdminRoster(m: EntityManager): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext('nexecute:admin-roster'))`);
   }
 
   /** Locks every active admin row, then refuses if `user` is the only one. */
