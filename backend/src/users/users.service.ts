@@ -26,7 +26,7 @@ function snapshot(user: User): Record<string, unknown> {
  * must use the same clock, or skew between app and database would spare or kill the wrong ones.
  */
 async function databaseNow(m: EntityManager): Promise<Date> {
-  const [row] = (await m.query('SELECT now() AS now')) as { now: Date }[];
+  const [row] = await m.query<{ now: Date }[]>('SELECT now() AS now');
   if (!row) throw new Error('SELECT now() returned no row');
   return row.now;
 }
