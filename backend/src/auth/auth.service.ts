@@ -145,18 +145,16 @@ export class AuthService {
     return this.tokensFor(user, result.session, result.refreshToken);
   }
 
+  /** Ends the session a refresh token belongs to; an unknown token ends nothing and says nothing. */
   async logout(presented: string | undefined, actor: RequestActor): Promise<void> {
     const session = presented ? await this.sessions.sessionOf(presented) : null;
-    const sessionId = session?.id ?? (actor.principal?.kind === 'user' ? actor.principal.sessionId : null);
-    if (!sessionId) return;
-    const revoked = await this.sessions.revoke(sessionId, 'logout');
-    if (!revoked) return;
-    const user = await this.users.findById(session?.userId ?? (actor.principal as UserPrincipal).id);
+    if (!session || !(await this.sessions.revoke(session.id, 'logout'))) return;
+    const user = await this.users.findById(session.userId);
     await this.audit.record({
       action: 'auth.logout',
       context: actor,
       actor: user ? userActor(user) : { type: 'anonymous', id: null, label: null },
-      target: { type: 'session', id: sessionId, label: null },
+      target: { type: 'session', id: session.id, label: null },
     });
   }
 
