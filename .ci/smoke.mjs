@@ -1,6 +1,8 @@
 // CI smoke test: a new user's path on the embedded database. `npm start` with no DATABASE_URL
 // must initialise PostgreSQL, migrate, serve console + API + docs, stop cleanly on SIGTERM,
-// and start again on the same data. A bad setting must stop start-up with a message naming it.
+// and start again on the same data. The first start creates an admin whose one-time password is
+// on the log; the generated development secrets keep sessions valid across a restart. A bad
+// setting must stop start-up with a message naming it.
 // Writes reports/smoke.json ({passed, failed}) and exits non-zero on any failure.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,12 +32,32 @@ function assert(condition, message) {
 const work = mkdtempSync(join(tmpdir(), 'nexecute-smoke-'));
 chmodSync(work, 0o755); // PostgreSQL runs as 'postgres' when CI runs as root
 const dataDir = join(work, 'postgres');
+const secretsFile = join(work, 'local-secrets.json');
+const ADMIN = 'admin@nexecute.local';
+const NEW_PASSWORD = 'Smoke test passphrase 2026';
+
+async function api(base, method, path, body, token) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
 const logFile = join(root, 'test-results', 'smoke-app.log');
 mkdirSync(dirname(logFile), { recursive: true });
 
 function npmStart(port) {
-  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', EMBEDDED_POSTGRES_DIR: dataDir };
-  delete env.DATABASE_URL;
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    EMBEDDED_POSTGRES_DIR: dataDir,
+    LOCAL_SECRETS_FILE: secretsFile,
+  };
+  for (const name of ['DATABASE_URL', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'JWT_SECRET', 'ENCRYPTION_KEYS'])
+    delete env[name];
   const npm = spawn('npm', ['start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   npm.stdout.on('data', (c) => (output += c));
@@ -107,6 +129,36 @@ try {
       );
     });
   }
+  let refreshToken;
+  if (started) {
+    await check(
+      'the first start creates an admin whose one-time password signs in and must be changed',
+      async () => {
+        const password = /one-time password (\S+)/.exec(first.output())?.[1];
+        assert(password, 'no one-time password on the log');
+        const login = await api(base, 'POST', '/api/auth/login', { email: ADMIN, password });
+        assert(
+          login.status === 200 && login.body.user.mustChangePassword === true,
+          JSON.stringify(login.body),
+        );
+        const token = login.body.accessToken;
+        const blocked = await api(base, 'GET', '/api/users', undefined, token);
+        assert(blocked.body.code === 'AUTH_PASSWORD_CHANGE_REQUIRED', JSON.stringify(blocked.body));
+        const changed = await api(
+          base,
+          'POST',
+          '/api/auth/password',
+          { currentPassword: password, newPassword: NEW_PASSWORD },
+          token,
+        );
+        assert(changed.status === 204, JSON.stringify(changed.body));
+        const users = await api(base, 'GET', '/api/users', undefined, token);
+        assert(users.status === 200 && users.body.total === 1, JSON.stringify(users.body));
+        refreshToken = login.body.refreshToken;
+        assert(existsSync(secretsFile), 'development secrets were not generated');
+      },
+    );
+  }
   await check('SIGTERM stops the app with exit 0 and stops PostgreSQL', async () => {
     const { code } = await stop(first);
     assert(code === 0, `exit ${code}`);
@@ -117,6 +169,12 @@ try {
   await check('a second start reuses the data folder', async () => {
     await waitUntilReady(second.base, { exited: second.exited });
     assert(second.output().includes('Started embedded PostgreSQL'), 'did not reuse the cluster');
+    assert(!/one-time password/.test(second.output()), 'a second admin was bootstrapped');
+    // The generated secrets persist: a session from the first run survives the restart.
+    const refreshed = await api(second.base, 'POST', '/api/auth/refresh', { refreshToken });
+    assert(refreshed.status === 200, `refresh after restart: ${JSON.stringify(refreshed.body)}`);
+    const me = await api(second.base, 'GET', '/api/auth/me', undefined, refreshed.body.accessToken);
+    assert(me.body.email === ADMIN && me.body.mustChangePassword === false, JSON.stringify(me.body));
     const { code, app } = await stop(second);
     assert(code === 0 && !isAlive(app), `exit ${code}`);
   });
