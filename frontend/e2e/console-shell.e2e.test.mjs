@@ -4,6 +4,10 @@
 //
 // Locators are role/label based on purpose: a control that cannot be found by its role and
 // accessible name is a failure here too.
+//
+// The console needs a signed-in user: each page-based test first signs in as the bootstrap admin
+// through the login page (sign-in.mjs); later `page.goto`s reload the console, which restores the
+// session from the refresh cookie, so every test also covers that silent sign-in.
 
 // Callbacks passed to page.evaluate() run in the browser:
 /* global document, window, getComputedStyle */
@@ -16,6 +20,8 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 import { io } from 'socket.io-client';
+
+import { apiAccessToken, signIn } from './sign-in.mjs';
 
 const BASE_URL = process.env.E2E_BASE_URL?.replace(/\/+$/, '');
 if (!BASE_URL) {
@@ -75,10 +81,11 @@ after(async () => {
 });
 
 /**
- * A page in a fresh browser context, closed when the test ends. Console errors and uncaught
- * page errors are collected in `errors`. If the test fails, a screenshot named after it is kept.
+ * A page in a fresh browser context, closed when the test ends, signed in as the admin unless
+ * `signedIn: false`. Console errors and uncaught page errors are collected in `errors` from then
+ * on. If the test fails, a screenshot named after it is kept.
  */
-async function openPage(t, { viewport = DESKTOP, ...options } = {}) {
+async function openPage(t, { viewport = DESKTOP, signedIn = true, ...options } = {}) {
   const context = await browser.newContext({
     viewport,
     colorScheme: 'light',
@@ -96,6 +103,12 @@ async function openPage(t, { viewport = DESKTOP, ...options } = {}) {
   t.after(async () => {
     await context.close();
   });
+  if (signedIn) {
+    await signIn(page, BASE_URL);
+    // A first visit has no refresh cookie yet: the console's silent refresh is answered 401, and
+    // Chromium logs every 4xx response as a console error. That one is expected; count from here.
+    errors.length = 0;
+  }
   return { page, context, errors };
 }
 
@@ -373,7 +386,7 @@ describe('console shell', { timeout: TEST_TIMEOUT_MS * 10 }, () => {
   );
 
   test('Swagger UI renders at /api/docs', { timeout: TEST_TIMEOUT_MS }, (t) =>
-    withPage(t, {}, async ({ page }) => {
+    withPage(t, { signedIn: false }, async ({ page }) => {
       const response = await page.goto(`${BASE_URL}/api/docs`);
       assert.equal(response?.status(), 200);
       await page.locator('.swagger-ui').first().waitFor();
@@ -425,8 +438,11 @@ describe('console shell', { timeout: TEST_TIMEOUT_MS * 10 }, () => {
     'the /live Socket.IO namespace welcomes a websocket client',
     { timeout: TEST_TIMEOUT_MS },
     async () => {
+      // The handshake needs an access token, like every API call.
+      const token = await apiAccessToken(BASE_URL);
       const sentAt = Date.now();
       const socket = io(`${BASE_URL}/live`, {
+        auth: { token },
         transports: ['websocket'],
         reconnection: false,
         timeout: 20_000,

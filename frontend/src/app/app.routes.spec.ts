@@ -1,57 +1,134 @@
-import { provideHttpClientTesting } from '@angular/common/http/testing';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { Title } from '@angular/platform-browser';
 import { Router } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 
+import { answerRestore, userView } from '../testing/auth-fixtures';
 import { appConfig } from './app.config';
+import { UserView } from './core/session/user';
 
 describe('app routes', () => {
   let harness: RouterTestingHarness;
+  let backend: HttpTestingController;
 
-  beforeEach(async () => {
+  /** Starts the app the way a reload does: the silent refresh decides who is signed in. */
+  async function startAs(user: UserView | null): Promise<void> {
     TestBed.configureTestingModule({ providers: [...appConfig.providers, provideHttpClientTesting()] });
+    backend = TestBed.inject(HttpTestingController);
+    answerRestore(backend, user);
     harness = await RouterTestingHarness.create();
-  });
-
-  function heading(): string | undefined {
-    return harness.routeNativeElement?.querySelector('h1')?.textContent;
   }
 
-  it('redirects / to /feed', async () => {
-    await harness.navigateByUrl('/');
+  function heading(): string | undefined {
+    return harness.routeNativeElement?.querySelector('h1')?.textContent.trim();
+  }
 
-    expect(TestBed.inject(Router).url).toBe('/feed');
-    expect(heading()).toBe('Live feed');
+  describe('signed in as an admin', () => {
+    beforeEach(async () => {
+      await startAs(userView({ role: 'admin' }));
+    });
+
+    it('redirects / to /feed', async () => {
+      await harness.navigateByUrl('/');
+
+      expect(TestBed.inject(Router).url).toBe('/feed');
+      expect(heading()).toBe('Live feed');
+    });
+
+    it('shows the not-found page for an unknown URL and keeps the URL', async () => {
+      await harness.navigateByUrl('/no/such/page');
+
+      expect(TestBed.inject(Router).url).toBe('/no/such/page');
+      expect(heading()).toBe('Page not found');
+      expect(harness.routeNativeElement?.textContent).toContain('/no/such/page');
+      expect(TestBed.inject(Title).getTitle()).toBe('Page not found · Nexecute Connect');
+    });
+
+    it('redirects /admin to the users page', async () => {
+      await harness.navigateByUrl('/admin');
+
+      expect(TestBed.inject(Router).url).toBe('/admin/users');
+      expect(heading()).toBe('Users');
+    });
+
+    it.each([
+      ['/feed', 'Live feed'],
+      ['/incidents', 'Incidents'],
+      ['/analytics', 'Analytics'],
+      ['/admin/integrations', 'Integrations'],
+    ])('%s has its own h1 and document title', async (url, title) => {
+      await harness.navigateByUrl(url);
+
+      expect(heading()).toBe(title);
+      expect(TestBed.inject(Title).getTitle()).toBe(`${title} · Nexecute Connect`);
+      expect(harness.routeNativeElement?.querySelector('mat-card')).not.toBeNull();
+    });
+
+    it.each([
+      ['/admin/users', 'Users'],
+      ['/admin/audit', 'Audit log'],
+      ['/admin/api-keys', 'API keys'],
+      ['/profile', 'Profile'],
+    ])('%s has its own h1 and document title', async (url, title) => {
+      await harness.navigateByUrl(url);
+
+      expect(heading()).toBe(title);
+      expect(TestBed.inject(Title).getTitle()).toBe(`${title} · Nexecute Connect`);
+    });
+
+    it('sends a signed-in user away from /login to the feed', async () => {
+      await harness.navigateByUrl('/login');
+
+      expect(TestBed.inject(Router).url).toBe('/feed');
+    });
   });
 
-  it('shows the not-found page for an unknown URL and keeps the URL', async () => {
-    await harness.navigateByUrl('/no/such/page');
+  describe('signed out', () => {
+    beforeEach(async () => {
+      await startAs(null);
+    });
 
-    expect(TestBed.inject(Router).url).toBe('/no/such/page');
-    expect(heading()).toBe('Page not found');
-    expect(harness.routeNativeElement?.textContent).toContain('/no/such/page');
-    expect(TestBed.inject(Title).getTitle()).toBe('Page not found · Nexecute Connect');
+    it('shows the login page, outside the shell, with the requested URL as returnUrl', async () => {
+      await harness.navigateByUrl('/incidents?status=open');
+
+      const router = TestBed.inject(Router);
+      expect(router.parseUrl(router.url).root.children['primary']?.toString()).toBe('login');
+      expect(router.parseUrl(router.url).queryParams).toEqual({ returnUrl: '/incidents?status=open' });
+      expect(heading()).toBe('Sign in');
+      expect(TestBed.inject(Title).getTitle()).toBe('Sign in · Nexecute Connect');
+      expect(
+        (harness.fixture.nativeElement as HTMLElement).querySelector('nav[aria-label="Primary"]'),
+      ).toBeNull();
+    });
+
+    it('sends / to the login page without a returnUrl (the feed is where it leads anyway)', async () => {
+      await harness.navigateByUrl('/');
+
+      expect(TestBed.inject(Router).url).toBe('/login');
+    });
   });
 
-  it('redirects /admin to the users page', async () => {
-    await harness.navigateByUrl('/admin');
+  it('keeps a user who must change their password on the profile page', async () => {
+    await startAs(userView({ role: 'admin', mustChangePassword: true }));
 
-    expect(TestBed.inject(Router).url).toBe('/admin/users');
-    expect(heading()).toBe('Users');
+    await harness.navigateByUrl('/admin/users');
+    expect(TestBed.inject(Router).url).toBe('/profile?changePassword=1');
+    expect(heading()).toBe('Profile');
+
+    await harness.navigateByUrl('/feed');
+    expect(TestBed.inject(Router).url).toBe('/profile?changePassword=1');
   });
 
-  it.each([
-    ['/feed', 'Live feed'],
-    ['/incidents', 'Incidents'],
-    ['/analytics', 'Analytics'],
-    ['/admin/users', 'Users'],
-    ['/admin/integrations', 'Integrations'],
-  ])('%s has its own h1 and document title', async (url, title) => {
-    await harness.navigateByUrl(url);
+  it('sends a non-admin from an admin page to "Access denied", naming the page and the role', async () => {
+    await startAs(userView({ role: 'viewer' }));
 
-    expect(heading()).toBe(title);
-    expect(TestBed.inject(Title).getTitle()).toBe(`${title} · Nexecute Connect`);
-    expect(harness.routeNativeElement?.querySelector('mat-card')).not.toBeNull();
+    await harness.navigateByUrl('/admin/users');
+
+    expect(TestBed.inject(Router).url).toBe('/access-denied?from=%2Fadmin%2Fusers');
+    expect(heading()).toBe('Access denied');
+    expect(harness.routeNativeElement?.textContent).toContain('/admin/users');
+    expect(harness.routeNativeElement?.textContent).toContain('Viewer');
+    backend.expectNone((req) => req.url.startsWith('/api/users'));
   });
 });

@@ -1,11 +1,11 @@
 import { ChangeDetectionStrategy, Component } from '@angular/core';
+import { RouterOutlet } from '@angular/router';
 
-import { Shell } from './core/shell/shell';
-
+/** The login page renders on its own; every other page inside the shell route (`app.routes.ts`). */
 @Component({
   selector: 'nx-root',
-  imports: [Shell],
+  imports: [RouterOutlet],
   changeDetection: ChangeDetectionStrategy.OnPush,
-  template: '<nx-shell />',
+  template: '<router-outlet />',
 })
 export class App {}

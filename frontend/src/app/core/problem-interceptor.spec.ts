@@ -116,6 +116,45 @@ describe('problemInterceptor', () => {
     });
   });
 
+  it('keeps the violations of AUTH_PASSWORD_POLICY and the wait of a 429', async () => {
+    const policy = await failureOf('/api/auth/password', (b) => {
+      b.expectOne('/api/auth/password').flush(
+        {
+          type: 'about:blank',
+          title: 'Password policy',
+          status: 422,
+          detail: 'The password breaks the policy.',
+          code: 'AUTH_PASSWORD_POLICY',
+          violations: ['at least 12 characters', 42],
+        },
+        { status: 422, statusText: 'Unprocessable Entity' },
+      );
+    });
+    expect((policy as ProblemError).violations).toEqual(['at least 12 characters']);
+
+    const locked = await failureOf('/api/auth/login', (b) => {
+      b.expectOne('/api/auth/login').flush(
+        {
+          title: 'Locked',
+          status: 429,
+          detail: 'Locked.',
+          code: 'AUTH_ACCOUNT_LOCKED',
+          retryAfterSeconds: 120,
+        },
+        { status: 429, statusText: 'Too Many Requests', headers: { 'Retry-After': '999' } },
+      );
+    });
+    expect((locked as ProblemError).retryAfterSeconds).toBe(120);
+
+    const limited = await failureOf('/api/auth/login', (b) => {
+      b.expectOne('/api/auth/login').flush(
+        { title: 'Slow down', status: 429, detail: 'Slow down.', code: 'AUTH_RATE_LIMITED' },
+        { status: 429, statusText: 'Too Many Requests', headers: { 'Retry-After': '30' } },
+      );
+    });
+    expect((limited as ProblemError).retryAfterSeconds).toBe(30);
+  });
+
   it('lets successful responses through untouched', async () => {
     const response = firstValueFrom(http.get<{ ok: boolean }>('/api/thing'));
     backend.expectOne('/api/thing').flush({ ok: true });

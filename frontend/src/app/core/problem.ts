@@ -19,6 +19,10 @@ export interface Problem {
   readonly code: string;
   readonly requestId: string;
   readonly errors?: readonly ProblemFieldError[];
+  /** Password policy rules a new password broke (`AUTH_PASSWORD_POLICY`). */
+  readonly violations?: readonly string[];
+  /** How long to wait before trying again (`AUTH_ACCOUNT_LOCKED`, `AUTH_RATE_LIMITED`, or `Retry-After`). */
+  readonly retryAfterSeconds?: number;
 }
 
 /** The request never got an HTTP response (offline, DNS, refused connection, CORS). */
@@ -43,6 +47,8 @@ export class ProblemError extends Error implements Problem {
   declare readonly code: string;
   declare readonly requestId: string;
   declare readonly errors?: readonly ProblemFieldError[];
+  declare readonly violations?: readonly string[];
+  declare readonly retryAfterSeconds?: number;
 
   constructor(problem: Problem) {
     super(problem.detail || problem.title);
@@ -70,6 +76,9 @@ export function toProblem(error: HttpErrorResponse): Problem {
   const body = parseBody(error.error);
   if (body && isProblemShaped(body)) {
     const errors = fieldErrorsFrom(body['errors']);
+    const violations = stringsFrom(body['violations']);
+    const retryAfterSeconds =
+      secondsFrom(body['retryAfterSeconds']) ?? secondsFrom(error.headers.get('retry-after'));
     return {
       type: stringOr(body['type'], 'about:blank'),
       title: stringOr(body['title'], genericTitle(error.status)),
@@ -79,6 +88,8 @@ export function toProblem(error: HttpErrorResponse): Problem {
       code: stringOr(body['code'], UNEXPECTED_RESPONSE),
       requestId: stringOr(body['requestId'], requestIdHeader),
       ...(errors ? { errors } : {}),
+      ...(violations ? { violations } : {}),
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
     };
   }
 
@@ -167,6 +178,18 @@ function parseBody(body: unknown): Record<string, unknown> | undefined {
 
 function stringOr(value: unknown, fallback: string): string {
   return typeof value === 'string' ? value : fallback;
+}
+
+function stringsFrom(value: unknown): string[] | undefined {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : undefined;
+}
+
+// A non-negative whole number of seconds, from a JSON member or a delta-seconds `Retry-After` header.
+function secondsFrom(value: unknown): number | undefined {
+  const seconds = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0
+    ? Math.ceil(seconds)
+    : undefined;
 }
 
 function fieldErrorsFrom(value: unknown): ProblemFieldError[] | undefined {

@@ -1,10 +1,13 @@
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { DeferBlockBehavior, TestBed } from '@angular/core/testing';
 import { Router } from '@angular/router';
+import { RouterTestingHarness } from '@angular/router/testing';
 
+import { answerRestore, userView } from '../../../testing/auth-fixtures';
 import { appConfig } from '../../app.config';
+import { UserView } from '../session/user';
 import { READINESS_URL } from './api-status';
-import { HANDSET_QUERY, Shell } from './shell';
+import { HANDSET_QUERY } from './shell';
 
 /** Makes CDK's BreakpointObserver see a viewport that does or does not match the handset query. */
 function stubViewport(handset: boolean): void {
@@ -20,21 +23,24 @@ function stubViewport(handset: boolean): void {
   });
 }
 
-async function renderShellAt(url: string) {
+const admin = userView({ name: 'Ada Admin', email: 'ada@example.test', role: 'admin' });
+
+/** The shell is the layout route around every signed-in page: render it through the router. */
+async function renderShellAt(url: string, user: UserView = admin) {
   TestBed.configureTestingModule({
-    imports: [Shell],
     providers: [...appConfig.providers, provideHttpClientTesting()],
-    // The theme menu is deferred "on idle"; these tests are about the frame around it.
+    // The theme and account menus are deferred "on idle"; these tests are about the frame around them.
     deferBlockBehavior: DeferBlockBehavior.Manual,
   });
-  // The @defer block's dependencies load asynchronously, so the Shell must be compiled first.
+  // The @defer blocks' dependencies load asynchronously, so the Shell must be compiled first.
   await TestBed.compileComponents();
-  const fixture = TestBed.createComponent(Shell);
-  fixture.detectChanges();
-  TestBed.inject(HttpTestingController).expectOne(READINESS_URL).flush({ status: 'ok' });
-  await TestBed.inject(Router).navigateByUrl(url);
-  await fixture.whenStable();
-  return { fixture, element: fixture.nativeElement as HTMLElement };
+  const backend = TestBed.inject(HttpTestingController);
+  answerRestore(backend, user);
+  const harness = await RouterTestingHarness.create();
+  await harness.navigateByUrl(url);
+  backend.expectOne(READINESS_URL).flush({ status: 'ok' });
+  await harness.fixture.whenStable();
+  return { fixture: harness.fixture, element: harness.fixture.nativeElement as HTMLElement };
 }
 
 describe('Shell', () => {
@@ -57,7 +63,24 @@ describe('Shell', () => {
         ['Analytics', '/analytics'],
         ['Users', '/admin/users'],
         ['Integrations', '/admin/integrations'],
+        ['Audit log', '/admin/audit'],
+        ['API keys', '/admin/api-keys'],
       ]);
+    });
+
+    it('shows the Admin section only to admins', async () => {
+      const { element } = await renderShellAt('/feed', userView({ role: 'responder' }));
+      const links = Array.from(element.querySelectorAll<HTMLAnchorElement>('nav a'));
+
+      expect(links.map((a) => a.getAttribute('href'))).toEqual(['/feed', '/incidents', '/analytics']);
+      expect(element.querySelector('nav h2')).toBeNull();
+    });
+
+    it("names the signed-in user in the toolbar's account button", async () => {
+      const { element } = await renderShellAt('/feed');
+      const account = element.querySelector('header button[aria-label^="Account menu for"]');
+
+      expect(account?.getAttribute('aria-label')).toBe('Account menu for Ada Admin');
     });
 
     it('marks only the active link with aria-current="page"', async () => {

@@ -10,8 +10,11 @@ import { map } from 'rxjs';
 
 import { Icon, IconName } from '../../shared/icon/icon';
 import { PRODUCT_NAME } from '../page-title-strategy';
+import { Session } from '../session/session';
+import { Role } from '../session/user';
 import { ApiStatus } from './api-status';
 import { ThemeToggle } from './theme-toggle';
+import { UserMenu } from './user-menu';
 
 /** At or below this width the navigation becomes an overlay drawer. */
 export const HANDSET_QUERY = '(max-width: 768px)';
@@ -24,6 +27,8 @@ interface NavLink {
 
 interface NavSection {
   readonly heading?: string;
+  /** Only these roles see the section (the routes' guards and the API enforce it too). */
+  readonly roles?: readonly Role[];
   readonly links: readonly NavLink[];
 }
 
@@ -37,9 +42,12 @@ const NAVIGATION: readonly NavSection[] = [
   },
   {
     heading: 'Admin',
+    roles: ['admin'],
     links: [
       { path: '/admin/users', label: 'Users', icon: 'group' },
       { path: '/admin/integrations', label: 'Integrations', icon: 'hub' },
+      { path: '/admin/audit', label: 'Audit log', icon: 'history' },
+      { path: '/admin/api-keys', label: 'API keys', icon: 'key' },
     ],
   },
 ];
@@ -62,6 +70,7 @@ const NAVIGATION: readonly NavSection[] = [
     Icon,
     ApiStatus,
     ThemeToggle,
+    UserMenu,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './shell.html',
@@ -69,7 +78,11 @@ const NAVIGATION: readonly NavSection[] = [
 })
 export class Shell {
   protected readonly productName = PRODUCT_NAME;
-  protected readonly navigation = NAVIGATION;
+  private readonly session = inject(Session);
+  protected readonly user = this.session.user;
+  protected readonly navigation = computed(() =>
+    NAVIGATION.filter((section) => !section.roles || this.session.hasRole(...section.roles)),
+  );
 
   private readonly breakpoints = inject(BreakpointObserver);
   protected readonly isHandset = toSignal(

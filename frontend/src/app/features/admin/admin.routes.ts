@@ -1,5 +1,6 @@
 import { Routes } from '@angular/router';
 
+// Guarded by roleGuard('admin') in app.routes.ts; the API refuses other roles as well.
 export default [
   { path: '', pathMatch: 'full', redirectTo: 'users' },
   {
@@ -11,5 +12,15 @@ export default [
     path: 'integrations',
     title: 'Integrations',
     loadComponent: () => import('./integrations/integration-settings').then((m) => m.IntegrationSettings),
+  },
+  {
+    path: 'audit',
+    title: 'Audit log',
+    loadComponent: () => import('./audit/audit-log').then((m) => m.AuditLog),
+  },
+  {
+    path: 'api-keys',
+    title: 'API keys',
+    loadComponent: () => import('./api-keys/api-key-list').then((m) => m.ApiKeyList),
   },
 ] satisfies Routes;

@@ -34,6 +34,25 @@ describe('ProblemNotice', () => {
     expect(alert.textContent).toContain('Reference: req-77');
   });
 
+  it('lists the password policy violations of AUTH_PASSWORD_POLICY', async () => {
+    const alert = await render(
+      new ProblemError({
+        type: 'about:blank',
+        title: 'Password policy',
+        status: 422,
+        detail: 'The password does not meet the policy.',
+        instance: '/api/users',
+        code: 'AUTH_PASSWORD_POLICY',
+        requestId: 'req-9',
+        violations: ['Password must be at least 12 characters.'],
+      }),
+    );
+
+    expect(Array.from(alert.querySelectorAll('li')).map((li) => li.textContent.trim())).toEqual([
+      'Password must be at least 12 characters.',
+    ]);
+  });
+
   it('falls back to a generic message for errors that are not problems', async () => {
     const alert = await render(new Error('socket closed'));
 

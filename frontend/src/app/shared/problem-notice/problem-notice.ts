@@ -30,6 +30,13 @@ import { Icon } from '../icon/icon';
             }
           </ul>
         }
+        @if (p.violations?.length) {
+          <ul class="notice-errors">
+            @for (violation of p.violations; track $index) {
+              <li>{{ violation }}</li>
+            }
+          </ul>
+        }
         @if (p.requestId) {
           <p class="notice-reference">
             Reference: <code>{{ p.requestId }}</code>
