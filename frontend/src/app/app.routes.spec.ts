@@ -4,7 +4,7 @@ import { Title } from '@angular/platform-browser';
 import { Router } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 
-import { answerRestore, userView } from '../testing/auth-fixtures';
+import { answerRestore, setSessionHint, userView } from '../testing/auth-fixtures';
 import { appConfig } from './app.config';
 import { UserView } from './core/session/user';
 
@@ -14,6 +14,7 @@ describe('app routes', () => {
 
   /** Starts the app the way a reload does: the silent refresh decides who is signed in. */
   async function startAs(user: UserView | null): Promise<void> {
+    setSessionHint(user !== null);
     TestBed.configureTestingModule({ providers: [...appConfig.providers, provideHttpClientTesting()] });
     backend = TestBed.inject(HttpTestingController);
     answerRestore(backend, user);

@@ -49,15 +49,22 @@ export function unauthorized(code: string, detail = 'Not signed in.') {
 }
 
 /**
- * Answers the silent `POST /api/auth/refresh` that the app initializer (`Session.restore()`)
- * sends when TestBed starts: signed in as `user`, or a 401 (no refresh cookie) for `null`.
+ * Sets or clears the `nx_session` cookie the server puts next to the HttpOnly refresh cookie.
+ * `Session.restore()` only refreshes when it is present, so call this before TestBed starts.
+ */
+export function setSessionHint(present: boolean): void {
+  document.cookie = present ? 'nx_session=1; path=/' : 'nx_session=; path=/; max-age=0';
+}
+
+/**
+ * Plays the server for the app initializer (`Session.restore()`): signed in as `user` (answers
+ * its silent `POST /api/auth/refresh`), or for `null` a first visit, which sends no request.
+ * Pair it with `setSessionHint(user !== null)` before TestBed starts.
  */
 export function answerRestore(backend: HttpTestingController, user: UserView | null): void {
-  const request = backend.expectOne({ method: 'POST', url: '/api/auth/refresh' });
-  if (user) {
-    request.flush(tokenResponse(user));
-  } else {
-    const { body, options } = unauthorized('AUTH_REFRESH_INVALID', 'No refresh token.');
-    request.flush(body, options);
+  if (!user) {
+    backend.expectNone({ method: 'POST', url: '/api/auth/refresh' });
+    return;
   }
+  backend.expectOne({ method: 'POST', url: '/api/auth/refresh' }).flush(tokenResponse(user));
 }

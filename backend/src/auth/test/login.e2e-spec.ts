@@ -47,13 +47,17 @@ describe('POST /api/auth/login', () => {
       .send({ email: TEST_ADMIN.email, password: TEST_ADMIN.password, tokenDelivery: 'cookie' })
       .expect(200);
     expect(res.body.refreshToken).toBeUndefined();
-    const cookie = String(res.headers['set-cookie']);
+    const cookie =
+      (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('nx_refresh=')) ?? '';
     expect(cookie).toMatch(/^nx_refresh=[0-9a-f-]{36}\.[A-Za-z0-9_-]{43};/);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/Secure/);
     expect(cookie).toMatch(/SameSite=Strict/);
     expect(cookie).toMatch(/Path=\/api\/auth/);
     expect(cookie).toMatch(/Max-Age=\d+/);
+    // The console's hint that a session exists: readable by script, secret-free.
+    const hint = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('nx_session='));
+    expect(hint).toMatch(/^nx_session=1; Max-Age=\d+; Path=\/; Secure; SameSite=Strict$/);
   });
 
   it('answers an unknown email and a wrong password identically', async () => {

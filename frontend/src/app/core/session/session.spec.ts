@@ -45,6 +45,17 @@ describe('Session', () => {
   });
 
   describe('restore()', () => {
+    // The server sets nx_session next to the HttpOnly refresh cookie; restore() relies on it.
+    beforeEach(() => (document.cookie = 'nx_session=1; path=/'));
+    afterEach(() => (document.cookie = 'nx_session=; path=/; max-age=0'));
+
+    it('does not call the API on a first visit, when no session cookie says there is one', async () => {
+      document.cookie = 'nx_session=; path=/; max-age=0';
+      await session.restore();
+      backend.expectNone('/api/auth/refresh');
+      expect(session.isSignedIn()).toBe(false);
+    });
+
     it('exchanges the refresh cookie for a token with an empty-body POST /api/auth/refresh', async () => {
       const user = userView({ role: 'responder', name: 'Rita' });
       const restored = session.restore();

@@ -1,3 +1,4 @@
+import { DOCUMENT } from '@angular/common';
 import { computed, inject, Injectable, signal } from '@angular/core';
 import { Router } from '@angular/router';
 import { catchError, finalize, firstValueFrom, map, Observable, shareReplay, tap, throwError } from 'rxjs';
@@ -17,6 +18,7 @@ import { Role, TokenResponse, UserView } from './user';
 export class Session {
   private readonly api = inject(AuthApi);
   private readonly router = inject(Router);
+  private readonly document = inject(DOCUMENT);
 
   private readonly token = signal<string | null>(null);
   private readonly currentUser = signal<UserView | null>(null);
@@ -39,6 +41,9 @@ export class Session {
    * for an unreachable API, so start-up never fails here.
    */
   async restore(): Promise<void> {
+    // nx_session (set with the HttpOnly refresh cookie, no secret in it) says whether there is
+    // anything to restore; without it a first visit would earn a 401 and a browser console error.
+    if (!this.document.cookie.split(/;\s*/).includes('nx_session=1')) return;
     try {
       await firstValueFrom(this.refresh());
     } catch {

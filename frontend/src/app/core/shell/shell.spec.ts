@@ -3,7 +3,7 @@ import { DeferBlockBehavior, TestBed } from '@angular/core/testing';
 import { Router } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 
-import { answerRestore, userView } from '../../../testing/auth-fixtures';
+import { answerRestore, setSessionHint, userView } from '../../../testing/auth-fixtures';
 import { appConfig } from '../../app.config';
 import { UserView } from '../session/user';
 import { READINESS_URL } from './api-status';
@@ -27,6 +27,7 @@ const admin = userView({ name: 'Ada Admin', email: 'ada@example.test', role: 'ad
 
 /** The shell is the layout route around every signed-in page: render it through the router. */
 async function renderShellAt(url: string, user: UserView = admin) {
+  setSessionHint(true);
   TestBed.configureTestingModule({
     providers: [...appConfig.providers, provideHttpClientTesting()],
     // The theme and account menus are deferred "on idle"; these tests are about the frame around them.
