@@ -69,7 +69,11 @@ const env = {
   LOGIN_RATE_LIMIT_PER_ACCOUNT: '100000',
 };
 delete env.DATABASE_URL;
-const app = spawn(process.execPath, ['backend/dist/backend/src/main.js'], { cwd: root, env, stdio: 'inherit' });
+const app = spawn(process.execPath, ['backend/dist/backend/src/main.js'], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+});
 const base = `http://127.0.0.1:${port}`;
 try {
   await waitUntilReady(base, { timeoutMs: 60_000 });
@@ -85,9 +89,16 @@ try {
   ]) {
     const r = await load(`${base}${path}`, headers);
     if (r.non2xx > 0 || r.errors > 0) throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-    rows.push({ request: name, 'req/s': Math.round(r.requests.average), p50_ms: r.latency.p50, p99_ms: r.latency.p99 });
+    rows.push({
+      request: name,
+      'req/s': Math.round(r.requests.average),
+      p50_ms: r.latency.p50,
+      p99_ms: r.latency.p99,
+    });
   }
-  console.log(`\nautocannon, 50 connections, ${seconds} s each; backend, PostgreSQL and load generator share the machine.\n`);
+  console.log(
+    `\nautocannon, 50 connections, ${seconds} s each; backend, PostgreSQL and load generator share the machine.\n`,
+  );
   console.table(rows);
 
   const logins = await timed(20, () => post(base, '/api/auth/login', ADMIN));
