@@ -1,7 +1,8 @@
 // What authentication costs. Starts the built backend on a fresh embedded PostgreSQL and measures,
 // with autocannon (50 connections, BENCH_SECONDS each):
 //   - a public route (no guard work) as the baseline,
-//   - GET /api/auth/me with a JWT (signature check + user and session reads per request),
+//   - a static admin route with a JWT (signature check + user and session reads, nothing else),
+//   - GET /api/auth/me with a JWT (the guard's reads plus the profile's),
 //   - GET /api/auth/me with an API key (digest check + key read),
 // then the latency of a password login (argon2id at the default cost) and of a refresh rotation.
 //
@@ -84,6 +85,7 @@ try {
   const rows = [];
   for (const [name, path, headers] of [
     ['public route (GET /api/health/live)', '/api/health/live', {}],
+    ['JWT, guards only (GET /api/audit/actions)', '/api/audit/actions', bearer],
     ['JWT (GET /api/auth/me)', '/api/auth/me', bearer],
     ['API key (GET /api/auth/me)', '/api/auth/me', { 'x-api-key': key }],
   ]) {

@@ -242,6 +242,8 @@ export class UsersService {
     email: string,
     password: string | undefined,
   ): Promise<{ created: false } | { created: true; user: User; generatedPassword?: string }> {
+    // Every start comes here; only the very first needs the (deliberately slow) password hash.
+    if ((await this.users.countBy({ role: 'admin' })) > 0) return { created: false };
     const generatedPassword =
       password === undefined ? generateTemporaryPassword(this.policy.minLength) : undefined;
     const passwordHash = await this.hasher.hash(password ?? generatedPassword ?? '');
