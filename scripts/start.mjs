@@ -7,5 +7,5 @@ import { buildIfStale, targets } from './build-if-stale.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 buildIfStale(['frontend', 'backend']);
-const { main } = createRequire(import.meta.url)(join(root, targets.backend.output));
+const { main } = createRequire(import.meta.url)(join(root, targets.backend.entry));
 await main();
