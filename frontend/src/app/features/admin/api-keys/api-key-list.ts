@@ -168,23 +168,6 @@ export function stateOf(key: ApiKeyView, now = Date.now()): ApiKeyState {
       display: block;
       margin-bottom: 16px;
     }
-    .table-frame {
-      position: relative;
-      border: 1px solid var(--mat-sys-outline-variant);
-      border-radius: var(--mat-sys-corner-medium);
-      overflow: hidden;
-    }
-    .table-frame mat-progress-bar {
-      position: absolute;
-      inset: 0 0 auto;
-      z-index: 2;
-    }
-    .table-scroll {
-      overflow-x: auto;
-    }
-    table {
-      width: 100%;
-    }
     .prefix,
     .by {
       display: block;
