@@ -7,6 +7,7 @@ import { CryptoModule } from './common/crypto/crypto.module';
 import { DatabaseModule } from './common/database/database.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
+import { DeliveriesModule } from './deliveries/deliveries.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { HealthModule } from './health/health.module';
 import { IncidentsModule } from './incidents/incidents.module';
@@ -32,6 +33,7 @@ export class AppModule {
         AuditModule,
         UsersModule,
         AuthModule.forRoot(config),
+        DeliveriesModule,
         IncidentsModule,
         ServiceNowModule,
         SlackModule,

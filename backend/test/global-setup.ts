@@ -9,6 +9,7 @@ import { EmbeddedPostgresServer } from '../src/common/database/embedded-postgres
 import { runMigrationsExclusively } from '../src/common/database/migration-runner';
 import { loadConfig } from '../src/config/app-config';
 import { repositoryRoot } from '../src/config/repository-root';
+import { installDeliveryQueue } from '../src/deliveries/delivery-queue';
 import { ADMIN_URL_VAR, RUN_ID_VAR, templateName, urlFor, withAdmin } from './test-database';
 
 export interface TestRun {
@@ -52,4 +53,6 @@ export default async function globalSetup(): Promise<void> {
   await runMigrationsExclusively(dataSource);
   // A template with open connections cannot be copied.
   await dataSource.destroy();
+  // graphile-worker's own schema (the outbox's job queue), so every clone has it too; closes its pool.
+  await installDeliveryQueue(urlFor(template));
 }

@@ -53,11 +53,19 @@ export interface TestAppOptions {
   readonly imports?: ModuleMetadata['imports'];
   /** Port to listen on (default: any free one), for tests that must know the URL before start. */
   readonly port?: number;
+  /**
+   * Start on this existing database (e.g. a closed app's, to test a restart) instead of a fresh
+   * clone. close() then leaves it alone: whoever created it drops it.
+   */
+  readonly database?: TestDatabase;
+  /** close() keeps the fresh database, for a second app to start on; drop it yourself. */
+  readonly keepDatabase?: boolean;
 }
 
 /** The real app (same assembly as main.ts) on its own fresh database, listening on a free port. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const database = await freshDatabase();
+  const database = options.database ?? (await freshDatabase());
+  const dropOnClose = !options.database && !options.keepDatabase;
   const lines: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void lines.push(line) });
   const config = loadConfig({
@@ -82,7 +90,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     logs: () => lines.map((l) => JSON.parse(l) as LogRecord),
     close: async () => {
       await app.close();
-      await database.drop();
+      if (dropOnClose) await database.drop();
     },
   };
 }

@@ -1,6 +1,14 @@
 import { DatabaseExtensions1764100000000 } from './1764100000000-database-extensions';
 import { UsersAndAuth1764200000000 } from './1764200000000-users-and-auth';
 import { AuditLog1764200000001 } from './1764200000001-audit-log';
+import { Incidents1764300000000 } from './1764300000000-incidents';
+import { OutboxAndDeliveries1764300000001 } from './1764300000001-outbox-and-deliveries';
 
 /** Every migration, oldest first. Listed explicitly so src (Jest) and dist (node) load the same set. */
-export const migrations = [DatabaseExtensions1764100000000, UsersAndAuth1764200000000, AuditLog1764200000001];
+export const migrations = [
+  DatabaseExtensions1764100000000,
+  UsersAndAuth1764200000000,
+  AuditLog1764200000001,
+  Incidents1764300000000,
+  OutboxAndDeliveries1764300000001,
+];

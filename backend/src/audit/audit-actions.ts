@@ -19,6 +19,7 @@ export const AUDIT_ACTIONS = [
   'api_key.created',
   'api_key.revoked',
   'integration.updated',
+  'delivery.replayed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

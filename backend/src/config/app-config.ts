@@ -260,6 +260,22 @@ export class EnvironmentVariables {
 
   @IsString()
   SSO_PROFILE_NAME_PATH = 'result.0.name';
+
+  @Transform(toBool)
+  @IsBoolean()
+  DELIVERY_WORKER_ENABLED = true;
+
+  @Transform(toInt)
+  @Min(1)
+  @Max(100)
+  @IsInt()
+  DELIVERY_WORKER_CONCURRENCY = 4;
+
+  @Transform(toInt)
+  @Min(50)
+  @Max(60000)
+  @IsInt()
+  DELIVERY_WORKER_POLL_INTERVAL_MS = 2000;
 }
 
 /** The validated, typed settings the app is built from. Paths are absolute. */
@@ -286,6 +302,12 @@ export interface AppConfig {
   /** Where browsers reach us; SSO callback URLs are built from it. */
   readonly publicUrl: string;
   readonly auth: AuthConfig;
+  /** The outbox worker (deliveries/): off means events are still stored and queued, not delivered. */
+  readonly deliveries: {
+    readonly workerEnabled: boolean;
+    readonly concurrency: number;
+    readonly pollIntervalMs: number;
+  };
 }
 
 export interface SsoProviderConfig {
@@ -420,6 +442,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
         rateLimitWindowSeconds: vars.LOGIN_RATE_LIMIT_WINDOW_SECONDS,
       },
       sso: ssoProvider(vars),
+    },
+    deliveries: {
+      workerEnabled: vars.DELIVERY_WORKER_ENABLED,
+      concurrency: vars.DELIVERY_WORKER_CONCURRENCY,
+      pollIntervalMs: vars.DELIVERY_WORKER_POLL_INTERVAL_MS,
     },
   };
 }

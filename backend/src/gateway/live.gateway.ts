@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type OnModuleInit } from '@nestjs/common';
 import {
   WebSocketGateway,
   WebSocketServer,
@@ -9,8 +9,13 @@ import type { Namespace, Socket } from 'socket.io';
 import { AuthService } from '../auth/auth.service';
 import type { UserPrincipal } from '../common/auth/principal';
 import { isDomainError } from '../common/errors/domain-error';
+import { DeliveryConsumers, type DeliveredEvent } from '../deliveries/delivery-consumers';
 
 export const LIVE_NAMESPACE = '/live';
+/** The delivery consumer that feeds connected consoles. */
+export const LIVE_FEED_CONSUMER = 'live-feed';
+/** What every published event is sent as, carrying the DeliveredEvent. */
+export const LIVE_INCIDENT_EVENT = 'incident.event';
 
 export interface LiveWelcome {
   readonly serverTime: string;
@@ -25,16 +30,40 @@ export interface LiveRefusal {
 /**
  * The console's live feed over Socket.IO, on the API's own port. Only signed-in people may
  * connect: the handshake carries the access token (`io('/live', { auth: { token } })`).
- * Incident events are pushed here once the incidents issue lands.
+ * Every outbox event reaches connected clients as `incident.event` (a DeliveredEvent) through the
+ * `live-feed` delivery consumer, so a client sees exactly what was committed.
  */
 @WebSocketGateway({ namespace: LIVE_NAMESPACE })
-export class LiveGateway implements OnGatewayInit, OnGatewayConnection {
+export class LiveGateway implements OnModuleInit, OnGatewayInit, OnGatewayConnection {
   private readonly logger = new Logger(LiveGateway.name);
 
   @WebSocketServer()
   private readonly namespace!: Namespace;
 
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly consumers: DeliveryConsumers,
+  ) {}
+
+  onModuleInit(): void {
+    this.consumers.register({
+      name: LIVE_FEED_CONSUMER,
+      eventTypes: '*',
+      // A live feed is about now: a few quick retries, then the console's next load catches up.
+      maxAttempts: 3,
+      handle: (event) => this.broadcast(event),
+    });
+  }
+
+  /**
+   * To every socket of /live; the handshake middleware admits only signed-in people. Sockets held
+   * by other instances of the app are not reached (that needs a Socket.IO adapter across them).
+   */
+  private broadcast(event: DeliveredEvent): Promise<void> {
+    if (!this.namespace) return Promise.reject(new Error('The /live namespace is not initialised yet'));
+    this.namespace.emit(LIVE_INCIDENT_EVENT, event);
+    return Promise.resolve();
+  }
 
   afterInit(namespace: Namespace): void {
     namespace.use((socket, next) => {

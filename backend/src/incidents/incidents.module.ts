@@ -1,8 +1,20 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { UnitOfWork } from '../common/database/unit-of-work';
+import { UsersModule } from '../users/users.module';
+import { IncidentTimelineEntry } from './incident-timeline-entry.entity';
+import { Incident } from './incident.entity';
+import { IncidentsController } from './incidents.controller';
+import { IncidentsService } from './incidents.service';
 
 /**
- * Incidents, their lifecycle, timeline and domain events. The hub the other feature modules
- * depend on; it imports none of them.
+ * Incidents, their lifecycle and timeline. Publishes domain events through the outbox
+ * (DeliveriesModule, global); knows none of the modules that consume them.
  */
-@Module({})
+@Module({
+  imports: [TypeOrmModule.forFeature([Incident, IncidentTimelineEntry]), UsersModule],
+  controllers: [IncidentsController],
+  providers: [IncidentsService, UnitOfWork],
+  exports: [IncidentsService],
+})
 export class IncidentsModule {}

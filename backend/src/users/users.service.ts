@@ -94,6 +94,17 @@ export class UsersService {
     return this.users.findOneBy({ id });
   }
 
+  /** Names and emails by id, for views that show people (assignee, reporter). */
+  async people(ids: readonly string[]): Promise<Map<string, { id: string; name: string; email: string }>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const rows = await this.users.find({
+      where: { id: In(unique) },
+      select: { id: true, name: true, email: true },
+    });
+    return new Map(rows.map((u) => [u.id, { id: u.id, name: u.name, email: u.email }]));
+  }
+
   /** The user with their password hash, for a login attempt. */
   findForLogin(email: string): Promise<User | null> {
     return this.users

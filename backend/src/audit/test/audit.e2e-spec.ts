@@ -282,6 +282,7 @@ describe('/api/audit', () => {
           'api_key.created',
           'api_key.revoked',
           'integration.updated',
+          'delivery.replayed',
         ],
       });
       // Every action found in the log is one of them.

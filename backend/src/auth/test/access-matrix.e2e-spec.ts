@@ -11,6 +11,9 @@ type Caller = 'nobody' | 'viewer' | 'responder' | 'admin' | 'auditKey' | 'incide
 const CALLERS: readonly Caller[] = ['nobody', 'viewer', 'responder', 'admin', 'auditKey', 'incidentsKey'];
 const PEOPLE: readonly Caller[] = ['viewer', 'responder', 'admin'];
 const EVERYONE = CALLERS;
+// Viewers read; responders act; admins everything. The incidents key holds incidents:read and :write.
+const INCIDENT_READERS: readonly Caller[] = ['viewer', 'responder', 'admin', 'incidentsKey'];
+const INCIDENT_WRITERS: readonly Caller[] = ['responder', 'admin', 'incidentsKey'];
 
 const MATRIX: Record<string, readonly Caller[]> = {
   'GET /api/health/live': EVERYONE,
@@ -39,6 +42,25 @@ const MATRIX: Record<string, readonly Caller[]> = {
   'DELETE /api/api-keys/{id}': ['admin'],
   'GET /api/audit': ['admin', 'auditKey'],
   'GET /api/audit/actions': ['admin', 'auditKey'],
+  'GET /api/incidents': INCIDENT_READERS,
+  'POST /api/incidents': INCIDENT_WRITERS,
+  'GET /api/incidents/{id}': INCIDENT_READERS,
+  'PATCH /api/incidents/{id}': INCIDENT_WRITERS,
+  'POST /api/incidents/{id}/acknowledge': INCIDENT_WRITERS,
+  'POST /api/incidents/{id}/assign': INCIDENT_WRITERS,
+  'POST /api/incidents/{id}/hold': INCIDENT_WRITERS,
+  'POST /api/incidents/{id}/resolve': INCIDENT_WRITERS,
+  'POST /api/incidents/{id}/close': INCIDENT_WRITERS,
+  'POST /api/incidents/{id}/cancel': INCIDENT_WRITERS,
+  'POST /api/incidents/{id}/reopen': INCIDENT_WRITERS,
+  'POST /api/incidents/{id}/comments': INCIDENT_WRITERS,
+  'GET /api/incidents/{id}/timeline': INCIDENT_READERS,
+  'GET /api/incidents/{id}/deliveries': INCIDENT_READERS,
+  'POST /api/incidents/bulk/acknowledge': INCIDENT_WRITERS,
+  'POST /api/incidents/bulk/assign': INCIDENT_WRITERS,
+  'GET /api/deliveries': ['admin'],
+  'GET /api/deliveries/summary': ['admin'],
+  'POST /api/deliveries/{id}/replay': ['admin'],
 };
 
 /** The codes that mean "the guards said no"; anything else means the request got past them. */

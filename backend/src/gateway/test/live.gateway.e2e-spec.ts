@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { signInAsAdmin } from '../../../test/sign-in';
 import { startTestApp, type TestApp } from '../../../test/test-app';
 import { ProbeModule } from '../../../test/probe.module';
-import type { LiveRefusal, LiveWelcome } from '../live.gateway';
+import type { DeliveredEvent } from '../../deliveries/delivery-consumers';
+import { Outbox, type OutboxEvent } from '../../deliveries/outbox';
+import { LIVE_INCIDENT_EVENT, type LiveRefusal, type LiveWelcome } from '../live.gateway';
 
 function connect(url: string, options: Parameters<typeof io>[1] = {}): Socket {
   return io(`${url}/live`, { transports: ['websocket'], reconnection: false, forceNew: true, ...options });
@@ -38,6 +41,35 @@ describe('Socket.IO /live on the API port', () => {
         socket.once('welcome', () => reject(new Error('welcomed without a valid token')));
       });
       expect(error.data).toMatchObject({ code });
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('pushes every published event to signed-in clients as incident.event (live-feed consumer)', async () => {
+    const { accessToken } = await signInAsAdmin(t);
+    const socket = connect(t.baseUrl, { auth: { token: accessToken } });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('welcome', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      const event: OutboxEvent = {
+        type: 'incident.state_changed',
+        aggregateType: 'incident',
+        aggregateId: randomUUID(),
+        aggregateVersion: 4,
+        payload: { state: 'in_progress', from: 'new', to: 'in_progress' },
+        actor: { type: 'user', id: randomUUID(), label: 'alice@example.com' },
+      };
+      const received = new Promise<DeliveredEvent>((resolve) => socket.on(LIVE_INCIDENT_EVENT, resolve));
+      const eventId = await t.dataSource.transaction((m) => t.app.get(Outbox).publish(m, event));
+      expect(await received).toEqual({ ...event, id: eventId, occurredAt: expect.any(String) as unknown });
+      const [row] = await t.dataSource.query<{ status: string }[]>(
+        `SELECT status FROM deliveries WHERE event_id = $1 AND consumer = 'live-feed'`,
+        [eventId],
+      );
+      expect(row?.status).toMatch(/^(pending|delivered)$/); // marked delivered right after the emit
     } finally {
       socket.close();
     }

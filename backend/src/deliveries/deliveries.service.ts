@@ -1,0 +1,233 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AuditLog } from '../audit/audit-log.service';
+import type { RequestActor } from '../common/auth/principal';
+import { UnitOfWork } from '../common/database/unit-of-work';
+import { DeliveryError, DeliveryErrorCode } from './deliveries.errors';
+import type { DeliveryStatus } from './delivery.entity';
+import { ENQUEUE_DELIVERIES_SQL } from './delivery-queue';
+import type { DeliveryPageView, DeliverySummaryView, DeliveryView } from './dto/delivery.view';
+
+export interface DeliveryQuery {
+  readonly status?: DeliveryStatus;
+  readonly consumer?: string;
+  readonly aggregateId?: string;
+  /** An incident's id: aggregateId restricted to aggregate type 'incident'. */
+  readonly incidentId?: string;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+/** A delivery row joined to its event; created_micros keeps the microseconds a JS Date drops. */
+interface DeliveryRow {
+  id: string;
+  event_id: string;
+  event_type: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  consumer: string;
+  status: DeliveryStatus;
+  attempts: number;
+  max_attempts: number;
+  last_error: string | null;
+  next_attempt_at: Date | null;
+  delivered_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  idempotency_key: string;
+  created_micros: string;
+}
+
+const SELECT_DELIVERIES = `
+  SELECT d.id, d.event_id, e.type AS event_type, e.aggregate_type, e.aggregate_id, d.consumer, d.status,
+         d.attempts, d.max_attempts, d.last_error, d.next_attempt_at, d.delivered_at, d.created_at,
+         d.updated_at, d.idempotency_key,
+         (extract(epoch FROM d.created_at) * 1000000)::bigint::text AS created_micros
+    FROM deliveries d JOIN outbox_events e ON e.id = d.event_id`;
+
+const SUMMARY_SQL = `
+  SELECT consumer,
+         count(*) FILTER (WHERE status = 'pending')::int AS pending,
+         count(*) FILTER (WHERE status = 'failed')::int AS failed,
+         count(*) FILTER (WHERE status = 'dead')::int AS dead,
+         count(*) FILTER (WHERE status = 'delivered')::int AS delivered
+    FROM deliveries
+   GROUP BY consumer
+   ORDER BY consumer`;
+
+const BEHIND_SQL = `
+  SELECT e.aggregate_id, count(*)::int AS behind
+    FROM outbox_events e
+    JOIN deliveries d ON d.event_id = e.id AND d.status <> 'delivered'
+   WHERE e.aggregate_type = $1 AND e.aggregate_id = ANY($2::uuid[])
+   GROUP BY e.aggregate_id`;
+
+const LOCK_FOR_REPLAY_SQL = `
+  SELECT status, attempts, consumer, event_id, idempotency_key FROM deliveries WHERE id = $1 FOR UPDATE`;
+
+const RESET_FOR_REPLAY_SQL = `
+  UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now()
+   WHERE id = $1`;
+
+/** The most rows forAggregate returns (newest first). */
+const AGGREGATE_LIMIT = 1000;
+
+const REPLAYABLE: readonly DeliveryStatus[] = ['failed', 'dead'];
+
+/** cursor = base64url("<created_at in µs since epoch>.<id>"), the last row of the previous page. */
+function decodeCursor(cursor: string): { micros: string; id: string } {
+  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  const match = /^(\d{1,17})\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(decoded);
+  if (!match?.[1] || !match[2]) {
+    throw new DeliveryError(
+      DeliveryErrorCode.CursorInvalid,
+      'cursor must be a nextCursor value from a previous page',
+    );
+  }
+  return { micros: match[1], id: match[2] };
+}
+
+function encodeCursor(row: DeliveryRow): string {
+  return Buffer.from(`${row.created_micros}.${row.id}`, 'utf8').toString('base64url');
+}
+
+function viewOf(row: DeliveryRow): DeliveryView {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    aggregateType: row.aggregate_type,
+    aggregateId: row.aggregate_id,
+    incidentId: row.aggregate_type === 'incident' ? row.aggregate_id : null,
+    consumer: row.consumer,
+    status: row.status,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    lastError: row.last_error,
+    nextAttemptAt: row.next_attempt_at?.toISOString() ?? null,
+    deliveredAt: row.delivered_at?.toISOString() ?? null,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    idempotencyKey: row.idempotency_key,
+  };
+}
+
+/** Reads the delivery ledger and replays deliveries. Writes to it come from Outbox and the worker. */
+@Injectable()
+export class DeliveriesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /** Newest first, keyset-paged on (created_at, id) so a page never shifts while rows arrive. */
+  async list(query: DeliveryQuery): Promise<DeliveryPageView> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: (p: string) => string, value: unknown): void => {
+      params.push(value);
+      where.push(clause(`$${params.length}`));
+    };
+    if (query.status) add((p) => `d.status = ${p}`, query.status);
+    if (query.consumer) add((p) => `d.consumer = ${p}`, query.consumer);
+    if (query.aggregateId) add((p) => `e.aggregate_id = ${p}::uuid`, query.aggregateId);
+    if (query.incidentId) {
+      add((p) => `e.aggregate_type = ${p}`, 'incident');
+      add((p) => `e.aggregate_id = ${p}::uuid`, query.incidentId);
+    }
+    if (query.cursor !== undefined) {
+      const { micros, id } = decodeCursor(query.cursor);
+      params.push(micros, id);
+      where.push(
+        `(d.created_at, d.id) < (timestamptz 'epoch' + $${params.length - 1}::bigint * interval '1 microsecond', $${params.length}::uuid)`,
+      );
+    }
+    params.push(query.limit + 1);
+    const rows = await this.dataSource.query<DeliveryRow[]>(
+      `${SELECT_DELIVERIES} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY d.created_at DESC, d.id DESC LIMIT $${params.length}`,
+      params,
+    );
+    const items = rows.slice(0, query.limit);
+    const last = items.at(-1);
+    return {
+      items: items.map(viewOf),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
+    };
+  }
+
+  async view(id: string, manager: EntityManager = this.dataSource.manager): Promise<DeliveryView> {
+    const [row] = await manager.query<DeliveryRow[]>(`${SELECT_DELIVERIES} WHERE d.id = $1`, [id]);
+    if (!row) throw new DeliveryError(DeliveryErrorCode.NotFound, `No delivery with id ${id}`);
+    return viewOf(row);
+  }
+
+  /** Every consumer's deliveries of one aggregate's events, newest first (at most 1000). */
+  async forAggregate(aggregateType: string, aggregateId: string): Promise<DeliveryView[]> {
+    const rows = await this.dataSource.query<DeliveryRow[]>(
+      `${SELECT_DELIVERIES} WHERE e.aggregate_type = $1 AND e.aggregate_id = $2::uuid
+       ORDER BY d.created_at DESC, d.id DESC LIMIT ${AGGREGATE_LIMIT}`,
+      [aggregateType, aggregateId],
+    );
+    return rows.map(viewOf);
+  }
+
+  /** Deliveries not yet delivered (pending, failed or dead) per aggregate; 0 for the others. */
+  async behindCounts(aggregateType: string, aggregateIds: string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>(aggregateIds.map((id) => [id, 0]));
+    if (aggregateIds.length === 0) return counts;
+    const rows = await this.dataSource.query<{ aggregate_id: string; behind: number }[]>(BEHIND_SQL, [
+      aggregateType,
+      aggregateIds,
+    ]);
+    for (const row of rows) counts.set(row.aggregate_id, row.behind);
+    return counts;
+  }
+
+  async summary(): Promise<DeliverySummaryView> {
+    const rows = await this.dataSource.query<DeliverySummaryView['byConsumer']>(SUMMARY_SQL);
+    return { byConsumer: rows };
+  }
+
+  /**
+   * Sends a failed or dead delivery again: attempts back to 0, the same job (same key, so the
+   * same idempotency key for the consumer) queued to run now, and an audit row, in one transaction.
+   */
+  async replay(id: string, actor: RequestActor): Promise<DeliveryView> {
+    return this.uow.run(async (manager) => {
+      const [row] = await manager.query<
+        {
+          status: DeliveryStatus;
+          attempts: number;
+          consumer: string;
+          event_id: string;
+          idempotency_key: string;
+        }[]
+      >(LOCK_FOR_REPLAY_SQL, [id]);
+      if (!row) throw new DeliveryError(DeliveryErrorCode.NotFound, `No delivery with id ${id}`);
+      if (!REPLAYABLE.includes(row.status)) {
+        throw new DeliveryError(
+          DeliveryErrorCode.NotReplayable,
+          `Only failed or dead deliveries can be replayed; this one is ${row.status}`,
+          { deliveryStatus: row.status },
+        );
+      }
+      await manager.query(RESET_FOR_REPLAY_SQL, [id]);
+      await manager.query(ENQUEUE_DELIVERIES_SQL, [[id]]);
+      await this.audit.record(
+        {
+          action: 'delivery.replayed',
+          context: actor,
+          target: { type: 'delivery', id, label: row.idempotency_key },
+          before: { status: row.status, attempts: row.attempts },
+          after: { status: 'pending', attempts: 0 },
+          details: { consumer: row.consumer, eventId: row.event_id },
+        },
+        manager,
+      );
+      return this.view(id, manager);
+    });
+  }
+}

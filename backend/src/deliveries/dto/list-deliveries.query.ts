@@ -1,0 +1,40 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../delivery.entity';
+
+export class ListDeliveriesQuery {
+  @ApiPropertyOptional({ example: 'dead', enum: DELIVERY_STATUSES })
+  @IsOptional()
+  @IsIn(DELIVERY_STATUSES)
+  status?: DeliveryStatus;
+
+  @ApiPropertyOptional({ example: 'slack' })
+  @IsOptional()
+  @Matches(/^[a-z][a-z0-9-]{0,62}$/, { message: 'consumer must be a consumer name such as slack' })
+  consumer?: string;
+
+  @ApiPropertyOptional({ example: '0b7e2c4a-1d3f-4a5b-9c8d-7e6f5a4b3c2d', description: 'Any aggregate' })
+  @IsOptional()
+  @IsUUID()
+  aggregateId?: string;
+
+  @ApiPropertyOptional({ example: '0b7e2c4a-1d3f-4a5b-9c8d-7e6f5a4b3c2d', description: 'An incident' })
+  @IsOptional()
+  @IsUUID()
+  incidentId?: string;
+
+  @ApiPropertyOptional({ example: 50, minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? Number(value) : value))
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit = 50;
+
+  @ApiPropertyOptional({ description: 'nextCursor from the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}

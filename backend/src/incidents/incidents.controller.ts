@@ -1,0 +1,261 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Roles, Scopes } from '../common/auth/access.decorators';
+import { CurrentActor } from '../common/auth/current-actor.decorator';
+import type { RequestActor } from '../common/auth/principal';
+import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
+import { DeliveryListView } from '../deliveries/dto/delivery.view';
+import {
+  AssignIncidentDto,
+  BulkAssignDto,
+  BulkIdsDto,
+  CommentDto,
+  CreateIncidentDto,
+  ReasonDto,
+  ResolveIncidentDto,
+  UpdateIncidentDto,
+  VersionedDto,
+} from './dto/incident-commands.dto';
+import {
+  BulkResultsView,
+  IncidentPageView,
+  IncidentView,
+  TimelineEntryView,
+  TimelinePageView,
+} from './dto/incident.view';
+import { ListIncidentsQuery } from './dto/list-incidents.query';
+import { TimelineQuery } from './dto/timeline.query';
+import { etagOf, expectedVersion } from './if-match';
+import { IncidentsService } from './incidents.service';
+
+const READERS = ['viewer', 'responder', 'admin'] as const;
+const ACTORS = ['responder', 'admin'] as const;
+
+/** Viewers read; responders act; admins everything. Keys: incidents:read / incidents:write. */
+@ApiTags('incidents')
+@ApiBearerAuth()
+@ApiNotFoundResponse({ type: ProblemDetailsDto, description: 'INCIDENT_NOT_FOUND' })
+@Controller('incidents')
+export class IncidentsController {
+  constructor(private readonly incidents: IncidentsService) {}
+
+  @Get()
+  @Roles(...READERS)
+  @Scopes('incidents:read')
+  @ApiOkResponse({ type: IncidentPageView })
+  list(@Query() query: ListIncidentsQuery, @CurrentActor() actor: RequestActor): Promise<IncidentPageView> {
+    return this.incidents.list(query, actor);
+  }
+
+  @Post()
+  @Roles(...ACTORS)
+  @Scopes('incidents:write')
+  @ApiCreatedResponse({ type: IncidentView })
+  async create(
+    @Body() dto: CreateIncidentDto,
+    @CurrentActor() actor: RequestActor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<IncidentView> {
+    const incident = await this.incidents.create(dto, actor);
+    void reply.header('location', `/api/incidents/${incident.id}`).header('etag', etagOf(incident.version));
+    return incident;
+  }
+
+  @Post('bulk/acknowledge')
+  @HttpCode(200)
+  @Roles(...ACTORS)
+  @Scopes('incidents:write')
+  @ApiOkResponse({ type: BulkResultsView })
+  async bulkAcknowledge(
+    @Body() dto: BulkIdsDto,
+    @CurrentActor() actor: RequestActor,
+  ): Promise<BulkResultsView> {
+    return {
+      results: await this.incidents.bulk(dto.ids, (id) => this.incidents.acknowledge(id, undefined, actor)),
+    };
+  }
+
+  @Post('bulk/assign')
+  @HttpCode(200)
+  @Roles(...ACTORS)
+  @Scopes('incidents:write')
+  @ApiOkResponse({ type: BulkResultsView })
+  async bulkAssign(
+    @Body() dto: BulkAssignDto,
+    @CurrentActor() actor: RequestActor,
+  ): Promise<BulkResultsView> {
+    const assignment = { assigneeId: dto.assigneeId, assignmentGroup: dto.assignmentGroup };
+    return {
+      results: await this.incidents.bulk(dto.ids, (id) =>
+        this.incidents.assign(id, assignment, undefined, actor),
+      ),
+    };
+  }
+
+  @Get(':id')
+  @Roles(...READERS)
+  @Scopes('incidents:read')
+  @ApiOkResponse({ type: IncidentView })
+  async get(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<IncidentView> {
+    const incident = await this.incidents.get(id);
+    void reply.header('etag', etagOf(incident.version));
+    return incident;
+  }
+
+  @Patch(':id')
+  @Roles(...ACTORS)
+  @Scopes('incidents:write')
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag you read, e.g. "3"' })
+  @ApiOkResponse({ type: IncidentView })
+  @ApiConflictResponse({ type: ProblemDetailsDto, description: 'INCIDENT_STALE_VERSION' })
+  update(
+    @Param('id') id: string,
+    @Body() dto: UpdateIncidentDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: RequestActor,
+  ): Promise<IncidentView> {
+    return this.incidents.update(id, dto, expectedVersion(ifMatch, dto.version), actor);
+  }
+
+  @Post(':id/acknowledge')
+  @HttpCode(200)
+  @Roles(...ACTORS)
+  @Scopes('incidents:write')
+  @ApiOkResponse({ type: IncidentView })
+  @ApiConflictResponse({
+    type: ProblemDetailsDto,
+    description: 'INCIDENT_ILLEGAL_TRANSITION or INCIDENT_STALE_VERSION',
+  })
+  acknowledge(
+    @Param('id') id: string,
+    @Body() dto: VersionedDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: RequestActor,
+  ): Promise<IncidentView> {
+    return this.incidents.acknowledge(id, expectedVersion(ifMatch, dto.version), actor);
+  }
+
+  @Post(':id/assign')
+  @HttpCode(200)
+  @Roles(...ACTORS)
+  @Scopes('incidents:write')
+  @ApiOkResponse({ type: IncidentView })
+  @ApiUnprocessableEntityResponse({ type: ProblemDetailsDto, description: 'INCIDENT_ASSIGNEE_UNKNOWN' })
+  assign(
+    @Param('id') id: string,
+    @Body() dto: AssignIncidentDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: RequestActor,
+  ): Promise<IncidentView> {
+    return this.incidents.assign(id, dto, expectedVersion(ifMatch, dto.version), actor);
+  }
+
+  @Post(':id/hold')
+  @HttpCode(200)
+  @Roles(...ACTORS)
+  @Scopes('incidents:write')
+  @ApiOkResponse({ type: IncidentView })
+  hold(
+    @Param('id') id: string,
+    @Body() dto: ReasonDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: RequestActor,
+  ): Promise<IncidentView> {
+    return this.incidents.moveTo(id, 'on_hold', dto, expectedVersion(ifMatch, dto.version), actor);
+  }
+
+  @Post(':id/resolve')
+  @HttpCode(200)
+  @Roles(...ACTORS)
+  @Scopes('incidents:write')
+  @ApiOkResponse({ type: IncidentView })
+  @ApiUnprocessableEntityResponse({ type: ProblemDetailsDto, description: 'INCIDENT_CLOSE_FIELDS_REQUIRED' })
+  resolve(
+    @Param('id') id: string,
+    @Body() dto: ResolveIncidentDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: RequestActor,
+  ): Promise<IncidentView> {
+    return this.incidents.resolve(id, dto, expectedVersion(ifMatch, dto.version), actor);
+  }
+
+  @Post(':id/close')
+  @HttpCode(200)
+  @Roles(...ACTORS)
+  @Scopes('incidents:write')
+  @ApiOkResponse({ type: IncidentView })
+  close(
+    @Param('id') id: string,
+    @Body() dto: VersionedDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: RequestActor,
+  ): Promise<IncidentView> {
+    return this.incidents.moveTo(id, 'closed', dto, expectedVersion(ifMatch, dto.version), actor);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @Roles(...ACTORS)
+  @Scopes('incidents:write')
+  @ApiOkResponse({ type: IncidentView })
+  cancel(
+    @Param('id') id: string,
+    @Body() dto: ReasonDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: RequestActor,
+  ): Promise<IncidentView> {
+    return this.incidents.moveTo(id, 'canceled', dto, expectedVersion(ifMatch, dto.version), actor);
+  }
+
+  @Post(':id/reopen')
+  @HttpCode(200)
+  @Roles(...ACTORS)
+  @Scopes('incidents:write')
+  @ApiOkResponse({ type: IncidentView })
+  reopen(
+    @Param('id') id: string,
+    @Body() dto: ReasonDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: RequestActor,
+  ): Promise<IncidentView> {
+    return this.incidents.moveTo(id, 'in_progress', dto, expectedVersion(ifMatch, dto.version), actor);
+  }
+
+  @Post(':id/comments')
+  @Roles(...ACTORS)
+  @Scopes('incidents:write')
+  @ApiCreatedResponse({ type: TimelineEntryView })
+  comment(
+    @Param('id') id: string,
+    @Body() dto: CommentDto,
+    @CurrentActor() actor: RequestActor,
+  ): Promise<TimelineEntryView> {
+    return this.incidents.comment(id, dto, actor);
+  }
+
+  @Get(':id/timeline')
+  @Roles(...READERS)
+  @Scopes('incidents:read')
+  @ApiOkResponse({ type: TimelinePageView })
+  timeline(@Param('id') id: string, @Query() query: TimelineQuery): Promise<TimelinePageView> {
+    return this.incidents.timelineOf(id, query.cursor, query.limit);
+  }
+
+  @Get(':id/deliveries')
+  @Roles(...READERS)
+  @Scopes('incidents:read')
+  @ApiOkResponse({ type: DeliveryListView })
+  async deliveries(@Param('id') id: string): Promise<DeliveryListView> {
+    return { items: await this.incidents.deliveriesOf(id) };
+  }
+}
