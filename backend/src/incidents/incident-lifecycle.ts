@@ -44,9 +44,11 @@ export class IncidentLifecycle {
     to: IncidentState,
     now: Date,
     resolution?: { readonly closeCode?: CloseCode | null; readonly closeNotes?: string | null },
+    /** Only from this state (a named move such as reopen or resume), else any the table allows. */
+    onlyFrom?: IncidentState,
   ): TransitionEffect {
     const allowed = IncidentLifecycle.next[from.state];
-    if (!allowed.includes(to)) {
+    if (!allowed.includes(to) || (onlyFrom !== undefined && onlyFrom !== from.state)) {
       throw new IncidentError(
         IncidentErrorCode.IllegalTransition,
         `An incident that is ${from.state} cannot become ${to}` +

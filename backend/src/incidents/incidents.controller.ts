@@ -228,7 +228,35 @@ export class IncidentsController {
     @Headers('if-match') ifMatch: string | undefined,
     @CurrentActor() actor: RequestActor,
   ): Promise<IncidentView> {
-    return this.incidents.moveTo(id, 'in_progress', dto, expectedVersion(ifMatch, dto.version), actor);
+    return this.incidents.moveTo(
+      id,
+      'in_progress',
+      dto,
+      expectedVersion(ifMatch, dto.version),
+      actor,
+      'resolved',
+    );
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  @Roles(...ACTORS)
+  @Scopes('incidents:write')
+  @ApiOkResponse({ type: IncidentView })
+  resume(
+    @Param('id') id: string,
+    @Body() dto: ReasonDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: RequestActor,
+  ): Promise<IncidentView> {
+    return this.incidents.moveTo(
+      id,
+      'in_progress',
+      dto,
+      expectedVersion(ifMatch, dto.version),
+      actor,
+      'on_hold',
+    );
   }
 
   @Post(':id/comments')

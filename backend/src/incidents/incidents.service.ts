@@ -216,15 +216,20 @@ export class IncidentsService {
     });
   }
 
+  /**
+   * A move with a name of its own: `from`, when given, narrows the lifecycle's rule (reopen is
+   * only for resolved incidents, resume only for held ones, though both lead to In progress).
+   */
   moveTo(
     id: string,
     to: Extract<IncidentState, 'on_hold' | 'closed' | 'canceled' | 'in_progress'>,
     dto: ReasonDto | { version?: number },
     expected: number | undefined,
     actor: RequestActor,
+    from?: IncidentState,
   ): Promise<IncidentView> {
     return this.mutate(id, expected, actor, (i, now) => ({
-      ...this.transition(i, this.lifecycle.move(i, to, now)),
+      ...this.transition(i, this.lifecycle.move(i, to, now, undefined, from)),
       body: 'reason' in dto ? dto.reason : null,
     }));
   }

@@ -55,7 +55,6 @@ describe('app routes', () => {
 
     it.each([
       ['/feed', 'Live feed'],
-      ['/incidents', 'Incidents'],
       ['/analytics', 'Analytics'],
       ['/admin/integrations', 'Integrations'],
     ])('%s has its own h1 and document title', async (url, title) => {
@@ -67,8 +66,11 @@ describe('app routes', () => {
     });
 
     it.each([
+      ['/incidents', 'Incidents'],
+      ['/incidents/new', 'New incident'],
       ['/admin/users', 'Users'],
       ['/admin/audit', 'Audit log'],
+      ['/admin/deliveries', 'Deliveries'],
       ['/admin/api-keys', 'API keys'],
       ['/profile', 'Profile'],
     ])('%s has its own h1 and document title', async (url, title) => {
@@ -131,5 +133,19 @@ describe('app routes', () => {
     expect(harness.routeNativeElement?.textContent).toContain('/admin/users');
     expect(harness.routeNativeElement?.textContent).toContain('Viewer');
     backend.expectNone((req) => req.url.startsWith('/api/users'));
+  });
+
+  it('keeps viewers away from the incident form but lets them read incidents', async () => {
+    await startAs(userView({ role: 'viewer' }));
+
+    await harness.navigateByUrl('/incidents/new');
+    expect(TestBed.inject(Router).url).toBe('/access-denied?from=%2Fincidents%2Fnew');
+
+    await harness.navigateByUrl('/incidents/INC0000001/edit');
+    expect(TestBed.inject(Router).url).toBe('/access-denied?from=%2Fincidents%2FINC0000001%2Fedit');
+
+    await harness.navigateByUrl('/incidents/INC0000001');
+    expect(TestBed.inject(Router).url).toBe('/incidents/INC0000001');
+    expect(TestBed.inject(Title).getTitle()).toBe('INC0000001 · Nexecute Connect');
   });
 });

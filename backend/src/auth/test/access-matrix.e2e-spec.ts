@@ -53,6 +53,7 @@ const MATRIX: Record<string, readonly Caller[]> = {
   'POST /api/incidents/{id}/close': INCIDENT_WRITERS,
   'POST /api/incidents/{id}/cancel': INCIDENT_WRITERS,
   'POST /api/incidents/{id}/reopen': INCIDENT_WRITERS,
+  'POST /api/incidents/{id}/resume': INCIDENT_WRITERS,
   'POST /api/incidents/{id}/comments': INCIDENT_WRITERS,
   'GET /api/incidents/{id}/timeline': INCIDENT_READERS,
   'GET /api/incidents/{id}/deliveries': INCIDENT_READERS,

@@ -186,6 +186,20 @@ describe('/api/incidents', () => {
       expect(held.acknowledgedAt).not.toBeNull();
     });
 
+    it('resume takes a held incident back to In progress; reopen is only for resolved ones', async () => {
+      const incident = await create();
+      await act(incident, 'hold', { reason: 'Waiting for the vendor' }).expect(200);
+      const wrong = await act(incident, 'reopen', { reason: 'Vendor answered' }).expect(409);
+      expect(wrong.body).toMatchObject({
+        code: 'INCIDENT_ILLEGAL_TRANSITION',
+        from: 'on_hold',
+        to: 'in_progress',
+      });
+      const resumed = await act(incident, 'resume', { reason: 'Vendor answered' }).expect(200);
+      expect(resumed.body.state).toBe('in_progress');
+      await act(incident, 'resume', { reason: 'again' }).expect(409);
+    });
+
     it('cancel is final', async () => {
       const incident = await create();
       await act(incident, 'cancel', { reason: 'Duplicate of another' }).expect(200);

@@ -66,6 +66,7 @@ describe('Shell', () => {
         ['Integrations', '/admin/integrations'],
         ['Audit log', '/admin/audit'],
         ['API keys', '/admin/api-keys'],
+        ['Deliveries', '/admin/deliveries'],
       ]);
     });
 
@@ -94,10 +95,10 @@ describe('Shell', () => {
 
     it('moves aria-current when the route changes', async () => {
       const { fixture, element } = await renderShellAt('/feed');
-      await TestBed.inject(Router).navigateByUrl('/incidents');
+      await TestBed.inject(Router).navigateByUrl('/analytics');
       await fixture.whenStable();
 
-      expect(element.querySelector('a[href="/incidents"]')!.getAttribute('aria-current')).toBe('page');
+      expect(element.querySelector('a[href="/analytics"]')!.getAttribute('aria-current')).toBe('page');
       expect(element.querySelector('a[href="/feed"]')!.hasAttribute('aria-current')).toBe(false);
     });
 
@@ -111,13 +112,13 @@ describe('Shell', () => {
     });
 
     it('skip link moves focus to the main content without navigating', async () => {
-      const { element } = await renderShellAt('/incidents');
+      const { element } = await renderShellAt('/analytics');
       const skip = element.querySelector<HTMLAnchorElement>('a.skip-link')!;
 
       expect(skip.getAttribute('href')).toBe('#main-content');
       skip.click();
       expect(document.activeElement).toBe(element.querySelector('main'));
-      expect(TestBed.inject(Router).url).toBe('/incidents');
+      expect(TestBed.inject(Router).url).toBe('/analytics');
     });
 
     it('keeps the navigation open beside the content, with no menu button', async () => {
@@ -193,10 +194,10 @@ describe('Shell', () => {
       const { fixture, element, menuButton, sidenav } = await openDrawer();
       expect(sidenav.contains(document.activeElement)).toBe(true);
 
-      element.querySelector<HTMLAnchorElement>('nav a[href="/incidents"]')!.click();
+      element.querySelector<HTMLAnchorElement>('nav a[href="/analytics"]')!.click();
       await settle(fixture);
 
-      expect(TestBed.inject(Router).url).toBe('/incidents');
+      expect(TestBed.inject(Router).url).toBe('/analytics');
       expect(sidenav.classList).not.toContain('mat-drawer-opened');
       expect(menuButton.getAttribute('aria-expanded')).toBe('false');
       expect(document.activeElement).toBe(menuButton);

@@ -48,6 +48,7 @@ const NAVIGATION: readonly NavSection[] = [
       { path: '/admin/integrations', label: 'Integrations', icon: 'hub' },
       { path: '/admin/audit', label: 'Audit log', icon: 'history' },
       { path: '/admin/api-keys', label: 'API keys', icon: 'key' },
+      { path: '/admin/deliveries', label: 'Deliveries', icon: 'send' },
     ],
   },
 ];

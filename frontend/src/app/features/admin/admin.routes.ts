@@ -23,4 +23,9 @@ export default [
     title: 'API keys',
     loadComponent: () => import('./api-keys/api-key-list').then((m) => m.ApiKeyList),
   },
+  {
+    path: 'deliveries',
+    title: 'Deliveries',
+    loadComponent: () => import('./deliveries/delivery-list').then((m) => m.DeliveryList),
+  },
 ] satisfies Routes;

@@ -1,20 +1,251 @@
-import { ChangeDetectionStrategy, Component } from '@angular/core';
-import { PendingFeature } from '../../shared/pending-feature/pending-feature';
+import { DatePipe } from '@angular/common';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  DestroyRef,
+  inject,
+  linkedSignal,
+  signal,
+} from '@angular/core';
+import { rxResource, takeUntilDestroyed, toObservable, toSignal } from '@angular/core/rxjs-interop';
+import { MatButton } from '@angular/material/button';
+import { MatFormField, MatLabel, MatPrefix } from '@angular/material/form-field';
+import { MatInput } from '@angular/material/input';
+import { MatProgressBar } from '@angular/material/progress-bar';
+import { MatOption, MatSelect } from '@angular/material/select';
+import {
+  MatCell,
+  MatCellDef,
+  MatColumnDef,
+  MatHeaderCell,
+  MatHeaderCellDef,
+  MatHeaderRow,
+  MatHeaderRowDef,
+  MatNoDataRow,
+  MatRow,
+  MatRowDef,
+  MatTable,
+} from '@angular/material/table';
+import { ActivatedRoute, Params, ParamMap, Router, RouterLink } from '@angular/router';
+import { debounceTime, distinctUntilChanged } from 'rxjs';
 
+import { Problem, problemFrom } from '../../core/problem';
+import { Session } from '../../core/session/session';
+import { Icon } from '../../shared/icon/icon';
+import { ProblemNotice } from '../../shared/problem-notice/problem-notice';
+import {
+  AssigneeFilter,
+  DEFAULT_SORT,
+  INCIDENT_SORTS,
+  INCIDENT_STATES,
+  IncidentPage,
+  IncidentQuery,
+  IncidentSort,
+  IncidentSource,
+  IncidentState,
+  IncidentView,
+  Priority,
+  PRIORITIES,
+  PRIORITY_LABELS,
+  SORT_LABELS,
+  SOURCE_LABELS,
+  SOURCES,
+  STATE_LABELS,
+} from './incident';
+import { IncidentsApi } from './incidents-api';
+import { PriorityBadge } from './priority-badge';
+import { SlaDue } from './sla-due';
+import { StateChip } from './state-chip';
+
+/** Typing in the search box queries the API once the user pauses this long. */
+export const SEARCH_DEBOUNCE_MS = 300;
+
+/** The list filters as they are kept in the URL (`?state=new,in_progress&priority=1&q=…`). */
+export function queryFromParams(params: ParamMap): IncidentQuery {
+  const list = (name: string) =>
+    params
+      .getAll(name)
+      .flatMap((value) => value.split(','))
+      .map((value) => value.trim())
+      .filter(Boolean);
+  const assignee = params.get('assignee');
+  const source = params.get('source');
+  const sort = params.get('sort');
+  return {
+    state: INCIDENT_STATES.filter((state) => list('state').includes(state)),
+    priority: PRIORITIES.filter((priority) => list('priority').includes(String(priority))),
+    assignee: assignee === 'me' || assignee === 'none' ? assignee : '',
+    source: SOURCES.find((s) => s === source) ?? '',
+    q: params.get('q')?.trim() ?? '',
+    sort: INCIDENT_SORTS.find((s) => s === sort) ?? DEFAULT_SORT,
+  };
+}
+
+/** The inverse of `queryFromParams`: only what differs from the defaults ends up in the URL. */
+export function paramsFromQuery(query: IncidentQuery): Params {
+  const params: Params = {};
+  if (query.state.length) params['state'] = query.state.join(',');
+  if (query.priority.length) params['priority'] = query.priority.join(',');
+  if (query.assignee) params['assignee'] = query.assignee;
+  if (query.source) params['source'] = query.source;
+  if (query.q.trim()) params['q'] = query.q.trim();
+  if (query.sort !== DEFAULT_SORT) params['sort'] = query.sort;
+  return params;
+}
+
+const sameQuery = (a: IncidentQuery, b: IncidentQuery) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Every incident the caller may see, filtered and sorted on the server, with keyset "Load more"
+ * paging. The filters live in the URL, so a reload or a bookmark shows the same list.
+ */
 @Component({
   selector: 'nx-incident-list',
-  imports: [PendingFeature],
+  imports: [
+    DatePipe,
+    RouterLink,
+    MatTable,
+    MatColumnDef,
+    MatHeaderCell,
+    MatHeaderCellDef,
+    MatCell,
+    MatCellDef,
+    MatHeaderRow,
+    MatHeaderRowDef,
+    MatRow,
+    MatRowDef,
+    MatNoDataRow,
+    MatFormField,
+    MatLabel,
+    MatPrefix,
+    MatInput,
+    MatSelect,
+    MatOption,
+    MatButton,
+    MatProgressBar,
+    Icon,
+    ProblemNotice,
+    PriorityBadge,
+    StateChip,
+    SlaDue,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'nx-page' },
-  template: `
-    <h1>Incidents</h1>
-    <p class="nx-page-intro">
-      Incidents synchronised from ServiceNow will be listed here with their priority, state and assignee,
-      ready to search and filter.
-    </p>
-    <nx-pending-feature heading="No incident list yet"
-      >The list will load from the incidents API once it is available.</nx-pending-feature
-    >
-  `,
+  templateUrl: './incident-list.html',
+  styleUrl: './incident-list.scss',
 })
-export class IncidentList {}
+export class IncidentList {
+  private readonly api = inject(IncidentsApi);
+  private readonly router = inject(Router);
+  private readonly route = inject(ActivatedRoute);
+  private readonly session = inject(Session);
+
+  protected readonly states = INCIDENT_STATES;
+  protected readonly stateLabels = STATE_LABELS;
+  protected readonly priorities = PRIORITIES;
+  protected readonly priorityLabels = PRIORITY_LABELS;
+  protected readonly sources = SOURCES;
+  protected readonly sourceLabels = SOURCE_LABELS;
+  protected readonly sorts = INCIDENT_SORTS;
+  protected readonly sortLabels = SORT_LABELS;
+  protected readonly columns = ['number', 'priority', 'title', 'state', 'assignee', 'sla', 'openedAt'];
+
+  /** Viewers read; responders and admins open incidents (the API enforces it too). */
+  protected readonly canCreate = computed(() => this.session.hasRole('responder', 'admin'));
+
+  private readonly queryParams = toSignal(this.route.queryParamMap, { requireSync: true });
+  protected readonly query = computed(() => queryFromParams(this.queryParams()), { equal: sameQuery });
+
+  /** What is in the search box; the URL's `q` follows it once typing pauses. */
+  protected readonly searchText = linkedSignal(() => this.query().q);
+
+  protected readonly firstPage = rxResource({
+    params: () => this.query(),
+    stream: ({ params }) => this.api.list(params),
+  });
+  /** Pages fetched with "Load more" for the current filters; emptied when the filters change. */
+  private readonly laterPages = linkedSignal<IncidentQuery, readonly IncidentPage[]>({
+    source: this.query,
+    computation: () => [],
+  });
+  protected readonly incidents = computed<readonly IncidentView[]>(() => [
+    ...(this.firstPage.hasValue() ? this.firstPage.value().items : []),
+    ...this.laterPages().flatMap((page) => page.items),
+  ]);
+  protected readonly nextCursor = computed(() => {
+    const later = this.laterPages();
+    const last = later[later.length - 1];
+    if (last) {
+      return last.nextCursor;
+    }
+    return this.firstPage.hasValue() ? this.firstPage.value().nextCursor : null;
+  });
+  protected readonly loadingMore = signal(false);
+  protected readonly moreProblem = signal<Problem | null>(null);
+  protected readonly hasFilters = computed(() => Object.keys(paramsFromQuery(this.query())).length > 0);
+
+  constructor() {
+    toObservable(this.searchText)
+      .pipe(debounceTime(SEARCH_DEBOUNCE_MS), distinctUntilChanged(), takeUntilDestroyed(inject(DestroyRef)))
+      .subscribe((text) => {
+        if (text.trim() !== this.query().q) {
+          this.setFilters({ q: text.trim() }, true);
+        }
+      });
+  }
+
+  protected setStates(states: readonly IncidentState[]): void {
+    this.setFilters({ state: INCIDENT_STATES.filter((s) => states.includes(s)) });
+  }
+
+  protected setPriorities(priorities: readonly Priority[]): void {
+    this.setFilters({ priority: PRIORITIES.filter((p) => priorities.includes(p)) });
+  }
+
+  protected setAssignee(assignee: AssigneeFilter): void {
+    this.setFilters({ assignee });
+  }
+
+  protected setSource(source: IncidentSource | ''): void {
+    this.setFilters({ source });
+  }
+
+  protected setSort(sort: IncidentSort): void {
+    this.setFilters({ sort });
+  }
+
+  protected clearFilters(): void {
+    this.searchText.set('');
+    void this.router.navigate([], { relativeTo: this.route, queryParams: {} });
+  }
+
+  protected loadMore(): void {
+    const cursor = this.nextCursor();
+    if (!cursor || this.loadingMore()) {
+      return;
+    }
+    const query = this.query();
+    this.loadingMore.set(true);
+    this.moreProblem.set(null);
+    this.api.list({ ...query, cursor }).subscribe({
+      next: (page) => {
+        this.loadingMore.set(false);
+        // The filters changed while this page was loading: it belongs to the old list.
+        if (this.query() === query) {
+          this.laterPages.update((pages) => [...pages, page]);
+        }
+      },
+      error: (error: unknown) => {
+        this.loadingMore.set(false);
+        this.moreProblem.set(problemFrom(error));
+      },
+    });
+  }
+
+  /** Filters go into the URL; the list follows the URL. Typing replaces the entry, choices push one. */
+  private setFilters(change: Partial<IncidentQuery>, replaceUrl = false): void {
+    const queryParams = paramsFromQuery({ ...this.query(), ...change });
+    void this.router.navigate([], { relativeTo: this.route, queryParams, replaceUrl });
+  }
+}

@@ -1,0 +1,199 @@
+import { DatePipe } from '@angular/common';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  inject,
+  input,
+  linkedSignal,
+  signal,
+} from '@angular/core';
+import { rxResource } from '@angular/core/rxjs-interop';
+import { MatButton } from '@angular/material/button';
+import { MatDialog } from '@angular/material/dialog';
+import { MatFormField, MatLabel } from '@angular/material/form-field';
+import { MatInput } from '@angular/material/input';
+import { MatProgressBar } from '@angular/material/progress-bar';
+import { MatOption, MatSelect } from '@angular/material/select';
+import { MatSnackBar } from '@angular/material/snack-bar';
+import {
+  MatCell,
+  MatCellDef,
+  MatColumnDef,
+  MatHeaderCell,
+  MatHeaderCellDef,
+  MatHeaderRow,
+  MatHeaderRowDef,
+  MatNoDataRow,
+  MatRow,
+  MatRowDef,
+  MatTable,
+} from '@angular/material/table';
+import { RouterLink } from '@angular/router';
+import { filter, switchMap } from 'rxjs';
+
+import { Problem, problemFrom } from '../../../core/problem';
+import { ConfirmDialog } from '../../../shared/confirm-dialog/confirm-dialog';
+import { toastConfig } from '../../../shared/material-config';
+import { ProblemNotice } from '../../../shared/problem-notice/problem-notice';
+import {
+  DELIVERY_STATUS_LABELS,
+  DELIVERY_STATUSES,
+  DeliveryStatus,
+  DeliveryView,
+} from '../../incidents/incident';
+import { DeliveriesApi, DeliveryPage, DeliveryQuery } from './deliveries-api';
+
+const REPLAYABLE: readonly DeliveryStatus[] = ['dead', 'failed'];
+
+/** The outbox at a glance: counts per consumer, every delivery, and a replay for the stuck ones. */
+@Component({
+  selector: 'nx-delivery-list',
+  imports: [
+    DatePipe,
+    RouterLink,
+    MatTable,
+    MatColumnDef,
+    MatHeaderCell,
+    MatHeaderCellDef,
+    MatCell,
+    MatCellDef,
+    MatHeaderRow,
+    MatHeaderRowDef,
+    MatRow,
+    MatRowDef,
+    MatNoDataRow,
+    MatFormField,
+    MatLabel,
+    MatInput,
+    MatSelect,
+    MatOption,
+    MatButton,
+    MatProgressBar,
+    ProblemNotice,
+  ],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'nx-page' },
+  templateUrl: './delivery-list.html',
+  styleUrl: './delivery-list.scss',
+})
+export class DeliveryList {
+  private readonly api = inject(DeliveriesApi);
+  private readonly dialog = inject(MatDialog);
+  private readonly snackBar = inject(MatSnackBar);
+
+  /** `?incidentId=` (query parameter) narrows the list to one incident; the filter box starts from it. */
+  readonly incidentId = input<string>();
+
+  protected readonly statuses = DELIVERY_STATUSES;
+  protected readonly statusLabels = DELIVERY_STATUS_LABELS;
+  protected readonly columns = [
+    'createdAt',
+    'consumer',
+    'eventType',
+    'incident',
+    'status',
+    'attempts',
+    'lastError',
+    'nextAttemptAt',
+    'actions',
+  ];
+
+  protected readonly status = signal<DeliveryStatus | ''>('');
+  protected readonly consumer = signal('');
+  protected readonly incidentFilter = linkedSignal(() => this.incidentId() ?? '');
+  private readonly query = computed<DeliveryQuery>(() => ({
+    status: this.status(),
+    consumer: this.consumer(),
+    incidentId: this.incidentFilter(),
+  }));
+
+  protected readonly summary = rxResource({ stream: () => this.api.summary() });
+  protected readonly consumers = computed(() =>
+    this.summary.hasValue() ? this.summary.value().byConsumer.map((row) => row.consumer) : [],
+  );
+
+  protected readonly firstPage = rxResource({
+    params: this.query,
+    stream: ({ params }) => this.api.list(params),
+  });
+  private readonly laterPages = linkedSignal<DeliveryQuery, readonly DeliveryPage[]>({
+    source: this.query,
+    computation: () => [],
+  });
+  /** Rows replayed here, shown as the API returned them until the list is fetched again. */
+  private readonly replayed = linkedSignal<DeliveryQuery, ReadonlyMap<string, DeliveryView>>({
+    source: this.query,
+    computation: () => new Map(),
+  });
+  protected readonly deliveries = computed<readonly DeliveryView[]>(() => {
+    const replayed = this.replayed();
+    return [
+      ...(this.firstPage.hasValue() ? this.firstPage.value().items : []),
+      ...this.laterPages().flatMap((page) => page.items),
+    ].map((delivery) => replayed.get(delivery.id) ?? delivery);
+  });
+  protected readonly nextCursor = computed(() => {
+    const later = this.laterPages();
+    const last = later[later.length - 1];
+    if (last) return last.nextCursor;
+    return this.firstPage.hasValue() ? this.firstPage.value().nextCursor : null;
+  });
+  protected readonly loadingMore = signal(false);
+  protected readonly problem = signal<Problem | null>(null);
+
+  protected statusLabel(delivery: DeliveryView): string {
+    return DELIVERY_STATUS_LABELS[delivery.status];
+  }
+
+  protected canReplay(delivery: DeliveryView): boolean {
+    return REPLAYABLE.includes(delivery.status);
+  }
+
+  protected showConsumer(consumer: string): void {
+    this.consumer.set(consumer);
+  }
+
+  protected replay(delivery: DeliveryView): void {
+    this.problem.set(null);
+    ConfirmDialog.ask(this.dialog, {
+      title: `Replay this ${delivery.eventType} delivery?`,
+      message: `It goes back to pending for ${delivery.consumer} with its attempts reset; the consumer receives it again with the same idempotency key (${delivery.idempotencyKey}).`,
+      confirmLabel: 'Replay',
+    })
+      .pipe(
+        filter(Boolean),
+        switchMap(() => this.api.replay(delivery.id)),
+      )
+      .subscribe({
+        next: (updated) => {
+          this.replayed.update((rows) => new Map(rows).set(updated.id, updated));
+          this.summary.reload();
+          this.snackBar.open('Delivery queued again.', undefined, toastConfig());
+        },
+        error: (error: unknown) => {
+          this.problem.set(problemFrom(error));
+        },
+      });
+  }
+
+  protected loadMore(): void {
+    const cursor = this.nextCursor();
+    if (!cursor || this.loadingMore()) return;
+    const query = this.query();
+    this.loadingMore.set(true);
+    this.problem.set(null);
+    this.api.list({ ...query, cursor }).subscribe({
+      next: (page) => {
+        this.loadingMore.set(false);
+        if (this.query() === query) {
+          this.laterPages.update((pages) => [...pages, page]);
+        }
+      },
+      error: (error: unknown) => {
+        this.loadingMore.set(false);
+        this.problem.set(problemFrom(error));
+      },
+    });
+  }
+}

@@ -1,0 +1,329 @@
+import { provideHttpClient, withInterceptors } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { MATERIAL_ANIMATIONS } from '@angular/material/core';
+import { provideRouter } from '@angular/router';
+
+import { userView } from '../../../testing/auth-fixtures';
+import {
+  byText,
+  choose,
+  click,
+  deliveryView,
+  incidentView,
+  problemAnswer,
+  queryByText,
+  settle,
+  signInAs,
+  timelineEntry,
+  type,
+} from '../../../testing/incident-fixtures';
+import { problemInterceptor } from '../../core/problem-interceptor';
+import { Role, UserView } from '../../core/session/user';
+import { IncidentView } from './incident';
+import { IncidentDetail } from './incident-detail';
+
+describe('IncidentDetail', () => {
+  let fixture: ComponentFixture<IncidentDetail>;
+  let backend: HttpTestingController;
+  let me: UserView;
+
+  async function openAs(role: Role, incident: IncidentView): Promise<void> {
+    TestBed.configureTestingModule({
+      providers: [
+        provideHttpClient(withInterceptors([problemInterceptor])),
+        provideHttpClientTesting(),
+        provideRouter([]),
+        { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } },
+      ],
+    });
+    backend = TestBed.inject(HttpTestingController);
+    me = userView({ role, name: 'Rita Responder' });
+    signInAs(backend, me);
+    fixture = TestBed.createComponent(IncidentDetail);
+    fixture.componentRef.setInput('id', incident.number);
+    await settle();
+    backend.expectOne({ method: 'GET', url: `/api/incidents/${incident.number}` }).flush(incident);
+    await settle();
+    answerSides(incident);
+    await settle();
+  }
+
+  /** The timeline and deliveries panels load (again) after every change. */
+  function answerSides(incident: IncidentView, entries = [timelineEntry({ kind: 'created' })]): void {
+    backend
+      .expectOne((r) => r.url === `/api/incidents/${incident.id}/timeline`)
+      .flush({ items: entries, nextCursor: null });
+    backend.expectOne(`/api/incidents/${incident.id}/deliveries`).flush({ items: [] });
+  }
+
+  afterEach(() => {
+    backend.verify();
+  });
+
+  function element(): HTMLElement {
+    return fixture.nativeElement as HTMLElement;
+  }
+
+  function actionLabels(): string[] {
+    return Array.from(element().querySelectorAll('[role="toolbar"] button, [role="toolbar"] a')).map((b) =>
+      b.textContent.replace(/\s+/g, ' ').trim(),
+    );
+  }
+
+  it('shows viewers the incident, its fields and timeline, and no actions', async () => {
+    const incident = incidentView({ title: 'Checkout 502', priority: 2, state: 'in_progress' });
+    await openAs('viewer', incident);
+
+    expect(element().querySelector('h1')!.textContent.trim()).toBe('Checkout 502');
+    expect(element().querySelector('.heading nx-state-chip')!.textContent.trim()).toBe('In progress');
+    expect(element().querySelector('.heading nx-priority-badge')!.textContent.trim()).toBe('P2 High');
+    expect(element().querySelector('.fields')!.textContent).toContain('Network Operations');
+    expect(element().querySelector('[role="toolbar"]')).toBeNull();
+    expect(element().querySelector('textarea')).toBeNull();
+  });
+
+  it.each<[string, Role, IncidentView['state'], string[]]>([
+    [
+      'a responder on a new incident',
+      'responder',
+      'new',
+      ['Acknowledge', 'Resolve', 'Put on hold', 'Assign to me', 'Edit', 'Cancel incident'],
+    ],
+    [
+      'a responder on an incident on hold',
+      'responder',
+      'on_hold',
+      ['Resume', 'Resolve', 'Assign to me', 'Edit', 'Cancel incident'],
+    ],
+    [
+      'an admin on a resolved incident',
+      'admin',
+      'resolved',
+      ['Close', 'Reopen', 'Assign to me', 'Assign…', 'Edit'],
+    ],
+    ['an admin on a closed incident', 'admin', 'closed', []],
+    ['a responder on a canceled incident', 'responder', 'canceled', []],
+  ])('offers %s the actions its role and state allow', async (_, role, state, expected) => {
+    await openAs(role, incidentView({ state }));
+    expect(actionLabels()).toEqual(expected);
+  });
+
+  it('offers "Unassign" instead of "Assign to me" on an incident assigned to the caller', async () => {
+    const incident = incidentView({ state: 'in_progress' });
+    await openAs('responder', incident);
+    // Now assign it to the signed-in responder.
+    click(byText('[role="toolbar"] button', 'Assign to me', element()));
+    await settle();
+    const assign = backend.expectOne({ method: 'POST', url: `/api/incidents/${incident.id}/assign` });
+    expect(assign.request.body).toEqual({ assigneeId: me.id, version: 1 });
+    assign.flush({ ...incident, version: 2, assignee: { id: me.id, name: me.name, email: me.email } });
+    await settle();
+    answerSides(incident);
+    await settle();
+
+    expect(actionLabels()).toContain('Unassign');
+    expect(actionLabels()).not.toContain('Assign to me');
+    expect(element().querySelector('.fields')!.textContent).toContain('Rita Responder');
+  });
+
+  it('acknowledges with the version on screen and shows the new state', async () => {
+    const incident = incidentView({ state: 'new', version: 4 });
+    await openAs('responder', incident);
+
+    click(byText('[role="toolbar"] button', 'Acknowledge', element()));
+    await settle();
+    const request = backend.expectOne({ method: 'POST', url: `/api/incidents/${incident.id}/acknowledge` });
+    expect(request.request.body).toEqual({ version: 4 });
+    request.flush({ ...incident, state: 'in_progress', version: 5 });
+    await settle();
+    answerSides(incident, [
+      timelineEntry({ kind: 'created' }),
+      timelineEntry({ kind: 'state_changed', changes: { state: { from: 'new', to: 'in_progress' } } }),
+    ]);
+    await settle();
+
+    expect(element().querySelector('.heading nx-state-chip')!.textContent.trim()).toBe('In progress');
+    expect(element().querySelector('nx-incident-timeline')!.textContent).toContain(
+      'state: New → In progress',
+    );
+    expect(actionLabels()).not.toContain('Acknowledge');
+  });
+
+  it('resolves only with both a close code and close notes', async () => {
+    const incident = incidentView({ state: 'in_progress', version: 2 });
+    await openAs('responder', incident);
+
+    click(byText('[role="toolbar"] button', 'Resolve', element()));
+    await settle();
+    const dialog = document.querySelector('mat-dialog-container')!;
+    const submit = () => {
+      click(byText('mat-dialog-container button', 'Resolve'));
+    };
+
+    submit();
+    await settle();
+    expect(dialog.textContent).toContain('Choose a close code.');
+    expect(dialog.textContent).toContain('Say what was done to resolve it.');
+
+    await choose(dialog.querySelector('mat-select'), 'Workaround provided');
+    submit();
+    await settle();
+    expect(dialog.textContent).toContain('Say what was done to resolve it.');
+    backend.expectNone((r) => r.url.endsWith('/resolve'));
+
+    type(dialog.querySelector('textarea'), '  Restarted the pool  ');
+    submit();
+    await settle();
+    const request = backend.expectOne({ method: 'POST', url: `/api/incidents/${incident.id}/resolve` });
+    expect(request.request.body).toEqual({
+      closeCode: 'Workaround provided',
+      closeNotes: 'Restarted the pool',
+      version: 2,
+    });
+    request.flush({
+      ...incident,
+      state: 'resolved',
+      closeCode: 'Workaround provided',
+      closeNotes: 'Restarted the pool',
+      version: 3,
+    });
+    await settle();
+    answerSides(incident);
+    await settle();
+    expect(element().querySelector('.heading nx-state-chip')!.textContent.trim()).toBe('Resolved');
+  });
+
+  it('resumes an incident on hold with a reason and keeps the reason if that fails', async () => {
+    const incident = incidentView({ state: 'on_hold', version: 6 });
+    await openAs('responder', incident);
+
+    click(byText('[role="toolbar"] button', 'Resume', element()));
+    await settle();
+    click(byText('mat-dialog-container button', 'Resume'));
+    await settle();
+    expect(document.querySelector('mat-dialog-container')!.textContent).toContain('Give a reason.');
+    type(document.querySelector('mat-dialog-container textarea'), 'Vendor shipped the part');
+    click(byText('mat-dialog-container button', 'Resume'));
+    await settle();
+
+    const request = backend.expectOne({ method: 'POST', url: `/api/incidents/${incident.id}/resume` });
+    expect(request.request.body).toEqual({ reason: 'Vendor shipped the part', version: 6 });
+    request.flush(...problemAnswer(503, 'SERVICE_UNAVAILABLE', 'Try again.'));
+    await settle();
+
+    click(byText('[role="toolbar"] button', 'Resume', element()));
+    await settle();
+    expect(document.querySelector<HTMLTextAreaElement>('mat-dialog-container textarea')!.value).toBe(
+      'Vendor shipped the part',
+    );
+    click(byText('mat-dialog-container button', 'Back'));
+    await settle();
+    backend.expectNone((r) => r.url.endsWith('/resume'));
+  });
+
+  it('explains a stale version, and Reload fetches the incident again keeping the draft comment', async () => {
+    const incident = incidentView({ state: 'new', version: 1 });
+    await openAs('responder', incident);
+
+    type(element().querySelector<HTMLTextAreaElement>('textarea[name="comment"]'), 'Paged the DB team');
+    await settle();
+    click(byText('[role="toolbar"] button', 'Acknowledge', element()));
+    await settle();
+    backend
+      .expectOne(`/api/incidents/${incident.id}/acknowledge`)
+      .flush(...problemAnswer(409, 'INCIDENT_STALE_VERSION', 'Version 1 is stale.', { currentVersion: 2 }));
+    await settle();
+
+    const alert = element().querySelector('[role="alert"][data-code="INCIDENT_STALE_VERSION"]');
+    expect(alert?.textContent).toContain('Someone changed this incident since you opened it');
+    click(byText('[role="alert"] button', 'Reload', element()));
+    await settle();
+    const changed = { ...incident, state: 'in_progress' as const, version: 2 };
+    backend.expectOne({ method: 'GET', url: `/api/incidents/${incident.number}` }).flush(changed);
+    await settle();
+    answerSides(incident);
+    await settle();
+
+    expect(element().querySelector('[data-code="INCIDENT_STALE_VERSION"]')).toBeNull();
+    expect(element().querySelector<HTMLTextAreaElement>('textarea[name="comment"]')!.value).toBe(
+      'Paged the DB team',
+    );
+    expect(element().querySelector('.heading nx-state-chip')!.textContent.trim()).toBe('In progress');
+  });
+
+  it('shows the detail of an illegal transition', async () => {
+    const incident = incidentView({ state: 'new' });
+    await openAs('admin', incident);
+
+    click(byText('[role="toolbar"] button', 'Acknowledge', element()));
+    await settle();
+    backend
+      .expectOne(`/api/incidents/${incident.id}/acknowledge`)
+      .flush(...problemAnswer(409, 'INCIDENT_ILLEGAL_TRANSITION', 'closed -> in_progress is not allowed.'));
+    await settle();
+
+    const alert = element().querySelector('[role="alert"][data-code="INCIDENT_ILLEGAL_TRANSITION"]');
+    expect(alert?.textContent).toContain('closed -> in_progress is not allowed.');
+  });
+
+  it('adds a work note and reloads the timeline', async () => {
+    const incident = incidentView({ state: 'in_progress' });
+    await openAs('responder', incident);
+
+    click(byText('mat-button-toggle button', 'Work note', element()));
+    await settle();
+    type(
+      element().querySelector<HTMLTextAreaElement>('textarea[name="comment"]'),
+      'Internal: failover ready',
+    );
+    await settle();
+    click(byText('form.comment button[type="submit"]', 'Add work note', element()));
+    await settle();
+
+    const post = backend.expectOne({ method: 'POST', url: `/api/incidents/${incident.id}/comments` });
+    expect(post.request.body).toEqual({ body: 'Internal: failover ready', kind: 'work_note' });
+    post.flush(timelineEntry({ kind: 'work_note', body: 'Internal: failover ready' }), {
+      status: 201,
+      statusText: 'Created',
+    });
+    await settle();
+    answerSides(incident, [timelineEntry({ kind: 'work_note', body: 'Internal: failover ready' })]);
+    await settle();
+
+    expect(element().querySelector<HTMLTextAreaElement>('textarea[name="comment"]')!.value).toBe('');
+    const entry = element().querySelector('nx-incident-timeline li[data-kind="work_note"]');
+    expect(entry?.textContent).toContain('Internal: failover ready');
+  });
+
+  it('shows deliveries with the "behind" count', async () => {
+    const incident = incidentView({ deliveriesBehind: 2 });
+    TestBed.configureTestingModule({
+      providers: [
+        provideHttpClient(withInterceptors([problemInterceptor])),
+        provideHttpClientTesting(),
+        provideRouter([]),
+        { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } },
+      ],
+    });
+    backend = TestBed.inject(HttpTestingController);
+    signInAs(backend, userView({ role: 'viewer' }));
+    fixture = TestBed.createComponent(IncidentDetail);
+    fixture.componentRef.setInput('id', incident.id);
+    await settle();
+    backend.expectOne(`/api/incidents/${incident.id}`).flush(incident);
+    await settle();
+    backend.expectOne((r) => r.url.endsWith('/timeline')).flush({ items: [], nextCursor: null });
+    backend.expectOne(`/api/incidents/${incident.id}/deliveries`).flush({
+      items: [deliveryView({ consumer: 'servicenow', status: 'failed', attempts: 3, lastError: 'HTTP 503' })],
+    });
+    await settle();
+
+    expect(queryByText('#deliveries-heading .behind', '2 behind', element())).not.toBeNull();
+    const row = element().querySelector('nx-incident-deliveries tbody tr')!;
+    expect(row.textContent).toContain('servicenow');
+    expect(row.textContent).toContain('Failed');
+    expect(row.textContent).toContain('3 / 10');
+    expect(row.textContent).toContain('HTTP 503');
+  });
+});

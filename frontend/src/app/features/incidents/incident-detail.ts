@@ -1,0 +1,323 @@
+import { DatePipe } from '@angular/common';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  inject,
+  input,
+  linkedSignal,
+  signal,
+} from '@angular/core';
+import { rxResource } from '@angular/core/rxjs-interop';
+import { MatButton } from '@angular/material/button';
+import { MatButtonToggle, MatButtonToggleGroup } from '@angular/material/button-toggle';
+import { MatDialog } from '@angular/material/dialog';
+import { MatFormField, MatLabel } from '@angular/material/form-field';
+import { MatInput } from '@angular/material/input';
+import { MatSnackBar } from '@angular/material/snack-bar';
+import { RouterLink } from '@angular/router';
+import { filter, Observable } from 'rxjs';
+
+import { Problem, problemFrom } from '../../core/problem';
+import { Session } from '../../core/session/session';
+import { ConfirmDialog } from '../../shared/confirm-dialog/confirm-dialog';
+import { Icon } from '../../shared/icon/icon';
+import { toastConfig } from '../../shared/material-config';
+import { ProblemNotice } from '../../shared/problem-notice/problem-notice';
+import { AssignDialog } from './assign-dialog';
+import {
+  actionsFor,
+  CommentKind,
+  FINAL_STATES,
+  INCIDENT_STALE_VERSION,
+  IncidentAction,
+  IncidentView,
+  LEVEL_LABELS,
+  SOURCE_LABELS,
+} from './incident';
+import { IncidentDeliveries } from './incident-deliveries';
+import { IncidentTimeline } from './incident-timeline';
+import { IncidentsApi } from './incidents-api';
+import { PriorityBadge } from './priority-badge';
+import { ReasonDialog } from './reason-dialog';
+import { Resolution, ResolveDialog } from './resolve-dialog';
+import { SlaDue } from './sla-due';
+import { StateChip } from './state-chip';
+
+type ReasonAction = 'hold' | 'cancel' | 'reopen' | 'resume';
+
+interface ReasonQuestion {
+  readonly title: string;
+  readonly message: string;
+  readonly confirmLabel: string;
+  /** The toast once it went through. */
+  readonly done: string;
+}
+
+const REASON_QUESTIONS: Record<ReasonAction, ReasonQuestion> = {
+  hold: {
+    title: 'Put on hold',
+    message: 'The SLA keeps running. Say what the incident is waiting for.',
+    confirmLabel: 'Put on hold',
+    done: 'Put on hold.',
+  },
+  cancel: {
+    title: 'Cancel incident',
+    message: 'A canceled incident is final: it cannot be reopened.',
+    confirmLabel: 'Cancel incident',
+    done: 'Incident canceled.',
+  },
+  resume: {
+    title: 'Resume work',
+    message: 'The incident goes back to In progress. Say what it was waiting for and what changed.',
+    confirmLabel: 'Resume',
+    done: 'The incident is in progress again.',
+  },
+  reopen: {
+    title: 'Reopen incident',
+    message: 'The resolution (close code and notes) is cleared and work starts again.',
+    confirmLabel: 'Reopen',
+    done: 'Incident reopened.',
+  },
+};
+
+/**
+ * One incident: what it is, what happened to it, and what the caller may do next. Actions depend
+ * on the role (viewers only read) and on the state (the lifecycle in docs/incidents.md). Every
+ * action carries the version on screen; when someone else changed the incident meanwhile, the
+ * API refuses it and the page offers a reload that keeps whatever the user was typing.
+ */
+@Component({
+  selector: 'nx-incident-detail',
+  imports: [
+    DatePipe,
+    RouterLink,
+    MatButton,
+    MatButtonToggleGroup,
+    MatButtonToggle,
+    MatFormField,
+    MatLabel,
+    MatInput,
+    Icon,
+    ProblemNotice,
+    PriorityBadge,
+    StateChip,
+    SlaDue,
+    IncidentTimeline,
+    IncidentDeliveries,
+  ],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'nx-page' },
+  templateUrl: './incident-detail.html',
+  styleUrl: './incident-detail.scss',
+})
+export class IncidentDetail {
+  private readonly api = inject(IncidentsApi);
+  private readonly session = inject(Session);
+  private readonly dialog = inject(MatDialog);
+  private readonly snackBar = inject(MatSnackBar);
+
+  /** Route parameter: the incident's id or its number. */
+  readonly id = input.required<string>();
+
+  protected readonly levelLabels = LEVEL_LABELS;
+  protected readonly sourceLabels = SOURCE_LABELS;
+
+  protected readonly incident = rxResource({
+    params: () => this.id(),
+    stream: ({ params }) => this.api.get(params),
+  });
+  /** Bumped after every change, so the timeline and the deliveries reload. */
+  protected readonly revision = signal(0);
+
+  protected readonly canAct = computed(() => this.session.hasRole('responder', 'admin'));
+  protected readonly isAdmin = computed(() => this.session.hasRole('admin'));
+  protected readonly actions = computed<ReadonlySet<IncidentAction>>(() =>
+    this.canAct() && this.incident.hasValue() ? new Set(actionsFor(this.incident.value().state)) : new Set(),
+  );
+  /** Assigning and editing are possible until the incident is closed or canceled. */
+  protected readonly isOpen = computed(
+    () => this.incident.hasValue() && !FINAL_STATES.includes(this.incident.value().state),
+  );
+  protected readonly assignedToMe = computed(() => {
+    const me = this.session.user();
+    return !!me && this.incident.hasValue() && this.incident.value().assignee?.id === me.id;
+  });
+
+  protected readonly busy = signal(false);
+  // Everything below belongs to the incident on screen: opening another one starts afresh.
+  /** Set when a write was refused because the incident changed since it was loaded. */
+  protected readonly conflict = linkedSignal<string, Problem | null>({
+    source: this.id,
+    computation: () => null,
+  });
+  protected readonly problem = linkedSignal<string, Problem | null>({
+    source: this.id,
+    computation: () => null,
+  });
+
+  // What the user typed and has not sent yet; kept across failures and reloads.
+  protected readonly commentDraft = linkedSignal({ source: this.id, computation: () => '' });
+  protected readonly commentKind = signal<CommentKind>('comment');
+  private readonly resolveDraft = linkedSignal<string, Resolution | undefined>({
+    source: this.id,
+    computation: () => undefined,
+  });
+  private readonly reasonDrafts = linkedSignal<string, Partial<Record<ReasonAction, string>>>({
+    source: this.id,
+    computation: () => ({}),
+  });
+
+  protected acknowledge(): void {
+    this.run((i) => this.api.acknowledge(i.id, i.version), 'Acknowledged: the incident is in progress.');
+  }
+
+  protected assignToMe(): void {
+    const me = this.session.user();
+    if (me) {
+      this.run((i) => this.api.assign(i.id, { assigneeId: me.id }, i.version), 'Assigned to you.');
+    }
+  }
+
+  protected unassign(): void {
+    this.run((i) => this.api.assign(i.id, { assigneeId: null }, i.version), 'Unassigned.');
+  }
+
+  protected assign(): void {
+    const current = this.current();
+    if (!current) return;
+    AssignDialog.ask(this.dialog, current)
+      .pipe(filter((assignment) => assignment !== undefined))
+      .subscribe((assignment) => {
+        this.run((i) => this.api.assign(i.id, assignment, i.version), 'Assignment saved.');
+      });
+  }
+
+  protected askReason(action: ReasonAction): void {
+    const current = this.current();
+    if (!current) return;
+    const question = REASON_QUESTIONS[action];
+    const reason = this.reasonDrafts()[action];
+    ReasonDialog.ask(this.dialog, {
+      title: `${question.title}: ${current.number}`,
+      message: question.message,
+      confirmLabel: question.confirmLabel,
+      ...(reason ? { reason } : {}),
+    })
+      .pipe(filter((given): given is string => given !== undefined))
+      .subscribe((given) => {
+        this.reasonDrafts.update((drafts) => ({ ...drafts, [action]: given }));
+        this.run(
+          (i) => this.api[action](i.id, given, i.version),
+          question.done,
+          () => {
+            this.reasonDrafts.update((drafts) => ({ ...drafts, [action]: undefined }));
+          },
+        );
+      });
+  }
+
+  protected resolve(): void {
+    const current = this.current();
+    if (!current) return;
+    const draft = this.resolveDraft();
+    ResolveDialog.ask(this.dialog, { number: current.number, ...(draft ? { draft } : {}) })
+      .pipe(filter((resolution) => resolution !== undefined))
+      .subscribe((resolution) => {
+        this.resolveDraft.set(resolution);
+        this.run(
+          (i) => this.api.resolve(i.id, resolution, i.version),
+          'Incident resolved.',
+          () => {
+            this.resolveDraft.set(undefined);
+          },
+        );
+      });
+  }
+
+  protected close(): void {
+    const current = this.current();
+    if (!current) return;
+    ConfirmDialog.ask(this.dialog, {
+      title: `Close ${current.number}?`,
+      message: 'A closed incident is final: it cannot be reopened or changed any more.',
+      confirmLabel: 'Close incident',
+    })
+      .pipe(filter(Boolean))
+      .subscribe(() => {
+        this.run((i) => this.api.close(i.id, i.version), 'Incident closed.');
+      });
+  }
+
+  protected submitComment(event: Event): void {
+    event.preventDefault();
+    const current = this.current();
+    const body = this.commentDraft().trim();
+    if (!current || !body || this.busy()) return;
+    const kind = this.commentKind();
+    this.busy.set(true);
+    this.problem.set(null);
+    this.api.comment(current.id, body, kind).subscribe({
+      next: () => {
+        this.busy.set(false);
+        this.commentDraft.set('');
+        this.revision.update((n) => n + 1);
+        this.snackBar.open(
+          kind === 'work_note' ? 'Work note added.' : 'Comment added.',
+          undefined,
+          toastConfig(),
+        );
+      },
+      error: (error: unknown) => {
+        this.busy.set(false);
+        this.fail(error);
+      },
+    });
+  }
+
+  /** Fetches the incident as it is now; drafts (comment, dialog input) stay as they are. */
+  protected reload(): void {
+    this.conflict.set(null);
+    this.problem.set(null);
+    this.incident.reload();
+    this.revision.update((n) => n + 1);
+  }
+
+  private current(): IncidentView | undefined {
+    return this.incident.hasValue() ? this.incident.value() : undefined;
+  }
+
+  private run(
+    action: (incident: IncidentView) => Observable<IncidentView>,
+    done: string,
+    succeeded?: () => void,
+  ): void {
+    const current = this.current();
+    if (!current || this.busy()) return;
+    this.busy.set(true);
+    this.problem.set(null);
+    this.conflict.set(null);
+    action(current).subscribe({
+      next: (updated) => {
+        this.busy.set(false);
+        this.incident.set(updated);
+        this.revision.update((n) => n + 1);
+        succeeded?.();
+        this.snackBar.open(done, undefined, toastConfig());
+      },
+      error: (error: unknown) => {
+        this.busy.set(false);
+        this.fail(error);
+      },
+    });
+  }
+
+  private fail(error: unknown): void {
+    const problem = problemFrom(error);
+    if (problem.code === INCIDENT_STALE_VERSION) {
+      this.conflict.set(problem);
+    } else {
+      this.problem.set(problem);
+    }
+  }
+}

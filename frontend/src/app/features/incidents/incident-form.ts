@@ -1,0 +1,247 @@
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  effect,
+  inject,
+  input,
+  signal,
+  untracked,
+} from '@angular/core';
+import { rxResource, toSignal } from '@angular/core/rxjs-interop';
+import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import { MatButton } from '@angular/material/button';
+import { MatError, MatFormField, MatHint, MatLabel } from '@angular/material/form-field';
+import { MatInput } from '@angular/material/input';
+import { MatOption, MatSelect } from '@angular/material/select';
+import { Router, RouterLink } from '@angular/router';
+import { Observable } from 'rxjs';
+
+import { Problem, problemFrom } from '../../core/problem';
+import { required } from '../../shared/form-rules';
+import { Icon } from '../../shared/icon/icon';
+import { ProblemNotice } from '../../shared/problem-notice/problem-notice';
+import {
+  INCIDENT_STALE_VERSION,
+  IncidentPatch,
+  IncidentView,
+  Level,
+  LEVEL_LABELS,
+  LEVELS,
+  NewIncident,
+  priorityOf,
+  VALIDATION_FAILED,
+} from './incident';
+import { IncidentsApi } from './incidents-api';
+import { PriorityBadge } from './priority-badge';
+
+export const TITLE_MAX_LENGTH = 200;
+
+const FIELDS = ['title', 'description', 'impact', 'urgency', 'category', 'assignmentGroup'] as const;
+type Field = (typeof FIELDS)[number];
+
+/** `body.title`, `title` or `/title` all name the `title` control. */
+function fieldName(field: string): Field | undefined {
+  const last = field.split(/[./]/).pop() ?? '';
+  return FIELDS.find((name) => name === last);
+}
+
+/**
+ * Opens an incident (`/incidents/new`) or edits one (`/incidents/:id/edit`). The priority follows
+ * impact and urgency as the API derives it, shown live; the server's field errors appear under
+ * the fields they concern.
+ */
+@Component({
+  selector: 'nx-incident-form',
+  imports: [
+    ReactiveFormsModule,
+    RouterLink,
+    MatFormField,
+    MatLabel,
+    MatError,
+    MatHint,
+    MatInput,
+    MatSelect,
+    MatOption,
+    MatButton,
+    Icon,
+    ProblemNotice,
+    PriorityBadge,
+  ],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'nx-page' },
+  templateUrl: './incident-form.html',
+  styleUrl: './incident-form.scss',
+})
+export class IncidentForm {
+  private readonly api = inject(IncidentsApi);
+  private readonly router = inject(Router);
+
+  /** Route parameter on `/incidents/:id/edit`; absent when opening a new incident. */
+  readonly id = input<string>();
+  protected readonly editing = computed(() => !!this.id());
+
+  protected readonly levels = LEVELS;
+  protected readonly levelLabels = LEVEL_LABELS;
+  protected readonly titleMax = TITLE_MAX_LENGTH;
+
+  protected readonly form = inject(NonNullableFormBuilder).group({
+    title: ['', [required, Validators.maxLength(TITLE_MAX_LENGTH)]],
+    description: [''],
+    impact: [3 as Level, required],
+    urgency: [3 as Level, required],
+    category: [''],
+    assignmentGroup: [''],
+  });
+  private readonly impact = toSignal(this.form.controls.impact.valueChanges, {
+    initialValue: this.form.controls.impact.value,
+  });
+  private readonly urgency = toSignal(this.form.controls.urgency.valueChanges, {
+    initialValue: this.form.controls.urgency.value,
+  });
+  protected readonly priority = computed(() => priorityOf(this.impact(), this.urgency()));
+
+  /** The incident being edited, as last loaded; its version guards the save. */
+  protected readonly incident = rxResource({
+    params: () => this.id(),
+    stream: ({ params }) => this.api.get(params),
+  });
+
+  protected readonly busy = signal(false);
+  protected readonly problem = signal<Problem | null>(null);
+  protected readonly conflict = signal(false);
+
+  constructor() {
+    // Fill the form from the loaded incident. A reload after a conflict brings their version: the
+    // fields the user changed keep the user's input, the others take their values, so saving again
+    // sends only the user's own changes and does not undo theirs.
+    effect(() => {
+      if (this.incident.hasValue()) {
+        const incident = this.incident.value();
+        untracked(() => {
+          this.fill(incident);
+        });
+      }
+    });
+  }
+
+  protected submit(): void {
+    if (this.busy()) {
+      return;
+    }
+    if (this.form.invalid) {
+      this.form.markAllAsTouched();
+      return;
+    }
+    const request = this.editing() ? this.save() : this.create();
+    if (!request) {
+      return;
+    }
+    this.busy.set(true);
+    this.problem.set(null);
+    this.conflict.set(false);
+    request.subscribe({
+      next: (incident) => {
+        this.busy.set(false);
+        this.form.markAsPristine();
+        void this.router.navigate(['/incidents', incident.number]);
+      },
+      error: (error: unknown) => {
+        this.busy.set(false);
+        this.showProblem(problemFrom(error));
+      },
+    });
+  }
+
+  /** After a conflict: load their version as the base for the save; the form keeps what was typed. */
+  protected reload(): void {
+    this.conflict.set(false);
+    this.problem.set(null);
+    this.incident.reload();
+  }
+
+  private create(): Observable<IncidentView> {
+    const value = this.form.getRawValue();
+    const optional = (text: string) => (text.trim() ? text.trim() : undefined);
+    const description = optional(value.description);
+    const category = optional(value.category);
+    const assignmentGroup = optional(value.assignmentGroup);
+    const incident: NewIncident = {
+      title: value.title.trim(),
+      impact: value.impact,
+      urgency: value.urgency,
+      ...(description ? { description } : {}),
+      ...(category ? { category } : {}),
+      ...(assignmentGroup ? { assignmentGroup } : {}),
+    };
+    return this.api.create(incident);
+  }
+
+  /** Sends only the fields that differ from the loaded version, so nobody else's edit is undone. */
+  private save(): Observable<IncidentView> | undefined {
+    if (!this.incident.hasValue()) {
+      return undefined;
+    }
+    const base = this.incident.value();
+    const value = this.form.getRawValue();
+    // Empty text is "no value" on both sides: the API sends null, the form holds ''.
+    const text = (v: string | null) => (v?.trim() ? v.trim() : null);
+    const patch: { -readonly [K in keyof IncidentPatch]: IncidentPatch[K] } = {};
+    if (value.title.trim() !== base.title) patch.title = value.title.trim();
+    if (value.description.trim() !== base.description.trim()) patch.description = value.description.trim();
+    if (value.impact !== base.impact) patch.impact = value.impact;
+    if (value.urgency !== base.urgency) patch.urgency = value.urgency;
+    if (text(value.category) !== text(base.category)) patch.category = text(value.category);
+    if (text(value.assignmentGroup) !== text(base.assignmentGroup)) {
+      patch.assignmentGroup = text(value.assignmentGroup);
+    }
+    if (Object.keys(patch).length === 0) {
+      void this.router.navigate(['/incidents', base.number]);
+      return undefined;
+    }
+    return this.api.update(base.id, patch, base.version);
+  }
+
+  private fill(incident: IncidentView): void {
+    const { title, description, impact, urgency, category, assignmentGroup } = this.form.controls;
+    if (!title.dirty) title.setValue(incident.title);
+    if (!description.dirty) description.setValue(incident.description);
+    if (!impact.dirty) impact.setValue(incident.impact);
+    if (!urgency.dirty) urgency.setValue(incident.urgency);
+    if (!category.dirty) category.setValue(incident.category ?? '');
+    if (!assignmentGroup.dirty) assignmentGroup.setValue(incident.assignmentGroup ?? '');
+  }
+
+  /** Field errors go under their fields; the notice keeps only what no field can show. */
+  private showProblem(problem: Problem): void {
+    if (problem.code === INCIDENT_STALE_VERSION) {
+      this.conflict.set(true);
+      return;
+    }
+    const unplaced = (problem.errors ?? []).filter((fieldError) => {
+      const name = fieldName(fieldError.field);
+      if (!name || problem.code !== VALIDATION_FAILED) {
+        return true;
+      }
+      const control = this.form.controls[name];
+      control.setErrors({ ...control.errors, server: fieldError.message });
+      control.markAsTouched();
+      return false;
+    });
+    const placed = (problem.errors?.length ?? 0) - unplaced.length;
+    if (placed > 0 && unplaced.length === 0) {
+      this.problem.set({
+        ...problem,
+        detail: 'Check the highlighted fields.',
+        errors: [],
+      });
+    } else {
+      this.problem.set({ ...problem, errors: unplaced });
+    }
+  }
+
+  protected serverError(name: Field): string | null {
+    const error: unknown = this.form.controls[name].getError('server');
+    return typeof error === 'string' ? error : null;
+  }
+}

@@ -1,0 +1,130 @@
+import { HttpClient, HttpHeaders } from '@angular/common/http';
+import { inject, Injectable } from '@angular/core';
+import { Observable } from 'rxjs';
+
+import {
+  CloseCode,
+  CommentKind,
+  DeliveryView,
+  IncidentPage,
+  IncidentPatch,
+  IncidentQuery,
+  IncidentView,
+  NewIncident,
+  TimelineEntryView,
+  TimelinePage,
+} from './incident';
+
+export const INCIDENT_PAGE_SIZE = 50;
+export const TIMELINE_PAGE_SIZE = 100;
+
+/**
+ * Incidents: the only place that knows the `/api/incidents` URLs. Every write that changes the
+ * incident takes the version the user saw, so a change made meanwhile by someone else is refused
+ * with `409 INCIDENT_STALE_VERSION` instead of being overwritten.
+ */
+@Injectable({ providedIn: 'root' })
+export class IncidentsApi {
+  private readonly http = inject(HttpClient);
+
+  list(query: IncidentQuery): Observable<IncidentPage> {
+    return this.http.get<IncidentPage>('/api/incidents', { params: listParams(query) });
+  }
+
+  /** By id or by number (`INC0001234`). */
+  get(idOrNumber: string): Observable<IncidentView> {
+    return this.http.get<IncidentView>(this.url(idOrNumber));
+  }
+
+  create(incident: NewIncident): Observable<IncidentView> {
+    return this.http.post<IncidentView>('/api/incidents', incident);
+  }
+
+  /** Sends only the given fields, guarded by `If-Match: "<version>"`. */
+  update(id: string, patch: IncidentPatch, version: number): Observable<IncidentView> {
+    return this.http.patch<IncidentView>(this.url(id), patch, {
+      headers: new HttpHeaders({ 'If-Match': `"${String(version)}"` }),
+    });
+  }
+
+  acknowledge(id: string, version: number): Observable<IncidentView> {
+    return this.act(id, 'acknowledge', { version });
+  }
+
+  /** `assigneeId: null` unassigns; `assignmentGroup` is left alone unless given. */
+  assign(
+    id: string,
+    assignment: { readonly assigneeId: string | null; readonly assignmentGroup?: string },
+    version: number,
+  ): Observable<IncidentView> {
+    return this.act(id, 'assign', { ...assignment, version });
+  }
+
+  hold(id: string, reason: string, version: number): Observable<IncidentView> {
+    return this.act(id, 'hold', { reason, version });
+  }
+
+  resolve(
+    id: string,
+    resolution: { readonly closeCode: CloseCode; readonly closeNotes: string },
+    version: number,
+  ): Observable<IncidentView> {
+    return this.act(id, 'resolve', { ...resolution, version });
+  }
+
+  close(id: string, version: number): Observable<IncidentView> {
+    return this.act(id, 'close', { version });
+  }
+
+  cancel(id: string, reason: string, version: number): Observable<IncidentView> {
+    return this.act(id, 'cancel', { reason, version });
+  }
+
+  reopen(id: string, reason: string, version: number): Observable<IncidentView> {
+    return this.act(id, 'reopen', { reason, version });
+  }
+
+  resume(id: string, reason: string, version: number): Observable<IncidentView> {
+    return this.act(id, 'resume', { reason, version });
+  }
+
+  /** Comments are appended to the timeline and never conflict, so they carry no version. */
+  comment(id: string, body: string, kind: CommentKind): Observable<TimelineEntryView> {
+    return this.http.post<TimelineEntryView>(`${this.url(id)}/comments`, { body, kind });
+  }
+
+  /** Oldest first; pass the previous page's `nextCursor` for the entries after it. */
+  timeline(id: string, cursor?: string | null): Observable<TimelinePage> {
+    const params: Record<string, string | number> = { limit: TIMELINE_PAGE_SIZE };
+    if (cursor) params['cursor'] = cursor;
+    return this.http.get<TimelinePage>(`${this.url(id)}/timeline`, { params });
+  }
+
+  deliveries(id: string): Observable<{ readonly items: readonly DeliveryView[] }> {
+    return this.http.get<{ readonly items: readonly DeliveryView[] }>(`${this.url(id)}/deliveries`);
+  }
+
+  private act(id: string, action: string, body: object): Observable<IncidentView> {
+    return this.http.post<IncidentView>(`${this.url(id)}/${action}`, body);
+  }
+
+  private url(id: string): string {
+    return `/api/incidents/${encodeURIComponent(id)}`;
+  }
+}
+
+/** The list query as URL parameters; empty filters are left out, lists are comma-separated. */
+export function listParams(query: IncidentQuery): Record<string, string | number> {
+  const params: Record<string, string | number> = {
+    sort: query.sort,
+    limit: query.limit ?? INCIDENT_PAGE_SIZE,
+  };
+  if (query.state.length) params['state'] = query.state.join(',');
+  if (query.priority.length) params['priority'] = query.priority.join(',');
+  if (query.assignee) params['assigneeId'] = query.assignee;
+  if (query.source) params['source'] = query.source;
+  const q = query.q.trim();
+  if (q) params['q'] = q;
+  if (query.cursor) params['cursor'] = query.cursor;
+  return params;
+}

@@ -1,0 +1,119 @@
+import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { NonNullableFormBuilder, ReactiveFormsModule } from '@angular/forms';
+import { MatButton } from '@angular/material/button';
+import {
+  MAT_DIALOG_DATA,
+  MatDialog,
+  MatDialogActions,
+  MatDialogClose,
+  MatDialogContent,
+  MatDialogRef,
+  MatDialogTitle,
+} from '@angular/material/dialog';
+import { MatError, MatFormField, MatLabel } from '@angular/material/form-field';
+import { MatInput } from '@angular/material/input';
+import { MatOption, MatSelect } from '@angular/material/select';
+import { map, Observable } from 'rxjs';
+
+import { required } from '../../shared/form-rules';
+import { dialogConfig } from '../../shared/material-config';
+import { CLOSE_CODES, CloseCode } from './incident';
+
+export interface Resolution {
+  readonly closeCode: CloseCode;
+  readonly closeNotes: string;
+}
+
+export interface ResolveDialogData {
+  readonly number: string;
+  /** What the user entered last time, if that attempt did not go through. */
+  readonly draft?: Partial<Resolution>;
+}
+
+/** Resolving needs a close code and close notes, as in ServiceNow; both are required here too. */
+@Component({
+  selector: 'nx-resolve-dialog',
+  imports: [
+    ReactiveFormsModule,
+    MatDialogTitle,
+    MatDialogContent,
+    MatDialogActions,
+    MatDialogClose,
+    MatFormField,
+    MatLabel,
+    MatError,
+    MatInput,
+    MatSelect,
+    MatOption,
+    MatButton,
+  ],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <h2 mat-dialog-title>Resolve {{ data.number }}</h2>
+    <form [formGroup]="form" (ngSubmit)="submit()" novalidate>
+      <mat-dialog-content class="fields">
+        <mat-form-field appearance="outline">
+          <mat-label>Close code</mat-label>
+          <mat-select formControlName="closeCode" required>
+            @for (code of closeCodes; track code) {
+              <mat-option [value]="code">{{ code }}</mat-option>
+            }
+          </mat-select>
+          @if (form.controls.closeCode.hasError('required')) {
+            <mat-error>Choose a close code.</mat-error>
+          }
+        </mat-form-field>
+        <mat-form-field appearance="outline">
+          <mat-label>Close notes</mat-label>
+          <textarea matInput formControlName="closeNotes" rows="4" required></textarea>
+          @if (form.controls.closeNotes.hasError('required')) {
+            <mat-error>Say what was done to resolve it.</mat-error>
+          }
+        </mat-form-field>
+      </mat-dialog-content>
+      <mat-dialog-actions align="end">
+        <button matButton type="button" mat-dialog-close>Back</button>
+        <button matButton="filled" type="submit">Resolve</button>
+      </mat-dialog-actions>
+    </form>
+  `,
+  styles: `
+    .fields {
+      display: flex;
+      flex-direction: column;
+      gap: 8px;
+    }
+  `,
+})
+export class ResolveDialog {
+  protected readonly data = inject<ResolveDialogData>(MAT_DIALOG_DATA);
+  private readonly dialogRef = inject<MatDialogRef<ResolveDialog, Resolution>>(MatDialogRef);
+  protected readonly closeCodes = CLOSE_CODES;
+  protected readonly form = inject(NonNullableFormBuilder).group({
+    closeCode: [this.data.draft?.closeCode ?? ('' as CloseCode | ''), required],
+    closeNotes: [this.data.draft?.closeNotes ?? '', required],
+  });
+
+  /** Opens the dialog; emits the resolution, or undefined when the user backed out. */
+  static ask(dialog: MatDialog, data: ResolveDialogData): Observable<Resolution | undefined> {
+    return dialog
+      .open<ResolveDialog, ResolveDialogData, Resolution>(
+        ResolveDialog,
+        dialogConfig({ data, width: '520px' }),
+      )
+      .afterClosed()
+      .pipe(map((resolution) => (typeof resolution === 'object' ? resolution : undefined)));
+  }
+
+  protected submit(): void {
+    const { closeCode, closeNotes } = this.form.getRawValue();
+    if (!closeNotes.trim()) {
+      this.form.controls.closeNotes.setValue('');
+    }
+    if (this.form.invalid || !closeCode) {
+      this.form.markAllAsTouched();
+      return;
+    }
+    this.dialogRef.close({ closeCode, closeNotes: closeNotes.trim() });
+  }
+}
