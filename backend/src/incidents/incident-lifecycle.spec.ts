@@ -71,6 +71,22 @@ describe('IncidentLifecycle', () => {
     });
   });
 
+  it('a named move can narrow the table to one origin (resume only from On hold)', () => {
+    expect(
+      lifecycle.move({ state: 'on_hold', acknowledgedAt: earlier }, 'in_progress', now, undefined, 'on_hold')
+        .state,
+    ).toBe('in_progress');
+    expect(() =>
+      lifecycle.move(
+        { state: 'resolved', acknowledgedAt: earlier },
+        'in_progress',
+        now,
+        undefined,
+        'on_hold',
+      ),
+    ).toThrow(expect.objectContaining({ code: 'INCIDENT_ILLEGAL_TRANSITION' }));
+  });
+
   it('clears the resolution when a resolved incident is reopened', () => {
     expect(lifecycle.move({ state: 'resolved', acknowledgedAt: earlier }, 'in_progress', now)).toEqual({
       state: 'in_progress',
