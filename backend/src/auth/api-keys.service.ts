@@ -26,6 +26,9 @@ export class ApiKeysService {
     private readonly audit: AuditLog,
   ) {}
 
+  /** When this process last wrote each key's last_used_at, so most requests skip the write. */
+  private readonly touched = new Map<string, number>();
+
   static looksLikeKey(value: string): boolean {
     return value.startsWith('nxk_');
   }
@@ -85,6 +88,21 @@ export class ApiKeysService {
     });
   }
 
+  private async touch(id: string): Promise<void> {
+    const now = Date.now();
+    if (now - (this.touched.get(id) ?? 0) < LAST_USED_RESOLUTION_SECONDS * 1000) return;
+    this.touched.set(id, now);
+    await this.keys
+      .createQueryBuilder()
+      .update(ApiKey)
+      .set({ lastUsedAt: () => 'now()' })
+      .where('id = :id', { id })
+      .andWhere(`(last_used_at IS NULL OR last_used_at < now() - make_interval(secs => :resolution))`, {
+        resolution: LAST_USED_RESOLUTION_SECONDS,
+      })
+      .execute();
+  }
+
   async authenticate(presented: string): Promise<ApiKeyPrincipal> {
     const match = KEY_FORMAT.exec(presented);
     const invalid = new AuthError(
@@ -99,15 +117,7 @@ export class ApiKeysService {
       .getOne();
     if (!key || !matchesDigest(match[2], key.secretHash)) throw invalid;
     if (key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) throw invalid;
-    await this.keys
-      .createQueryBuilder()
-      .update(ApiKey)
-      .set({ lastUsedAt: () => 'now()' })
-      .where('id = :id', { id: key.id })
-      .andWhere(`(last_used_at IS NULL OR last_used_at < now() - make_interval(secs => :resolution))`, {
-        resolution: LAST_USED_RESOLUTION_SECONDS,
-      })
-      .execute();
+    await this.touch(key.id);
     return { kind: 'api_key', id: key.id, name: key.name, scopes: key.scopes };
   }
 }
