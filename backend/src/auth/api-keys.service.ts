@@ -105,18 +105,17 @@ export class ApiKeysService {
 
   async authenticate(presented: string): Promise<ApiKeyPrincipal> {
     const match = KEY_FORMAT.exec(presented);
-    const invalid = new AuthError(
-      AuthErrorCode.ApiKeyInvalid,
-      'The API key is not valid, revoked or expired',
-    );
-    if (!match?.[1] || !match[2]) throw invalid;
+    // Built only when needed: an Error captures a stack trace, a cost every valid call would pay.
+    const invalid = (): AuthError =>
+      new AuthError(AuthErrorCode.ApiKeyInvalid, 'The API key is not valid, revoked or expired');
+    if (!match?.[1] || !match[2]) throw invalid();
     const key = await this.keys
       .createQueryBuilder('k')
       .addSelect('k.secretHash')
       .where('k.prefix = :prefix', { prefix: match[1] })
       .getOne();
-    if (!key || !matchesDigest(match[2], key.secretHash)) throw invalid;
-    if (key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) throw invalid;
+    if (!key || !matchesDigest(match[2], key.secretHash)) throw invalid();
+    if (key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) throw invalid();
     await this.touch(key.id);
     return { kind: 'api_key', id: key.id, name: key.name, scopes: key.scopes };
   }

@@ -63,15 +63,16 @@ export function encodeCursor(sort: IncidentSort, last: Incident, key: string): s
 }
 
 function decodeCursor(cursor: string, sort: IncidentSort): Position {
-  const invalid = new IncidentError(
-    IncidentErrorCode.CursorInvalid,
-    'cursor must be the nextCursor of a previous page with the same sort',
-  );
+  const invalid = (): IncidentError =>
+    new IncidentError(
+      IncidentErrorCode.CursorInvalid,
+      'cursor must be the nextCursor of a previous page with the same sort',
+    );
   let position: Partial<Position>;
   try {
     position = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<Position>;
   } catch {
-    throw invalid;
+    throw invalid();
   }
   const timestamp = typeof position.k === 'string' && TIMESTAMP.test(position.k);
   const priority =
@@ -83,7 +84,7 @@ function decodeCursor(cursor: string, sort: IncidentSort): Position {
     !UUID.test(position.id) ||
     !priority
   ) {
-    throw invalid;
+    throw invalid();
   }
   return position as Position;
 }
