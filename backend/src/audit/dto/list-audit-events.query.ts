@@ -1,3 +1,4 @@
+import { toNumber, toDate } from '../../common/validation/transforms';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
@@ -12,9 +13,6 @@ import {
   Min,
   MaxLength,
 } from 'class-validator';
-
-const toDate = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && value.trim() !== '' ? new Date(value) : value;
 
 export class ListAuditEventsQuery {
   @ApiPropertyOptional({
@@ -61,7 +59,7 @@ export class ListAuditEventsQuery {
 
   @ApiPropertyOptional({ example: 50, minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? Number(value) : value))
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   @Max(200)

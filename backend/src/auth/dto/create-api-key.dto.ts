@@ -12,10 +12,11 @@ import {
   MinLength,
 } from 'class-validator';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../../common/auth/roles';
+import { trimmed } from '../../common/validation/transforms';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'Datadog monitor webhook' })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(trimmed)
   @IsString()
   @MinLength(1)
   @MaxLength(100)

@@ -1,10 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsString, MaxLength, MinLength } from 'class-validator';
+import { trimmed } from '../../common/validation/transforms';
 
 export class UpdateProfileDto {
   @ApiProperty({ example: 'Alice Moreau' })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(trimmed)
   @IsString()
   @MinLength(1)
   @MaxLength(200)

@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../delivery.entity';
+import { toNumber } from '../../common/validation/transforms';
 
 export class ListDeliveriesQuery {
   @ApiPropertyOptional({ example: 'dead', enum: DELIVERY_STATUSES })
@@ -26,7 +27,7 @@ export class ListDeliveriesQuery {
 
   @ApiPropertyOptional({ example: 50, minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? Number(value) : value))
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   @Max(200)

@@ -17,8 +17,7 @@ import {
 } from 'class-validator';
 import type { Level } from '../incident-priority';
 import { CLOSE_CODES, INCIDENT_SOURCES, type CloseCode, type IncidentSource } from '../incident-state';
-
-const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+import { trimmed } from '../../common/validation/transforms';
 
 /** Optimistic locking in the body, for clients that cannot send If-Match. */
 export class VersionedDto {
@@ -34,7 +33,7 @@ export class VersionedDto {
 
 export class CreateIncidentDto {
   @ApiProperty({ example: 'Checkout API returns 502' })
-  @Transform(trim)
+  @Transform(trimmed)
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -62,7 +61,7 @@ export class CreateIncidentDto {
 
   @ApiPropertyOptional({ example: 'network' })
   @IsOptional()
-  @Transform(trim)
+  @Transform(trimmed)
   @IsString()
   @MaxLength(100)
   category?: string;
@@ -74,7 +73,7 @@ export class CreateIncidentDto {
 
   @ApiPropertyOptional({ example: 'Network Operations' })
   @IsOptional()
-  @Transform(trim)
+  @Transform(trimmed)
   @IsString()
   @MaxLength(100)
   assignmentGroup?: string;
@@ -92,7 +91,7 @@ export class CreateIncidentDto {
 export class UpdateIncidentDto extends VersionedDto {
   @ApiPropertyOptional({ example: 'Checkout API returns 502 for EU customers' })
   @IsOptional()
-  @Transform(trim)
+  @Transform(trimmed)
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -154,7 +153,7 @@ export class AssignIncidentDto extends VersionedDto {
 
 export class ReasonDto extends VersionedDto {
   @ApiProperty({ example: 'Waiting for the vendor' })
-  @Transform(trim)
+  @Transform(trimmed)
   @IsString()
   @MinLength(1)
   @MaxLength(4000)
@@ -167,7 +166,7 @@ export class ResolveIncidentDto extends VersionedDto {
   closeCode!: CloseCode;
 
   @ApiProperty({ example: 'Rolled back the 09:05 deploy of checkout-api.' })
-  @Transform(trim)
+  @Transform(trimmed)
   @IsString()
   @MinLength(1)
   @MaxLength(4000)
@@ -176,7 +175,7 @@ export class ResolveIncidentDto extends VersionedDto {
 
 export class CommentDto {
   @ApiProperty({ example: 'Rollback is in progress; ETA 10 minutes.' })
-  @Transform(trim)
+  @Transform(trimmed)
   @IsString()
   @MinLength(1)
   @MaxLength(20000)

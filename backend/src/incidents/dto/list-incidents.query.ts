@@ -1,3 +1,4 @@
+import { toNumber, toDate, toList, toNumberList } from '../../common/validation/transforms';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
@@ -7,14 +8,6 @@ import {
   type IncidentSource,
   type IncidentState,
 } from '../incident-state';
-
-const toList = ({ value }: { value: unknown }): unknown => {
-  const given: unknown[] = Array.isArray(value) ? (value as unknown[]) : [value];
-  const items: unknown[] = given.flatMap((v): unknown[] => (typeof v === 'string' ? v.split(',') : [v]));
-  return items.map((v): unknown => (typeof v === 'string' ? v.trim() : v)).filter((v) => v !== '');
-};
-const toDate = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && value.trim() !== '' ? new Date(value) : value;
 
 export const INCIDENT_SORTS = ['-openedAt', 'openedAt', 'priority', '-updatedAt', 'slaDueAt'] as const;
 export type IncidentSort = (typeof INCIDENT_SORTS)[number];
@@ -28,7 +21,7 @@ export class ListIncidentsQuery {
 
   @ApiPropertyOptional({ example: [1, 2], isArray: true, type: Number })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (toList({ value }) as unknown[]).map(Number))
+  @Transform(toNumberList)
   @IsInt({ each: true })
   @Min(1, { each: true })
   @Max(5, { each: true })
@@ -80,7 +73,7 @@ export class ListIncidentsQuery {
 
   @ApiPropertyOptional({ example: 50, minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? Number(value) : value))
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   @Max(200)

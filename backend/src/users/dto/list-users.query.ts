@@ -2,8 +2,8 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ROLES, type Role } from '../../common/auth/roles';
+import { toNumber } from '../../common/validation/transforms';
 
-const toInt = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? Number(value) : value);
 export const USER_SORTS = ['name', 'email', 'role', 'createdAt', 'lastLoginAt'] as const;
 
 export class ListUsersQuery {
@@ -25,14 +25,14 @@ export class ListUsersQuery {
 
   @ApiPropertyOptional({ example: 1, minimum: 1, default: 1 })
   @IsOptional()
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   page = 1;
 
   @ApiPropertyOptional({ example: 25, minimum: 1, maximum: 200, default: 25 })
   @IsOptional()
-  @Transform(toInt)
+  @Transform(toNumber)
   @IsInt()
   @Min(1)
   @Max(200)
