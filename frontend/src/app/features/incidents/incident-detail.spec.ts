@@ -2,6 +2,7 @@ import { provideHttpClient, withInterceptors } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
+import { Title } from '@angular/platform-browser';
 import { provideRouter } from '@angular/router';
 
 import { userView } from '../../../testing/auth-fixtures';
@@ -81,6 +82,8 @@ describe('IncidentDetail', () => {
     expect(element().querySelector('.fields')!.textContent).toContain('Network Operations');
     expect(element().querySelector('[role="toolbar"]')).toBeNull();
     expect(element().querySelector('textarea')).toBeNull();
+    // The tab names the incident once it is loaded, not just the id from the URL.
+    expect(TestBed.inject(Title).getTitle()).toBe(`${incident.number} Checkout 502 · Nexecute Connect`);
   });
 
   it.each<[string, Role, IncidentView['state'], string[]]>([

@@ -3,6 +3,7 @@ import {
   ChangeDetectionStrategy,
   Component,
   computed,
+  effect,
   inject,
   input,
   linkedSignal,
@@ -15,9 +16,11 @@ import { MatDialog } from '@angular/material/dialog';
 import { MatFormField, MatLabel } from '@angular/material/form-field';
 import { MatInput } from '@angular/material/input';
 import { MatSnackBar } from '@angular/material/snack-bar';
+import { Title } from '@angular/platform-browser';
 import { RouterLink } from '@angular/router';
 import { filter, Observable } from 'rxjs';
 
+import { PRODUCT_NAME } from '../../core/page-title-strategy';
 import { Problem, problemFrom } from '../../core/problem';
 import { Session } from '../../core/session/session';
 import { ConfirmDialog } from '../../shared/confirm-dialog/confirm-dialog';
@@ -129,6 +132,17 @@ export class IncidentDetail {
   });
   /** Bumped after every change, so the timeline and the deliveries reload. */
   protected readonly revision = signal(0);
+
+  constructor() {
+    // The route can only title the tab with the id in the URL; once loaded, say which incident it is.
+    const title = inject(Title);
+    effect(() => {
+      if (this.incident.hasValue()) {
+        const { number, title: summary } = this.incident.value();
+        title.setTitle(`${number} ${summary} · ${PRODUCT_NAME}`);
+      }
+    });
+  }
 
   protected readonly canAct = computed(() => this.session.hasRole('responder', 'admin'));
   protected readonly isAdmin = computed(() => this.session.hasRole('admin'));
