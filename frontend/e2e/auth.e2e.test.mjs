@@ -8,88 +8,36 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
-
+import {
+  BASE_URL,
+  artifact,
+  eventually,
+  heading1,
+  primaryNav,
+  escapeRegExp,
+  launchChromium,
+  withPage,
+} from './browser.mjs';
 import { adminCredentials, signIn, submitLoginForm } from './sign-in.mjs';
 
-const BASE_URL = process.env.E2E_BASE_URL?.replace(/\/+$/, '');
-if (!BASE_URL) {
-  throw new Error(
-    'E2E_BASE_URL is not set; run the suite with `node frontend/e2e/run.mjs` from the repository root',
-  );
-}
-const ARTIFACTS_DIR =
-  process.env.E2E_ARTIFACTS_DIR ??
-  join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-results', 'e2e');
-mkdirSync(ARTIFACTS_DIR, { recursive: true });
-
-const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
 const TEST_TIMEOUT_MS = 180_000;
-const ACTION_TIMEOUT_MS = 30_000;
-const NAVIGATION_TIMEOUT_MS = 60_000;
 
-const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const pathOf = (page) => new URL(page.url()).pathname;
 
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
 });
 
-/** A fresh browser (own cookies), closed when the test ends; a screenshot is kept on failure. */
-async function withPage(t, fn) {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 800 },
-    colorScheme: 'light',
-    reducedMotion: 'reduce',
-  });
-  context.setDefaultTimeout(ACTION_TIMEOUT_MS);
-  context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
-  t.after(async () => {
-    await context.close();
-  });
-  const page = await context.newPage();
-  const pageErrors = [];
-  page.on('pageerror', (error) => pageErrors.push(`page error on ${page.url()}: ${error.message}`));
-  try {
-    await fn(page);
-    assert.deepEqual(pageErrors, [], 'uncaught errors in the console');
-  } catch (e) {
-    const file = join(ARTIFACTS_DIR, `failure-${t.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
-    await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
-    throw e;
-  }
-}
-
-/** Retries an assertion until it holds or `timeout` ms pass (playwright-core has no `expect`). */
-async function eventually(assertion, { timeout = ACTION_TIMEOUT_MS, interval = 100 } = {}) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    try {
-      return await assertion();
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((resolve) => setTimeout(resolve, interval));
-    }
-  }
-}
-
-const heading1 = (page) => page.getByRole('heading', { level: 1 });
-const primaryNav = (page) => page.getByRole('navigation', { name: 'Primary' });
+/** A fresh page (own cookies) at the size these tests were written for. */
+const withFreshPage = (t, fn) => withPage(t, browser, { viewport: { width: 1280, height: 800 } }, fn);
 
 async function expectHeading(page, text) {
   await eventually(async () => assert.equal((await heading1(page).textContent())?.trim(), text));
@@ -107,7 +55,7 @@ describe('authentication and user administration', { timeout: TEST_TIMEOUT_MS * 
     'a wrong password shows the error and keeps the visitor on the login page',
     { timeout: TEST_TIMEOUT_MS },
     (t) =>
-      withPage(t, async (page) => {
+      withFreshPage(t, async (page) => {
         await page.goto(`${BASE_URL}/incidents`);
         await page.waitForURL((url) => url.pathname === '/login');
         assert.equal(new URL(page.url()).searchParams.get('returnUrl'), '/incidents');
@@ -126,7 +74,7 @@ describe('authentication and user administration', { timeout: TEST_TIMEOUT_MS * 
     'an invited user changes the temporary password, reaches the console, and is kept out of admin pages',
     { timeout: TEST_TIMEOUT_MS },
     (t) =>
-      withPage(t, async (page) => {
+      withFreshPage(t, async (page) => {
         const suffix = randomBytes(4).toString('hex');
         const invitee = { email: `rhea.${suffix}@e2e.test`, name: `Rhea Responder ${suffix}` };
         const newPassword = 'Maple-Orbit-Canvas-7719';
@@ -235,7 +183,7 @@ describe('authentication and user administration', { timeout: TEST_TIMEOUT_MS * 
         });
         assert.deepEqual(status, { refresh: 200, users: 403, code: 'AUTH_FORBIDDEN' });
 
-        await page.screenshot({ path: join(ARTIFACTS_DIR, 'auth-access-denied.png'), fullPage: true });
+        await page.screenshot({ path: artifact('auth-access-denied.png'), fullPage: true });
       }),
   );
 });

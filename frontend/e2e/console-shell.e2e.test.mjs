@@ -13,36 +13,28 @@
 /* global document, window, getComputedStyle */
 
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
 import { io } from 'socket.io-client';
 
+import {
+  artifact,
+  BASE_URL,
+  escapeRegExp,
+  eventually,
+  heading1,
+  launchChromium,
+  newPage,
+  primaryNav,
+  screenshotFailure,
+} from './browser.mjs';
 import { apiAccessToken, signIn } from './sign-in.mjs';
 
-const BASE_URL = process.env.E2E_BASE_URL?.replace(/\/+$/, '');
-if (!BASE_URL) {
-  throw new Error(
-    'E2E_BASE_URL is not set; run the suite with `node frontend/e2e/run.mjs` from the repository root',
-  );
-}
-const ARTIFACTS_DIR =
-  process.env.E2E_ARTIFACTS_DIR ??
-  join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-results', 'e2e');
-mkdirSync(ARTIFACTS_DIR, { recursive: true });
-
-const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
 const PRODUCT = 'Nexecute Connect';
 const DESKTOP = { width: 1280, height: 800 };
 const MOBILE = { width: 375, height: 812 };
 
-// Two shared cores: be generous.
 const TEST_TIMEOUT_MS = 120_000;
-const ACTION_TIMEOUT_MS = 30_000;
-const NAVIGATION_TIMEOUT_MS = 60_000;
 
 /** The console's pages: sidenav label, path, h1 and the page part of the document title. */
 const PAGES = [
@@ -54,26 +46,12 @@ const PAGES = [
 ];
 
 const pageTitle = (page) => `${page} · ${PRODUCT}`;
-const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const urlOf = (path) => new RegExp(`^${escapeRegExp(BASE_URL)}${escapeRegExp(path)}(?:[?#].*)?$`);
 
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -86,23 +64,7 @@ after(async () => {
  * on. If the test fails, a screenshot named after it is kept.
  */
 async function openPage(t, { viewport = DESKTOP, signedIn = true, ...options } = {}) {
-  const context = await browser.newContext({
-    viewport,
-    colorScheme: 'light',
-    reducedMotion: 'reduce',
-    ...options,
-  });
-  context.setDefaultTimeout(ACTION_TIMEOUT_MS);
-  context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console error on ${page.url()}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => errors.push(`page error on ${page.url()}: ${error.message}`));
-  t.after(async () => {
-    await context.close();
-  });
+  const { page, context, errors } = await newPage(t, browser, { viewport, ...options });
   // A first visit makes no request that fails (the console only refreshes when the server's
   // nx_session cookie says there is a session), so errors count from the very first page.
   if (signedIn) await signIn(page, BASE_URL);
@@ -115,28 +77,12 @@ async function withPage(t, options, fn) {
   try {
     await fn(opened);
   } catch (e) {
-    const file = join(ARTIFACTS_DIR, `failure-${t.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
-    await opened.page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+    await screenshotFailure(t, opened.page);
     if (opened.errors.length > 0) e.message += `\nBrowser errors:\n  ${opened.errors.join('\n  ')}`;
     throw e;
   }
 }
 
-/** Retries an assertion until it holds or `timeout` ms pass (playwright-core has no `expect`). */
-async function eventually(assertion, { timeout = ACTION_TIMEOUT_MS, interval = 100 } = {}) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    try {
-      return await assertion();
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((resolve) => setTimeout(resolve, interval));
-    }
-  }
-}
-
-const heading1 = (page) => page.getByRole('heading', { level: 1 });
-const primaryNav = (page) => page.getByRole('navigation', { name: 'Primary' });
 const navLink = (page, name) => primaryNav(page).getByRole('link', { name, exact: true });
 
 /** Waits for a routed page: URL, h1 and document title. */
@@ -181,7 +127,7 @@ describe('console shell', { timeout: TEST_TIMEOUT_MS * 10 }, () => {
         assert.equal((await status.textContent())?.trim(), 'API ready');
         assert.equal(await page.getByRole('main').count(), 1);
 
-        await page.screenshot({ path: join(ARTIFACTS_DIR, 'console-desktop.png'), fullPage: true });
+        await page.screenshot({ path: artifact('console-desktop.png'), fullPage: true });
         assert.deepEqual(errors, []);
       }),
   );
@@ -334,7 +280,7 @@ describe('console shell', { timeout: TEST_TIMEOUT_MS * 10 }, () => {
       await page.getByRole('button', { name: 'Theme: Dark. Change theme' }).waitFor();
       await page.getByRole('status', { name: 'API status: API ready' }).waitFor({ timeout: 60_000 });
 
-      await page.screenshot({ path: join(ARTIFACTS_DIR, 'console-dark.png'), fullPage: true });
+      await page.screenshot({ path: artifact('console-dark.png'), fullPage: true });
     }),
   );
 
@@ -369,7 +315,7 @@ describe('console shell', { timeout: TEST_TIMEOUT_MS * 10 }, () => {
         await open.click();
         await nav.waitFor({ state: 'visible' });
         await navLink(page, 'Incidents').waitFor({ state: 'visible' });
-        await page.screenshot({ path: join(ARTIFACTS_DIR, 'console-mobile-nav.png') });
+        await page.screenshot({ path: artifact('console-mobile-nav.png') });
 
         await navLink(page, 'Incidents').click();
         await expectPage(page, PAGES[1]);
@@ -377,7 +323,7 @@ describe('console shell', { timeout: TEST_TIMEOUT_MS * 10 }, () => {
         await eventually(async () => assert.equal(await open.getAttribute('aria-expanded'), 'false'));
         await noHorizontalOverflow();
 
-        await page.screenshot({ path: join(ARTIFACTS_DIR, 'console-mobile.png'), fullPage: true });
+        await page.screenshot({ path: artifact('console-mobile.png'), fullPage: true });
       },
     ),
   );

@@ -8,85 +8,34 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
-
+import {
+  BASE_URL,
+  artifact,
+  eventually,
+  heading1,
+  primaryNav,
+  launchChromium,
+  withPage,
+} from './browser.mjs';
 import { adminCredentials, signIn } from './sign-in.mjs';
 
-const BASE_URL = process.env.E2E_BASE_URL?.replace(/\/+$/, '');
-if (!BASE_URL) {
-  throw new Error(
-    'E2E_BASE_URL is not set; run the suite with `node frontend/e2e/run.mjs` from the repository root',
-  );
-}
-const ARTIFACTS_DIR =
-  process.env.E2E_ARTIFACTS_DIR ??
-  join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-results', 'e2e');
-mkdirSync(ARTIFACTS_DIR, { recursive: true });
-
-const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
 const TEST_TIMEOUT_MS = 180_000;
-const ACTION_TIMEOUT_MS = 30_000;
-const NAVIGATION_TIMEOUT_MS = 60_000;
 
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
 });
 
-/** A fresh browser (own cookies), closed when the test ends; a screenshot is kept on failure. */
-async function withPage(t, fn) {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    colorScheme: 'light',
-    reducedMotion: 'reduce',
-  });
-  context.setDefaultTimeout(ACTION_TIMEOUT_MS);
-  context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
-  t.after(async () => {
-    await context.close();
-  });
-  const page = await context.newPage();
-  const pageErrors = [];
-  page.on('pageerror', (error) => pageErrors.push(`page error on ${page.url()}: ${error.message}`));
-  try {
-    await fn(page);
-    assert.deepEqual(pageErrors, [], 'uncaught errors in the console');
-  } catch (e) {
-    const file = join(ARTIFACTS_DIR, `failure-${t.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
-    await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
-    throw e;
-  }
-}
+/** A fresh page (own cookies) at the size these tests were written for. */
+const withFreshPage = (t, fn) => withPage(t, browser, { viewport: { width: 1280, height: 900 } }, fn);
 
-/** Retries an assertion until it holds or `timeout` ms pass (playwright-core has no `expect`). */
-async function eventually(assertion, { timeout = ACTION_TIMEOUT_MS, interval = 100 } = {}) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    try {
-      return await assertion();
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((resolve) => setTimeout(resolve, interval));
-    }
-  }
-}
-
-const heading1 = (page) => page.getByRole('heading', { level: 1 });
-const primaryNav = (page) => page.getByRole('navigation', { name: 'Primary' });
 const stateChip = (page) => page.locator('header nx-state-chip');
 
 async function expectText(locator, text) {
@@ -103,7 +52,7 @@ describe('incidents', { timeout: TEST_TIMEOUT_MS * 2 }, () => {
     'an incident is opened, acknowledged, commented on, resolved, and found in the list by number',
     { timeout: TEST_TIMEOUT_MS },
     (t) =>
-      withPage(t, async (page) => {
+      withFreshPage(t, async (page) => {
         const suffix = randomBytes(4).toString('hex');
         const title = `Checkout API returns 502 (${suffix})`;
 
@@ -160,7 +109,7 @@ describe('incidents', { timeout: TEST_TIMEOUT_MS * 2 }, () => {
         await page.getByText('Solution provided', { exact: true }).waitFor();
         await actions.getByRole('button', { name: 'Close' }).waitFor();
         await actions.getByRole('button', { name: 'Reopen' }).waitFor();
-        await page.screenshot({ path: join(ARTIFACTS_DIR, 'incident-detail.png'), fullPage: true });
+        await page.screenshot({ path: artifact('incident-detail.png'), fullPage: true });
 
         // The list shows it, and the search box finds it by number (and keeps it in the URL).
         await primaryNav(page).getByRole('link', { name: 'Incidents', exact: true }).click();
@@ -184,7 +133,7 @@ describe('incidents', { timeout: TEST_TIMEOUT_MS * 2 }, () => {
         await table.getByRole('link', { name: number, exact: true }).waitFor();
         assert.equal(await page.getByLabel('Search incidents').inputValue(), number);
 
-        await page.screenshot({ path: join(ARTIFACTS_DIR, 'incidents-list.png'), fullPage: true });
+        await page.screenshot({ path: artifact('incidents-list.png'), fullPage: true });
       }),
   );
 });
