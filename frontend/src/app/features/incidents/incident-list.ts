@@ -6,7 +6,6 @@ import {
   DestroyRef,
   inject,
   linkedSignal,
-  signal,
 } from '@angular/core';
 import { rxResource, takeUntilDestroyed, toObservable, toSignal } from '@angular/core/rxjs-interop';
 import { MatButton } from '@angular/material/button';
@@ -30,7 +29,6 @@ import {
 import { ActivatedRoute, Params, ParamMap, Router, RouterLink } from '@angular/router';
 import { debounceTime, distinctUntilChanged } from 'rxjs';
 
-import { Problem, problemFrom } from '../../core/problem';
 import { Session } from '../../core/session/session';
 import { Icon } from '../../shared/icon/icon';
 import { ProblemNotice } from '../../shared/problem-notice/problem-notice';
@@ -39,12 +37,10 @@ import {
   DEFAULT_SORT,
   INCIDENT_SORTS,
   INCIDENT_STATES,
-  IncidentPage,
   IncidentQuery,
   IncidentSort,
   IncidentSource,
   IncidentState,
-  IncidentView,
   Priority,
   PRIORITIES,
   PRIORITY_LABELS,
@@ -57,6 +53,7 @@ import { IncidentsApi } from './incidents-api';
 import { PriorityBadge } from './priority-badge';
 import { SlaDue } from './sla-due';
 import { StateChip } from './state-chip';
+import { LaterPages } from '../../shared/keyset-pages';
 
 /** Typing in the search box queries the API once the user pauses this long. */
 export const SEARCH_DEBOUNCE_MS = 300;
@@ -164,25 +161,15 @@ export class IncidentList {
     params: () => this.query(),
     stream: ({ params }) => this.api.list(params),
   });
-  /** Pages fetched with "Load more" for the current filters; emptied when the filters change. */
-  private readonly laterPages = linkedSignal<IncidentQuery, readonly IncidentPage[]>({
-    source: this.query,
-    computation: () => [],
-  });
-  protected readonly incidents = computed<readonly IncidentView[]>(() => [
-    ...(this.firstPage.hasValue() ? this.firstPage.value().items : []),
-    ...this.laterPages().flatMap((page) => page.items),
-  ]);
-  protected readonly nextCursor = computed(() => {
-    const later = this.laterPages();
-    const last = later[later.length - 1];
-    if (last) {
-      return last.nextCursor;
-    }
-    return this.firstPage.hasValue() ? this.firstPage.value().nextCursor : null;
-  });
-  protected readonly loadingMore = signal(false);
-  protected readonly moreProblem = signal<Problem | null>(null);
+  private readonly more = new LaterPages(
+    this.query,
+    computed(() => (this.firstPage.hasValue() ? this.firstPage.value() : undefined)),
+    (query: IncidentQuery, cursor: string) => this.api.list({ ...query, cursor }),
+  );
+  protected readonly incidents = this.more.items;
+  protected readonly nextCursor = this.more.nextCursor;
+  protected readonly loadingMore = this.more.loading;
+  protected readonly moreProblem = this.more.problem;
   protected readonly hasFilters = computed(() => Object.keys(paramsFromQuery(this.query())).length > 0);
 
   constructor() {
@@ -221,26 +208,7 @@ export class IncidentList {
   }
 
   protected loadMore(): void {
-    const cursor = this.nextCursor();
-    if (!cursor || this.loadingMore()) {
-      return;
-    }
-    const query = this.query();
-    this.loadingMore.set(true);
-    this.moreProblem.set(null);
-    this.api.list({ ...query, cursor }).subscribe({
-      next: (page) => {
-        this.loadingMore.set(false);
-        // The filters changed while this page was loading: it belongs to the old list.
-        if (this.query() === query) {
-          this.laterPages.update((pages) => [...pages, page]);
-        }
-      },
-      error: (error: unknown) => {
-        this.loadingMore.set(false);
-        this.moreProblem.set(problemFrom(error));
-      },
-    });
+    this.more.loadMore();
   }
 
   /** Filters go into the URL; the list follows the URL. Typing replaces the entry, choices push one. */

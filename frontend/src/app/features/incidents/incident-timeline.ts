@@ -1,29 +1,13 @@
 import { DatePipe, KeyValuePipe } from '@angular/common';
-import {
-  ChangeDetectionStrategy,
-  Component,
-  computed,
-  inject,
-  input,
-  linkedSignal,
-  signal,
-} from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input, linkedSignal } from '@angular/core';
 import { rxResource } from '@angular/core/rxjs-interop';
 import { MatButton } from '@angular/material/button';
 
-import { Problem, problemFrom } from '../../core/problem';
 import { Icon, IconName } from '../../shared/icon/icon';
 import { ProblemNotice } from '../../shared/problem-notice/problem-notice';
-import {
-  IncidentState,
-  LEVEL_LABELS,
-  Level,
-  STATE_LABELS,
-  TimelineEntryView,
-  TimelineKind,
-  TimelinePage,
-} from './incident';
+import { IncidentState, LEVEL_LABELS, Level, STATE_LABELS, TimelineKind, TimelinePage } from './incident';
 import { IncidentsApi } from './incidents-api';
+import { LaterPages } from '../../shared/keyset-pages';
 
 const KIND_ICONS: Record<TimelineKind, IconName> = {
   created: 'add',
@@ -192,49 +176,24 @@ export class IncidentTimeline {
     params: this.params,
     stream: ({ params }) => this.api.timeline(params.id),
   });
-  private readonly laterPages = linkedSignal<unknown, readonly TimelinePage[]>({
-    source: this.params,
-    computation: () => [],
-  });
   /** Kept on screen while a reload is under way, so the page does not jump. */
   private readonly shownFirst = linkedSignal<TimelinePage | undefined, TimelinePage | undefined>({
     source: () => (this.firstPage.hasValue() ? this.firstPage.value() : undefined),
     computation: (next, previous) => next ?? previous?.value,
   });
-  protected readonly entries = computed<readonly TimelineEntryView[]>(() => [
-    ...(this.shownFirst()?.items ?? []),
-    ...this.laterPages().flatMap((page) => page.items),
-  ]);
-  protected readonly nextCursor = computed(() => {
-    const later = this.laterPages();
-    return (later[later.length - 1] ?? this.shownFirst())?.nextCursor ?? null;
-  });
-  protected readonly loadingMore = signal(false);
-  protected readonly moreProblem = signal<Problem | null>(null);
+  private readonly more = new LaterPages(this.params, this.shownFirst, (params, cursor) =>
+    this.api.timeline(params.id, cursor),
+  );
+  protected readonly entries = this.more.items;
+  protected readonly nextCursor = this.more.nextCursor;
+  protected readonly loadingMore = this.more.loading;
+  protected readonly moreProblem = this.more.problem;
 
   protected display(field: string, value: unknown): string {
     return changeValue(field, value);
   }
 
   protected loadMore(): void {
-    const cursor = this.nextCursor();
-    if (!cursor || this.loadingMore()) {
-      return;
-    }
-    const params = this.params();
-    this.loadingMore.set(true);
-    this.moreProblem.set(null);
-    this.api.timeline(params.id, cursor).subscribe({
-      next: (page) => {
-        this.loadingMore.set(false);
-        if (this.params() === params) {
-          this.laterPages.update((pages) => [...pages, page]);
-        }
-      },
-      error: (error: unknown) => {
-        this.loadingMore.set(false);
-        this.moreProblem.set(problemFrom(error));
-      },
-    });
+    this.more.loadMore();
   }
 }

@@ -1,5 +1,5 @@
 import { DatePipe, JsonPipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, computed, inject, linkedSignal, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { MatButton, MatIconButton } from '@angular/material/button';
 import { MatFormField, MatLabel } from '@angular/material/form-field';
 import { MatInput } from '@angular/material/input';
@@ -19,10 +19,10 @@ import {
   MatTable,
 } from '@angular/material/table';
 
-import { Problem, problemFrom } from '../../../core/problem';
 import { Icon } from '../../../shared/icon/icon';
 import { ProblemNotice } from '../../../shared/problem-notice/problem-notice';
-import { AuditApi, AuditEvent, AuditOutcome, AuditPage, AuditQuery } from './audit-api';
+import { AuditApi, AuditEvent, AuditOutcome, AuditQuery } from './audit-api';
+import { LaterPages } from '../../../shared/keyset-pages';
 
 /** Local midnight at the start of a `YYYY-MM-DD` day, as an ISO instant ('' if not a date). */
 export function startOfDay(day: string): string {
@@ -101,25 +101,15 @@ export class AuditLog {
   });
 
   protected readonly firstPage = this.api.firstPage(this.query);
-  /** Pages fetched with "Load more" for the current filters; emptied when the filters change. */
-  private readonly laterPages = linkedSignal<AuditQuery, readonly AuditPage[]>({
-    source: this.query,
-    computation: () => [],
-  });
-  protected readonly events = computed<readonly AuditEvent[]>(() => [
-    ...(this.firstPage.hasValue() ? this.firstPage.value().items : []),
-    ...this.laterPages().flatMap((page) => page.items),
-  ]);
-  protected readonly nextCursor = computed(() => {
-    const later = this.laterPages();
-    const last = later[later.length - 1];
-    if (last) {
-      return last.nextCursor;
-    }
-    return this.firstPage.hasValue() ? this.firstPage.value().nextCursor : null;
-  });
-  protected readonly loadingMore = signal(false);
-  protected readonly moreProblem = signal<Problem | null>(null);
+  private readonly more = new LaterPages(
+    this.query,
+    computed(() => (this.firstPage.hasValue() ? this.firstPage.value() : undefined)),
+    (query: AuditQuery, cursor: string) => this.api.nextPage(query, cursor),
+  );
+  protected readonly events = this.more.items;
+  protected readonly nextCursor = this.more.nextCursor;
+  protected readonly loadingMore = this.more.loading;
+  protected readonly moreProblem = this.more.problem;
 
   protected readonly expanded = signal<ReadonlySet<string>>(new Set());
   protected readonly hasFilters = computed(
@@ -144,26 +134,7 @@ export class AuditLog {
   }
 
   protected loadMore(): void {
-    const cursor = this.nextCursor();
-    if (!cursor || this.loadingMore()) {
-      return;
-    }
-    const query = this.query();
-    this.loadingMore.set(true);
-    this.moreProblem.set(null);
-    this.api.nextPage(query, cursor).subscribe({
-      next: (page) => {
-        this.loadingMore.set(false);
-        // Filters changed while this page was loading: it belongs to the old list.
-        if (this.query() === query) {
-          this.laterPages.update((pages) => [...pages, page]);
-        }
-      },
-      error: (error: unknown) => {
-        this.loadingMore.set(false);
-        this.moreProblem.set(problemFrom(error));
-      },
-    });
+    this.more.loadMore();
   }
 
   protected targetLabel(event: AuditEvent): string {

@@ -42,7 +42,8 @@ import {
   DeliveryStatus,
   DeliveryView,
 } from '../../incidents/incident';
-import { DeliveriesApi, DeliveryPage, DeliveryQuery } from './deliveries-api';
+import { DeliveriesApi, DeliveryQuery } from './deliveries-api';
+import { LaterPages } from '../../../shared/keyset-pages';
 
 const REPLAYABLE: readonly DeliveryStatus[] = ['dead', 'failed'];
 
@@ -117,10 +118,11 @@ export class DeliveryList {
     params: this.query,
     stream: ({ params }) => this.api.list(params),
   });
-  private readonly laterPages = linkedSignal<DeliveryQuery, readonly DeliveryPage[]>({
-    source: this.query,
-    computation: () => [],
-  });
+  private readonly more = new LaterPages(
+    this.query,
+    computed(() => (this.firstPage.hasValue() ? this.firstPage.value() : undefined)),
+    (query: DeliveryQuery, cursor: string) => this.api.list({ ...query, cursor }),
+  );
   /** Rows replayed here, shown as the API returned them until the list is fetched again. */
   private readonly replayed = linkedSignal<DeliveryQuery, ReadonlyMap<string, DeliveryView>>({
     source: this.query,
@@ -128,19 +130,13 @@ export class DeliveryList {
   });
   protected readonly deliveries = computed<readonly DeliveryView[]>(() => {
     const replayed = this.replayed();
-    return [
-      ...(this.firstPage.hasValue() ? this.firstPage.value().items : []),
-      ...this.laterPages().flatMap((page) => page.items),
-    ].map((delivery) => replayed.get(delivery.id) ?? delivery);
+    return this.more.items().map((delivery) => replayed.get(delivery.id) ?? delivery);
   });
-  protected readonly nextCursor = computed(() => {
-    const later = this.laterPages();
-    const last = later[later.length - 1];
-    if (last) return last.nextCursor;
-    return this.firstPage.hasValue() ? this.firstPage.value().nextCursor : null;
-  });
-  protected readonly loadingMore = signal(false);
-  protected readonly problem = signal<Problem | null>(null);
+  protected readonly nextCursor = this.more.nextCursor;
+  protected readonly loadingMore = this.more.loading;
+  /** Why the last replay or "Load more" failed. */
+  protected readonly problem = computed(() => this.replayProblem() ?? this.more.problem());
+  private readonly replayProblem = signal<Problem | null>(null);
 
   protected statusLabel(delivery: DeliveryView): string {
     return DELIVERY_STATUS_LABELS[delivery.status];
@@ -155,7 +151,7 @@ export class DeliveryList {
   }
 
   protected replay(delivery: DeliveryView): void {
-    this.problem.set(null);
+    this.replayProblem.set(null);
     ConfirmDialog.ask(this.dialog, {
       title: `Replay this ${delivery.eventType} delivery?`,
       message: `It goes back to pending for ${delivery.consumer} with its attempts reset; the consumer receives it again with the same idempotency key (${delivery.idempotencyKey}).`,
@@ -172,28 +168,13 @@ export class DeliveryList {
           this.snackBar.open('Delivery queued again.', undefined, toastConfig());
         },
         error: (error: unknown) => {
-          this.problem.set(problemFrom(error));
+          this.replayProblem.set(problemFrom(error));
         },
       });
   }
 
   protected loadMore(): void {
-    const cursor = this.nextCursor();
-    if (!cursor || this.loadingMore()) return;
-    const query = this.query();
-    this.loadingMore.set(true);
-    this.problem.set(null);
-    this.api.list({ ...query, cursor }).subscribe({
-      next: (page) => {
-        this.loadingMore.set(false);
-        if (this.query() === query) {
-          this.laterPages.update((pages) => [...pages, page]);
-        }
-      },
-      error: (error: unknown) => {
-        this.loadingMore.set(false);
-        this.problem.set(problemFrom(error));
-      },
-    });
+    this.replayProblem.set(null);
+    this.more.loadMore();
   }
 }
