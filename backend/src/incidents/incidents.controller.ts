@@ -1,4 +1,16 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
@@ -38,10 +50,15 @@ import { TimelineQuery } from './dto/timeline.query';
 import { etagOf, expectedVersion } from './if-match';
 import { IncidentsService } from './incidents.service';
 
-const READERS = ['viewer', 'responder', 'admin'] as const;
-const ACTORS = ['responder', 'admin'] as const;
-
 /** Viewers read; responders act; admins everything. Keys: incidents:read / incidents:write. */
+const Reads = (): MethodDecorator =>
+  applyDecorators(Roles('viewer', 'responder', 'admin'), Scopes('incidents:read'));
+const Writes = (): MethodDecorator => applyDecorators(Roles('responder', 'admin'), Scopes('incidents:write'));
+/** A lifecycle action: `POST /api/incidents/:id/<action>` answering the changed incident. */
+const IncidentAction = (path: string): MethodDecorator =>
+  applyDecorators(Post(path), HttpCode(200), Writes(), ApiOkResponse({ type: IncidentView }));
+
+/** Thin: each handler reads the request and makes one IncidentsService call. */
 @ApiTags('incidents')
 @ApiBearerAuth()
 @ApiNotFoundResponse({ type: ProblemDetailsDto, description: 'INCIDENT_NOT_FOUND' })
@@ -50,16 +67,14 @@ export class IncidentsController {
   constructor(private readonly incidents: IncidentsService) {}
 
   @Get()
-  @Roles(...READERS)
-  @Scopes('incidents:read')
+  @Reads()
   @ApiOkResponse({ type: IncidentPageView })
   list(@Query() query: ListIncidentsQuery, @CurrentActor() actor: RequestActor): Promise<IncidentPageView> {
     return this.incidents.list(query, actor);
   }
 
   @Post()
-  @Roles(...ACTORS)
-  @Scopes('incidents:write')
+  @Writes()
   @ApiCreatedResponse({ type: IncidentView })
   async create(
     @Body() dto: CreateIncidentDto,
@@ -73,8 +88,7 @@ export class IncidentsController {
 
   @Post('bulk/acknowledge')
   @HttpCode(200)
-  @Roles(...ACTORS)
-  @Scopes('incidents:write')
+  @Writes()
   @ApiOkResponse({ type: BulkResultsView })
   async bulkAcknowledge(
     @Body() dto: BulkIdsDto,
@@ -87,8 +101,7 @@ export class IncidentsController {
 
   @Post('bulk/assign')
   @HttpCode(200)
-  @Roles(...ACTORS)
-  @Scopes('incidents:write')
+  @Writes()
   @ApiOkResponse({ type: BulkResultsView })
   async bulkAssign(
     @Body() dto: BulkAssignDto,
@@ -103,8 +116,7 @@ export class IncidentsController {
   }
 
   @Get(':id')
-  @Roles(...READERS)
-  @Scopes('incidents:read')
+  @Reads()
   @ApiOkResponse({ type: IncidentView })
   async get(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<IncidentView> {
     const incident = await this.incidents.get(id);
@@ -113,8 +125,7 @@ export class IncidentsController {
   }
 
   @Patch(':id')
-  @Roles(...ACTORS)
-  @Scopes('incidents:write')
+  @Writes()
   @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag you read, e.g. "3"' })
   @ApiOkResponse({ type: IncidentView })
   @ApiConflictResponse({ type: ProblemDetailsDto, description: 'INCIDENT_STALE_VERSION' })
@@ -127,11 +138,7 @@ export class IncidentsController {
     return this.incidents.update(id, dto, expectedVersion(ifMatch, dto.version), actor);
   }
 
-  @Post(':id/acknowledge')
-  @HttpCode(200)
-  @Roles(...ACTORS)
-  @Scopes('incidents:write')
-  @ApiOkResponse({ type: IncidentView })
+  @IncidentAction(':id/acknowledge')
   @ApiConflictResponse({
     type: ProblemDetailsDto,
     description: 'INCIDENT_ILLEGAL_TRANSITION or INCIDENT_STALE_VERSION',
@@ -145,11 +152,7 @@ export class IncidentsController {
     return this.incidents.acknowledge(id, expectedVersion(ifMatch, dto.version), actor);
   }
 
-  @Post(':id/assign')
-  @HttpCode(200)
-  @Roles(...ACTORS)
-  @Scopes('incidents:write')
-  @ApiOkResponse({ type: IncidentView })
+  @IncidentAction(':id/assign')
   @ApiUnprocessableEntityResponse({ type: ProblemDetailsDto, description: 'INCIDENT_ASSIGNEE_UNKNOWN' })
   assign(
     @Param('id') id: string,
@@ -160,11 +163,7 @@ export class IncidentsController {
     return this.incidents.assign(id, dto, expectedVersion(ifMatch, dto.version), actor);
   }
 
-  @Post(':id/hold')
-  @HttpCode(200)
-  @Roles(...ACTORS)
-  @Scopes('incidents:write')
-  @ApiOkResponse({ type: IncidentView })
+  @IncidentAction(':id/hold')
   hold(
     @Param('id') id: string,
     @Body() dto: ReasonDto,
@@ -174,11 +173,7 @@ export class IncidentsController {
     return this.incidents.moveTo(id, 'on_hold', dto, expectedVersion(ifMatch, dto.version), actor);
   }
 
-  @Post(':id/resolve')
-  @HttpCode(200)
-  @Roles(...ACTORS)
-  @Scopes('incidents:write')
-  @ApiOkResponse({ type: IncidentView })
+  @IncidentAction(':id/resolve')
   @ApiUnprocessableEntityResponse({ type: ProblemDetailsDto, description: 'INCIDENT_CLOSE_FIELDS_REQUIRED' })
   resolve(
     @Param('id') id: string,
@@ -189,11 +184,7 @@ export class IncidentsController {
     return this.incidents.resolve(id, dto, expectedVersion(ifMatch, dto.version), actor);
   }
 
-  @Post(':id/close')
-  @HttpCode(200)
-  @Roles(...ACTORS)
-  @Scopes('incidents:write')
-  @ApiOkResponse({ type: IncidentView })
+  @IncidentAction(':id/close')
   close(
     @Param('id') id: string,
     @Body() dto: VersionedDto,
@@ -203,11 +194,7 @@ export class IncidentsController {
     return this.incidents.moveTo(id, 'closed', dto, expectedVersion(ifMatch, dto.version), actor);
   }
 
-  @Post(':id/cancel')
-  @HttpCode(200)
-  @Roles(...ACTORS)
-  @Scopes('incidents:write')
-  @ApiOkResponse({ type: IncidentView })
+  @IncidentAction(':id/cancel')
   cancel(
     @Param('id') id: string,
     @Body() dto: ReasonDto,
@@ -217,11 +204,7 @@ export class IncidentsController {
     return this.incidents.moveTo(id, 'canceled', dto, expectedVersion(ifMatch, dto.version), actor);
   }
 
-  @Post(':id/reopen')
-  @HttpCode(200)
-  @Roles(...ACTORS)
-  @Scopes('incidents:write')
-  @ApiOkResponse({ type: IncidentView })
+  @IncidentAction(':id/reopen')
   reopen(
     @Param('id') id: string,
     @Body() dto: ReasonDto,
@@ -238,11 +221,7 @@ export class IncidentsController {
     );
   }
 
-  @Post(':id/resume')
-  @HttpCode(200)
-  @Roles(...ACTORS)
-  @Scopes('incidents:write')
-  @ApiOkResponse({ type: IncidentView })
+  @IncidentAction(':id/resume')
   resume(
     @Param('id') id: string,
     @Body() dto: ReasonDto,
@@ -260,8 +239,7 @@ export class IncidentsController {
   }
 
   @Post(':id/comments')
-  @Roles(...ACTORS)
-  @Scopes('incidents:write')
+  @Writes()
   @ApiCreatedResponse({ type: TimelineEntryView })
   comment(
     @Param('id') id: string,
@@ -272,16 +250,14 @@ export class IncidentsController {
   }
 
   @Get(':id/timeline')
-  @Roles(...READERS)
-  @Scopes('incidents:read')
+  @Reads()
   @ApiOkResponse({ type: TimelinePageView })
   timeline(@Param('id') id: string, @Query() query: TimelineQuery): Promise<TimelinePageView> {
     return this.incidents.timelineOf(id, query.cursor, query.limit);
   }
 
   @Get(':id/deliveries')
-  @Roles(...READERS)
-  @Scopes('incidents:read')
+  @Reads()
   @ApiOkResponse({ type: DeliveryListView })
   async deliveries(@Param('id') id: string): Promise<DeliveryListView> {
     return { items: await this.incidents.deliveriesOf(id) };
