@@ -25,6 +25,8 @@
 //   BENCH_SEQUENTIAL=100  one-client requests per scenario (0 skips them)
 //   BENCH_KEEP=1          keep the database (or the embedded cluster's folder) afterwards
 //   BENCH_REUSE=1         with DATABASE_URL: reuse a kept, seeded nx_bench_incidents (no re-seed)
+//   BENCH_ONLY=text       run only the scenarios whose name contains this text (for profiling)
+//   BENCH_APP_NODE_ARGS   extra node flags for the backend, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -45,6 +47,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 100);
 const KEEP = process.env.BENCH_KEEP === '1';
 const REUSE = process.env.BENCH_REUSE === '1';
+const ONLY = process.env.BENCH_ONLY ?? '';
 const CONNECTIONS = 50;
 const TARGET_P95_MS = 25;
 const BATCH = 100_000;
@@ -443,7 +446,8 @@ if (embedded) {
   env.DATABASE_URL = database.url;
 }
 
-const app = spawn(process.execPath, ['backend/dist/backend/src/main.js'], {
+const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const app = spawn(process.execPath, [...nodeArgs, 'backend/dist/backend/src/main.js'], {
   cwd: root,
   env,
   stdio: ['ignore', 'pipe', 'inherit'],
@@ -613,7 +617,7 @@ try {
       where: deep.note ? `i.opened_at < $3 AND ${AFTER}` : AFTER,
       params: deep.note ? [deep.openedAt, deep.id, deepTo] : [deep.openedAt, deep.id],
     },
-  ];
+  ].filter((s) => s.name.includes(ONLY));
 
   console.log(
     `\nEXPLAIN (ANALYZE, BUFFERS) of the SQL the API is expected to run (written after docs/incidents.md and ` +

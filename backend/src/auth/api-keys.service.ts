@@ -4,11 +4,21 @@ import { randomBytes } from 'node:crypto';
 import type { Repository } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.service';
 import type { ApiKeyPrincipal, RequestActor } from '../common/auth/principal';
+import type { ApiKeyScope } from '../common/auth/roles';
+import { PreparedStatements } from '../common/database/prepared-statements';
 import { UnitOfWork } from '../common/database/unit-of-work';
 import { ApiKey } from './api-key.entity';
 import { AuthError, AuthErrorCode } from './auth.errors';
 import type { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { digest, matchesDigest, newSecret } from './opaque-token';
+
+interface KeyForAuthentication {
+  id: string;
+  name: string;
+  scopes: ApiKeyScope[];
+  secret_hash: Buffer;
+  usable: boolean;
+}
 
 const KEY_FORMAT = /^nxk_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
 /** last_used_at is a hint for admins; writing it on every call would turn each read into a write. */
@@ -24,6 +34,7 @@ export class ApiKeysService {
     @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
     private readonly unitOfWork: UnitOfWork,
     private readonly audit: AuditLog,
+    private readonly statements: PreparedStatements,
   ) {}
 
   /** When this process last wrote each key's last_used_at, so most requests skip the write. */
@@ -109,13 +120,15 @@ export class ApiKeysService {
     const invalid = (): AuthError =>
       new AuthError(AuthErrorCode.ApiKeyInvalid, 'The API key is not valid, revoked or expired');
     if (!match?.[1] || !match[2]) throw invalid();
-    const key = await this.keys
-      .createQueryBuilder('k')
-      .addSelect('k.secretHash')
-      .where('k.prefix = :prefix', { prefix: match[1] })
-      .getOne();
-    if (!key || !matchesDigest(match[2], key.secretHash)) throw invalid();
-    if (key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) throw invalid();
+    // Every API call runs this: a prepared statement, and the database's clock judges expiry.
+    const [key] = await this.statements.rows<KeyForAuthentication>(
+      `SELECT id, name, scopes, secret_hash,
+              revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) AS usable
+         FROM api_keys WHERE prefix = $1`,
+      [match[1]],
+    );
+    if (!key || !matchesDigest(match[2], key.secret_hash)) throw invalid();
+    if (!key.usable) throw invalid();
     await this.touch(key.id);
     return { kind: 'api_key', id: key.id, name: key.name, scopes: key.scopes };
   }

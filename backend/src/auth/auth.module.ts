@@ -6,6 +6,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { ServerSecrets } from '../common/crypto/server-secrets';
+import { PreparedStatements } from '../common/database/prepared-statements';
 import { UnitOfWork } from '../common/database/unit-of-work';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
@@ -79,6 +80,7 @@ export class AuthModule {
       controllers: [AuthController, ApiKeysController, ...(sso ? [SsoController] : [])],
       providers: [
         UnitOfWork,
+        PreparedStatements,
         AccessTokens,
         AuthService,
         SessionStore,

@@ -231,8 +231,8 @@ export class AuthService {
   async principalFor(userId: string, sessionId: string): Promise<UserPrincipal> {
     // Two primary-key reads on every authenticated request: run them side by side.
     const [user, session] = await Promise.all([
-      this.users.findById(userId),
-      this.sessions.find(sessionId, userId),
+      this.users.accessOf(userId),
+      this.sessions.validity(sessionId, userId),
     ]);
     if (!user) {
       throw new AuthError(AuthErrorCode.TokenInvalid, 'The account behind this token no longer exists');

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { isIP } from 'node:net';
 import { IsNull, Not, type EntityManager, type Repository } from 'typeorm';
 import type { RequestActor } from '../common/auth/principal';
+import { PreparedStatements } from '../common/database/prepared-statements';
 import { UnitOfWork } from '../common/database/unit-of-work';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { AuthSession } from './auth-session.entity';
@@ -21,12 +22,16 @@ export type RotationResult =
  * the row, the secret's digest proves possession. Each rotation consumes the presented token;
  * a consumed token presented again means a copy exists elsewhere, so the session dies.
  */
+/** The fields that decide whether a session still admits requests. */
+export type SessionValidity = Pick<AuthSession, 'createdAt' | 'expiresAt' | 'revokedAt'>;
+
 @Injectable()
 export class SessionStore {
   constructor(
     @InjectRepository(AuthSession) private readonly sessions: Repository<AuthSession>,
     private readonly unitOfWork: UnitOfWork,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly statements: PreparedStatements,
   ) {}
 
   async start(
@@ -90,8 +95,17 @@ export class SessionStore {
     return this.sessions.findOneBy({ id: sessionId, userId });
   }
 
+  /** What every authenticated request checks of its session: a prepared statement, no entity. */
+  async validity(sessionId: string, userId: string): Promise<SessionValidity | null> {
+    const [row] = await this.statements.rows<{ created_at: Date; expires_at: Date; revoked_at: Date | null }>(
+      'SELECT created_at, expires_at, revoked_at FROM auth_sessions WHERE id = $1 AND user_id = $2',
+      [sessionId, userId],
+    );
+    return row ? { createdAt: row.created_at, expiresAt: row.expires_at, revokedAt: row.revoked_at } : null;
+  }
+
   /** Not revoked, not expired, and not started before an admin ended the user's sessions. */
-  static admits(session: AuthSession, validAfter: Date): boolean {
+  static admits(session: SessionValidity, validAfter: Date): boolean {
     if (session.revokedAt || session.expiresAt.getTime() <= Date.now()) return false;
     return session.createdAt.getTime() >= validAfter.getTime();
   }

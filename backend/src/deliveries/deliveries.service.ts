@@ -56,13 +56,6 @@ const SUMMARY_SQL = `
    GROUP BY consumer
    ORDER BY consumer`;
 
-const BEHIND_SQL = `
-  SELECT e.aggregate_id, count(*)::int AS behind
-    FROM outbox_events e
-    JOIN deliveries d ON d.event_id = e.id AND d.status <> 'delivered'
-   WHERE e.aggregate_type = $1 AND e.aggregate_id = ANY($2::uuid[])
-   GROUP BY e.aggregate_id`;
-
 const LOCK_FOR_REPLAY_SQL = `
   SELECT status, attempts, consumer, event_id, idempotency_key FROM deliveries WHERE id = $1 FOR UPDATE`;
 
@@ -175,15 +168,15 @@ export class DeliveriesService {
   }
 
   /** Deliveries not yet delivered (pending, failed or dead) per aggregate; 0 for the others. */
-  async behindCounts(aggregateType: string, aggregateIds: string[]): Promise<Map<string, number>> {
-    const counts = new Map<string, number>(aggregateIds.map((id) => [id, 0]));
-    if (aggregateIds.length === 0) return counts;
-    const rows = await this.dataSource.query<{ aggregate_id: string; behind: number }[]>(BEHIND_SQL, [
-      aggregateType,
-      aggregateIds,
-    ]);
-    for (const row of rows) counts.set(row.aggregate_id, row.behind);
-    return counts;
+  /**
+   * SQL for views that the database renders: how many deliveries of the events of the aggregate
+   * whose id is in `idColumn` are not delivered yet (the partial index deliveries_unfinished).
+   */
+  behindCountSql(aggregateType: string, idColumn: string): string {
+    if (!/^[a-z_]+$/.test(aggregateType))
+      throw new Error(`aggregate type ${aggregateType} is not a plain name`);
+    return `(SELECT count(*)::int FROM outbox_events e JOIN deliveries d ON d.event_id = e.id AND d.status <> 'delivered'
+              WHERE e.aggregate_type = '${aggregateType}' AND e.aggregate_id = ${idColumn})`;
   }
 
   async summary(): Promise<DeliverySummaryView> {

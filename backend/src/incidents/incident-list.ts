@@ -1,4 +1,4 @@
-import type { SelectQueryBuilder } from 'typeorm';
+import type { SqlConditions } from '../common/database/sql-conditions';
 import type { IncidentSort } from './dto/list-incidents.query';
 import { IncidentError, IncidentErrorCode } from './incident.errors';
 import type { Incident } from './incident.entity';
@@ -20,39 +20,51 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Timestamps go into the cursor as PostgreSQL's text (microseconds intact), not as JS Dates.
  */
 export const SORT_ORDERS: Readonly<
-  Record<IncidentSort, { readonly column: string; readonly key: string; readonly direction: 'ASC' | 'DESC' }>
+  Record<IncidentSort, { readonly column: string; readonly direction: 'ASC' | 'DESC' }>
 > = {
-  '-openedAt': { column: 'i.opened_at', key: 'opened_at', direction: 'DESC' },
-  openedAt: { column: 'i.opened_at', key: 'opened_at', direction: 'ASC' },
-  '-updatedAt': { column: 'i.updated_at', key: 'updated_at', direction: 'DESC' },
-  slaDueAt: { column: 'i.sla_due_at', key: 'sla_due_at', direction: 'ASC' },
+  '-openedAt': { column: 'opened_at', direction: 'DESC' },
+  openedAt: { column: 'opened_at', direction: 'ASC' },
+  '-updatedAt': { column: 'updated_at', direction: 'DESC' },
+  slaDueAt: { column: 'sla_due_at', direction: 'ASC' },
   // Priority first (P1 on top), newest first within a priority.
-  priority: { column: 'i.opened_at', key: 'opened_at', direction: 'DESC' },
+  priority: { column: 'opened_at', direction: 'DESC' },
 };
 
-export function applyOrder(qb: SelectQueryBuilder<Incident>, sort: IncidentSort): void {
+/** `ORDER BY` terms of a sort for the incidents row aliased `alias`. */
+export function orderBySql(sort: IncidentSort, alias: string): string {
   const order = SORT_ORDERS[sort];
-  if (sort === 'priority') qb.orderBy('i.priority', 'ASC').addOrderBy(order.column, order.direction);
-  else qb.orderBy(order.column, order.direction);
-  qb.addOrderBy('i.id', order.direction).addSelect(`${order.column}::text`, 'cursor_key');
+  const terms = [`${alias}.${order.column} ${order.direction}`, `${alias}.id ${order.direction}`];
+  return (sort === 'priority' ? [`${alias}.priority ASC`, ...terms] : terms).join(', ');
 }
 
-export function applyCursor(qb: SelectQueryBuilder<Incident>, sort: IncidentSort, cursor: string): void {
+/** The sort's timestamp as PostgreSQL's text: what a cursor carries. */
+export function cursorKeySql(sort: IncidentSort, alias: string): string {
+  return `${alias}.${SORT_ORDERS[sort].column}::text`;
+}
+
+/** The condition "after the cursor's row" in the sort's order, for the row aliased `alias`. */
+export function afterCursorSql(
+  sort: IncidentSort,
+  cursor: string,
+  where: SqlConditions,
+  alias: string,
+): string {
   const position = decodeCursor(cursor, sort);
   const order = SORT_ORDERS[sort];
   const cmp = order.direction === 'DESC' ? '<' : '>';
-  const after = `(${order.column}, i.id) ${cmp} (CAST(:cursorKey AS timestamptz), CAST(:cursorId AS uuid))`;
-  if (sort === 'priority') {
-    qb.andWhere(`(i.priority > :cursorPriority OR (i.priority = :cursorPriority AND ${after}))`, {
-      cursorPriority: position.p,
-    });
-  } else {
-    qb.andWhere(after);
-  }
-  qb.setParameters({ cursorKey: position.k, cursorId: position.id });
+  const after =
+    `(${alias}.${order.column}, ${alias}.id) ${cmp} ` +
+    `(CAST(${where.param(position.k)} AS timestamptz), CAST(${where.param(position.id)} AS uuid))`;
+  if (sort !== 'priority') return after;
+  const p = where.param(position.p);
+  return `(${alias}.priority > ${p} OR (${alias}.priority = ${p} AND ${after}))`;
 }
 
-export function encodeCursor(sort: IncidentSort, last: Incident, key: string): string {
+export function encodeCursor(
+  sort: IncidentSort,
+  last: Pick<Incident, 'id' | 'priority'>,
+  key: string,
+): string {
   const position: Position = {
     s: sort,
     k: key,

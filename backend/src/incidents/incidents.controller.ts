@@ -25,6 +25,7 @@ import type { FastifyReply } from 'fastify';
 import { Roles, Scopes } from '../common/auth/access.decorators';
 import { CurrentActor } from '../common/auth/current-actor.decorator';
 import type { RequestActor } from '../common/auth/principal';
+import type { JsonText } from '../common/http/json-text';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { DeliveryListView } from '../deliveries/dto/delivery.view';
 import {
@@ -69,7 +70,12 @@ export class IncidentsController {
   @Get()
   @Reads()
   @ApiOkResponse({ type: IncidentPageView })
-  list(@Query() query: ListIncidentsQuery, @CurrentActor() actor: RequestActor): Promise<IncidentPageView> {
+  list(
+    @Query() query: ListIncidentsQuery,
+    @CurrentActor() actor: RequestActor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<JsonText<IncidentPageView>> {
+    void reply.type('application/json; charset=utf-8');
     return this.incidents.list(query, actor);
   }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { PreparedStatements } from '../common/database/prepared-statements';
 import { UnitOfWork } from '../common/database/unit-of-work';
 import { UsersModule } from '../users/users.module';
 import { IncidentTimelineEntry } from './incident-timeline-entry.entity';
@@ -14,7 +15,7 @@ import { IncidentsService } from './incidents.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Incident, IncidentTimelineEntry]), UsersModule],
   controllers: [IncidentsController],
-  providers: [IncidentsService, UnitOfWork],
+  providers: [IncidentsService, UnitOfWork, PreparedStatements],
   exports: [IncidentsService],
 })
 export class IncidentsModule {}

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
+import { PreparedStatements } from '../common/database/prepared-statements';
 import { UnitOfWork } from '../common/database/unit-of-work';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { FederatedIdentity } from './federated-identity.entity';
@@ -17,6 +18,7 @@ import { UsersService } from './users.service';
   providers: [
     UsersService,
     UnitOfWork,
+    PreparedStatements,
     {
       provide: PasswordHasher,
       inject: [APP_CONFIG],

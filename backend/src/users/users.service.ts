@@ -4,6 +4,7 @@ import { In, type EntityManager, type Repository } from 'typeorm';
 import { AuditLog, SYSTEM_ACTOR, SYSTEM_CONTEXT } from '../audit/audit-log.service';
 import type { RequestActor } from '../common/auth/principal';
 import type { Role } from '../common/auth/roles';
+import { PreparedStatements } from '../common/database/prepared-statements';
 import { UnitOfWork } from '../common/database/unit-of-work';
 import type { CreateUserDto } from './dto/create-user.dto';
 import type { ListUsersQuery } from './dto/list-users.query';
@@ -12,8 +13,9 @@ import { UserPageView, UserView } from './dto/user.view';
 import { FederatedIdentity } from './federated-identity.entity';
 import { PasswordHasher } from './password-hasher';
 import { PasswordPolicy } from './password-policy';
+import type { PersonSql } from './person-sql';
 import { generateTemporaryPassword } from './temporary-password';
-import { User } from './user.entity';
+import { User, type UserStatus } from './user.entity';
 import { UserError, UserErrorCode } from './users.errors';
 
 /** What the audit log keeps of a user before and after a change: never the password hash. */
@@ -46,6 +48,12 @@ export interface SsoProfile {
   readonly name: string;
 }
 
+/** The fields that decide what a signed-in user may do. */
+export type UserAccess = Pick<
+  User,
+  'id' | 'email' | 'name' | 'role' | 'status' | 'mustChangePassword' | 'sessionsValidAfter'
+>;
+
 /**
  * People and their credentials. Every admin change runs in one transaction with its audit row,
  * and the last-active-admin rule is checked under an admin-roster lock so two admins demoting
@@ -60,6 +68,7 @@ export class UsersService {
     private readonly audit: AuditLog,
     @Inject(PasswordHasher) private readonly hasher: PasswordHasher,
     @Inject(PasswordPolicy) private readonly policy: PasswordPolicy,
+    private readonly statements: PreparedStatements,
   ) {}
 
   async list(query: ListUsersQuery): Promise<UserPageView> {
@@ -94,15 +103,44 @@ export class UsersService {
     return this.users.findOneBy({ id });
   }
 
-  /** Names and emails by id, for views that show people (assignee, reporter). */
-  async people(ids: readonly string[]): Promise<Map<string, { id: string; name: string; email: string }>> {
-    const unique = [...new Set(ids)];
-    if (unique.length === 0) return new Map();
-    const rows = await this.users.find({
-      where: { id: In(unique) },
-      select: { id: true, name: true, email: true },
-    });
-    return new Map(rows.map((u) => [u.id, { id: u.id, name: u.name, email: u.email }]));
+  /** What every authenticated request re-reads of its user: a prepared statement, no entity. */
+  async accessOf(id: string): Promise<UserAccess | null> {
+    const [row] = await this.statements.rows<{
+      id: string;
+      email: string;
+      name: string;
+      role: Role;
+      status: UserStatus;
+      must_change_password: boolean;
+      sessions_valid_after: Date;
+    }>(
+      `SELECT id, email, name, role, status, must_change_password, sessions_valid_after FROM users WHERE id = $1`,
+      [id],
+    );
+    return row
+      ? {
+          id: row.id,
+          email: row.email,
+          name: row.name,
+          role: row.role,
+          status: row.status,
+          mustChangePassword: row.must_change_password,
+          sessionsValidAfter: row.sessions_valid_after,
+        }
+      : null;
+  }
+
+  /**
+   * SQL for views rendered from one query: the person whose id is in `idColumn`, joined as
+   * `alias` (all NULL when there is no such user).
+   */
+  personSql(alias: string, idColumn: string): PersonSql {
+    return {
+      join: `LEFT JOIN users ${alias} ON ${alias}.id = ${idColumn}`,
+      id: `${alias}.id`,
+      name: `${alias}.name`,
+      email: `${alias}.email`,
+    };
   }
 
   /** The user with their password hash, for a login attempt. */

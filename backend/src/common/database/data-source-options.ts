@@ -4,7 +4,7 @@ import { TypeOrmLogger } from './typeorm-logger';
 import type { AppConfig } from '../../config/app-config';
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
-const SLOW_QUERY_MS = 500;
+export const SLOW_QUERY_MS = 500;
 
 /**
  * The one set of TypeORM options, shared by the app and the migration CLI. Entities are added

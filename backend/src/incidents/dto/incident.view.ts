@@ -13,7 +13,6 @@ import {
   type IncidentTimelineEntry,
   type TimelineKind,
 } from '../incident-timeline-entry.entity';
-import type { Incident } from '../incident.entity';
 
 export class PersonView {
   @ApiProperty({ example: '6a2f0e1c-3b7d-4e59-8c1a-0f9b2d4e6a71' })
@@ -126,43 +125,6 @@ export class IncidentView {
 
   @ApiProperty({ example: 0, description: 'Side effects (Slack, ServiceNow, …) not yet delivered' })
   deliveriesBehind!: number;
-
-  static of(
-    i: Incident,
-    people: ReadonlyMap<string, PersonView>,
-    deliveriesBehind = 0,
-    now = new Date(),
-  ): IncidentView {
-    const end = i.resolvedAt ?? i.closedAt ?? now;
-    return {
-      id: i.id,
-      number: i.number,
-      title: i.title,
-      description: i.description,
-      state: i.state,
-      impact: i.impact,
-      urgency: i.urgency,
-      priority: i.priority,
-      category: i.category,
-      assignee: i.assigneeId ? (people.get(i.assigneeId) ?? null) : null,
-      assignmentGroup: i.assignmentGroup,
-      reporter: i.reporterId ? (people.get(i.reporterId) ?? null) : null,
-      source: i.source,
-      closeCode: i.closeCode,
-      closeNotes: i.closeNotes,
-      external: { servicenowSysId: i.servicenowSysId, slackChannel: i.slackChannel, slackTs: i.slackTs },
-      openedAt: i.openedAt.toISOString(),
-      acknowledgedAt: i.acknowledgedAt?.toISOString() ?? null,
-      resolvedAt: i.resolvedAt?.toISOString() ?? null,
-      closedAt: i.closedAt?.toISOString() ?? null,
-      slaDueAt: i.slaDueAt.toISOString(),
-      slaBreached: i.state !== 'canceled' && end.getTime() > i.slaDueAt.getTime(),
-      version: i.version,
-      createdAt: i.createdAt.toISOString(),
-      updatedAt: i.updatedAt.toISOString(),
-      deliveriesBehind,
-    };
-  }
 }
 
 export class IncidentPageView {
