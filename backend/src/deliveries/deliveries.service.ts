@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.service';
 import type { RequestActor } from '../common/auth/principal';
+import { SqlConditions } from '../common/database/sql-conditions';
 import { UnitOfWork } from '../common/database/unit-of-work';
 import { DeliveryError, DeliveryErrorCode } from './deliveries.errors';
 import type { DeliveryStatus } from './delivery.entity';
@@ -117,31 +118,24 @@ export class DeliveriesService {
 
   /** Newest first, keyset-paged on (created_at, id) so a page never shifts while rows arrive. */
   async list(query: DeliveryQuery): Promise<DeliveryPageView> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (clause: (p: string) => string, value: unknown): void => {
-      params.push(value);
-      where.push(clause(`$${params.length}`));
-    };
-    if (query.status) add((p) => `d.status = ${p}`, query.status);
-    if (query.consumer) add((p) => `d.consumer = ${p}`, query.consumer);
-    if (query.aggregateId) add((p) => `e.aggregate_id = ${p}::uuid`, query.aggregateId);
+    const where = new SqlConditions();
+    if (query.status) where.and(`d.status = ${where.param(query.status)}`);
+    if (query.consumer) where.and(`d.consumer = ${where.param(query.consumer)}`);
+    if (query.aggregateId) where.and(`e.aggregate_id = ${where.param(query.aggregateId)}::uuid`);
     if (query.incidentId) {
-      add((p) => `e.aggregate_type = ${p}`, 'incident');
-      add((p) => `e.aggregate_id = ${p}::uuid`, query.incidentId);
+      where.and(`e.aggregate_type = ${where.param('incident')}`);
+      where.and(`e.aggregate_id = ${where.param(query.incidentId)}::uuid`);
     }
     if (query.cursor !== undefined) {
       const { micros, id } = decodeCursor(query.cursor);
-      params.push(micros, id);
-      where.push(
-        `(d.created_at, d.id) < (timestamptz 'epoch' + $${params.length - 1}::bigint * interval '1 microsecond', $${params.length}::uuid)`,
+      where.and(
+        `(d.created_at, d.id) < (timestamptz 'epoch' + ${where.param(micros)}::bigint * interval '1 microsecond', ${where.param(id)}::uuid)`,
       );
     }
-    params.push(query.limit + 1);
     const rows = await this.dataSource.query<DeliveryRow[]>(
-      `${SELECT_DELIVERIES} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY d.created_at DESC, d.id DESC LIMIT $${params.length}`,
-      params,
+      `${SELECT_DELIVERIES} ${where.toSql()}
+       ORDER BY d.created_at DESC, d.id DESC LIMIT ${where.param(query.limit + 1)}`,
+      where.values,
     );
     const items = rows.slice(0, query.limit);
     const last = items.at(-1);
