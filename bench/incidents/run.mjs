@@ -29,7 +29,7 @@
 //   BENCH_APP_NODE_ARGS   extra node flags for the backend, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
@@ -406,6 +406,35 @@ function percentiles(ms) {
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
 }
 
+/**
+ * CPU seconds used so far, from /proc (Linux): the backend process, every PostgreSQL process
+ * on this machine, and this process (the load generator). Null where /proc is unreadable.
+ */
+function cpuSeconds(appPid) {
+  const ticks = 100; // USER_HZ
+  const of = (pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return {
+        comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+        s: (Number(fields[11]) + Number(fields[12])) / ticks,
+      };
+    } catch {
+      return null;
+    }
+  };
+  const app = of(appPid);
+  if (!app) return null;
+  let postgres = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    const p = of(pid);
+    if (p?.comm === 'postgres') postgres += p.s;
+  }
+  const own = process.cpuUsage();
+  return { app: app.s, postgres, loadGenerator: (own.user + own.system) / 1e6 };
+}
+
 /** autocannon at 50 connections; percentiles from every response time it reports (exact, not binned). */
 function load(url, headers) {
   const times = [];
@@ -643,8 +672,15 @@ try {
         throw new Error(`${s.path}: HTTP ${first.status} ${JSON.stringify(first.body)}`);
       const one = SEQUENTIAL > 0 ? await sequential(url, headers, SEQUENTIAL) : { p50: NaN, p95: NaN };
       const slowBefore = slowQueries;
+      const cpuBefore = cpuSeconds(app.pid);
       const { result, p50, p95, p99 } = await load(url, headers);
+      const cpuAfter = cpuSeconds(app.pid);
       const bad = result.non2xx + result.errors + result.timeouts;
+      // CPU milliseconds per request, by process: what bounds throughput on a shared machine.
+      const perRequest = (k) =>
+        cpuBefore && cpuAfter
+          ? ((cpuAfter[k] - cpuBefore[k]) * 1000) / Math.max(1, result.requests.total)
+          : NaN;
       const slow = slowQueries - slowBefore;
       console.log(
         `  ${s.name}: ${Math.round(result.requests.average)} req/s, p95 ${p95.toFixed(1)} ms` +
@@ -664,6 +700,9 @@ try {
         '1-client p50': one.p50.toFixed(1),
         '1-client p95': one.p95.toFixed(1),
         sql_ms: s.plan.execMs.toFixed(1),
+        'cpu ms/req app': perRequest('app').toFixed(2),
+        pg: perRequest('postgres').toFixed(2),
+        loadgen: perRequest('loadGenerator').toFixed(2),
         plan: s.plan.seqScan ? 'SEQ SCAN' : s.plan.used.map((u) => u.split(' ')[0]).join('+') || '-',
         verdict: p95 <= TARGET_P95_MS && bad === 0 ? 'PASS' : 'FAIL',
       });
@@ -674,7 +713,8 @@ try {
   console.log(
     `\n${ROWS.toLocaleString('en')} incidents; target p95 ≤ ${TARGET_P95_MS} ms at ${CONNECTIONS} connections. ` +
       `p50/p95/p99 from every response time autocannon reported; "items" = first page size, "+" = has nextCursor; ` +
-      `sql_ms = EXPLAIN ANALYZE execution time of the expected SQL. With ${CONNECTIONS} connections always busy, ` +
+      `sql_ms = EXPLAIN ANALYZE execution time of the expected SQL; "cpu ms/req" = CPU time per request under load of ` +
+      `the backend process, all PostgreSQL processes and this load generator (from /proc). With ${CONNECTIONS} connections always busy, ` +
       `the mean latency is ${CONNECTIONS} / throughput, so p95 ≤ ${TARGET_P95_MS} ms needs well over ` +
       `${(CONNECTIONS / (TARGET_P95_MS / 1000)).toLocaleString('en')} req/s.\n`,
   );
