@@ -8,6 +8,7 @@ import { createLogger } from '../backend/src/common/logging/logger';
 import { NestPinoLogger } from '../backend/src/common/logging/nest-pino-logger';
 import { ConfigError, loadConfig } from '../backend/src/config/app-config';
 import { loadDotEnv } from '../backend/src/config/dot-env';
+import { installDeliveryQueue } from '../backend/src/deliveries/delivery-queue';
 
 const USAGE = 'usage: npm run db:migrate | npm run db:revert | npm run db:status';
 
@@ -31,6 +32,9 @@ async function run(command: string | undefined): Promise<number> {
     if (command === 'migrate') {
       const applied = await runMigrationsExclusively(dataSource);
       logger.info({ applied: applied.map((m) => m.name) }, `${applied.length} migration(s) applied`);
+      // The delivery queue's schema is graphile-worker's own (versioned by it, not by our
+      // migrations); the app installs it at start too, so a schema migrated here is complete.
+      await installDeliveryQueue(server.url);
     } else if (command === 'revert') {
       const before = await appliedNames(dataSource);
       await dataSource.undoLastMigration({ transaction: 'each' });

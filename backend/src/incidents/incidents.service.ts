@@ -124,6 +124,8 @@ export class IncidentsService {
     // for its rows only, never for every match a sort has to see. The limit (a validated
     // integer) is part of the text: as a parameter it would make the prepared statement's
     // generic plan guess a tenth of the table, so PostgreSQL would re-plan on every call.
+    if (!Number.isInteger(query.limit) || query.limit < 1)
+      throw new Error(`limit ${query.limit} is not a page size`);
     const { width } = this.view;
     const rows = await this.statements.texts(
       `SELECT ${this.view.columns}, p.cursor_key, p.priority
