@@ -1,5 +1,4 @@
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import type { ModuleMetadata } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NestFactory } from '@nestjs/core';
@@ -12,7 +11,7 @@ import { registerConsoleSite } from './common/http/console-site';
 import { setUpOpenApi } from './common/http/openapi';
 import { requestIdFor, REQUEST_ID_HEADER } from './common/http/request-id';
 import { registerRequestLogging } from './common/http/request-logging';
-import { securityHeaders } from './common/http/security-headers';
+import { registerSecurityHeaders } from './common/http/security-headers';
 import { SocketIoAdapter } from './common/http/socket-io.adapter';
 import { createLogger } from './common/logging/logger';
 import { NestPinoLogger } from './common/logging/nest-pino-logger';
@@ -60,7 +59,7 @@ export async function createHttpApplication(
   );
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestLogging(fastify, logger);
-  await app.register(fastifyHelmet, securityHeaders);
+  registerSecurityHeaders(fastify);
   await app.register(fastifyCookie);
   app.enableCors({
     origin: config.http.corsOrigins.length > 0 ? [...config.http.corsOrigins] : false,

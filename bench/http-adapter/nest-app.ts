@@ -54,8 +54,15 @@ async function main(): Promise<void> {
       new FastifyAdapter(),
       options,
     );
-    const helmet = (await import('@fastify/helmet')).default;
-    if (!process.env.WITHOUT_HELMET) await fastifyApp.register(helmet);
+    const helmet = (await import('helmet')).default;
+    if (!process.env.WITHOUT_HELMET) {
+      // As the app does (common/http/security-headers.ts): helmet built once, not per request.
+      const applyHelmet = helmet();
+      fastifyApp
+        .getHttpAdapter()
+        .getInstance()
+        .addHook('onRequest', (req, reply, done) => applyHelmet(req.raw, reply.raw, done));
+    }
     app = fastifyApp;
   } else {
     const { ExpressAdapter } = await import('@nestjs/platform-express');
