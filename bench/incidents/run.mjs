@@ -48,6 +48,7 @@ const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 100);
 const KEEP = process.env.BENCH_KEEP === '1';
 const REUSE = process.env.BENCH_REUSE === '1';
 const ONLY = process.env.BENCH_ONLY ?? '';
+const DISTINCT_PAGES = 400;
 const CONNECTIONS = 50;
 const TARGET_P95_MS = 25;
 const BATCH = 100_000;
@@ -436,11 +437,16 @@ function cpuSeconds(appPid) {
 }
 
 /** autocannon at 50 connections; percentiles from every response time it reports (exact, not binned). */
-function load(url, headers) {
+function load(url, headers, paths) {
   const times = [];
+  let next = 0;
+  // With paths, each request takes the next one in turn, so no two requests in flight are alike.
+  const requests = paths
+    ? [{ setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }]
+    : undefined;
   return new Promise((resolve, reject) => {
     const instance = autocannon(
-      { url, connections: CONNECTIONS, duration: SECONDS, headers, timeout: 30 },
+      { url, connections: CONNECTIONS, duration: SECONDS, headers, timeout: 30, requests },
       (err, result) => (err ? reject(err) : resolve({ result, ...percentiles(times) })),
     );
     instance.on('response', (_client, _status, _bytes, responseTime) => times.push(responseTime));
@@ -562,6 +568,7 @@ try {
   // the way down the default order), then ask for the next page without the filter (the cursor is
   // a keyset position). If the API binds its cursors to the filters, keep the filter.
   let deep = { path: null, openedAt: null, id: null, note: '' };
+  const distinctPaths = [];
   if (apiReady) {
     let path = `/api/incidents?openedTo=${encodeURIComponent(deepTo)}&limit=200`;
     let page;
@@ -584,6 +591,15 @@ try {
             id: last.id,
             note: ` (the API refused the cursor without its filter: HTTP ${unfiltered.status})`,
           };
+    // DISTINCT_PAGES consecutive pages from there, for the scenario where no request is shared.
+    let at = deep.path;
+    while (distinctPaths.length < DISTINCT_PAGES) {
+      const page = await request(base, at, { headers });
+      if (page.status !== 200 || !page.body.nextCursor) break;
+      distinctPaths.push(at);
+      const withoutCursor = at.replace(/([?&])cursor=[^&]*/, '$1').replace(/[?&]$/, '');
+      at = `${withoutCursor}${withoutCursor.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(page.body.nextCursor)}`;
+    }
   } else {
     const row = await pick(
       `SELECT opened_at, id FROM incidents WHERE opened_at <= '${deepTo}' ORDER BY opened_at DESC, id DESC OFFSET 799 LIMIT 1`,
@@ -646,6 +662,15 @@ try {
       where: deep.note ? `i.opened_at < $3 AND ${AFTER}` : AFTER,
       params: deep.note ? [deep.openedAt, deep.id, deepTo] : [deep.openedAt, deep.id],
     },
+    {
+      // Not one of the issue's target shapes: the same deep pages, but every request in flight
+      // different, so identical requests never share a read (IncidentsService.list).
+      name: `${distinctPaths.length} distinct deep pages, none shared`,
+      path: distinctPaths[0] ?? deep.path,
+      paths: distinctPaths.length ? distinctPaths : undefined,
+      where: deep.note ? `i.opened_at < $3 AND ${AFTER}` : AFTER,
+      params: deep.note ? [deep.openedAt, deep.id, deepTo] : [deep.openedAt, deep.id],
+    },
   ].filter((s) => s.name.includes(ONLY));
 
   console.log(
@@ -673,7 +698,7 @@ try {
       const one = SEQUENTIAL > 0 ? await sequential(url, headers, SEQUENTIAL) : { p50: NaN, p95: NaN };
       const slowBefore = slowQueries;
       const cpuBefore = cpuSeconds(app.pid);
-      const { result, p50, p95, p99 } = await load(url, headers);
+      const { result, p50, p95, p99 } = await load(url, headers, s.paths);
       const cpuAfter = cpuSeconds(app.pid);
       const bad = result.non2xx + result.errors + result.timeouts;
       // CPU milliseconds per request, by process: what bounds throughput on a shared machine.

@@ -5,6 +5,7 @@ import type { Repository } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.service';
 import type { ApiKeyPrincipal, RequestActor } from '../common/auth/principal';
 import type { ApiKeyScope } from '../common/auth/roles';
+import { Coalescer } from '../common/concurrency/coalescer';
 import { PreparedStatements } from '../common/database/prepared-statements';
 import { UnitOfWork } from '../common/database/unit-of-work';
 import { ApiKey } from './api-key.entity';
@@ -36,6 +37,8 @@ export class ApiKeysService {
     private readonly audit: AuditLog,
     private readonly statements: PreparedStatements,
   ) {}
+
+  private readonly lookups = new Coalescer<KeyForAuthentication | undefined>();
 
   /** When this process last wrote each key's last_used_at, so most requests skip the write. */
   private readonly touched = new Map<string, number>();
@@ -114,19 +117,30 @@ export class ApiKeysService {
       .execute();
   }
 
+  /**
+   * Every API call reads its key: a prepared statement, with the database's clock judging
+   * expiry. A client's concurrent calls share one read that started after each of them (so a
+   * revocation is seen at once); each call still checks its own secret against the row.
+   */
+  private keyByPrefix(prefix: string): Promise<KeyForAuthentication | undefined> {
+    return this.lookups.run(prefix, async () => {
+      const [key] = await this.statements.rows<KeyForAuthentication>(
+        `SELECT id, name, scopes, secret_hash,
+                revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) AS usable
+           FROM api_keys WHERE prefix = $1`,
+        [prefix],
+      );
+      return key;
+    });
+  }
+
   async authenticate(presented: string): Promise<ApiKeyPrincipal> {
     const match = KEY_FORMAT.exec(presented);
     // Built only when needed: an Error captures a stack trace, a cost every valid call would pay.
     const invalid = (): AuthError =>
       new AuthError(AuthErrorCode.ApiKeyInvalid, 'The API key is not valid, revoked or expired');
     if (!match?.[1] || !match[2]) throw invalid();
-    // Every API call runs this: a prepared statement, and the database's clock judges expiry.
-    const [key] = await this.statements.rows<KeyForAuthentication>(
-      `SELECT id, name, scopes, secret_hash,
-              revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) AS usable
-         FROM api_keys WHERE prefix = $1`,
-      [match[1]],
-    );
+    const key = await this.keyByPrefix(match[1]);
     if (!key || !matchesDigest(match[2], key.secret_hash)) throw invalid();
     if (!key.usable) throw invalid();
     await this.touch(key.id);

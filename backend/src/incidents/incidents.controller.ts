@@ -25,7 +25,7 @@ import type { FastifyReply } from 'fastify';
 import { Roles, Scopes } from '../common/auth/access.decorators';
 import { CurrentActor } from '../common/auth/current-actor.decorator';
 import type { RequestActor } from '../common/auth/principal';
-import type { JsonText } from '../common/http/json-text';
+import type { JsonBytes } from '../common/http/json-bytes';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
 import { DeliveryListView } from '../deliveries/dto/delivery.view';
 import {
@@ -74,7 +74,7 @@ export class IncidentsController {
     @Query() query: ListIncidentsQuery,
     @CurrentActor() actor: RequestActor,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<JsonText<IncidentPageView>> {
+  ): Promise<JsonBytes<IncidentPageView>> {
     void reply.type('application/json; charset=utf-8');
     return this.incidents.list(query, actor);
   }

@@ -4,10 +4,11 @@ import type { EntityManager, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { RequestActor } from '../common/auth/principal';
 import { isDomainError } from '../common/errors/domain-error';
+import { Coalescer } from '../common/concurrency/coalescer';
 import { PreparedStatements } from '../common/database/prepared-statements';
 import { SqlConditions } from '../common/database/sql-conditions';
 import { UnitOfWork } from '../common/database/unit-of-work';
-import type { JsonText } from '../common/http/json-text';
+import { jsonBytes, type JsonBytes } from '../common/http/json-bytes';
 import { DeliveriesService } from '../deliveries/deliveries.service';
 import type { DeliveryView } from '../deliveries/dto/delivery.view';
 import { Outbox } from '../deliveries/outbox';
@@ -98,13 +99,44 @@ export class IncidentsService {
   /** How the views of incidents rows aliased `p` are selected and written as JSON. */
   private readonly view: IncidentViewSql;
 
-  async list(query: ListIncidentsQuery, actor: RequestActor): Promise<JsonText<IncidentPageView>> {
+  /** List pages being read; identical concurrent requests share one read (see list()). */
+  private readonly pages = new Coalescer<JsonBytes<IncidentPageView>>();
+
+  /**
+   * One page as JSON (UTF-8, encoded once). Identical requests at the same moment (every open console refreshing
+   * the same view when an incident changes) share one read that starts after each of them
+   * arrived, so none sees older data than it would alone. Every role reads every incident, so a
+   * page depends only on the query, with `me` resolved; a per-user visibility rule would have to
+   * join the key.
+   */
+  list(query: ListIncidentsQuery, actor: RequestActor): Promise<JsonBytes<IncidentPageView>> {
+    const me = actor.principal?.kind === 'user' ? actor.principal.id : null;
+    const key = JSON.stringify([
+      query.state,
+      query.priority,
+      query.assigneeId === 'me' ? `user:${me}` : query.assigneeId,
+      query.assignmentGroup,
+      query.source,
+      query.openedFrom,
+      query.openedTo,
+      query.q,
+      query.sort,
+      query.limit,
+      query.cursor,
+    ]);
+    return this.pages.run(key, () => this.readPage(query, me));
+  }
+
+  /**
+   * The database filters, orders and picks the page (keyset: the rows after the cursor, one more
+   * than the limit to know if more exist); the page is written from the rows' text.
+   */
+  private async readPage(query: ListIncidentsQuery, me: string | null): Promise<JsonBytes<IncidentPageView>> {
     const where = new SqlConditions();
     if (query.state?.length) where.and(`i.state IN (${where.params(query.state)})`);
     if (query.priority?.length) where.and(`i.priority IN (${where.params(query.priority)})`);
     if (query.assigneeId === 'none') where.and('i.assignee_id IS NULL');
     else if (query.assigneeId) {
-      const me = actor.principal?.kind === 'user' ? actor.principal.id : null;
       where.and(`i.assignee_id = ${where.param(query.assigneeId === 'me' ? me : query.assigneeId)}`);
     }
     if (query.assignmentGroup) where.and(`i.assignment_group = ${where.param(query.assignmentGroup)}`);
@@ -149,7 +181,9 @@ export class IncidentsService {
             last[width]!,
           )
         : null;
-    return `{"items":[${page.map((r) => this.view.json(r)).join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
+    return jsonBytes(
+      `{"items":[${page.map((r) => this.view.json(r)).join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`,
+    );
   }
 
   async get(idOrNumber: string): Promise<IncidentView> {
