@@ -103,11 +103,11 @@ export class IncidentsService {
   private readonly pages = new Coalescer<JsonBytes<IncidentPageView>>();
 
   /**
-   * One page as JSON (UTF-8, encoded once). Identical requests at the same moment (every open console refreshing
-   * the same view when an incident changes) share one read that starts after each of them
-   * arrived, so none sees older data than it would alone. Every role reads every incident, so a
-   * page depends only on the query, with `me` resolved; a per-user visibility rule would have to
-   * join the key.
+   * One page as JSON (UTF-8, encoded once). Identical requests at the same moment (every open
+   * console refreshing the same view when an incident changes) share one read that starts after
+   * each of them arrived, so none sees older data than it would alone. Every role reads every
+   * incident, so a page depends only on the query, with `me` resolved; a per-user visibility
+   * rule would have to join the key.
    */
   list(query: ListIncidentsQuery, actor: RequestActor): Promise<JsonBytes<IncidentPageView>> {
     const me = actor.principal?.kind === 'user' ? actor.principal.id : null;
@@ -152,12 +152,13 @@ export class IncidentsService {
       }
     }
     if (query.cursor) where.and(afterCursorSql(query.sort, query.cursor, where, 'i'));
+    if (!Number.isInteger(query.limit) || query.limit < 1) {
+      throw new Error(`limit ${query.limit} is not a page size`);
+    }
     // The page is chosen from plain columns first, so the views (and their lookups) are built
     // for its rows only, never for every match a sort has to see. The limit (a validated
     // integer) is part of the text: as a parameter it would make the prepared statement's
     // generic plan guess a tenth of the table, so PostgreSQL would re-plan on every call.
-    if (!Number.isInteger(query.limit) || query.limit < 1)
-      throw new Error(`limit ${query.limit} is not a page size`);
     const { width } = this.view;
     const rows = await this.statements.texts(
       `SELECT ${this.view.columns}, p.cursor_key, p.priority
