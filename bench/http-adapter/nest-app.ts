@@ -61,7 +61,9 @@ async function main(): Promise<void> {
       fastifyApp
         .getHttpAdapter()
         .getInstance()
-        .addHook('onRequest', (req, reply, done) => applyHelmet(req.raw, reply.raw, done));
+        .addHook('onRequest', (req, reply, done) =>
+          applyHelmet(req.raw, reply.raw, (err) => done(err as Error | undefined)),
+        );
     }
     app = fastifyApp;
   } else {
