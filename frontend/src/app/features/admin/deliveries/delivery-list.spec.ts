@@ -1,8 +1,9 @@
 import { provideHttpClient, withInterceptors } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting, TestRequest } from '@angular/common/http/testing';
-import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { TestBed } from '@angular/core/testing';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
-import { provideRouter } from '@angular/router';
+import { provideRouter, Router } from '@angular/router';
+import { RouterTestingHarness } from '@angular/router/testing';
 
 import {
   byText,
@@ -18,7 +19,7 @@ import { DeliverySummary } from './deliveries-api';
 import { DeliveryList } from './delivery-list';
 
 describe('DeliveryList', () => {
-  let fixture: ComponentFixture<DeliveryList>;
+  let harness: RouterTestingHarness;
   let backend: HttpTestingController;
 
   const dead = deliveryView({
@@ -36,20 +37,25 @@ describe('DeliveryList', () => {
     ],
   };
 
-  beforeEach(async () => {
+  /** Opens the page at `url` and answers its summary; returns the first list request's parameters. */
+  async function open(url: string, items: DeliveryView[] = [dead, delivered]) {
+    harness = await RouterTestingHarness.create();
+    void harness.navigateByUrl(url);
+    await settle();
+    backend.expectOne('/api/deliveries/summary').flush(summary);
+    return answer(items);
+  }
+
+  beforeEach(() => {
     TestBed.configureTestingModule({
       providers: [
         provideHttpClient(withInterceptors([problemInterceptor])),
         provideHttpClientTesting(),
-        provideRouter([]),
+        provideRouter([{ path: 'deliveries', component: DeliveryList }]),
         { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } },
       ],
     });
     backend = TestBed.inject(HttpTestingController);
-    fixture = TestBed.createComponent(DeliveryList);
-    await settle();
-    backend.expectOne('/api/deliveries/summary').flush(summary);
-    await answer([dead, delivered]);
   });
 
   afterEach(() => {
@@ -57,7 +63,11 @@ describe('DeliveryList', () => {
   });
 
   function element(): HTMLElement {
-    return fixture.nativeElement as HTMLElement;
+    return harness.routeNativeElement!;
+  }
+
+  function url(): string {
+    return TestBed.inject(Router).url;
   }
 
   function paramsOf(request: TestRequest): Record<string, string | null> {
@@ -77,7 +87,8 @@ describe('DeliveryList', () => {
     return element().querySelector<HTMLElement>(`tr[data-delivery-id="${delivery.id}"]`)!;
   }
 
-  it('summarises each consumer and lists the deliveries', () => {
+  it('summarises each consumer and lists the deliveries', async () => {
+    expect(await open('/deliveries')).toEqual({ limit: '50' });
     const servicenow = element().querySelector('tr[data-consumer="servicenow"]')!;
     expect(Array.from(servicenow.querySelectorAll('th, td')).map((c) => c.textContent.trim())).toEqual([
       'servicenow',
@@ -92,15 +103,45 @@ describe('DeliveryList', () => {
     expect(row(delivered).querySelector('button')).toBeNull();
   });
 
-  it('filters by status and consumer on the server', async () => {
+  it('filters by status and consumer on the server, keeping the filters in the URL', async () => {
+    await open('/deliveries');
     await choose(element().querySelectorAll('.filters mat-select')[0]!, 'Dead');
     expect(await answer([dead])).toEqual({ limit: '50', status: 'dead' });
+    expect(url()).toBe('/deliveries?status=dead');
 
     await choose(element().querySelectorAll('.filters mat-select')[1]!, 'servicenow');
     expect(await answer([dead])).toEqual({ limit: '50', status: 'dead', consumer: 'servicenow' });
+    expect(url()).toBe('/deliveries?status=dead&consumer=servicenow');
+  });
+
+  it('starts from the filters in the URL, as a link from an incident gives them', async () => {
+    const incidentId = '0b7e2c4a-1d3f-4a5b-9c8d-7e6f5a4b3c2d';
+    expect(
+      await open(`/deliveries?status=dead&consumer=servicenow&incidentId=${incidentId}`, [dead]),
+    ).toEqual({
+      limit: '50',
+      status: 'dead',
+      consumer: 'servicenow',
+      incidentId,
+    });
+    expect(element().querySelector<HTMLInputElement>('.filters input')!.value).toBe(incidentId);
+    expect(element().querySelectorAll('.filters mat-select')[0]!.textContent).toContain('Dead');
+  });
+
+  it('ignores a status it does not know', async () => {
+    expect(await open('/deliveries?status=lost')).toEqual({ limit: '50' });
+  });
+
+  it('shows one consumer when its name in the summary is clicked', async () => {
+    await open('/deliveries');
+    click(byText('tr[data-consumer="slack"] button', 'slack'));
+    await settle();
+    expect(await answer([delivered])).toEqual({ limit: '50', consumer: 'slack' });
+    expect(url()).toBe('/deliveries?consumer=slack');
   });
 
   it('replays a dead delivery after confirmation and shows it pending', async () => {
+    await open('/deliveries');
     click(row(dead).querySelector('button'));
     await settle();
     expect(document.querySelector('mat-dialog-container')!.textContent).toContain(
@@ -122,6 +163,7 @@ describe('DeliveryList', () => {
   });
 
   it('shows a refused replay', async () => {
+    await open('/deliveries');
     click(row(dead).querySelector('button'));
     await settle();
     click(byText('mat-dialog-container button', 'Replay'));

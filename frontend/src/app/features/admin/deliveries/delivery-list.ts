@@ -1,14 +1,6 @@
 import { DatePipe } from '@angular/common';
-import {
-  ChangeDetectionStrategy,
-  Component,
-  computed,
-  inject,
-  input,
-  linkedSignal,
-  signal,
-} from '@angular/core';
-import { rxResource } from '@angular/core/rxjs-interop';
+import { ChangeDetectionStrategy, Component, computed, inject, linkedSignal, signal } from '@angular/core';
+import { rxResource, toSignal } from '@angular/core/rxjs-interop';
 import { MatButton } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatFormField, MatLabel } from '@angular/material/form-field';
@@ -29,7 +21,7 @@ import {
   MatRowDef,
   MatTable,
 } from '@angular/material/table';
-import { RouterLink } from '@angular/router';
+import { ActivatedRoute, ParamMap, Params, Router, RouterLink } from '@angular/router';
 import { filter, switchMap } from 'rxjs';
 
 import { Problem, problemFrom } from '../../../core/problem';
@@ -46,6 +38,25 @@ import { DeliveriesApi, DeliveryQuery } from './deliveries-api';
 import { LaterPages } from '../../../shared/keyset-pages';
 
 const REPLAYABLE: readonly DeliveryStatus[] = ['dead', 'failed'];
+
+/** The list filters as they are kept in the URL; unknown values are ignored. */
+export function deliveryQueryFromParams(params: ParamMap): DeliveryQuery {
+  const status = params.get('status');
+  return {
+    status: DELIVERY_STATUSES.find((s) => s === status) ?? '',
+    consumer: params.get('consumer')?.trim() ?? '',
+    incidentId: params.get('incidentId')?.trim() ?? '',
+  };
+}
+
+/** The inverse of `deliveryQueryFromParams`: only the filters that are set. */
+export function paramsFromDeliveryQuery(query: DeliveryQuery): Params {
+  const params: Params = {};
+  if (query.status) params['status'] = query.status;
+  if (query.consumer) params['consumer'] = query.consumer;
+  if (query.incidentId) params['incidentId'] = query.incidentId;
+  return params;
+}
 
 /** The outbox at a glance: counts per consumer, every delivery, and a replay for the stuck ones. */
 @Component({
@@ -83,8 +94,8 @@ export class DeliveryList {
   private readonly dialog = inject(MatDialog);
   private readonly snackBar = inject(MatSnackBar);
 
-  /** `?incidentId=` (query parameter) narrows the list to one incident; the filter box starts from it. */
-  readonly incidentId = input<string>();
+  private readonly router = inject(Router);
+  private readonly route = inject(ActivatedRoute);
 
   protected readonly statuses = DELIVERY_STATUSES;
   protected readonly statusLabels = DELIVERY_STATUS_LABELS;
@@ -100,14 +111,11 @@ export class DeliveryList {
     'actions',
   ];
 
-  protected readonly status = signal<DeliveryStatus | ''>('');
-  protected readonly consumer = signal('');
-  protected readonly incidentFilter = linkedSignal(() => this.incidentId() ?? '');
-  private readonly query = computed<DeliveryQuery>(() => ({
-    status: this.status(),
-    consumer: this.consumer(),
-    incidentId: this.incidentFilter(),
-  }));
+  /** The filters live in the URL (`?status=dead&consumer=slack&incidentId=…`), so a link or a reload shows the same list. */
+  private readonly queryParams = toSignal(this.route.queryParamMap, { requireSync: true });
+  protected readonly query = computed(() => deliveryQueryFromParams(this.queryParams()), {
+    equal: (a, b) => JSON.stringify(a) === JSON.stringify(b),
+  });
 
   protected readonly summary = rxResource({ stream: () => this.api.summary() });
   protected readonly consumers = computed(() =>
@@ -147,7 +155,25 @@ export class DeliveryList {
   }
 
   protected showConsumer(consumer: string): void {
-    this.consumer.set(consumer);
+    this.setFilters({ consumer });
+  }
+
+  protected setStatus(status: DeliveryStatus | ''): void {
+    this.setFilters({ status });
+  }
+
+  protected setConsumer(consumer: string): void {
+    this.setFilters({ consumer });
+  }
+
+  protected setIncident(incidentId: string): void {
+    this.setFilters({ incidentId: incidentId.trim() });
+  }
+
+  /** Filters go into the URL; the list follows the URL. */
+  private setFilters(change: Partial<DeliveryQuery>): void {
+    const queryParams = paramsFromDeliveryQuery({ ...this.query(), ...change });
+    void this.router.navigate([], { relativeTo: this.route, queryParams });
   }
 
   protected replay(delivery: DeliveryView): void {
