@@ -17,14 +17,14 @@ export type RotationResult =
   | { readonly kind: 'rotated'; readonly session: AuthSession; readonly refreshToken: string }
   | { readonly kind: 'reused'; readonly session: AuthSession };
 
+/** The fields that decide whether a session still admits requests. */
+export type SessionValidity = Pick<AuthSession, 'createdAt' | 'expiresAt' | 'revokedAt'>;
+
 /**
  * Sessions and their rotating refresh tokens. A refresh token is `<row id>.<secret>`: the id finds
  * the row, the secret's digest proves possession. Each rotation consumes the presented token;
  * a consumed token presented again means a copy exists elsewhere, so the session dies.
  */
-/** The fields that decide whether a session still admits requests. */
-export type SessionValidity = Pick<AuthSession, 'createdAt' | 'expiresAt' | 'revokedAt'>;
-
 @Injectable()
 export class SessionStore {
   constructor(
