@@ -7,7 +7,7 @@ import {
   inject,
   linkedSignal,
 } from '@angular/core';
-import { rxResource, takeUntilDestroyed, toObservable, toSignal } from '@angular/core/rxjs-interop';
+import { rxResource, takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { MatButton } from '@angular/material/button';
 import { MatFormField, MatLabel, MatPrefix } from '@angular/material/form-field';
 import { MatInput } from '@angular/material/input';
@@ -26,7 +26,7 @@ import {
   MatRowDef,
   MatTable,
 } from '@angular/material/table';
-import { ActivatedRoute, Params, ParamMap, Router, RouterLink } from '@angular/router';
+import { Params, ParamMap, RouterLink } from '@angular/router';
 import { debounceTime, distinctUntilChanged } from 'rxjs';
 
 import { Session } from '../../core/session/session';
@@ -54,6 +54,7 @@ import { PriorityBadge } from './priority-badge';
 import { SlaDue } from './sla-due';
 import { StateChip } from './state-chip';
 import { LaterPages } from '../../shared/keyset-pages';
+import { UrlQuery } from '../../shared/url-query';
 
 /** Typing in the search box queries the API once the user pauses this long. */
 export const SEARCH_DEBOUNCE_MS = 300;
@@ -90,8 +91,6 @@ export function paramsFromQuery(query: IncidentQuery): Params {
   if (query.sort !== DEFAULT_SORT) params['sort'] = query.sort;
   return params;
 }
-
-const sameQuery = (a: IncidentQuery, b: IncidentQuery) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
  * Every incident the caller may see, filtered and sorted on the server, with keyset "Load more"
@@ -134,8 +133,6 @@ const sameQuery = (a: IncidentQuery, b: IncidentQuery) => JSON.stringify(a) === 
 })
 export class IncidentList {
   private readonly api = inject(IncidentsApi);
-  private readonly router = inject(Router);
-  private readonly route = inject(ActivatedRoute);
   private readonly session = inject(Session);
 
   protected readonly states = INCIDENT_STATES;
@@ -151,8 +148,8 @@ export class IncidentList {
   /** Viewers read; responders and admins open incidents (the API enforces it too). */
   protected readonly canCreate = computed(() => this.session.hasRole('responder', 'admin'));
 
-  private readonly queryParams = toSignal(this.route.queryParamMap, { requireSync: true });
-  protected readonly query = computed(() => queryFromParams(this.queryParams()), { equal: sameQuery });
+  private readonly filters = new UrlQuery(queryFromParams, paramsFromQuery);
+  protected readonly query = this.filters.value;
 
   /** What is in the search box; the URL's `q` follows it once typing pauses. */
   protected readonly searchText = linkedSignal(() => this.query().q);
@@ -204,7 +201,7 @@ export class IncidentList {
 
   protected clearFilters(): void {
     this.searchText.set('');
-    void this.router.navigate([], { relativeTo: this.route, queryParams: {} });
+    this.filters.clear();
   }
 
   protected loadMore(): void {
@@ -213,7 +210,6 @@ export class IncidentList {
 
   /** Filters go into the URL; the list follows the URL. Typing replaces the entry, choices push one. */
   private setFilters(change: Partial<IncidentQuery>, replaceUrl = false): void {
-    const queryParams = paramsFromQuery({ ...this.query(), ...change });
-    void this.router.navigate([], { relativeTo: this.route, queryParams, replaceUrl });
+    this.filters.set(change, replaceUrl);
   }
 }

@@ -1,6 +1,6 @@
 import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject, linkedSignal, signal } from '@angular/core';
-import { rxResource, toSignal } from '@angular/core/rxjs-interop';
+import { rxResource } from '@angular/core/rxjs-interop';
 import { MatButton } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatFormField, MatLabel } from '@angular/material/form-field';
@@ -21,7 +21,7 @@ import {
   MatRowDef,
   MatTable,
 } from '@angular/material/table';
-import { ActivatedRoute, ParamMap, Params, Router, RouterLink } from '@angular/router';
+import { ParamMap, Params, RouterLink } from '@angular/router';
 import { filter, switchMap } from 'rxjs';
 
 import { Problem, problemFrom } from '../../../core/problem';
@@ -36,6 +36,7 @@ import {
 } from '../../incidents/incident';
 import { DeliveriesApi, DeliveryQuery } from './deliveries-api';
 import { LaterPages } from '../../../shared/keyset-pages';
+import { UrlQuery } from '../../../shared/url-query';
 
 const REPLAYABLE: readonly DeliveryStatus[] = ['dead', 'failed'];
 
@@ -94,9 +95,6 @@ export class DeliveryList {
   private readonly dialog = inject(MatDialog);
   private readonly snackBar = inject(MatSnackBar);
 
-  private readonly router = inject(Router);
-  private readonly route = inject(ActivatedRoute);
-
   protected readonly statuses = DELIVERY_STATUSES;
   protected readonly statusLabels = DELIVERY_STATUS_LABELS;
   protected readonly columns = [
@@ -112,10 +110,8 @@ export class DeliveryList {
   ];
 
   /** The filters live in the URL (`?status=dead&consumer=slack&incidentId=…`), so a link or a reload shows the same list. */
-  private readonly queryParams = toSignal(this.route.queryParamMap, { requireSync: true });
-  protected readonly query = computed(() => deliveryQueryFromParams(this.queryParams()), {
-    equal: (a, b) => JSON.stringify(a) === JSON.stringify(b),
-  });
+  private readonly filters = new UrlQuery(deliveryQueryFromParams, paramsFromDeliveryQuery);
+  protected readonly query = this.filters.value;
 
   protected readonly summary = rxResource({ stream: () => this.api.summary() });
   protected readonly consumers = computed(() =>
@@ -172,8 +168,7 @@ export class DeliveryList {
 
   /** Filters go into the URL; the list follows the URL. */
   private setFilters(change: Partial<DeliveryQuery>): void {
-    const queryParams = paramsFromDeliveryQuery({ ...this.query(), ...change });
-    void this.router.navigate([], { relativeTo: this.route, queryParams });
+    this.filters.set(change);
   }
 
   protected replay(delivery: DeliveryView): void {
