@@ -19,7 +19,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * next page starts strictly after the last row seen, so rows added meanwhile never shift a page.
  * Timestamps go into the cursor as PostgreSQL's text (microseconds intact), not as JS Dates.
  */
-export const SORT_ORDERS: Readonly<
+const SORT_ORDERS: Readonly<
   Record<IncidentSort, { readonly column: string; readonly direction: 'ASC' | 'DESC' }>
 > = {
   '-openedAt': { column: 'opened_at', direction: 'DESC' },

@@ -10,7 +10,7 @@ import type { PersonSql } from '../users/person-sql';
  */
 
 /** A JS `Date#toISOString()` string (UTC, milliseconds, `Z`), whatever the session's time zone. */
-export function isoTimestamp(column: string): string {
+function isoTimestamp(column: string): string {
   return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
