@@ -1,3 +1,5 @@
+const { join } = require('node:path');
+
 // NestJS 12 ships ES modules only; @swc/jest turns them (and our TypeScript, with decorator
 // metadata) into CommonJS for Jest's loader.
 const swc = {
@@ -25,4 +27,7 @@ module.exports = {
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 60000,
   maxWorkers: 2,
+  // Where test/test-app.ts records each response's route and status for the OpenAPI check
+  // (jest.statuses.config.js), which `npm test` runs after this suite.
+  globals: { nexecuteStatusLog: join(__dirname, '..', 'reports', 'http-statuses') },
 };

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -10,6 +10,7 @@ import { runMigrationsExclusively } from '../src/common/database/migration-runne
 import { loadConfig } from '../src/config/app-config';
 import { repositoryRoot } from '../src/config/repository-root';
 import { installDeliveryQueue } from '../src/deliveries/delivery-queue';
+import { STATUS_LOG_GLOBAL } from './http-status-log';
 import { ADMIN_URL_VAR, RUN_ID_VAR, templateName, urlFor, withAdmin } from './test-database';
 
 export interface TestRun {
@@ -21,10 +22,18 @@ export const testRun = globalThis as typeof globalThis & { nexecuteTestRun?: Tes
  * One PostgreSQL for the run: DATABASE_URL's server when set, otherwise an embedded one in a
  * temporary folder. Migrations run once into a template; each spec file clones it.
  */
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(
+  _global: unknown,
+  project: { readonly globals: Readonly<Record<string, unknown>> },
+): Promise<void> {
   Logger.overrideLogger(['error', 'warn']);
   // `npm test` writes Jest's JSON summary there for CI's totals; Jest does not create folders.
   await mkdir(join(repositoryRoot(), 'reports'), { recursive: true });
+  const statusLog = project.globals[STATUS_LOG_GLOBAL];
+  if (typeof statusLog === 'string') {
+    await rm(statusLog, { recursive: true, force: true });
+    await mkdir(statusLog, { recursive: true });
+  }
   const run: TestRun = {};
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {

@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import { createLogger } from '../src/common/logging/logger';
 import { loadConfig } from '../src/config/app-config';
 import { createHttpApplication } from '../src/http-application';
+import { recordResponseStatuses } from './http-status-log';
 import { freshDatabase, type TestDatabase } from './test-database';
 
 export const CONSOLE_FIXTURE = join(__dirname, 'fixtures', 'console');
@@ -79,6 +80,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     logger,
     extraImports: options.imports ?? [],
   });
+  recordResponseStatuses(app.getHttpAdapter().getInstance());
   await app.listen(options.port ?? 0, '127.0.0.1');
   const baseUrl = await app.getUrl();
   return {

@@ -1,6 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Roles, Scopes } from '../common/auth/access.decorators';
+import { ApiProblem } from '../common/http/openapi';
 import { AUDIT_ACTIONS } from './audit-actions';
 import { AuditLog } from './audit-log.service';
 import { AuditActionsView, AuditEventView, AuditPageView } from './dto/audit-event.view';
@@ -16,6 +17,7 @@ export class AuditController {
 
   @Get()
   @ApiOkResponse({ type: AuditPageView })
+  @ApiProblem(400, '`AUDIT_CURSOR_INVALID`: `cursor` is not a `nextCursor` value')
   async list(@Query() query: ListAuditEventsQuery): Promise<AuditPageView> {
     const page = await this.audit.list(query);
     return { items: page.items.map((e) => AuditEventView.of(e)), nextCursor: page.nextCursor };

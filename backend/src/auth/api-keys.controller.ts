@@ -9,6 +9,7 @@ import {
 import { Roles } from '../common/auth/access.decorators';
 import { CurrentActor } from '../common/auth/current-actor.decorator';
 import type { RequestActor } from '../common/auth/principal';
+import { ApiProblem } from '../common/http/openapi';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyListView, ApiKeyView, CreatedApiKeyView } from './dto/api-key.view';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
@@ -39,6 +40,7 @@ export class ApiKeysController {
   @Delete(':id')
   @HttpCode(204)
   @ApiNoContentResponse()
+  @ApiProblem(404, '`AUTH_API_KEY_NOT_FOUND`')
   async revoke(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: RequestActor): Promise<void> {
     await this.apiKeys.revoke(id, actor);
   }

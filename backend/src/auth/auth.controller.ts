@@ -29,6 +29,7 @@ import { AllowPendingPasswordChange, Public, Scopes } from '../common/auth/acces
 import { CurrentActor, CurrentPrincipal } from '../common/auth/current-actor.decorator';
 import type { Principal, RequestActor, UserPrincipal } from '../common/auth/principal';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
+import { ApiProblem, ApiWithoutDatabase } from '../common/http/openapi';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { UserView } from '../users/dto/user.view';
 import { UsersService } from '../users/users.service';
@@ -54,6 +55,7 @@ export class AuthController {
   @Public()
   @Get('providers')
   @ApiOkResponse({ type: AuthProvidersView })
+  @ApiWithoutDatabase()
   providers(): AuthProvidersView {
     const sso = this.config.auth.sso;
     return {
@@ -68,6 +70,7 @@ export class AuthController {
   @UseGuards(LoginThrottleGuard)
   @ApiOkResponse({ type: TokenView })
   @ApiUnauthorizedResponse({ type: ProblemDetailsDto, description: 'AUTH_INVALID_CREDENTIALS' })
+  @ApiProblem(403, '`AUTH_USER_DISABLED`: the account is disabled')
   @ApiTooManyRequestsResponse({
     type: ProblemDetailsDto,
     description: 'AUTH_ACCOUNT_LOCKED or AUTH_RATE_LIMITED',
@@ -147,6 +150,8 @@ export class AuthController {
   @ApiBearerAuth()
   @AllowPendingPasswordChange()
   @ApiNoContentResponse()
+  @ApiProblem(403, '`AUTH_CURRENT_PASSWORD_INCORRECT`')
+  @ApiProblem(422, '`AUTH_PASSWORD_POLICY`: `violations` lists what is wrong with the new password')
   async changePassword(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: ChangePasswordDto,
@@ -166,6 +171,7 @@ export class AuthController {
   @HttpCode(204)
   @ApiBearerAuth()
   @ApiNoContentResponse()
+  @ApiProblem(404, '`AUTH_SESSION_NOT_FOUND`: no active session of yours with that id')
   async revokeSession(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,

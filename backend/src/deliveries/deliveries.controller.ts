@@ -10,6 +10,7 @@ import { Roles } from '../common/auth/access.decorators';
 import { CurrentActor } from '../common/auth/current-actor.decorator';
 import type { RequestActor } from '../common/auth/principal';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
+import { ApiProblem } from '../common/http/openapi';
 import { DeliveriesService } from './deliveries.service';
 import { DeliveryPageView, DeliverySummaryView, DeliveryView } from './dto/delivery.view';
 import { ListDeliveriesQuery } from './dto/list-deliveries.query';
@@ -23,6 +24,7 @@ export class DeliveriesController {
 
   @Get()
   @ApiOkResponse({ type: DeliveryPageView })
+  @ApiProblem(400, '`DELIVERY_CURSOR_INVALID`: `cursor` is not a `nextCursor` value')
   list(@Query() query: ListDeliveriesQuery): Promise<DeliveryPageView> {
     return this.deliveries.list(query);
   }

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/s
 import { HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
 import { Public } from '../common/auth/access.decorators';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
+import { ApiWithoutDatabase } from '../common/http/openapi';
 import { LivenessDto, ReadinessDto } from './dto/health-status.dto';
 import { HealthError, HealthErrorCode } from './health.errors';
 import { MigrationsHealthIndicator } from './migrations.health';
@@ -20,6 +21,7 @@ export class HealthController {
   /** The process is up and serving; says nothing of its dependencies (restart only if this fails). */
   @Get('live')
   @ApiOkResponse({ type: LivenessDto })
+  @ApiWithoutDatabase()
   live(): LivenessDto {
     return { status: 'ok', uptimeSeconds: Math.round(process.uptime() * 100) / 100 };
   }

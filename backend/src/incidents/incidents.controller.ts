@@ -27,6 +27,7 @@ import { CurrentActor } from '../common/auth/current-actor.decorator';
 import type { RequestActor } from '../common/auth/principal';
 import type { JsonBytes } from '../common/http/json-bytes';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
+import { ApiProblem } from '../common/http/openapi';
 import { DeliveryListView } from '../deliveries/dto/delivery.view';
 import {
   AssignIncidentDto,
@@ -55,9 +56,19 @@ import { IncidentsService } from './incidents.service';
 const Reads = (): MethodDecorator =>
   applyDecorators(Roles('viewer', 'responder', 'admin'), Scopes('incidents:read'));
 const Writes = (): MethodDecorator => applyDecorators(Roles('responder', 'admin'), Scopes('incidents:write'));
+const VERSION_HEADER_INVALID =
+  '`INCIDENT_VERSION_HEADER_INVALID`: If-Match is not an ETag, or disagrees with `version`';
+const CURSOR_INVALID = '`INCIDENT_CURSOR_INVALID`: `cursor` is not a `nextCursor` value';
 /** A lifecycle action: `POST /api/incidents/:id/<action>` answering the changed incident. */
 const IncidentAction = (path: string): MethodDecorator =>
-  applyDecorators(Post(path), HttpCode(200), Writes(), ApiOkResponse({ type: IncidentView }));
+  applyDecorators(
+    Post(path),
+    HttpCode(200),
+    Writes(),
+    ApiOkResponse({ type: IncidentView }),
+    ApiProblem(400, VERSION_HEADER_INVALID),
+    ApiProblem(409, '`INCIDENT_ILLEGAL_TRANSITION` or `INCIDENT_STALE_VERSION`'),
+  );
 
 /** Thin: each handler reads the request and makes one IncidentsService call. */
 @ApiTags('incidents')
@@ -70,6 +81,7 @@ export class IncidentsController {
   @Get()
   @Reads()
   @ApiOkResponse({ type: IncidentPageView })
+  @ApiProblem(400, CURSOR_INVALID)
   list(
     @Query() query: ListIncidentsQuery,
     @CurrentActor() actor: RequestActor,
@@ -82,6 +94,7 @@ export class IncidentsController {
   @Post()
   @Writes()
   @ApiCreatedResponse({ type: IncidentView })
+  @ApiProblem(422, '`INCIDENT_ASSIGNEE_UNKNOWN`: no active user with that `assigneeId`')
   async create(
     @Body() dto: CreateIncidentDto,
     @CurrentActor() actor: RequestActor,
@@ -135,6 +148,7 @@ export class IncidentsController {
   @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag you read, e.g. "3"' })
   @ApiOkResponse({ type: IncidentView })
   @ApiConflictResponse({ type: ProblemDetailsDto, description: 'INCIDENT_STALE_VERSION' })
+  @ApiProblem(400, VERSION_HEADER_INVALID)
   update(
     @Param('id') id: string,
     @Body() dto: UpdateIncidentDto,
@@ -145,10 +159,6 @@ export class IncidentsController {
   }
 
   @IncidentAction(':id/acknowledge')
-  @ApiConflictResponse({
-    type: ProblemDetailsDto,
-    description: 'INCIDENT_ILLEGAL_TRANSITION or INCIDENT_STALE_VERSION',
-  })
   acknowledge(
     @Param('id') id: string,
     @Body() dto: VersionedDto,
@@ -258,6 +268,7 @@ export class IncidentsController {
   @Get(':id/timeline')
   @Reads()
   @ApiOkResponse({ type: TimelinePageView })
+  @ApiProblem(400, CURSOR_INVALID)
   timeline(@Param('id') id: string, @Query() query: TimelineQuery): Promise<TimelinePageView> {
     return this.incidents.timelineOf(id, query.cursor, query.limit);
   }

@@ -23,6 +23,7 @@ import { Roles } from '../common/auth/access.decorators';
 import { CurrentActor } from '../common/auth/current-actor.decorator';
 import type { RequestActor } from '../common/auth/principal';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
+import { ApiProblem } from '../common/http/openapi';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQuery } from './dto/list-users.query';
 import { UpdateUserDto } from './dto/update-user.dto';
@@ -52,6 +53,7 @@ export class UsersController {
   @Post()
   @ApiCreatedResponse({ type: CreatedUserView })
   @ApiConflictResponse({ type: ProblemDetailsDto, description: 'USER_EMAIL_TAKEN' })
+  @ApiProblem(422, '`AUTH_PASSWORD_POLICY`: `violations` lists what is wrong with the password')
   create(@Body() dto: CreateUserDto, @CurrentActor() actor: RequestActor): Promise<CreatedUserView> {
     return this.users.create(dto, actor);
   }

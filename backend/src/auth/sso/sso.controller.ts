@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common'
 import { ApiFoundResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../../common/auth/access.decorators';
+import { ApiProblem } from '../../common/http/openapi';
 import { CurrentActor } from '../../common/auth/current-actor.decorator';
 import type { RequestActor } from '../../common/auth/principal';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
@@ -13,6 +14,7 @@ const STATE_COOKIE = 'nx_sso';
 /** Browser redirects, not JSON: these URLs are navigated to, never fetched. */
 @ApiTags('auth')
 @Public()
+@ApiProblem(404, '`AUTH_SSO_PROVIDER_UNKNOWN`: no sign-in provider with that id')
 @Controller('auth/sso')
 export class SsoController {
   constructor(
