@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { createValidationPipe } from './common/errors/validation';
+import { answerClientError } from './common/http/client-errors';
 import { registerConsoleSite } from './common/http/console-site';
 import { setUpOpenApi } from './common/http/openapi';
 import { requestIdFor, REQUEST_ID_HEADER } from './common/http/request-id';
@@ -40,6 +41,7 @@ export async function createHttpApplication(
 ): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createLogger(config.log.level);
   const adapter = new FastifyAdapter({
+    clientErrorHandler: answerClientError,
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     genReqId: requestIdFor,
