@@ -95,6 +95,11 @@ const UNKNOWN_KEYS = [
 function queryVector(op: Operation, ids: ValidIds): fc.Arbitrary<FuzzRequest> {
   const names = op.queryParams.map((p) => p.name);
   const declared = names.length ? fc.constantFrom(...names) : fc.constant('q');
+  const numeric = op.queryParams
+    .filter(
+      (p) => p.schema.minimum !== undefined || p.schema.type === 'integer' || p.schema.type === 'number',
+    )
+    .map((p) => p.name);
   const mutation: fc.Arbitrary<Labeled<[string, string][]>> = fc.oneof(
     {
       weight: 4,
@@ -103,16 +108,16 @@ function queryVector(op: Operation, ids: ValidIds): fc.Arbitrary<FuzzRequest> {
         .map(([k, h]) => ({ label: `${k}:${h.label}`, value: [[k, h.value]] as [string, string][] })),
     },
     {
-      weight: 2,
+      weight: 3,
       arbitrary: fc
         .tuple(
-          declared,
+          numeric.length ? fc.constantFrom(...numeric) : declared,
           fc.constantFrom('99999999999999999999', '-1', '0', 'NaN', '1e9', '1.5', '2147483648'),
         )
         .map(([k, v]) => ({ label: `${k}:number-like`, value: [[k, v]] as [string, string][] })),
     },
     {
-      weight: 2,
+      weight: names.includes('cursor') ? 3 : 0,
       arbitrary: forgedCursor.map((v) => ({
         label: 'cursor:forged-cursor',
         value: [['cursor', v]] as [string, string][],

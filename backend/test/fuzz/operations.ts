@@ -5,6 +5,7 @@ export interface Schema {
   readonly enum?: readonly unknown[];
   readonly example?: unknown;
   readonly default?: unknown;
+  readonly minimum?: number;
   readonly items?: Schema;
   readonly properties?: Readonly<Record<string, Schema>>;
   readonly required?: readonly string[];
