@@ -68,6 +68,14 @@ export function scanJson(bytes: Uint8Array, maxDepth = MAX_JSON_DEPTH): JsonScan
   return { tooDeep: false, suspectText };
 }
 
+/** Requests whose body this parser has already checked for unstorable text. */
+const checkedBodies = new WeakSet<object>();
+
+/** Whether the request's body came through registerJsonBodyParser (so its text is checked). */
+export function isCheckedJsonBody(req: object): boolean {
+  return checkedBodies.has(req);
+}
+
 /** Fastify's default JSON parser is the callback kind (its type also admits a promise kind). */
 type CallbackJsonParser = (
   req: unknown,
@@ -85,6 +93,7 @@ export function registerJsonBodyParser(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   const parseJson = fastify.getDefaultJsonParser('error', 'error') as unknown as CallbackJsonParser;
   app.useBodyParser('application/json', { bodyLimit: fastify.initialConfig.bodyLimit }, (req, body, done) => {
+    checkedBodies.add(req);
     const scan = scanJson(body);
     if (scan.tooDeep) {
       const detail = `The JSON body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`;
