@@ -22,12 +22,19 @@ function fieldName(parent: string, key: string): string {
   return parent ? `${parent}.${shown}` : shown;
 }
 
-/**
- * The first unstorable string in a parsed request part (a query object, path params, a JSON
- * body), named by its dotted path (`assignee.email`, `ids.0`); null when there is none. Bodies
- * reach this only after the nesting limit is enforced, so the recursion is bounded.
- */
-export function findUnstorableText(value: unknown, parent = ''): FieldError | null {
+/** Whether any string in `value`, key or value, is unstorable; allocates nothing on the way. */
+function containsUnstorableText(value: unknown): boolean {
+  if (typeof value === 'string') return unstorableReason(value) !== null;
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(containsUnstorableText);
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (unstorableReason(key) || containsUnstorableText((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
+
+function firstUnstorableText(value: unknown, parent: string): FieldError | null {
   if (typeof value === 'string') {
     const reason = unstorableReason(value);
     const field = parent || 'body';
@@ -41,8 +48,18 @@ export function findUnstorableText(value: unknown, parent = ''): FieldError | nu
     const field = fieldName(parent, key);
     const keyReason = unstorableReason(key);
     if (keyReason) return { field, message: `the name of ${field} ${keyReason}` };
-    const found = findUnstorableText(item, field);
+    const found = firstUnstorableText(item, field);
     if (found) return found;
   }
   return null;
+}
+
+/**
+ * The first unstorable string in a parsed request part (a query object, path params, a body),
+ * named by its dotted path (`assignee.email`, `ids.0`); null when there is none, found without
+ * building a single path. Bodies reach this only after the nesting limit is enforced, so the
+ * recursion is bounded.
+ */
+export function findUnstorableText(value: unknown): FieldError | null {
+  return containsUnstorableText(value) ? firstUnstorableText(value, '') : null;
 }
