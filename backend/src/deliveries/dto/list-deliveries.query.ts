@@ -1,8 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../delivery.entity';
-import { toNumber } from '../../common/validation/transforms';
+import { IntegerParam } from '../../common/validation/integers';
 
 export class ListDeliveriesQuery {
   @ApiPropertyOptional({ example: 'dead', enum: DELIVERY_STATUSES })
@@ -27,10 +26,7 @@ export class ListDeliveriesQuery {
 
   @ApiPropertyOptional({ example: 50, minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
-  @Transform(toNumber)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @IntegerParam(1, 200)
   limit = 50;
 
   @ApiPropertyOptional({ description: 'nextCursor from the previous page' })
