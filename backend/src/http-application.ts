@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { createValidationPipe } from './common/errors/validation';
+import { registerApiCacheControl } from './common/http/cache-headers';
 import { registerConsoleSite } from './common/http/console-site';
+import { registerJsonOnlyBodies } from './common/http/json-bodies';
 import { setUpOpenApi } from './common/http/openapi';
 import { requestIdFor, REQUEST_ID_HEADER } from './common/http/request-id';
 import { registerRequestLogging } from './common/http/request-logging';
@@ -60,6 +62,8 @@ export async function createHttpApplication(
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestLogging(fastify, logger);
   registerSecurityHeaders(fastify);
+  registerApiCacheControl(fastify, `/${API_PREFIX}`);
+  registerJsonOnlyBodies(app, `/${API_PREFIX}`);
   await app.register(fastifyCookie);
   app.enableCors({
     origin: config.http.corsOrigins.length > 0 ? [...config.http.corsOrigins] : false,
