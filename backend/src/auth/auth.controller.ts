@@ -15,11 +15,14 @@ import {
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+  ApiUnsupportedMediaTypeResponse,
   getSchemaPath,
   ApiExtraModels,
 } from '@nestjs/swagger';
@@ -29,6 +32,8 @@ import { AllowPendingPasswordChange, Public, Scopes } from '../common/auth/acces
 import { CurrentActor, CurrentPrincipal } from '../common/auth/current-actor.decorator';
 import type { Principal, RequestActor, UserPrincipal } from '../common/auth/principal';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
+import { forbidCaching } from '../common/http/cache-headers';
+import { CrossSiteCheck } from '../common/http/cross-site-check';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { UserView } from '../users/dto/user.view';
 import { UsersService } from '../users/users.service';
@@ -40,16 +45,21 @@ import { RefreshDto } from './dto/refresh.dto';
 import { ApiKeyIdentityView, AuthProvidersView, SessionListView, TokenView } from './dto/token.view';
 import { UpdateProfileDto } from './dto/update-profile.dto';
 import { LoginThrottleGuard } from './login-throttle.guard';
+import { bearerTokenOf } from './bearer-token';
 import { clearRefreshCookie, refreshCookieOf, setRefreshCookie } from './refresh-cookie';
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
+  private readonly crossSite: CrossSiteCheck;
+
   constructor(
     private readonly auth: AuthService,
     private readonly users: UsersService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.crossSite = new CrossSiteCheck([config.publicUrl, ...config.http.corsOrigins]);
+  }
 
   @Public()
   @Get('providers')
@@ -66,17 +76,28 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @UseGuards(LoginThrottleGuard)
-  @ApiOkResponse({ type: TokenView })
+  @ApiOkResponse({ type: TokenView, description: 'Sent with Cache-Control: no-store' })
   @ApiUnauthorizedResponse({ type: ProblemDetailsDto, description: 'AUTH_INVALID_CREDENTIALS' })
+  @ApiForbiddenResponse({
+    type: ProblemDetailsDto,
+    description: 'AUTH_USER_DISABLED, or AUTH_CROSS_SITE_REQUEST (tokenDelivery "cookie" from another site)',
+  })
+  @ApiUnsupportedMediaTypeResponse({
+    type: ProblemDetailsDto,
+    description: 'UNSUPPORTED_MEDIA_TYPE: JSON only',
+  })
   @ApiTooManyRequestsResponse({
     type: ProblemDetailsDto,
     description: 'AUTH_ACCOUNT_LOCKED or AUTH_RATE_LIMITED',
   })
   async login(
     @Body() dto: LoginDto,
+    @Req() req: FastifyRequest,
     @CurrentActor() actor: RequestActor,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenView> {
+    // Only a cookie can sign a browser in behind its user's back (login CSRF).
+    if (dto.tokenDelivery === 'cookie') this.refuseCrossSite(req);
     const tokens = await this.auth.login(dto.email, dto.password, actor);
     return this.deliver(tokens, dto.tokenDelivery, reply);
   }
@@ -84,10 +105,18 @@ export class AuthController {
   @Public()
   @Post('refresh')
   @HttpCode(200)
-  @ApiOkResponse({ type: TokenView })
+  @ApiOkResponse({ type: TokenView, description: 'Sent with Cache-Control: no-store' })
   @ApiUnauthorizedResponse({
     type: ProblemDetailsDto,
     description: 'AUTH_REFRESH_INVALID or AUTH_REFRESH_REUSED',
+  })
+  @ApiForbiddenResponse({
+    type: ProblemDetailsDto,
+    description: 'AUTH_CROSS_SITE_REQUEST: the nx_refresh cookie was sent by a page on another site',
+  })
+  @ApiUnsupportedMediaTypeResponse({
+    type: ProblemDetailsDto,
+    description: 'UNSUPPORTED_MEDIA_TYPE: JSON only',
   })
   async refresh(
     @Body() dto: RefreshDto,
@@ -95,6 +124,7 @@ export class AuthController {
     @CurrentActor() actor: RequestActor,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenView> {
+    if (dto.refreshToken === undefined) this.refuseCrossSite(req);
     const fromCookie = dto.refreshToken === undefined ? refreshCookieOf(req) : undefined;
     try {
       const tokens = await this.auth.refresh(dto.refreshToken ?? fromCookie, actor);
@@ -108,14 +138,30 @@ export class AuthController {
   @Public()
   @Post('logout')
   @HttpCode(204)
-  @ApiNoContentResponse()
+  @ApiBearerAuth()
+  @ApiNoContentResponse({
+    description:
+      'Ends the session of the refresh token (body or cookie) or, without one, of the bearer access token',
+  })
+  @ApiForbiddenResponse({
+    type: ProblemDetailsDto,
+    description: 'AUTH_CROSS_SITE_REQUEST: the nx_refresh cookie was sent by a page on another site',
+  })
+  @ApiUnsupportedMediaTypeResponse({
+    type: ProblemDetailsDto,
+    description: 'UNSUPPORTED_MEDIA_TYPE: JSON only',
+  })
   async logout(
     @Body() dto: RefreshDto,
     @Req() req: FastifyRequest,
     @CurrentActor() actor: RequestActor,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    await this.auth.logout(dto.refreshToken ?? refreshCookieOf(req), actor);
+    if (dto.refreshToken === undefined) this.refuseCrossSite(req);
+    await this.auth.logout(
+      { refreshToken: dto.refreshToken ?? refreshCookieOf(req), accessToken: bearerTokenOf(req) },
+      actor,
+    );
     clearRefreshCookie(reply, this.config.auth.cookieSecure);
   }
 
@@ -147,6 +193,15 @@ export class AuthController {
   @ApiBearerAuth()
   @AllowPendingPasswordChange()
   @ApiNoContentResponse()
+  @ApiForbiddenResponse({ type: ProblemDetailsDto, description: 'AUTH_CURRENT_PASSWORD_INCORRECT' })
+  @ApiUnprocessableEntityResponse({
+    type: ProblemDetailsDto,
+    description: 'AUTH_PASSWORD_POLICY (with violations), the current password reused included',
+  })
+  @ApiTooManyRequestsResponse({
+    type: ProblemDetailsDto,
+    description: 'AUTH_ACCOUNT_LOCKED: too many wrong current passwords (the login lock-out)',
+  })
   async changePassword(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: ChangePasswordDto,
@@ -181,7 +236,18 @@ export class AuthController {
     return principal;
   }
 
+  /** Cookie-authenticated and cookie-setting requests must come from our own pages. */
+  private refuseCrossSite(req: FastifyRequest): void {
+    if (this.crossSite.isCrossSite(req)) {
+      throw new AuthError(
+        AuthErrorCode.CrossSiteRequest,
+        'This request came from a page on another site; sign in from the console itself',
+      );
+    }
+  }
+
   private deliver(tokens: IssuedTokens, delivery: 'cookie' | 'body', reply: FastifyReply): TokenView {
+    forbidCaching(reply);
     const { refreshToken, ...rest } = tokens;
     if (delivery === 'body') return { ...rest, refreshToken };
     setRefreshCookie(reply, refreshToken, tokens.refreshExpiresIn, this.config.auth.cookieSecure);
