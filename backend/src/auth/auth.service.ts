@@ -145,9 +145,19 @@ export class AuthService {
     return this.tokensFor(user, result.session, result.refreshToken);
   }
 
-  /** Ends the session a refresh token belongs to; an unknown token ends nothing and says nothing. */
-  async logout(presented: string | undefined, actor: RequestActor): Promise<void> {
-    const session = presented ? await this.sessions.sessionOf(presented) : null;
+  /**
+   * Ends the session a refresh token belongs to or, without one, the session of a bearer access
+   * token. An unknown, forged or expired token ends nothing and says nothing.
+   */
+  async logout(
+    presented: { readonly refreshToken?: string; readonly accessToken?: string },
+    actor: RequestActor,
+  ): Promise<void> {
+    const session = presented.refreshToken
+      ? await this.sessions.sessionOf(presented.refreshToken)
+      : presented.accessToken
+        ? await this.sessionOfAccessToken(presented.accessToken)
+        : null;
     if (!session || !(await this.sessions.revoke(session.id, 'logout'))) return;
     const user = await this.users.findById(session.userId);
     await this.audit.record({
@@ -165,11 +175,49 @@ export class AuthService {
     return this.users.view(principal.id);
   }
 
+  /**
+   * Proving the current password is a sign-in attempt: it counts towards the account's login
+   * lock-out (same key, the email), so a stolen access token cannot be used to guess the
+   * password without limit, and guesses spread over both routes add up.
+   */
   async changePassword(principal: UserPrincipal, dto: ChangePasswordDto, actor: RequestActor): Promise<void> {
+    const self = userActor(principal);
+    await this.lockout.assertNotLocked(principal.email).catch(async (e: unknown) => {
+      await this.audit.record({
+        action: 'auth.login.failed',
+        context: actor,
+        actor: self,
+        outcome: 'failure',
+        details: { reason: 'locked', via: 'password_change' },
+      });
+      throw e;
+    });
     const user = await this.users.findForLogin(principal.email);
     if (!user || !(await this.users.verifyPassword(user, dto.currentPassword))) {
+      const outcome = await this.lockout.recordFailure(principal.email);
+      await this.audit.record({
+        action: 'auth.login.failed',
+        context: actor,
+        actor: self,
+        outcome: 'failure',
+        details: { reason: 'wrong_current_password', failures: outcome.failures },
+      });
+      if (outcome.lockedForSeconds !== null) {
+        await this.audit.record({
+          action: 'auth.login.locked',
+          context: actor,
+          actor: self,
+          outcome: 'failure',
+          details: {
+            reason: 'wrong_current_password',
+            failures: outcome.failures,
+            lockedForSeconds: outcome.lockedForSeconds,
+          },
+        });
+      }
       throw new AuthError(AuthErrorCode.CurrentPasswordIncorrect, 'The current password is not correct');
     }
+    await this.lockout.clear(principal.email);
     await this.unitOfWork.run(async (m) => {
       await this.users.setOwnPassword(user.id, dto.newPassword, m);
       const revoked = await this.sessions.revokeOthers(user.id, principal.sessionId, 'password_changed', m);
@@ -250,6 +298,15 @@ export class AuthService {
       sessionId,
       mustChangePassword: user.mustChangePassword,
     };
+  }
+
+  /** The session a genuine, unexpired access token names (null for anything else). */
+  private async sessionOfAccessToken(token: string): Promise<AuthSession | null> {
+    const claims = await this.accessTokens.verify(token).catch((e: unknown) => {
+      if (e instanceof AuthError) return null;
+      throw e;
+    });
+    return claims ? this.sessions.find(claims.sid, claims.sub) : null;
   }
 
   private async tokensFor(user: User, session: AuthSession, refreshToken: string): Promise<IssuedTokens> {
