@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   Body,
   Controller,
   Delete,
@@ -48,6 +49,23 @@ import { LoginThrottleGuard } from './login-throttle.guard';
 import { bearerTokenOf } from './bearer-token';
 import { clearRefreshCookie, refreshCookieOf, setRefreshCookie } from './refresh-cookie';
 
+/** Every body here is JSON (common/http/json-bodies.ts). */
+const ApiJsonBodyOnly = (): MethodDecorator =>
+  ApiUnsupportedMediaTypeResponse({
+    type: ProblemDetailsDto,
+    description: 'UNSUPPORTED_MEDIA_TYPE: JSON only',
+  });
+
+/** Refresh and logout read the nx_refresh cookie when the body has no token. */
+const ApiCookieRequestRefusals = (): MethodDecorator =>
+  applyDecorators(
+    ApiForbiddenResponse({
+      type: ProblemDetailsDto,
+      description: 'AUTH_CROSS_SITE_REQUEST: the nx_refresh cookie was sent by a page on another site',
+    }),
+    ApiJsonBodyOnly(),
+  );
+
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
@@ -82,10 +100,7 @@ export class AuthController {
     type: ProblemDetailsDto,
     description: 'AUTH_USER_DISABLED, or AUTH_CROSS_SITE_REQUEST (tokenDelivery "cookie" from another site)',
   })
-  @ApiUnsupportedMediaTypeResponse({
-    type: ProblemDetailsDto,
-    description: 'UNSUPPORTED_MEDIA_TYPE: JSON only',
-  })
+  @ApiJsonBodyOnly()
   @ApiTooManyRequestsResponse({
     type: ProblemDetailsDto,
     description: 'AUTH_ACCOUNT_LOCKED or AUTH_RATE_LIMITED',
@@ -110,14 +125,7 @@ export class AuthController {
     type: ProblemDetailsDto,
     description: 'AUTH_REFRESH_INVALID or AUTH_REFRESH_REUSED',
   })
-  @ApiForbiddenResponse({
-    type: ProblemDetailsDto,
-    description: 'AUTH_CROSS_SITE_REQUEST: the nx_refresh cookie was sent by a page on another site',
-  })
-  @ApiUnsupportedMediaTypeResponse({
-    type: ProblemDetailsDto,
-    description: 'UNSUPPORTED_MEDIA_TYPE: JSON only',
-  })
+  @ApiCookieRequestRefusals()
   async refresh(
     @Body() dto: RefreshDto,
     @Req() req: FastifyRequest,
@@ -143,14 +151,7 @@ export class AuthController {
     description:
       'Ends the session of the refresh token (body or cookie) or, without one, of the bearer access token',
   })
-  @ApiForbiddenResponse({
-    type: ProblemDetailsDto,
-    description: 'AUTH_CROSS_SITE_REQUEST: the nx_refresh cookie was sent by a page on another site',
-  })
-  @ApiUnsupportedMediaTypeResponse({
-    type: ProblemDetailsDto,
-    description: 'UNSUPPORTED_MEDIA_TYPE: JSON only',
-  })
+  @ApiCookieRequestRefusals()
   async logout(
     @Body() dto: RefreshDto,
     @Req() req: FastifyRequest,

@@ -46,38 +46,14 @@ export class AuthService {
   ) {}
 
   async login(email: string, password: string, actor: RequestActor): Promise<IssuedTokens> {
-    await this.lockout.assertNotLocked(email).catch(async (e: unknown) => {
-      await this.audit.record({
-        action: 'auth.login.failed',
-        context: actor,
-        actor: { type: 'anonymous', id: null, label: email },
-        outcome: 'failure',
-        details: { reason: 'locked' },
-      });
-      throw e;
-    });
+    const anonymous: AuditActor = { type: 'anonymous', id: null, label: email };
+    await this.assertNotLocked(email, actor, anonymous);
     const user = await this.users.findForLogin(email);
     const ok = user
       ? await this.users.verifyPassword(user, password)
       : (await this.users.verifyNobody(password), false);
     if (!user || !ok) {
-      const outcome = await this.lockout.recordFailure(email);
-      await this.audit.record({
-        action: 'auth.login.failed',
-        context: actor,
-        actor: { type: 'anonymous', id: null, label: email },
-        outcome: 'failure',
-        details: { reason: 'bad_credentials', failures: outcome.failures },
-      });
-      if (outcome.lockedForSeconds !== null) {
-        await this.audit.record({
-          action: 'auth.login.locked',
-          context: actor,
-          actor: { type: 'anonymous', id: null, label: email },
-          outcome: 'failure',
-          details: { failures: outcome.failures, lockedForSeconds: outcome.lockedForSeconds },
-        });
-      }
+      await this.countFailure(email, actor, anonymous, 'bad_credentials');
       throw new AuthError(AuthErrorCode.InvalidCredentials, 'The email or password is not correct');
     }
     if (user.status !== 'active') {
@@ -181,40 +157,10 @@ export class AuthService {
    * password without limit, and guesses spread over both routes add up.
    */
   async changePassword(principal: UserPrincipal, dto: ChangePasswordDto, actor: RequestActor): Promise<void> {
-    const self = userActor(principal);
-    await this.lockout.assertNotLocked(principal.email).catch(async (e: unknown) => {
-      await this.audit.record({
-        action: 'auth.login.failed',
-        context: actor,
-        actor: self,
-        outcome: 'failure',
-        details: { reason: 'locked', via: 'password_change' },
-      });
-      throw e;
-    });
+    await this.assertNotLocked(principal.email, actor, userActor(principal));
     const user = await this.users.findForLogin(principal.email);
     if (!user || !(await this.users.verifyPassword(user, dto.currentPassword))) {
-      const outcome = await this.lockout.recordFailure(principal.email);
-      await this.audit.record({
-        action: 'auth.login.failed',
-        context: actor,
-        actor: self,
-        outcome: 'failure',
-        details: { reason: 'wrong_current_password', failures: outcome.failures },
-      });
-      if (outcome.lockedForSeconds !== null) {
-        await this.audit.record({
-          action: 'auth.login.locked',
-          context: actor,
-          actor: self,
-          outcome: 'failure',
-          details: {
-            reason: 'wrong_current_password',
-            failures: outcome.failures,
-            lockedForSeconds: outcome.lockedForSeconds,
-          },
-        });
-      }
+      await this.countFailure(principal.email, actor, userActor(principal), 'wrong_current_password');
       throw new AuthError(AuthErrorCode.CurrentPasswordIncorrect, 'The current password is not correct');
     }
     await this.lockout.clear(principal.email);
@@ -298,6 +244,46 @@ export class AuthService {
       sessionId,
       mustChangePassword: user.mustChangePassword,
     };
+  }
+
+  /** The account's lock-out, audited as a failed sign-in when it refuses. */
+  private async assertNotLocked(email: string, actor: RequestActor, who: AuditActor): Promise<void> {
+    await this.lockout.assertNotLocked(email).catch(async (e: unknown) => {
+      await this.audit.record({
+        action: 'auth.login.failed',
+        context: actor,
+        actor: who,
+        outcome: 'failure',
+        details: { reason: 'locked' },
+      });
+      throw e;
+    });
+  }
+
+  /** A wrong password counts towards the account's lock-out; audited, and so is the lock it may set. */
+  private async countFailure(
+    email: string,
+    actor: RequestActor,
+    who: AuditActor,
+    reason: 'bad_credentials' | 'wrong_current_password',
+  ): Promise<void> {
+    const outcome = await this.lockout.recordFailure(email);
+    await this.audit.record({
+      action: 'auth.login.failed',
+      context: actor,
+      actor: who,
+      outcome: 'failure',
+      details: { reason, failures: outcome.failures },
+    });
+    if (outcome.lockedForSeconds !== null) {
+      await this.audit.record({
+        action: 'auth.login.locked',
+        context: actor,
+        actor: who,
+        outcome: 'failure',
+        details: { reason, failures: outcome.failures, lockedForSeconds: outcome.lockedForSeconds },
+      });
+    }
   }
 
   /** The session a genuine, unexpired access token names (null for anything else). */

@@ -40,6 +40,13 @@ describe('login CSRF: cookie-setting and cookie-reading auth requests from other
   });
   afterAll(() => t.close());
 
+  /** What the console sends: an empty JSON body, the refresh token in the cookie. */
+  const withCookie = (path: string, cookie: string, headers: Record<string, string> = {}) =>
+    t.http
+      .post(path)
+      .set({ cookie: `nx_refresh=${cookie}`, ...headers })
+      .send({});
+
   const cookieLogin = (user: SignedIn) =>
     t.http
       .post('/api/auth/login')
@@ -122,24 +129,14 @@ describe('login CSRF: cookie-setting and cookie-reading auth requests from other
     it('refuses a foreign origin without spending or clearing the cookie', async () => {
       const user = await givenUser(t, 'viewer');
       const cookie = await consoleSession(t, user);
-      const res = await t.http
-        .post('/api/auth/refresh')
-        .set({ cookie: `nx_refresh=${cookie}`, origin: EVIL })
-        .send({})
-        .expect(403);
+      const res = await withCookie('/api/auth/refresh', cookie, { origin: EVIL }).expect(403);
       expect(res.body.code).toBe('AUTH_CROSS_SITE_REQUEST');
       expect(res.headers['set-cookie']).toBeUndefined();
-      await t.http
-        .post('/api/auth/refresh')
-        .set({ cookie: `nx_refresh=${cookie}`, 'sec-fetch-site': 'cross-site' })
-        .send({})
-        .expect(403);
+      await withCookie('/api/auth/refresh', cookie, { 'sec-fetch-site': 'cross-site' }).expect(403);
       // Still the live token: the console's own refresh works.
-      await t.http
-        .post('/api/auth/refresh')
-        .set({ cookie: `nx_refresh=${cookie}`, origin: own, 'sec-fetch-site': 'same-origin' })
-        .send({})
-        .expect(200);
+      await withCookie('/api/auth/refresh', cookie, { origin: own, 'sec-fetch-site': 'same-origin' }).expect(
+        200,
+      );
     });
 
     it('does not apply to a refresh token sent in the body (an API client)', async () => {
@@ -156,33 +153,19 @@ describe('login CSRF: cookie-setting and cookie-reading auth requests from other
     it('refuses a foreign origin and leaves the session alone', async () => {
       const user = await givenUser(t, 'viewer');
       const cookie = await consoleSession(t, user);
-      const res = await t.http
-        .post('/api/auth/logout')
-        .set({ cookie: `nx_refresh=${cookie}`, origin: EVIL })
-        .send({})
-        .expect(403);
+      const res = await withCookie('/api/auth/logout', cookie, { origin: EVIL }).expect(403);
       expect(res.body.code).toBe('AUTH_CROSS_SITE_REQUEST');
       expect(res.headers['set-cookie']).toBeUndefined();
-      await t.http
-        .post('/api/auth/refresh')
-        .set({ cookie: `nx_refresh=${cookie}` })
-        .send({})
-        .expect(200);
+      await withCookie('/api/auth/refresh', cookie).expect(200);
     });
 
     it('signs out from the console’s own origin', async () => {
       const user = await givenUser(t, 'viewer');
       const cookie = await consoleSession(t, user);
-      await t.http
-        .post('/api/auth/logout')
-        .set({ cookie: `nx_refresh=${cookie}`, origin: own, 'sec-fetch-site': 'same-origin' })
-        .send({})
-        .expect(204);
-      await t.http
-        .post('/api/auth/refresh')
-        .set({ cookie: `nx_refresh=${cookie}` })
-        .send({})
-        .expect(401);
+      await withCookie('/api/auth/logout', cookie, { origin: own, 'sec-fetch-site': 'same-origin' }).expect(
+        204,
+      );
+      await withCookie('/api/auth/refresh', cookie).expect(401);
     });
   });
 });
