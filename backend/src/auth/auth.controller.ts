@@ -40,13 +40,13 @@ import { UserView } from '../users/dto/user.view';
 import { UsersService } from '../users/users.service';
 import { AuthError, AuthErrorCode } from './auth.errors';
 import { AuthService, type IssuedTokens } from './auth.service';
+import { bearerTokenOf } from './bearer-token';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { LoginDto } from './dto/login.dto';
 import { RefreshDto } from './dto/refresh.dto';
 import { ApiKeyIdentityView, AuthProvidersView, SessionListView, TokenView } from './dto/token.view';
 import { UpdateProfileDto } from './dto/update-profile.dto';
 import { LoginThrottleGuard } from './login-throttle.guard';
-import { bearerTokenOf } from './bearer-token';
 import { clearRefreshCookie, refreshCookieOf, setRefreshCookie } from './refresh-cookie';
 
 /** Every body here is JSON (common/http/json-bodies.ts). */
@@ -203,6 +203,7 @@ export class AuthController {
     type: ProblemDetailsDto,
     description: 'AUTH_ACCOUNT_LOCKED: too many wrong current passwords (the login lock-out)',
   })
+  @ApiJsonBodyOnly()
   async changePassword(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: ChangePasswordDto,
