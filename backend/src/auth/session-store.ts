@@ -67,7 +67,7 @@ export class SessionStore {
         .getRepository(AuthSession)
         .findOne({ where: { id: token.sessionId }, lock: { mode: 'pessimistic_write' } });
       if (!session || session.revokedAt || session.expiresAt.getTime() <= Date.now()) throw this.invalid();
-      if (token.consumedAt && !(await this.withinReuseGrace(m, token, token.consumedAt))) {
+      if (token.consumedAt && !(await this.withinReuseGrace(m, token.sessionId, token.consumedAt))) {
         await this.revokeIn(m, session.id, 'refresh_reused');
         return { kind: 'reused', session };
       }
@@ -85,12 +85,12 @@ export class SessionStore {
    * An older token, or any token after the window, is theft. Runs under the session's row lock,
    * so concurrent refreshes of one session are judged one after another.
    */
-  private async withinReuseGrace(m: EntityManager, token: RefreshToken, consumedAt: Date): Promise<boolean> {
+  private async withinReuseGrace(m: EntityManager, sessionId: string, consumedAt: Date): Promise<boolean> {
     const graceMs = this.config.auth.refreshReuseGraceSeconds * 1000;
     if (Date.now() - consumedAt.getTime() > graceMs) return false;
     const newer = await m
       .getRepository(RefreshToken)
-      .existsBy({ sessionId: token.sessionId, consumedAt: MoreThan(consumedAt) });
+      .existsBy({ sessionId, consumedAt: MoreThan(consumedAt) });
     return !newer;
   }
 
