@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { createValidationPipe } from './common/errors/validation';
+import { registerApiCacheControl } from './common/http/cache-headers';
 import { registerConsoleSite } from './common/http/console-site';
+import { registerJsonOnlyBodies } from './common/http/body-media-types';
 import { registerJsonBodyParser } from './common/http/json-body';
 import { setUpOpenApi } from './common/http/openapi';
 import { requestIdFor, REQUEST_ID_HEADER } from './common/http/request-id';
@@ -65,6 +67,8 @@ export async function createHttpApplication(
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestLogging(fastify, logger);
   registerSecurityHeaders(fastify);
+  registerApiCacheControl(fastify, `/${API_PREFIX}`);
+  registerJsonOnlyBodies(app, `/${API_PREFIX}`);
   registerJsonBodyParser(app);
   registerStorableTextCheck(fastify, `/${API_PREFIX}/`);
   await app.register(fastifyCookie);

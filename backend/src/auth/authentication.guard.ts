@@ -5,13 +5,14 @@ import { PRINCIPAL_KEY, type AuthenticatedRequest } from '../common/auth/current
 import type { UserPrincipal } from '../common/auth/principal';
 import { ApiKeysService } from './api-keys.service';
 import { AuthError, AuthErrorCode } from './auth.errors';
+import { bearerTokenOf } from './bearer-token';
 import { JwtStrategy } from './jwt.strategy';
 import { runStrategy } from './passport-flow';
 
 function presentedApiKey(req: AuthenticatedRequest): string | undefined {
   const header = req.headers['x-api-key'];
   if (typeof header === 'string' && header) return header.trim();
-  const bearer = req.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  const bearer = bearerTokenOf(req);
   return bearer && ApiKeysService.looksLikeKey(bearer) ? bearer : undefined;
 }
 

@@ -99,11 +99,19 @@ describe('loadConfig', () => {
       expect(auth.localSecretsFile).toBe(join(repositoryRoot(), 'data/local-secrets.json'));
       expect(auth.accessTokenTtlSeconds).toBe(900);
       expect(auth.refreshTokenTtlSeconds).toBe(14 * 86400);
+      expect(auth.refreshReuseGraceSeconds).toBe(15);
       expect(auth.cookieSecure).toBe(true);
       expect(auth.bootstrapAdmin).toEqual({ email: 'admin@nexecute.local', password: undefined });
       expect(auth.password.hashCost).toEqual({ memoryKib: 19456, iterations: 2, parallelism: 1 });
       expect(auth.sso).toBeUndefined();
       expect(publicUrl).toBe('http://localhost:3000');
+    });
+
+    it('takes a refresh reuse grace window of 0 (off) to 60 seconds', () => {
+      expect(loadConfig({ REFRESH_REUSE_GRACE_SECONDS: '0' }).auth.refreshReuseGraceSeconds).toBe(0);
+      expect(problemsOf({ REFRESH_REUSE_GRACE_SECONDS: '61' })).toEqual([
+        expect.stringContaining('REFRESH_REUSE_GRACE_SECONDS'),
+      ]);
     });
 
     it('refuses to start in production without JWT_SECRET and ENCRYPTION_KEYS', () => {

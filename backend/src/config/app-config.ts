@@ -157,6 +157,12 @@ export class EnvironmentVariables {
   @IsInt()
   REFRESH_TOKEN_TTL_SECONDS = 14 * 86400;
 
+  @Transform(toInt)
+  @Min(0)
+  @Max(60)
+  @IsInt()
+  REFRESH_REUSE_GRACE_SECONDS = 15;
+
   @Transform(toBool)
   @IsBoolean()
   COOKIE_SECURE = true;
@@ -349,6 +355,8 @@ export interface AuthConfig {
   readonly localSecretsFile: string;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
+  /** How long the just-rotated refresh token may be presented again (two tabs) without counting as theft. */
+  readonly refreshReuseGraceSeconds: number;
   readonly cookieSecure: boolean;
   readonly bootstrapAdmin: { readonly email: string; readonly password: string | undefined };
   readonly password: {
@@ -441,6 +449,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       localSecretsFile: absolute(vars.LOCAL_SECRETS_FILE),
       accessTokenTtlSeconds: vars.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: vars.REFRESH_TOKEN_TTL_SECONDS,
+      refreshReuseGraceSeconds: vars.REFRESH_REUSE_GRACE_SECONDS,
       cookieSecure: vars.COOKIE_SECURE,
       bootstrapAdmin: { email: vars.ADMIN_EMAIL, password: vars.ADMIN_PASSWORD },
       password: {

@@ -1,5 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { redactQueryString } from '../logging/query-redaction';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem';
 
 /** The one global filter: every HTTP error leaves as application/problem+json. */
@@ -33,7 +34,7 @@ export function sendProblem(
   });
   if (unexpected) {
     const err = error instanceof Error ? error : new Error(String(error));
-    logger.error(`${req.method} ${req.url} failed: ${err.message}`, err.stack);
+    logger.error(`${req.method} ${redactQueryString(req.url)} failed: ${err.message}`, err.stack);
   }
   if (reply.sent) return;
   // A problem that says when to come back (429, lock-out) says it in the standard header too.

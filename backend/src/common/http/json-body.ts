@@ -8,6 +8,9 @@ import { findUnstorableText } from '../validation/storable-text';
  */
 export const MAX_JSON_DEPTH = 64;
 
+/** Structured-syntax JSON types such as `application/merge-patch+json` (RFC 6839). */
+export const STRUCTURED_JSON = /^application\/[^\s;/]+\+json(?:;|$)/;
+
 export interface JsonScan {
   /** Arrays and objects nest deeper than the limit somewhere (the scan stops there). */
   readonly tooDeep: boolean;
@@ -78,13 +81,13 @@ export function isCheckedJsonBody(req: object): boolean {
 
 /** Fastify's default JSON parser is the callback kind (its type also admits a promise kind). */
 type CallbackJsonParser = (
-  req: unknown,
+  req: object,
   body: Buffer,
   done: (err: Error | null, parsed?: unknown) => void,
 ) => void;
 
 /**
- * Replaces Nest's JSON parser with one that enforces MAX_JSON_DEPTH and refuses unstorable text
+ * Replaces Nest's JSON parser (for `application/json` and `application/*+json`) with one that enforces MAX_JSON_DEPTH and refuses unstorable text
  * before anything walks the body, for every JSON route. It is registered through
  * `app.useBodyParser`, so Nest still keeps `req.rawBody` (webhook signatures) and skips its own
  * parser; the parsing itself is Fastify's (prototype-poisoning checks included).
@@ -92,7 +95,7 @@ type CallbackJsonParser = (
 export function registerJsonBodyParser(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   const parseJson = fastify.getDefaultJsonParser('error', 'error') as unknown as CallbackJsonParser;
-  app.useBodyParser('application/json', { bodyLimit: fastify.initialConfig.bodyLimit }, (req, body, done) => {
+  const parse: CallbackJsonParser = (req, body, done) => {
     checkedBodies.add(req);
     const scan = scanJson(body);
     if (scan.tooDeep) {
@@ -105,5 +108,9 @@ export function registerJsonBodyParser(app: NestFastifyApplication): void {
       if (unstorable) done(new RequestValidationError([unstorable]), undefined);
       else done(err, parsed);
     });
-  });
+  };
+  const options = { bodyLimit: fastify.initialConfig.bodyLimit };
+  app.useBodyParser('application/json', options, parse);
+  // The +json family (merge-patch, problem…) gets the same checks.
+  app.useBodyParser(STRUCTURED_JSON, options, parse);
 }
