@@ -39,7 +39,8 @@ export class DeliveriesController {
   @ApiNotFoundResponse({ type: ProblemDetailsDto, description: 'DELIVERY_NOT_FOUND' })
   @ApiConflictResponse({
     type: ProblemDetailsDto,
-    description: 'DELIVERY_NOT_REPLAYABLE (only failed or dead)',
+    description:
+      'DELIVERY_NOT_REPLAYABLE (only failed, dead or stalled; a pending delivery that is queued or running on a live worker is on its way)',
   })
   replay(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: RequestActor): Promise<DeliveryView> {
     return this.deliveries.replay(id, actor);
