@@ -61,7 +61,7 @@ async function crashWorkerHolding(database: TestDatabase, events: number): Promi
       },
     },
   );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve())); // stdio closed too
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const holding = await new Promise<CrashedWorker>((resolve, reject) => {

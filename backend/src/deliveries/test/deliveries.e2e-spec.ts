@@ -358,7 +358,7 @@ describe('deliveries across a restart', () => {
     }
   });
 
-  it('lets a delivery in flight finish when the app closes', async () => {
+  it('lets a delivery in flight finish when the app closes, then removes its heartbeat', async () => {
     const t = await startTestApp({ imports: [DeliveryProbeModule], env: WORKER_ENV, keepDatabase: true });
     const event = anEvent();
     const held = probeAll.hold(event.aggregateId);
@@ -366,6 +366,9 @@ describe('deliveries across a restart', () => {
     try {
       eventId = await publish(t, event);
       await held.entered;
+      expect(await t.dataSource.query('SELECT pid FROM delivery_worker_pools')).toEqual([
+        { pid: process.pid },
+      ]);
       let closed = false;
       const closing = t.close().then(() => (closed = true));
       await new Promise((r) => setTimeout(r, 100));
@@ -385,6 +388,8 @@ describe('deliveries across a restart', () => {
         attempts: 1,
       });
       expect(await jobsWithKey(reopened, `probe-all:${eventId}`)).toEqual([]);
+      // a clean shutdown leaves no heartbeat behind for a sweep to take for a crash
+      expect(await reopened.dataSource.query('SELECT pool_id FROM delivery_worker_pools')).toEqual([]);
     } finally {
       await reopened.close();
       await t.database.drop();
