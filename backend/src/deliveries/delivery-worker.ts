@@ -139,9 +139,9 @@ export class DeliveryWorker implements OnModuleInit, OnApplicationBootstrap, Bef
       parsedCronItems: [],
       taskList: { [DELIVER_TASK]: (payload, helpers) => this.deliver(payload as DeliverJobPayload, helpers) },
     });
+    this.logger.log(`Delivery worker started (concurrency ${settings.concurrency}, pool ${poolId})`);
     this.liveness = new WorkerPoolLiveness(this.pool, { poolId, workerIds }, settings, this.logger);
     await this.liveness.start();
-    this.logger.log(`Delivery worker started (concurrency ${settings.concurrency}, pool ${poolId})`);
   }
 
   /** Before the HTTP server and the TypeORM pool close: consumers may still need both. */
