@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
   ApiNotFoundResponse,
@@ -23,6 +24,10 @@ export class DeliveriesController {
 
   @Get()
   @ApiOkResponse({ type: DeliveryPageView })
+  @ApiBadRequestResponse({
+    type: ProblemDetailsDto,
+    description: 'VALIDATION_FAILED (e.g. stalled neither true nor false), DELIVERY_CURSOR_INVALID',
+  })
   list(@Query() query: ListDeliveriesQuery): Promise<DeliveryPageView> {
     return this.deliveries.list(query);
   }
