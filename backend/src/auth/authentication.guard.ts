@@ -3,7 +3,6 @@ import { Reflector } from '@nestjs/core';
 import { ALLOW_PENDING_PASSWORD_CHANGE, PUBLIC_ROUTE } from '../common/auth/access.decorators';
 import { PRINCIPAL_KEY, type AuthenticatedRequest } from '../common/auth/current-actor.decorator';
 import type { UserPrincipal } from '../common/auth/principal';
-import { isDomainError } from '../common/errors/domain-error';
 import { ApiKeysService } from './api-keys.service';
 import { AuthError, AuthErrorCode } from './auth.errors';
 import { JwtStrategy } from './jwt.strategy';
@@ -54,10 +53,9 @@ export class AuthenticationGuard implements CanActivate {
       return true;
     }
     const outcome = await runStrategy<UserPrincipal>(this.jwt, req);
-    if (outcome.kind === 'error') {
-      if (isDomainError(outcome.error)) throw outcome.error;
-      throw new AuthError(AuthErrorCode.TokenInvalid, 'The access token is not valid');
-    }
+    // Not a refusal: the token could not be checked (the database is down, a bug). The error
+    // travels on as it is, to a 503 or a 500; turning it into a 401 would sign the console out.
+    if (outcome.kind === 'error') throw outcome.error;
     if (outcome.kind !== 'success') throw refusal(outcome.kind === 'fail' ? outcome.challenge : undefined);
     const principal = outcome.user;
     req[PRINCIPAL_KEY] = principal;

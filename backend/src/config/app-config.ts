@@ -74,6 +74,18 @@ export class EnvironmentVariables {
   @IsInt()
   DATABASE_STATEMENT_TIMEOUT_MS = 15000;
 
+  @Transform(toInt)
+  @Min(100)
+  @Max(60000)
+  @IsInt()
+  DATABASE_CONNECT_TIMEOUT_MS = 1000;
+
+  @Transform(toInt)
+  @Min(100)
+  @Max(60000)
+  @IsInt()
+  DATABASE_HEALTH_INTERVAL_MS = 1000;
+
   @Transform(toBool)
   @IsBoolean()
   DATABASE_RUN_MIGRATIONS = true;
@@ -313,6 +325,10 @@ export interface AppConfig {
     readonly url: string | undefined;
     readonly poolSize: number;
     readonly statementTimeoutMs: number;
+    /** Longest wait for a pooled connection (a free one, or a new one) before answering 503. */
+    readonly connectTimeoutMs: number;
+    /** How often the database's reachability is checked (and the longest a check may take). */
+    readonly healthIntervalMs: number;
     readonly runMigrations: boolean;
     readonly embedded: { readonly dataDir: string; readonly port: number };
   };
@@ -436,6 +452,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       url: vars.DATABASE_URL,
       poolSize: vars.DATABASE_POOL_SIZE,
       statementTimeoutMs: vars.DATABASE_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: vars.DATABASE_CONNECT_TIMEOUT_MS,
+      healthIntervalMs: vars.DATABASE_HEALTH_INTERVAL_MS,
       runMigrations: vars.DATABASE_RUN_MIGRATIONS,
       embedded: { dataDir: absolute(vars.EMBEDDED_POSTGRES_DIR), port: vars.EMBEDDED_POSTGRES_PORT },
     },

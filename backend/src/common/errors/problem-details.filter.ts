@@ -15,9 +15,22 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 }
 
-/** Shared with Fastify's own error handler, for errors raised before Nest sees the request. */
-export function sendProblem(error: unknown, req: FastifyRequest, reply: FastifyReply, logger: Logger): void {
-  const { problem, unexpected } = toProblem(error, { instance: req.url, requestId: req.id });
+/**
+ * Shared with Fastify's own error handler, for errors raised before Nest sees the request.
+ * `instance` is the request's URL unless the caller leaves it out (null), e.g. for a path too
+ * long or too broken to echo.
+ */
+export function sendProblem(
+  error: unknown,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  logger: Logger,
+  instance: string | null = req.url,
+): void {
+  const { problem, unexpected } = toProblem(error, {
+    ...(instance === null ? {} : { instance }),
+    requestId: req.id,
+  });
   if (unexpected) {
     const err = error instanceof Error ? error : new Error(String(error));
     logger.error(`${req.method} ${req.url} failed: ${err.message}`, err.stack);
