@@ -166,4 +166,25 @@ describe('loadConfig', () => {
       ).toEqual([expect.stringContaining('SSO_DEFAULT_ROLE')]);
     });
   });
+
+  describe('delivery worker settings', () => {
+    it('recovers a crashed worker within half a minute by default', () => {
+      expect(loadConfig({}).deliveries).toEqual({
+        workerEnabled: true,
+        concurrency: 4,
+        pollIntervalMs: 2000,
+        heartbeatMs: 5000,
+        staleAfterMs: 20000,
+        stalledAfterMs: 120000,
+      });
+    });
+
+    it('refuses a staleness shorter than two heartbeats (a live pool would be swept)', () => {
+      expect(
+        problemsOf({ DELIVERY_WORKER_HEARTBEAT_MS: '5000', DELIVERY_WORKER_STALE_AFTER_MS: '8000' }),
+      ).toEqual([
+        'DELIVERY_WORKER_STALE_AFTER_MS must be at least twice DELIVERY_WORKER_HEARTBEAT_MS (got 8000 and 5000)',
+      ]);
+    });
+  });
 });

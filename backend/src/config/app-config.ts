@@ -294,6 +294,24 @@ export class EnvironmentVariables {
   @Max(60000)
   @IsInt()
   DELIVERY_WORKER_POLL_INTERVAL_MS = 2000;
+
+  @Transform(toInt)
+  @Min(50)
+  @Max(60000)
+  @IsInt()
+  DELIVERY_WORKER_HEARTBEAT_MS = 5000;
+
+  @Transform(toInt)
+  @Min(100)
+  @Max(3600000)
+  @IsInt()
+  DELIVERY_WORKER_STALE_AFTER_MS = 20000;
+
+  @Transform(toInt)
+  @Min(1000)
+  @Max(86400000)
+  @IsInt()
+  DELIVERY_STALLED_AFTER_MS = 120000;
 }
 
 /** The validated, typed settings the app is built from. Paths are absolute. */
@@ -329,6 +347,12 @@ export interface AppConfig {
     readonly workerEnabled: boolean;
     readonly concurrency: number;
     readonly pollIntervalMs: number;
+    /** How often a worker pool records that it is alive, and sweeps for pools that are not. */
+    readonly heartbeatMs: number;
+    /** A pool silent this long is gone: its jobs are handed back to the queue. */
+    readonly staleAfterMs: number;
+    /** A pending or failed delivery whose job has been due this long, untaken, is stalled. */
+    readonly stalledAfterMs: number;
   };
 }
 
@@ -474,6 +498,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       workerEnabled: vars.DELIVERY_WORKER_ENABLED,
       concurrency: vars.DELIVERY_WORKER_CONCURRENCY,
       pollIntervalMs: vars.DELIVERY_WORKER_POLL_INTERVAL_MS,
+      heartbeatMs: vars.DELIVERY_WORKER_HEARTBEAT_MS,
+      staleAfterMs: vars.DELIVERY_WORKER_STALE_AFTER_MS,
+      stalledAfterMs: vars.DELIVERY_STALLED_AFTER_MS,
     },
   };
 }
@@ -536,6 +563,13 @@ function crossFieldProblems(vars: EnvironmentVariables): string[] {
         );
       }
     }
+  }
+  if (vars.DELIVERY_WORKER_STALE_AFTER_MS < 2 * vars.DELIVERY_WORKER_HEARTBEAT_MS) {
+    // one late beat (a GC pause, a slow query) must not get a live pool's jobs run twice
+    problems.push(
+      'DELIVERY_WORKER_STALE_AFTER_MS must be at least twice DELIVERY_WORKER_HEARTBEAT_MS ' +
+        `(got ${vars.DELIVERY_WORKER_STALE_AFTER_MS} and ${vars.DELIVERY_WORKER_HEARTBEAT_MS})`,
+    );
   }
   return problems;
 }
