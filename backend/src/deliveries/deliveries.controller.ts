@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
   ApiNotFoundResponse,
@@ -10,7 +11,6 @@ import { Roles } from '../common/auth/access.decorators';
 import { CurrentActor } from '../common/auth/current-actor.decorator';
 import type { RequestActor } from '../common/auth/principal';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
-import { ApiProblem } from '../common/http/openapi';
 import { DeliveriesService } from './deliveries.service';
 import { DeliveryPageView, DeliverySummaryView, DeliveryView } from './dto/delivery.view';
 import { ListDeliveriesQuery } from './dto/list-deliveries.query';
@@ -24,7 +24,10 @@ export class DeliveriesController {
 
   @Get()
   @ApiOkResponse({ type: DeliveryPageView })
-  @ApiProblem(400, '`DELIVERY_CURSOR_INVALID`: `cursor` is not a `nextCursor` value')
+  @ApiBadRequestResponse({
+    type: ProblemDetailsDto,
+    description: 'VALIDATION_FAILED (e.g. stalled neither true nor false), DELIVERY_CURSOR_INVALID',
+  })
   list(@Query() query: ListDeliveriesQuery): Promise<DeliveryPageView> {
     return this.deliveries.list(query);
   }
@@ -41,7 +44,8 @@ export class DeliveriesController {
   @ApiNotFoundResponse({ type: ProblemDetailsDto, description: 'DELIVERY_NOT_FOUND' })
   @ApiConflictResponse({
     type: ProblemDetailsDto,
-    description: 'DELIVERY_NOT_REPLAYABLE (only failed or dead)',
+    description:
+      'DELIVERY_NOT_REPLAYABLE (only failed, dead or stalled; a pending delivery that is queued or running on a live worker is on its way)',
   })
   replay(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: RequestActor): Promise<DeliveryView> {
     return this.deliveries.replay(id, actor);

@@ -107,7 +107,7 @@ function commonProblems(method: string, op: OperationObject, route: RouteFacts):
     }
   }
   if (route.usesDatabase) {
-    add(503, '`SERVICE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After`');
+    add(503, '`DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After`');
   }
   return problems;
 }
