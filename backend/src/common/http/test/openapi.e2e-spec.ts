@@ -82,6 +82,7 @@ describe('GET /api/docs and /api/docs-json', () => {
       '413',
       '415',
       '422',
+      '429',
       '503',
     ]);
     expect(doc.paths['/api/auth/password']?.post?.responses['403']?.description).toContain(
