@@ -92,6 +92,12 @@ function commonProblems(method: string, op: OperationObject, route: RouteFacts):
     add(400, '`VALIDATION_FAILED`: a field breaks its rules or is not declared (`errors` lists each)');
   }
   if (route.validatesPath) add(400, '`REQUEST_MALFORMED`: a path parameter is not of its type');
+  if (params.some((p) => p.in === 'path')) {
+    add(
+      400,
+      '`VALIDATION_FAILED`: a path parameter holds text that cannot be stored (NUL, unpaired surrogates)',
+    );
+  }
   if (BODY_METHODS.has(method)) {
     add(400, '`REQUEST_MALFORMED`: the body is not valid JSON');
     add(413, '`PAYLOAD_TOO_LARGE`: the body is over `BODY_LIMIT_BYTES`');
