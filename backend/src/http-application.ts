@@ -1,6 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import type { ModuleMetadata } from '@nestjs/common';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NestFactory } from '@nestjs/core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { createValidationPipe } from './common/errors/validation';
 import { registerConsoleSite } from './common/http/console-site';
+import { DrainingFastifyAdapter } from './common/http/draining-fastify-adapter';
 import { setUpOpenApi } from './common/http/openapi';
 import { requestIdFor, REQUEST_ID_HEADER } from './common/http/request-id';
 import { registerRequestLogging } from './common/http/request-logging';
@@ -39,7 +40,7 @@ export async function createHttpApplication(
   options: { readonly logger?: Logger; readonly extraImports?: ModuleMetadata['imports'] } = {},
 ): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createLogger(config.log.level);
-  const adapter = new FastifyAdapter({
+  const adapter = new DrainingFastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     genReqId: requestIdFor,
