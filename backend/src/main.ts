@@ -106,6 +106,8 @@ export async function main(): Promise<void> {
     await checkPortFree(host, port);
     await app.listen(port, host);
   } catch (e) {
+    // A signal during start-up: the shutdown in progress is why start-up failed, and it exits.
+    if (stopping) return;
     const problem = portProblem(e, host, port);
     if (problem) logger.fatal(problem);
     else logger.fatal({ err: e }, 'failed to start');

@@ -95,6 +95,7 @@ describe('main.ts as a process', () => {
     app: SpawnedApp,
     signal: NodeJS.Signals,
     label: string,
+    options: { readonly thenCtrlC?: boolean } = {},
   ): Promise<{ outcomes: BurstOutcome[]; prefix: string; postgres: number }> {
     const token = await signInAsAdmin(app);
     const postgres = postgresPid(dataDir);
@@ -107,7 +108,14 @@ describe('main.ts as a process', () => {
       total: BURST.total,
       concurrency: BURST.concurrency,
       titlePrefix: prefix,
-      midway: { after: BURST.signalAfter, action: () => process.kill(-app.pgid, signal) },
+      midway: {
+        after: BURST.signalAfter,
+        action: () => {
+          process.kill(-app.pgid, signal);
+          // an impatient second Ctrl-C while it drains
+          if (options.thenCtrlC) setTimeout(() => isAlive(appPid) && process.kill(appPid, 'SIGINT'), 20);
+        },
+      },
     });
     await waitFor(() => !isAlive(appPid), 30_000, `the app (pid ${appPid}) did not exit`);
     process.stdout.write(
@@ -149,10 +157,11 @@ describe('main.ts as a process', () => {
     expect(await storedIncidentIds(dataDir, prefix)).toEqual(created);
   }
 
-  it('Ctrl-C (SIGINT to the process group) during a burst: in-flight requests finish, then PostgreSQL stops', async () => {
+  it('Ctrl-C (SIGINT to the process group) during a burst, and again while it drains: in-flight requests finish, then PostgreSQL stops', async () => {
     const app = await start('node');
-    const run = await burstThenSignal(app, 'SIGINT', 'node, Ctrl-C');
+    const run = await burstThenSignal(app, 'SIGINT', 'node, Ctrl-C twice', { thenCtrlC: true });
     expect(await app.exited).toEqual({ code: 0, signal: null });
+    expect(app.logs().some((l) => l.msg?.startsWith('already shutting down'))).toBe(true);
     await expectCleanShutdown(app, run);
   }, 180_000);
 
@@ -186,6 +195,18 @@ describe('main.ts as a process', () => {
     expect(next.logs().some((l) => l.msg === 'stopped')).toBe(true);
     expect(linesAt(next.logs(), ['warn', 'error', 'fatal'])).toEqual([]);
   }, 180_000);
+
+  it('Ctrl-C during start-up (the database up, the app still starting): exits 0 quietly and stops PostgreSQL', async () => {
+    const app = spawnApp({ dataDir, port: await freePort() });
+    started.push(app);
+    await waitFor(() => app.output().includes('embedded PostgreSQL on'), 90_000, 'PostgreSQL did not start');
+    const postgres = postgresPid(dataDir);
+    process.kill(-app.pgid, 'SIGINT');
+    expect(await app.exited).toEqual({ code: 0, signal: null });
+    expect(app.logs().some((l) => l.msg === 'stopped')).toBe(true);
+    expect(linesAt(app.logs(), ['error', 'fatal'])).toEqual([]);
+    expect(postgres && isAlive(postgres)).toBe(false);
+  }, 120_000);
 
   it('a port in use stops start-up with one line saying to set PORT, and stops PostgreSQL', async () => {
     const port = await freePort();
