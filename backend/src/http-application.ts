@@ -7,11 +7,16 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { createValidationPipe } from './common/errors/validation';
+import { registerApiCacheControl } from './common/http/cache-headers';
 import { registerConsoleSite } from './common/http/console-site';
+import { registerJsonOnlyBodies } from './common/http/body-media-types';
 import { DrainingFastifyAdapter } from './common/http/draining-fastify-adapter';
+import { registerJsonBodyParser } from './common/http/json-body';
 import { setUpOpenApi } from './common/http/openapi';
 import { requestIdFor, REQUEST_ID_HEADER } from './common/http/request-id';
 import { registerRequestLogging } from './common/http/request-logging';
+import { registerStorableTextCheck } from './common/http/request-text-check';
+import { answerRoutingError, MAX_PATH_PARAM_LENGTH } from './common/http/routing-errors';
 import { registerSecurityHeaders } from './common/http/security-headers';
 import { SocketIoAdapter } from './common/http/socket-io.adapter';
 import { createLogger } from './common/logging/logger';
@@ -48,6 +53,8 @@ export async function createHttpApplication(
     logger: false,
     // Let keep-alive sockets go at close; in-flight requests still finish.
     forceCloseConnections: 'idle',
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    frameworkErrors: answerRoutingError(),
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, databaseUrl, options.extraImports),
@@ -61,6 +68,10 @@ export async function createHttpApplication(
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestLogging(fastify, logger);
   registerSecurityHeaders(fastify);
+  registerApiCacheControl(fastify, `/${API_PREFIX}`);
+  registerJsonOnlyBodies(app, `/${API_PREFIX}`);
+  registerJsonBodyParser(app);
+  registerStorableTextCheck(fastify, `/${API_PREFIX}/`);
   await app.register(fastifyCookie);
   app.enableCors({
     origin: config.http.corsOrigins.length > 0 ? [...config.http.corsOrigins] : false,

@@ -3,6 +3,7 @@ import { UsersAndAuth1764200000000 } from './1764200000000-users-and-auth';
 import { AuditLog1764200000001 } from './1764200000001-audit-log';
 import { Incidents1764300000000 } from './1764300000000-incidents';
 import { OutboxAndDeliveries1764300000001 } from './1764300000001-outbox-and-deliveries';
+import { DeliveryWorkerPools1764410000000 } from './1764410000000-delivery-worker-pools';
 
 /** Every migration, oldest first. Listed explicitly so src (Jest) and dist (node) load the same set. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   AuditLog1764200000001,
   Incidents1764300000000,
   OutboxAndDeliveries1764300000001,
+  DeliveryWorkerPools1764410000000,
 ];

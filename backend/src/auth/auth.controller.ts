@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   Body,
   Controller,
   Delete,
@@ -15,11 +16,14 @@ import {
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+  ApiUnsupportedMediaTypeResponse,
   getSchemaPath,
   ApiExtraModels,
 } from '@nestjs/swagger';
@@ -29,11 +33,14 @@ import { AllowPendingPasswordChange, Public, Scopes } from '../common/auth/acces
 import { CurrentActor, CurrentPrincipal } from '../common/auth/current-actor.decorator';
 import type { Principal, RequestActor, UserPrincipal } from '../common/auth/principal';
 import { ProblemDetailsDto } from '../common/errors/problem-details.dto';
+import { forbidCaching } from '../common/http/cache-headers';
+import { CrossSiteCheck } from '../common/http/cross-site-check';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { UserView } from '../users/dto/user.view';
 import { UsersService } from '../users/users.service';
 import { AuthError, AuthErrorCode } from './auth.errors';
 import { AuthService, type IssuedTokens } from './auth.service';
+import { bearerTokenOf } from './bearer-token';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { LoginDto } from './dto/login.dto';
 import { RefreshDto } from './dto/refresh.dto';
@@ -42,14 +49,35 @@ import { UpdateProfileDto } from './dto/update-profile.dto';
 import { LoginThrottleGuard } from './login-throttle.guard';
 import { clearRefreshCookie, refreshCookieOf, setRefreshCookie } from './refresh-cookie';
 
+/** Every body here is JSON (common/http/body-media-types.ts). */
+const ApiJsonBodyOnly = (): MethodDecorator =>
+  ApiUnsupportedMediaTypeResponse({
+    type: ProblemDetailsDto,
+    description: 'UNSUPPORTED_MEDIA_TYPE: JSON only',
+  });
+
+/** Refresh and logout read the nx_refresh cookie when the body has no token. */
+const ApiCookieRequestRefusals = (): MethodDecorator =>
+  applyDecorators(
+    ApiForbiddenResponse({
+      type: ProblemDetailsDto,
+      description: 'AUTH_CROSS_SITE_REQUEST: the nx_refresh cookie was sent by a page on another site',
+    }),
+    ApiJsonBodyOnly(),
+  );
+
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
+  private readonly crossSite: CrossSiteCheck;
+
   constructor(
     private readonly auth: AuthService,
     private readonly users: UsersService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.crossSite = new CrossSiteCheck([config.publicUrl, ...config.http.corsOrigins]);
+  }
 
   @Public()
   @Get('providers')
@@ -66,17 +94,25 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @UseGuards(LoginThrottleGuard)
-  @ApiOkResponse({ type: TokenView })
+  @ApiOkResponse({ type: TokenView, description: 'Sent with Cache-Control: no-store' })
   @ApiUnauthorizedResponse({ type: ProblemDetailsDto, description: 'AUTH_INVALID_CREDENTIALS' })
+  @ApiForbiddenResponse({
+    type: ProblemDetailsDto,
+    description: 'AUTH_USER_DISABLED, or AUTH_CROSS_SITE_REQUEST (tokenDelivery "cookie" from another site)',
+  })
+  @ApiJsonBodyOnly()
   @ApiTooManyRequestsResponse({
     type: ProblemDetailsDto,
     description: 'AUTH_ACCOUNT_LOCKED or AUTH_RATE_LIMITED',
   })
   async login(
     @Body() dto: LoginDto,
+    @Req() req: FastifyRequest,
     @CurrentActor() actor: RequestActor,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenView> {
+    // Only a cookie can sign a browser in behind its user's back (login CSRF).
+    if (dto.tokenDelivery === 'cookie') this.refuseCrossSite(req);
     const tokens = await this.auth.login(dto.email, dto.password, actor);
     return this.deliver(tokens, dto.tokenDelivery, reply);
   }
@@ -84,17 +120,19 @@ export class AuthController {
   @Public()
   @Post('refresh')
   @HttpCode(200)
-  @ApiOkResponse({ type: TokenView })
+  @ApiOkResponse({ type: TokenView, description: 'Sent with Cache-Control: no-store' })
   @ApiUnauthorizedResponse({
     type: ProblemDetailsDto,
     description: 'AUTH_REFRESH_INVALID or AUTH_REFRESH_REUSED',
   })
+  @ApiCookieRequestRefusals()
   async refresh(
     @Body() dto: RefreshDto,
     @Req() req: FastifyRequest,
     @CurrentActor() actor: RequestActor,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenView> {
+    if (dto.refreshToken === undefined) this.refuseCrossSite(req);
     const fromCookie = dto.refreshToken === undefined ? refreshCookieOf(req) : undefined;
     try {
       const tokens = await this.auth.refresh(dto.refreshToken ?? fromCookie, actor);
@@ -108,14 +146,23 @@ export class AuthController {
   @Public()
   @Post('logout')
   @HttpCode(204)
-  @ApiNoContentResponse()
+  @ApiBearerAuth()
+  @ApiNoContentResponse({
+    description:
+      'Ends the session of the refresh token (body or cookie) or, without one, of the bearer access token',
+  })
+  @ApiCookieRequestRefusals()
   async logout(
     @Body() dto: RefreshDto,
     @Req() req: FastifyRequest,
     @CurrentActor() actor: RequestActor,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    await this.auth.logout(dto.refreshToken ?? refreshCookieOf(req), actor);
+    if (dto.refreshToken === undefined) this.refuseCrossSite(req);
+    await this.auth.logout(
+      { refreshToken: dto.refreshToken ?? refreshCookieOf(req), accessToken: bearerTokenOf(req) },
+      actor,
+    );
     clearRefreshCookie(reply, this.config.auth.cookieSecure);
   }
 
@@ -147,6 +194,16 @@ export class AuthController {
   @ApiBearerAuth()
   @AllowPendingPasswordChange()
   @ApiNoContentResponse()
+  @ApiForbiddenResponse({ type: ProblemDetailsDto, description: 'AUTH_CURRENT_PASSWORD_INCORRECT' })
+  @ApiUnprocessableEntityResponse({
+    type: ProblemDetailsDto,
+    description: 'AUTH_PASSWORD_POLICY (with violations), the current password reused included',
+  })
+  @ApiTooManyRequestsResponse({
+    type: ProblemDetailsDto,
+    description: 'AUTH_ACCOUNT_LOCKED: too many wrong current passwords (the login lock-out)',
+  })
+  @ApiJsonBodyOnly()
   async changePassword(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: ChangePasswordDto,
@@ -181,7 +238,18 @@ export class AuthController {
     return principal;
   }
 
+  /** Cookie-authenticated and cookie-setting requests must come from our own pages. */
+  private refuseCrossSite(req: FastifyRequest): void {
+    if (this.crossSite.isCrossSite(req)) {
+      throw new AuthError(
+        AuthErrorCode.CrossSiteRequest,
+        'This request came from a page on another site; sign in from the console itself',
+      );
+    }
+  }
+
   private deliver(tokens: IssuedTokens, delivery: 'cookie' | 'body', reply: FastifyReply): TokenView {
+    forbidCaching(reply);
     const { refreshToken, ...rest } = tokens;
     if (delivery === 'body') return { ...rest, refreshToken };
     setRefreshCookie(reply, refreshToken, tokens.refreshExpiresIn, this.config.auth.cookieSecure);

@@ -18,6 +18,7 @@ export enum AuthErrorCode {
   SessionNotFound = 'AUTH_SESSION_NOT_FOUND',
   ApiKeyNotFound = 'AUTH_API_KEY_NOT_FOUND',
   SsoProviderUnknown = 'AUTH_SSO_PROVIDER_UNKNOWN',
+  CrossSiteRequest = 'AUTH_CROSS_SITE_REQUEST',
 }
 
 export const authErrorStatus = {
@@ -38,6 +39,7 @@ export const authErrorStatus = {
   [AuthErrorCode.SessionNotFound]: 404,
   [AuthErrorCode.ApiKeyNotFound]: 404,
   [AuthErrorCode.SsoProviderUnknown]: 404,
+  [AuthErrorCode.CrossSiteRequest]: 403,
 } satisfies Record<AuthErrorCode, number>;
 
 export class AuthError extends DomainError<AuthErrorCode> {

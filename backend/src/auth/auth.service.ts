@@ -46,38 +46,14 @@ export class AuthService {
   ) {}
 
   async login(email: string, password: string, actor: RequestActor): Promise<IssuedTokens> {
-    await this.lockout.assertNotLocked(email).catch(async (e: unknown) => {
-      await this.audit.record({
-        action: 'auth.login.failed',
-        context: actor,
-        actor: { type: 'anonymous', id: null, label: email },
-        outcome: 'failure',
-        details: { reason: 'locked' },
-      });
-      throw e;
-    });
+    const anonymous: AuditActor = { type: 'anonymous', id: null, label: email };
+    await this.assertNotLocked(email, actor, anonymous);
     const user = await this.users.findForLogin(email);
     const ok = user
       ? await this.users.verifyPassword(user, password)
       : (await this.users.verifyNobody(password), false);
     if (!user || !ok) {
-      const outcome = await this.lockout.recordFailure(email);
-      await this.audit.record({
-        action: 'auth.login.failed',
-        context: actor,
-        actor: { type: 'anonymous', id: null, label: email },
-        outcome: 'failure',
-        details: { reason: 'bad_credentials', failures: outcome.failures },
-      });
-      if (outcome.lockedForSeconds !== null) {
-        await this.audit.record({
-          action: 'auth.login.locked',
-          context: actor,
-          actor: { type: 'anonymous', id: null, label: email },
-          outcome: 'failure',
-          details: { failures: outcome.failures, lockedForSeconds: outcome.lockedForSeconds },
-        });
-      }
+      await this.countFailure(email, actor, anonymous, 'bad_credentials');
       throw new AuthError(AuthErrorCode.InvalidCredentials, 'The email or password is not correct');
     }
     if (user.status !== 'active') {
@@ -145,9 +121,19 @@ export class AuthService {
     return this.tokensFor(user, result.session, result.refreshToken);
   }
 
-  /** Ends the session a refresh token belongs to; an unknown token ends nothing and says nothing. */
-  async logout(presented: string | undefined, actor: RequestActor): Promise<void> {
-    const session = presented ? await this.sessions.sessionOf(presented) : null;
+  /**
+   * Ends the session a refresh token belongs to or, without one, the session of a bearer access
+   * token. An unknown, forged or expired token ends nothing and says nothing.
+   */
+  async logout(
+    presented: { readonly refreshToken?: string; readonly accessToken?: string },
+    actor: RequestActor,
+  ): Promise<void> {
+    const session = presented.refreshToken
+      ? await this.sessions.sessionOf(presented.refreshToken)
+      : presented.accessToken
+        ? await this.sessionOfAccessToken(presented.accessToken)
+        : null;
     if (!session || !(await this.sessions.revoke(session.id, 'logout'))) return;
     const user = await this.users.findById(session.userId);
     await this.audit.record({
@@ -165,11 +151,19 @@ export class AuthService {
     return this.users.view(principal.id);
   }
 
+  /**
+   * Proving the current password is a sign-in attempt: it counts towards the account's login
+   * lock-out (same key, the email), so a stolen access token cannot be used to guess the
+   * password without limit, and guesses spread over both routes add up.
+   */
   async changePassword(principal: UserPrincipal, dto: ChangePasswordDto, actor: RequestActor): Promise<void> {
+    await this.assertNotLocked(principal.email, actor, userActor(principal));
     const user = await this.users.findForLogin(principal.email);
     if (!user || !(await this.users.verifyPassword(user, dto.currentPassword))) {
+      await this.countFailure(principal.email, actor, userActor(principal), 'wrong_current_password');
       throw new AuthError(AuthErrorCode.CurrentPasswordIncorrect, 'The current password is not correct');
     }
+    await this.lockout.clear(principal.email);
     await this.unitOfWork.run(async (m) => {
       await this.users.setOwnPassword(user.id, dto.newPassword, m);
       const revoked = await this.sessions.revokeOthers(user.id, principal.sessionId, 'password_changed', m);
@@ -250,6 +244,55 @@ export class AuthService {
       sessionId,
       mustChangePassword: user.mustChangePassword,
     };
+  }
+
+  /** The account's lock-out, audited as a failed sign-in when it refuses. */
+  private async assertNotLocked(email: string, actor: RequestActor, who: AuditActor): Promise<void> {
+    await this.lockout.assertNotLocked(email).catch(async (e: unknown) => {
+      await this.audit.record({
+        action: 'auth.login.failed',
+        context: actor,
+        actor: who,
+        outcome: 'failure',
+        details: { reason: 'locked' },
+      });
+      throw e;
+    });
+  }
+
+  /** A wrong password counts towards the account's lock-out; audited, and so is the lock it may set. */
+  private async countFailure(
+    email: string,
+    actor: RequestActor,
+    who: AuditActor,
+    reason: 'bad_credentials' | 'wrong_current_password',
+  ): Promise<void> {
+    const outcome = await this.lockout.recordFailure(email);
+    await this.audit.record({
+      action: 'auth.login.failed',
+      context: actor,
+      actor: who,
+      outcome: 'failure',
+      details: { reason, failures: outcome.failures },
+    });
+    if (outcome.lockedForSeconds !== null) {
+      await this.audit.record({
+        action: 'auth.login.locked',
+        context: actor,
+        actor: who,
+        outcome: 'failure',
+        details: { reason, failures: outcome.failures, lockedForSeconds: outcome.lockedForSeconds },
+      });
+    }
+  }
+
+  /** The session a genuine, unexpired access token names (null for anything else). */
+  private async sessionOfAccessToken(token: string): Promise<AuthSession | null> {
+    const claims = await this.accessTokens.verify(token).catch((e: unknown) => {
+      if (e instanceof AuthError) return null;
+      throw e;
+    });
+    return claims ? this.sessions.find(claims.sid, claims.sub) : null;
   }
 
   private async tokensFor(user: User, session: AuthSession, refreshToken: string): Promise<IssuedTokens> {

@@ -3,16 +3,16 @@ import { Reflector } from '@nestjs/core';
 import { ALLOW_PENDING_PASSWORD_CHANGE, PUBLIC_ROUTE } from '../common/auth/access.decorators';
 import { PRINCIPAL_KEY, type AuthenticatedRequest } from '../common/auth/current-actor.decorator';
 import type { UserPrincipal } from '../common/auth/principal';
-import { isDomainError } from '../common/errors/domain-error';
 import { ApiKeysService } from './api-keys.service';
 import { AuthError, AuthErrorCode } from './auth.errors';
+import { bearerTokenOf } from './bearer-token';
 import { JwtStrategy } from './jwt.strategy';
 import { runStrategy } from './passport-flow';
 
 function presentedApiKey(req: AuthenticatedRequest): string | undefined {
   const header = req.headers['x-api-key'];
   if (typeof header === 'string' && header) return header.trim();
-  const bearer = req.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  const bearer = bearerTokenOf(req);
   return bearer && ApiKeysService.looksLikeKey(bearer) ? bearer : undefined;
 }
 
@@ -54,10 +54,9 @@ export class AuthenticationGuard implements CanActivate {
       return true;
     }
     const outcome = await runStrategy<UserPrincipal>(this.jwt, req);
-    if (outcome.kind === 'error') {
-      if (isDomainError(outcome.error)) throw outcome.error;
-      throw new AuthError(AuthErrorCode.TokenInvalid, 'The access token is not valid');
-    }
+    // Not a refusal: the token could not be checked (the database is down, a bug). The error
+    // travels on as it is, to a 503 or a 500; turning it into a 401 would sign the console out.
+    if (outcome.kind === 'error') throw outcome.error;
     if (outcome.kind !== 'success') throw refusal(outcome.kind === 'fail' ? outcome.challenge : undefined);
     const principal = outcome.user;
     req[PRINCIPAL_KEY] = principal;

@@ -4,6 +4,7 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { UserPrincipal } from '../common/auth/principal';
 import { ServerSecrets } from '../common/crypto/server-secrets';
 import { JWT_AUDIENCE, JWT_ISSUER } from './access-tokens';
+import { AuthError, AuthErrorCode } from './auth.errors';
 import { AuthService } from './auth.service';
 
 interface VerifiedClaims {
@@ -31,7 +32,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   validate(claims: VerifiedClaims): Promise<UserPrincipal> {
     if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') {
-      return Promise.reject(new Error('token lacks sub or sid'));
+      return Promise.reject(new AuthError(AuthErrorCode.TokenInvalid, 'The access token is not valid'));
     }
     return this.auth.principalFor(claims.sub, claims.sid);
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isIP } from 'node:net';
-import { IsNull, Not, type EntityManager, type Repository } from 'typeorm';
+import { IsNull, MoreThan, Not, type EntityManager, type Repository } from 'typeorm';
 import type { RequestActor } from '../common/auth/principal';
 import { PreparedStatements } from '../common/database/prepared-statements';
 import { UnitOfWork } from '../common/database/unit-of-work';
@@ -23,7 +23,8 @@ export type SessionValidity = Pick<AuthSession, 'createdAt' | 'expiresAt' | 'rev
 /**
  * Sessions and their rotating refresh tokens. A refresh token is `<row id>.<secret>`: the id finds
  * the row, the secret's digest proves possession. Each rotation consumes the presented token;
- * a consumed token presented again means a copy exists elsewhere, so the session dies.
+ * a consumed token presented again means a copy exists elsewhere, so the session dies (after a
+ * short grace window for the token just rotated: see withinReuseGrace).
  */
 @Injectable()
 export class SessionStore {
@@ -66,14 +67,31 @@ export class SessionStore {
         .getRepository(AuthSession)
         .findOne({ where: { id: token.sessionId }, lock: { mode: 'pessimistic_write' } });
       if (!session || session.revokedAt || session.expiresAt.getTime() <= Date.now()) throw this.invalid();
-      if (token.consumedAt) {
+      if (token.consumedAt && !(await this.withinReuseGrace(m, token.sessionId, token.consumedAt))) {
         await this.revokeIn(m, session.id, 'refresh_reused');
         return { kind: 'reused', session };
       }
-      await m.getRepository(RefreshToken).update({ id }, { consumedAt: new Date() });
+      // Within the grace window the token stays consumed as it was; the session gets a sibling.
+      if (!token.consumedAt) await m.getRepository(RefreshToken).update({ id }, { consumedAt: new Date() });
       await m.getRepository(AuthSession).update({ id: session.id }, { lastUsedAt: new Date() });
       return { kind: 'rotated', session, refreshToken: await this.issue(session.id, m) };
     });
+  }
+
+  /**
+   * A consumed token presented again is forgiven for REFRESH_REUSE_GRACE_SECONDS after it was
+   * rotated, and only if it is the session's latest rotated token (as Auth0's reuse interval):
+   * two tabs refreshing with one cookie, or a client retrying a refresh whose answer was lost.
+   * An older token, or any token after the window, is theft. Runs under the session's row lock,
+   * so concurrent refreshes of one session are judged one after another.
+   */
+  private async withinReuseGrace(m: EntityManager, sessionId: string, consumedAt: Date): Promise<boolean> {
+    const graceMs = this.config.auth.refreshReuseGraceSeconds * 1000;
+    if (Date.now() - consumedAt.getTime() > graceMs) return false;
+    const newer = await m
+      .getRepository(RefreshToken)
+      .existsBy({ sessionId, consumedAt: MoreThan(consumedAt) });
+    return !newer;
   }
 
   /** The session a refresh token belongs to, if the token is genuine (used by logout). */

@@ -99,11 +99,19 @@ describe('loadConfig', () => {
       expect(auth.localSecretsFile).toBe(join(repositoryRoot(), 'data/local-secrets.json'));
       expect(auth.accessTokenTtlSeconds).toBe(900);
       expect(auth.refreshTokenTtlSeconds).toBe(14 * 86400);
+      expect(auth.refreshReuseGraceSeconds).toBe(15);
       expect(auth.cookieSecure).toBe(true);
       expect(auth.bootstrapAdmin).toEqual({ email: 'admin@nexecute.local', password: undefined });
       expect(auth.password.hashCost).toEqual({ memoryKib: 19456, iterations: 2, parallelism: 1 });
       expect(auth.sso).toBeUndefined();
       expect(publicUrl).toBe('http://localhost:3000');
+    });
+
+    it('takes a refresh reuse grace window of 0 (off) to 60 seconds', () => {
+      expect(loadConfig({ REFRESH_REUSE_GRACE_SECONDS: '0' }).auth.refreshReuseGraceSeconds).toBe(0);
+      expect(problemsOf({ REFRESH_REUSE_GRACE_SECONDS: '61' })).toEqual([
+        expect.stringContaining('REFRESH_REUSE_GRACE_SECONDS'),
+      ]);
     });
 
     it('refuses to start in production without JWT_SECRET and ENCRYPTION_KEYS', () => {
@@ -156,6 +164,27 @@ describe('loadConfig', () => {
       expect(
         problemsOf({ SSO_PROVIDER: 'servicenow', SSO_CLIENT_ID: 'x', SSO_DEFAULT_ROLE: 'root' }),
       ).toEqual([expect.stringContaining('SSO_DEFAULT_ROLE')]);
+    });
+  });
+
+  describe('delivery worker settings', () => {
+    it('recovers a crashed worker within half a minute by default', () => {
+      expect(loadConfig({}).deliveries).toEqual({
+        workerEnabled: true,
+        concurrency: 4,
+        pollIntervalMs: 2000,
+        heartbeatMs: 5000,
+        staleAfterMs: 20000,
+        stalledAfterMs: 120000,
+      });
+    });
+
+    it('refuses a staleness shorter than two heartbeats (a live pool would be swept)', () => {
+      expect(
+        problemsOf({ DELIVERY_WORKER_HEARTBEAT_MS: '5000', DELIVERY_WORKER_STALE_AFTER_MS: '8000' }),
+      ).toEqual([
+        'DELIVERY_WORKER_STALE_AFTER_MS must be at least twice DELIVERY_WORKER_HEARTBEAT_MS (got 8000 and 5000)',
+      ]);
     });
   });
 });

@@ -74,6 +74,18 @@ export class EnvironmentVariables {
   @IsInt()
   DATABASE_STATEMENT_TIMEOUT_MS = 15000;
 
+  @Transform(toInt)
+  @Min(100)
+  @Max(60000)
+  @IsInt()
+  DATABASE_CONNECT_TIMEOUT_MS = 1000;
+
+  @Transform(toInt)
+  @Min(100)
+  @Max(60000)
+  @IsInt()
+  DATABASE_HEALTH_INTERVAL_MS = 1000;
+
   @Transform(toBool)
   @IsBoolean()
   DATABASE_RUN_MIGRATIONS = true;
@@ -144,6 +156,12 @@ export class EnvironmentVariables {
   @Max(365 * 86400)
   @IsInt()
   REFRESH_TOKEN_TTL_SECONDS = 14 * 86400;
+
+  @Transform(toInt)
+  @Min(0)
+  @Max(60)
+  @IsInt()
+  REFRESH_REUSE_GRACE_SECONDS = 15;
 
   @Transform(toBool)
   @IsBoolean()
@@ -276,6 +294,24 @@ export class EnvironmentVariables {
   @Max(60000)
   @IsInt()
   DELIVERY_WORKER_POLL_INTERVAL_MS = 2000;
+
+  @Transform(toInt)
+  @Min(50)
+  @Max(60000)
+  @IsInt()
+  DELIVERY_WORKER_HEARTBEAT_MS = 5000;
+
+  @Transform(toInt)
+  @Min(100)
+  @Max(3600000)
+  @IsInt()
+  DELIVERY_WORKER_STALE_AFTER_MS = 20000;
+
+  @Transform(toInt)
+  @Min(1000)
+  @Max(86400000)
+  @IsInt()
+  DELIVERY_STALLED_AFTER_MS = 120000;
 }
 
 /** The validated, typed settings the app is built from. Paths are absolute. */
@@ -295,6 +331,10 @@ export interface AppConfig {
     readonly url: string | undefined;
     readonly poolSize: number;
     readonly statementTimeoutMs: number;
+    /** Longest wait for a pooled connection (a free one, or a new one) before answering 503. */
+    readonly connectTimeoutMs: number;
+    /** How often the database's reachability is checked (and the longest a check may take). */
+    readonly healthIntervalMs: number;
     readonly runMigrations: boolean;
     readonly embedded: { readonly dataDir: string; readonly port: number };
   };
@@ -307,6 +347,12 @@ export interface AppConfig {
     readonly workerEnabled: boolean;
     readonly concurrency: number;
     readonly pollIntervalMs: number;
+    /** How often a worker pool records that it is alive, and sweeps for pools that are not. */
+    readonly heartbeatMs: number;
+    /** A pool silent this long is gone: its jobs are handed back to the queue. */
+    readonly staleAfterMs: number;
+    /** A pending or failed delivery whose job has been due this long, untaken, is stalled. */
+    readonly stalledAfterMs: number;
   };
 }
 
@@ -333,6 +379,8 @@ export interface AuthConfig {
   readonly localSecretsFile: string;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
+  /** How long the just-rotated refresh token may be presented again (two tabs) without counting as theft. */
+  readonly refreshReuseGraceSeconds: number;
   readonly cookieSecure: boolean;
   readonly bootstrapAdmin: { readonly email: string; readonly password: string | undefined };
   readonly password: {
@@ -412,6 +460,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       url: vars.DATABASE_URL,
       poolSize: vars.DATABASE_POOL_SIZE,
       statementTimeoutMs: vars.DATABASE_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: vars.DATABASE_CONNECT_TIMEOUT_MS,
+      healthIntervalMs: vars.DATABASE_HEALTH_INTERVAL_MS,
       runMigrations: vars.DATABASE_RUN_MIGRATIONS,
       embedded: { dataDir: absolute(vars.EMBEDDED_POSTGRES_DIR), port: vars.EMBEDDED_POSTGRES_PORT },
     },
@@ -423,6 +473,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       localSecretsFile: absolute(vars.LOCAL_SECRETS_FILE),
       accessTokenTtlSeconds: vars.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: vars.REFRESH_TOKEN_TTL_SECONDS,
+      refreshReuseGraceSeconds: vars.REFRESH_REUSE_GRACE_SECONDS,
       cookieSecure: vars.COOKIE_SECURE,
       bootstrapAdmin: { email: vars.ADMIN_EMAIL, password: vars.ADMIN_PASSWORD },
       password: {
@@ -447,6 +498,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       workerEnabled: vars.DELIVERY_WORKER_ENABLED,
       concurrency: vars.DELIVERY_WORKER_CONCURRENCY,
       pollIntervalMs: vars.DELIVERY_WORKER_POLL_INTERVAL_MS,
+      heartbeatMs: vars.DELIVERY_WORKER_HEARTBEAT_MS,
+      staleAfterMs: vars.DELIVERY_WORKER_STALE_AFTER_MS,
+      stalledAfterMs: vars.DELIVERY_STALLED_AFTER_MS,
     },
   };
 }
@@ -509,6 +563,13 @@ function crossFieldProblems(vars: EnvironmentVariables): string[] {
         );
       }
     }
+  }
+  if (vars.DELIVERY_WORKER_STALE_AFTER_MS < 2 * vars.DELIVERY_WORKER_HEARTBEAT_MS) {
+    // one late beat (a GC pause, a slow query) must not get a live pool's jobs run twice
+    problems.push(
+      'DELIVERY_WORKER_STALE_AFTER_MS must be at least twice DELIVERY_WORKER_HEARTBEAT_MS ' +
+        `(got ${vars.DELIVERY_WORKER_STALE_AFTER_MS} and ${vars.DELIVERY_WORKER_HEARTBEAT_MS})`,
+    );
   }
   return problems;
 }

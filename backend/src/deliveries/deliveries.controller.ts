@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
   ApiNotFoundResponse,
@@ -23,6 +24,10 @@ export class DeliveriesController {
 
   @Get()
   @ApiOkResponse({ type: DeliveryPageView })
+  @ApiBadRequestResponse({
+    type: ProblemDetailsDto,
+    description: 'VALIDATION_FAILED (e.g. stalled neither true nor false), DELIVERY_CURSOR_INVALID',
+  })
   list(@Query() query: ListDeliveriesQuery): Promise<DeliveryPageView> {
     return this.deliveries.list(query);
   }
@@ -39,7 +44,8 @@ export class DeliveriesController {
   @ApiNotFoundResponse({ type: ProblemDetailsDto, description: 'DELIVERY_NOT_FOUND' })
   @ApiConflictResponse({
     type: ProblemDetailsDto,
-    description: 'DELIVERY_NOT_REPLAYABLE (only failed or dead)',
+    description:
+      'DELIVERY_NOT_REPLAYABLE (only failed, dead or stalled; a pending delivery that is queued or running on a live worker is on its way)',
   })
   replay(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: RequestActor): Promise<DeliveryView> {
     return this.deliveries.replay(id, actor);

@@ -1,14 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.service';
 import type { RequestActor } from '../common/auth/principal';
 import { SqlConditions } from '../common/database/sql-conditions';
 import { UnitOfWork } from '../common/database/unit-of-work';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DeliveryError, DeliveryErrorCode } from './deliveries.errors';
 import type { DeliveryStatus } from './delivery.entity';
 import { ENQUEUE_DELIVERIES_SQL } from './delivery-queue';
+import { handBackJobs } from './orphaned-job-sweep';
 import type { DeliveryPageView, DeliverySummaryView, DeliveryView } from './dto/delivery.view';
+import { orphanedLockSql, stalledDeliverySql } from './worker-liveness.sql';
 
 export interface DeliveryQuery {
   readonly status?: DeliveryStatus;
@@ -16,6 +19,8 @@ export interface DeliveryQuery {
   readonly aggregateId?: string;
   /** An incident's id: aggregateId restricted to aggregate type 'incident'. */
   readonly incidentId?: string;
+  /** true: only stalled deliveries; false: none of them. */
+  readonly stalled?: boolean;
   readonly limit: number;
   readonly cursor?: string;
 }
@@ -38,27 +43,44 @@ interface DeliveryRow {
   updated_at: Date;
   idempotency_key: string;
   created_micros: string;
+  stalled: boolean;
 }
+
+/*
+ * Every query below starts its parameters with the two stall thresholds: $1 is
+ * DELIVERY_WORKER_STALE_AFTER_MS and $2 DELIVERY_STALLED_AFTER_MS (see worker-liveness.sql.ts).
+ * `j` is the delivery's graphile-worker job (job key = idempotency key), NULL when it has none.
+ */
+const STALLED = stalledDeliverySql('d', 'j', '$1', '$2');
 
 const SELECT_DELIVERIES = `
   SELECT d.id, d.event_id, e.type AS event_type, e.aggregate_type, e.aggregate_id, d.consumer, d.status,
          d.attempts, d.max_attempts, d.last_error, d.next_attempt_at, d.delivered_at, d.created_at,
          d.updated_at, d.idempotency_key,
-         (extract(epoch FROM d.created_at) * 1000000)::bigint::text AS created_micros
-    FROM deliveries d JOIN outbox_events e ON e.id = d.event_id`;
+         (extract(epoch FROM d.created_at) * 1000000)::bigint::text AS created_micros,
+         ${STALLED} AS stalled
+    FROM deliveries d JOIN outbox_events e ON e.id = d.event_id
+    LEFT JOIN graphile_worker.jobs j ON j.key = d.idempotency_key`;
 
 const SUMMARY_SQL = `
-  SELECT consumer,
-         count(*) FILTER (WHERE status = 'pending')::int AS pending,
-         count(*) FILTER (WHERE status = 'failed')::int AS failed,
-         count(*) FILTER (WHERE status = 'dead')::int AS dead,
-         count(*) FILTER (WHERE status = 'delivered')::int AS delivered
-    FROM deliveries
-   GROUP BY consumer
-   ORDER BY consumer`;
+  SELECT d.consumer,
+         count(*) FILTER (WHERE d.status = 'pending')::int AS pending,
+         count(*) FILTER (WHERE d.status = 'failed')::int AS failed,
+         count(*) FILTER (WHERE d.status = 'dead')::int AS dead,
+         count(*) FILTER (WHERE d.status = 'delivered')::int AS delivered,
+         count(*) FILTER (WHERE ${STALLED})::int AS stalled
+    FROM deliveries d
+    LEFT JOIN graphile_worker.jobs j ON j.key = d.idempotency_key AND d.status IN ('pending', 'failed')
+   GROUP BY d.consumer
+   ORDER BY d.consumer`;
 
+/** `orphaned_by`: the gone pool that holds the delivery's job, which replay must free first. */
 const LOCK_FOR_REPLAY_SQL = `
-  SELECT status, attempts, consumer, event_id, idempotency_key FROM deliveries WHERE id = $1 FOR UPDATE`;
+  SELECT d.status, d.attempts, d.consumer, d.event_id, d.idempotency_key, ${STALLED} AS stalled,
+         CASE WHEN ${orphanedLockSql('j', '$1')} THEN j.locked_by END AS orphaned_by
+    FROM deliveries d LEFT JOIN graphile_worker.jobs j ON j.key = d.idempotency_key
+   WHERE d.id = $3
+     FOR UPDATE OF d`;
 
 const RESET_FOR_REPLAY_SQL = `
   UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now()
@@ -104,6 +126,7 @@ function viewOf(row: DeliveryRow): DeliveryView {
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     idempotencyKey: row.idempotency_key,
+    stalled: row.stalled,
   };
 }
 
@@ -114,11 +137,19 @@ export class DeliveriesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly uow: UnitOfWork,
     private readonly audit: AuditLog,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** $1 and $2 of every query here (see STALLED). */
+  private get thresholds(): [number, number] {
+    return [this.config.deliveries.staleAfterMs, this.config.deliveries.stalledAfterMs];
+  }
 
   /** Newest first, keyset-paged on (created_at, id) so a page never shifts while rows arrive. */
   async list(query: DeliveryQuery): Promise<DeliveryPageView> {
     const where = new SqlConditions();
+    where.param(this.thresholds[0]);
+    where.param(this.thresholds[1]);
     if (query.status) where.and(`d.status = ${where.param(query.status)}`);
     if (query.consumer) where.and(`d.consumer = ${where.param(query.consumer)}`);
     if (query.aggregateId) where.and(`e.aggregate_id = ${where.param(query.aggregateId)}::uuid`);
@@ -126,6 +157,7 @@ export class DeliveriesService {
       where.and(`e.aggregate_type = ${where.param('incident')}`);
       where.and(`e.aggregate_id = ${where.param(query.incidentId)}::uuid`);
     }
+    if (query.stalled !== undefined) where.and(query.stalled ? STALLED : `NOT ${STALLED}`);
     if (query.cursor !== undefined) {
       const { micros, id } = decodeCursor(query.cursor);
       where.and(
@@ -146,7 +178,10 @@ export class DeliveriesService {
   }
 
   async view(id: string, manager: EntityManager = this.dataSource.manager): Promise<DeliveryView> {
-    const [row] = await manager.query<DeliveryRow[]>(`${SELECT_DELIVERIES} WHERE d.id = $1`, [id]);
+    const [row] = await manager.query<DeliveryRow[]>(`${SELECT_DELIVERIES} WHERE d.id = $3`, [
+      ...this.thresholds,
+      id,
+    ]);
     if (!row) throw new DeliveryError(DeliveryErrorCode.NotFound, `No delivery with id ${id}`);
     return viewOf(row);
   }
@@ -154,9 +189,9 @@ export class DeliveriesService {
   /** Every consumer's deliveries of one aggregate's events, newest first (at most 1000). */
   async forAggregate(aggregateType: string, aggregateId: string): Promise<DeliveryView[]> {
     const rows = await this.dataSource.query<DeliveryRow[]>(
-      `${SELECT_DELIVERIES} WHERE e.aggregate_type = $1 AND e.aggregate_id = $2::uuid
+      `${SELECT_DELIVERIES} WHERE e.aggregate_type = $3 AND e.aggregate_id = $4::uuid
        ORDER BY d.created_at DESC, d.id DESC LIMIT ${AGGREGATE_LIMIT}`,
-      [aggregateType, aggregateId],
+      [...this.thresholds, aggregateType, aggregateId],
     );
     return rows.map(viewOf);
   }
@@ -174,13 +209,16 @@ export class DeliveriesService {
   }
 
   async summary(): Promise<DeliverySummaryView> {
-    const rows = await this.dataSource.query<DeliverySummaryView['byConsumer']>(SUMMARY_SQL);
+    const rows = await this.dataSource.query<DeliverySummaryView['byConsumer']>(SUMMARY_SQL, this.thresholds);
     return { byConsumer: rows };
   }
 
   /**
-   * Sends a failed or dead delivery again: attempts back to 0, the same job (same key, so the
-   * same idempotency key for the consumer) queued to run now, and an audit row, in one transaction.
+   * Sends a failed, dead or stalled delivery again: attempts back to 0, the same job (same key,
+   * so the same idempotency key for the consumer) queued to run now, and an audit row, in one
+   * transaction. A job held by a gone pool is freed first (what the sweep would do), so the reset
+   * applies to it rather than queueing a second job beside it. A pending delivery that is queued
+   * or running on a live worker is refused: it is on its way.
    */
   async replay(id: string, actor: RequestActor): Promise<DeliveryView> {
     return this.uow.run(async (manager) => {
@@ -191,15 +229,21 @@ export class DeliveriesService {
           consumer: string;
           event_id: string;
           idempotency_key: string;
+          stalled: boolean;
+          orphaned_by: string | null;
         }[]
-      >(LOCK_FOR_REPLAY_SQL, [id]);
+      >(LOCK_FOR_REPLAY_SQL, [...this.thresholds, id]);
       if (!row) throw new DeliveryError(DeliveryErrorCode.NotFound, `No delivery with id ${id}`);
-      if (!REPLAYABLE.includes(row.status)) {
+      if (!REPLAYABLE.includes(row.status) && !row.stalled) {
         throw new DeliveryError(
           DeliveryErrorCode.NotReplayable,
-          `Only failed or dead deliveries can be replayed; this one is ${row.status}`,
+          `Only failed, dead or stalled deliveries can be replayed; this one is ${row.status}` +
+            (row.status === 'pending' ? ' and on its way (queued, or running on a live worker)' : ''),
           { deliveryStatus: row.status },
         );
+      }
+      if (row.orphaned_by) {
+        await handBackJobs((sql, params) => manager.query(sql, [...params]), [row.orphaned_by]);
       }
       await manager.query(RESET_FOR_REPLAY_SQL, [id]);
       await manager.query(ENQUEUE_DELIVERIES_SQL, [[id]]);
@@ -210,7 +254,7 @@ export class DeliveriesService {
           target: { type: 'delivery', id, label: row.idempotency_key },
           before: { status: row.status, attempts: row.attempts },
           after: { status: 'pending', attempts: 0 },
-          details: { consumer: row.consumer, eventId: row.event_id },
+          details: { consumer: row.consumer, eventId: row.event_id, stalled: row.stalled },
         },
         manager,
       );

@@ -7,7 +7,8 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { run, type JobHelpers, type Runner } from 'graphile-worker';
+import { run, type JobHelpers, type Runner, type WorkerEvents } from 'graphile-worker';
+import { EventEmitter } from 'node:events';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -19,6 +20,7 @@ import {
   workerPool,
   type DeliverJobPayload,
 } from './delivery-queue';
+import { WorkerPoolLiveness } from './worker-pool-liveness';
 
 const LOAD_DELIVERY_SQL = `
   SELECT d.consumer, d.status, d.idempotency_key,
@@ -74,13 +76,15 @@ const MAX_ERROR_LENGTH = 2000;
  * needed even with the worker off, since Outbox.publish enqueues into it). The worker starts once
  * every module is initialised, so every consumer has registered; `app.close()` stops it before
  * the pools close, letting jobs in flight finish within half of SHUTDOWN_TIMEOUT_MS. Past that
- * they are aborted and handed back to the queue (retried), not left locked.
+ * they are aborted and handed back to the queue (retried), not left locked. While it runs, the
+ * pool beats and sweeps (WorkerPoolLiveness), so the jobs of a crashed instance run here instead.
  */
 @Injectable()
 export class DeliveryWorker implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DeliveryWorker.name);
   private pool: pg.Pool | undefined;
   private runner: Runner | undefined;
+  private liveness: WorkerPoolLiveness | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -112,12 +116,20 @@ export class DeliveryWorker implements OnModuleInit, OnApplicationBootstrap, Bef
     }
     // one LISTEN connection, short ledger writes, and a job per concurrency slot
     this.pool = workerPool(this.connectionString, settings.concurrency + 2, this.logger);
+    // The pool's id (and its workers') are what graphile-worker writes to jobs.locked_by; only
+    // its events tell them, and the pool is created before run() resolves.
+    const events = new EventEmitter() as WorkerEvents;
+    let poolId = '';
+    const workerIds: string[] = [];
+    events.on('pool:create', ({ workerPool }) => (poolId = workerPool.id));
+    events.on('worker:create', ({ worker }) => workerIds.push(worker.workerId));
     this.runner = await run({
       pgPool: this.pool,
       concurrency: settings.concurrency,
       pollInterval: settings.pollIntervalMs,
       // main.ts owns SIGTERM/SIGINT; the worker stops through app.close()
       noHandleSignals: true,
+      events,
       gracefulShutdownAbortTimeout: this.drainMs,
       // Batched (delay 0) rather than fire-and-forget, so stopping flushes the last outcomes to the
       // database before the pool closes; unbatched, a job finished during shutdown stays locked.
@@ -127,7 +139,9 @@ export class DeliveryWorker implements OnModuleInit, OnApplicationBootstrap, Bef
       parsedCronItems: [],
       taskList: { [DELIVER_TASK]: (payload, helpers) => this.deliver(payload as DeliverJobPayload, helpers) },
     });
-    this.logger.log(`Delivery worker started (concurrency ${settings.concurrency})`);
+    this.logger.log(`Delivery worker started (concurrency ${settings.concurrency}, pool ${poolId})`);
+    this.liveness = new WorkerPoolLiveness(this.pool, { poolId, workerIds }, settings, this.logger);
+    await this.liveness.start();
   }
 
   /** Before the HTTP server and the TypeORM pool close: consumers may still need both. */
@@ -148,6 +162,8 @@ export class DeliveryWorker implements OnModuleInit, OnApplicationBootstrap, Bef
           .catch((e: unknown) => this.logger.error(`Delivery worker kill failed: ${String(e)}`));
       }
     }
+    await this.liveness?.stop(); // after the drain: a pool still finishing jobs keeps beating
+    this.liveness = undefined;
     await this.pool?.end();
     this.pool = undefined;
   }

@@ -1,4 +1,5 @@
 import type { SqlConditions } from '../common/database/sql-conditions';
+import { parseTimestamp } from '../common/validation/timestamps';
 import type { IncidentSort } from './dto/list-incidents.query';
 import { IncidentError, IncidentErrorCode } from './incident.errors';
 import type { Incident } from './incident.entity';
@@ -11,7 +12,6 @@ interface Position {
   readonly id: string;
 }
 
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)?$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -75,28 +75,36 @@ export function encodeCursor(
 }
 
 function decodeCursor(cursor: string, sort: IncidentSort): Position {
-  const invalid = (): IncidentError =>
-    new IncidentError(
+  let position: unknown;
+  try {
+    position = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    position = undefined;
+  }
+  if (!isPositionIn(sort, position)) {
+    throw new IncidentError(
       IncidentErrorCode.CursorInvalid,
       'cursor must be the nextCursor of a previous page with the same sort',
     );
-  let position: Partial<Position>;
-  try {
-    position = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<Position>;
-  } catch {
-    throw invalid();
   }
-  const timestamp = typeof position.k === 'string' && TIMESTAMP.test(position.k);
+  return position;
+}
+
+/**
+ * Whether a decoded cursor is a position in `sort` that PostgreSQL will accept: any value that
+ * passes goes into the query, so a forged one (`null`, a 99th month) must fail here, not there.
+ */
+function isPositionIn(sort: IncidentSort, value: unknown): value is Position {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { s, k, p, id } = value as Record<string, unknown>;
   const priority =
-    sort !== 'priority' || (Number.isInteger(position.p) && position.p! >= 1 && position.p! <= 5);
-  if (
-    position.s !== sort ||
-    !timestamp ||
-    typeof position.id !== 'string' ||
-    !UUID.test(position.id) ||
-    !priority
-  ) {
-    throw invalid();
-  }
-  return position as Position;
+    sort === 'priority' ? Number.isInteger(p) && Number(p) >= 1 && Number(p) <= 5 : p === undefined;
+  return (
+    s === sort &&
+    typeof k === 'string' &&
+    parseTimestamp(k) !== null &&
+    typeof id === 'string' &&
+    UUID.test(id) &&
+    priority
+  );
 }

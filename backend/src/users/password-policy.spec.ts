@@ -263,6 +263,37 @@ describe('PasswordPolicy', () => {
     });
   });
 
+  describe('the current password', () => {
+    it('refuses it, alone or with other violations last', () => {
+      expect(policy.violations('correct horse battery staple', { isCurrentPassword: true })).toEqual([
+        'Password must differ from the current password.',
+      ]);
+      expect(policy.violations('Jane123', { ...context, isCurrentPassword: true })).toEqual([
+        expect.stringMatching(TOO_SHORT),
+        expect.stringMatching(EMAIL),
+        expect.stringMatching(NAME),
+        'Password must differ from the current password.',
+      ]);
+    });
+
+    it('is fine when the caller says it is not the current one', () => {
+      expect(policy.violations('correct horse battery staple', { isCurrentPassword: false })).toEqual([]);
+    });
+  });
+
+  describe('describe', () => {
+    it('joins the sentences with a space, never ".;"', () => {
+      const message = PasswordPolicy.describe(policy.violations('Jane123', context));
+      expect(message).toBe(
+        'Password must be at least 12 characters long. Password must not contain your email address or part of it. Password must not contain your name.',
+      );
+      expect(message).not.toContain('.;');
+      expect(PasswordPolicy.describe(['Password must not contain your name.'])).toBe(
+        'Password must not contain your name.',
+      );
+    });
+  });
+
   it('lists every violation at once', () => {
     expect(policy.violations('Jane123', context)).toEqual([
       expect.stringMatching(TOO_SHORT),

@@ -9,6 +9,11 @@ export interface PasswordPolicyOptions {
 export interface PasswordContext {
   email?: string;
   name?: string;
+  /**
+   * The password is the one the account has now (the caller checked it against the stored
+   * hash): a forced change to the same password would keep a logged or admin-issued one valid.
+   */
+  isCurrentPassword?: boolean;
 }
 
 /** Digits, whitespace and ASCII punctuation: what people bolt onto a word to pass a rule. */
@@ -97,7 +102,13 @@ export class PasswordPolicy {
     if (cores.some(isSequence)) {
       found.push('Password must not be a simple sequence such as "abcdef", "123456" or "qwerty".');
     }
+    if (context.isCurrentPassword === true) found.push('Password must differ from the current password.');
     return found;
+  }
+
+  /** The violations as one message: each is a sentence of its own, so they are joined by a space. */
+  static describe(violations: readonly string[]): string {
+    return violations.join(' ');
   }
 }
 

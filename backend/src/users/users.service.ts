@@ -242,10 +242,20 @@ export class UsersService {
     });
   }
 
-  /** Checks the policy, then stores the new password and ends the forced-change state. */
+  /**
+   * Checks the policy (the current password does not count as a new one), then stores the new
+   * password and ends the forced-change state.
+   */
   async setOwnPassword(userId: string, newPassword: string, manager: EntityManager): Promise<void> {
     const user = await this.require(manager, userId, true);
-    this.assertPolicy(newPassword, user.email, user.name);
+    const { passwordHash: currentHash } = await manager
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.id = :userId', { userId })
+      .getOneOrFail();
+    const isCurrentPassword = currentHash !== null && (await this.hasher.verify(currentHash, newPassword));
+    this.assertPolicy(newPassword, user.email, user.name, isCurrentPassword);
     const passwordHash = await this.hasher.hash(newPassword);
     await manager
       .getRepository(User)
@@ -503,10 +513,10 @@ export class UsersService {
     }
   }
 
-  private assertPolicy(password: string, email: string, name: string): void {
-    const violations = this.policy.violations(password, { email, name });
+  private assertPolicy(password: string, email: string, name: string, isCurrentPassword = false): void {
+    const violations = this.policy.violations(password, { email, name, isCurrentPassword });
     if (violations.length > 0) {
-      throw new UserError(UserErrorCode.PasswordPolicy, violations.join('; '), { violations });
+      throw new UserError(UserErrorCode.PasswordPolicy, PasswordPolicy.describe(violations), { violations });
     }
   }
 

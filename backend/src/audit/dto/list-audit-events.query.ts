@@ -1,18 +1,8 @@
-import { toNumber, toDate } from '../../common/validation/transforms';
+import { IntegerParam } from '../../common/validation/integers';
+import { toDate } from '../../common/validation/transforms';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  IsDate,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  Max,
-  Min,
-  MaxLength,
-} from 'class-validator';
+import { IsDate, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 
 export class ListAuditEventsQuery {
   @ApiPropertyOptional({
@@ -59,10 +49,7 @@ export class ListAuditEventsQuery {
 
   @ApiPropertyOptional({ example: 50, minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
-  @Transform(toNumber)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @IntegerParam(1, 200)
   limit = 50;
 
   @ApiPropertyOptional({ example: '1042', description: 'nextCursor from the previous page' })

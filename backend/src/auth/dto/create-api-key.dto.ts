@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   ArrayMinSize,
   IsArray,
@@ -12,7 +12,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../../common/auth/roles';
-import { trimmed } from '../../common/validation/transforms';
+import { toDate, trimmed } from '../../common/validation/transforms';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'Datadog monitor webhook' })
@@ -33,7 +33,7 @@ export class CreateApiKeyDto {
     description: 'Omit for a key that lasts until revoked',
   })
   @IsOptional()
-  @Type(() => Date)
+  @Transform(toDate)
   @IsDate({ message: 'expiresAt must be an ISO 8601 date-time' })
   @MinDate(() => new Date(), { message: 'expiresAt must be in the future' })
   expiresAt?: Date;

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../../common/auth/access.decorators';
 import { CurrentActor } from '../../common/auth/current-actor.decorator';
 import type { RequestActor } from '../../common/auth/principal';
+import { forbidCaching } from '../../common/http/cache-headers';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { setRefreshCookie } from '../refresh-cookie';
 import { SsoService } from './sso.service';
@@ -45,6 +46,9 @@ export class SsoController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const outcome = await this.sso.complete(provider, query, req.cookies[STATE_COOKIE], actor);
+    // Cross-site by nature (the provider sends the browser here), so no origin check: the state,
+    // bound to this browser by nx_sso, is what proves this browser started the sign-in.
+    forbidCaching(reply);
     void reply.clearCookie(STATE_COOKIE, { path: `/api/auth/sso/${provider}` });
     if (outcome.kind === 'failed') {
       await reply.redirect(`/login?error=${outcome.reason}`, 302);

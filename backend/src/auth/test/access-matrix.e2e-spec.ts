@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { signInAsAdmin, givenUser } from '../../../test/sign-in';
+import { signInAsAdmin, givenUser, type SignedIn } from '../../../test/sign-in';
 import { startTestApp, type TestApp } from '../../../test/test-app';
 
 /**
@@ -64,6 +64,10 @@ const MATRIX: Record<string, readonly Caller[]> = {
   'POST /api/deliveries/{id}/replay': ['admin'],
 };
 
+function freshSessionOf(t: TestApp, person: Caller): Promise<SignedIn> {
+  return person === 'admin' ? signInAsAdmin(t) : givenUser(t, person === 'viewer' ? 'viewer' : 'responder');
+}
+
 /** The codes that mean "the guards said no"; anything else means the request got past them. */
 const REFUSALS = ['AUTH_UNAUTHENTICATED', 'AUTH_FORBIDDEN', 'AUTH_SCOPE_MISSING'];
 
@@ -117,9 +121,12 @@ describe('access matrix: every route × every kind of caller', () => {
   it.each(cases)('%s by %s: admitted = %s', async (route, caller, admitted) => {
     const [method = '', template = ''] = route.split(' ');
     const path = template.replace('{provider}', 'servicenow').replace('{id}', randomUUID());
-    const req = t.http[method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'](path).set(
-      headers.get(caller) ?? {},
-    );
+    // Logout ends the session it is called with: spend a separate one, so later rows still test this caller.
+    const callerHeaders =
+      route === 'POST /api/auth/logout' && PEOPLE.includes(caller)
+        ? { authorization: (await freshSessionOf(t, caller)).bearer }
+        : (headers.get(caller) ?? {});
+    const req = t.http[method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'](path).set(callerHeaders);
     const res = method === 'GET' || method === 'DELETE' ? await req : await req.send({});
     const code = (res.body as { code?: string } | undefined)?.code;
     if (admitted) {

@@ -152,6 +152,16 @@ describe('API keys', () => {
         { name: 'k', scopes: ['audit:read'], expiresAt: 'next tuesday' },
         'expiresAt',
       ],
+      [
+        'an expiresAt beyond year 9999',
+        { name: 'k', scopes: ['audit:read'], expiresAt: '+275760-09-13T00:00:00Z' },
+        'expiresAt',
+      ],
+      [
+        'an expiresAt that is a number',
+        { name: 'k', scopes: ['audit:read'], expiresAt: 8.64e15 },
+        'expiresAt',
+      ],
     ])('refuses %s with 400 VALIDATION_FAILED and creates nothing', async (_case, body, field) => {
       const before = await t.dataSource.query(`SELECT count(*)::int AS n FROM api_keys`);
       const res = await t.http

@@ -221,6 +221,17 @@ describe('first run', () => {
         .send({ currentPassword: 'not it at all 1', newPassword: STRONG_PASSWORD })
         .expect(403);
       expect(wrong.body.code).toBe('AUTH_CURRENT_PASSWORD_INCORRECT');
+      // The logged one-time password must not survive as the "new" one.
+      const same = await t.http
+        .post('/api/auth/password')
+        .set('authorization', bearer)
+        .send({ currentPassword: password, newPassword: password })
+        .expect(422);
+      expect(same.body).toMatchObject({
+        code: 'AUTH_PASSWORD_POLICY',
+        violations: ['Password must differ from the current password.'],
+      });
+      await t.http.get('/api/users').set('authorization', bearer).expect(403);
       await t.http
         .post('/api/auth/password')
         .set('authorization', bearer)

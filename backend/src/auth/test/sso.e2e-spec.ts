@@ -416,6 +416,26 @@ describe('Sign in with ServiceNow', () => {
       });
     });
 
+    it('logs the callback without its authorization code or state', () => {
+      const code = trip.returnUrl.searchParams.get('code') ?? '';
+      const state = trip.returnUrl.searchParams.get('state') ?? '';
+      expect(code.length).toBeGreaterThan(8);
+      const lines = w.t.logs().filter((l) => l.requestId === requestIdOf(trip.res));
+      const access = lines.find((l) => l.msg === 'request completed');
+      expect(access).toMatchObject({
+        url: '/api/auth/sso/servicenow/callback?code=[REDACTED]&state=[REDACTED]',
+        status: 302,
+      });
+      const text = JSON.stringify(w.t.logs());
+      expect(text).not.toContain(code);
+      expect(text).not.toContain(state);
+    });
+
+    it('is never stored by a cache: the redirect sets the refresh cookie', () => {
+      expect(trip.res.headers['cache-control']).toBe('no-store');
+      expect(trip.res.headers['pragma']).toBe('no-cache');
+    });
+
     it('signs the same person in again later without a second account', async () => {
       const again = await signInWithServiceNow(w, NEWCOMER);
       expect(locationOf(again.res)).toBe('/');

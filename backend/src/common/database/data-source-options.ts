@@ -18,7 +18,9 @@ export function dataSourceOptions(url: string, config: AppConfig['database']): D
     applicationName: 'nexecute-connect',
     extra: {
       statement_timeout: config.statementTimeoutMs || undefined,
-      connectionTimeoutMillis: 10000,
+      // Bounds both waiting for a free pooled connection and opening a new one: past it the
+      // request answers 503 DATABASE_UNAVAILABLE rather than hanging on a database that is gone.
+      connectionTimeoutMillis: config.connectTimeoutMs,
       idleTimeoutMillis: 30000,
     },
     synchronize: false,

@@ -2,6 +2,7 @@ import { Inject, Module, type DynamicModule, type OnModuleInit } from '@nestjs/c
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config/app-config';
+import { DatabaseAvailability } from './database-availability';
 import { dataSourceOptions } from './data-source-options';
 import { runMigrationsExclusively } from './migration-runner';
 
@@ -29,7 +30,7 @@ export class DatabaseModule implements OnModuleInit {
           retryDelay: 1000,
         }),
       ],
-      providers: [{ provide: RUN_MIGRATIONS, useValue: config.runMigrations }],
+      providers: [{ provide: RUN_MIGRATIONS, useValue: config.runMigrations }, DatabaseAvailability],
     };
   }
 

@@ -1,5 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { redactQueryString } from '../logging/query-redaction';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem';
 
 /** The one global filter: every HTTP error leaves as application/problem+json. */
@@ -15,12 +16,25 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 }
 
-/** Shared with Fastify's own error handler, for errors raised before Nest sees the request. */
-export function sendProblem(error: unknown, req: FastifyRequest, reply: FastifyReply, logger: Logger): void {
-  const { problem, unexpected } = toProblem(error, { instance: req.url, requestId: req.id });
+/**
+ * Shared with Fastify's own error handler, for errors raised before Nest sees the request.
+ * `instance` is the request's URL unless the caller leaves it out (null), e.g. for a path too
+ * long or too broken to echo.
+ */
+export function sendProblem(
+  error: unknown,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  logger: Logger,
+  instance: string | null = req.url,
+): void {
+  const { problem, unexpected } = toProblem(error, {
+    ...(instance === null ? {} : { instance }),
+    requestId: req.id,
+  });
   if (unexpected) {
     const err = error instanceof Error ? error : new Error(String(error));
-    logger.error(`${req.method} ${req.url} failed: ${err.message}`, err.stack);
+    logger.error(`${req.method} ${redactQueryString(req.url)} failed: ${err.message}`, err.stack);
   }
   if (reply.sent) return;
   // A problem that says when to come back (429, lock-out) says it in the standard header too.

@@ -1,5 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
+import { databaseFailureOf } from '../database/database-failure';
+import { DatabaseUnavailableError } from '../database/database.errors';
 import { isDomainError } from './domain-error';
 import { RequestErrorCode, requestErrorStatus } from './request-errors';
 
@@ -82,8 +84,19 @@ function isClientErrorFromServer(e: unknown): e is Error & { statusCode: number 
 /** Pure mapping from anything thrown to the one error format. Never exposes stacks or SQL. */
 export function toProblem(error: unknown, ctx: ProblemContext = {}): ProblemOutcome {
   if (isDomainError(error)) {
-    const unexpected = error.status >= 500;
+    // 503 is a known state (the database is down, not ready), reported where it is detected.
+    const unexpected = error.status >= 500 && error.status !== 503;
     return { problem: build(error.status, error.code, error.detail, ctx, error.extensions), unexpected };
+  }
+  const databaseFailure = databaseFailureOf(error);
+  if (databaseFailure) {
+    const unavailable = new DatabaseUnavailableError(
+      databaseFailure === 'lost' ? 'no connection to PostgreSQL' : 'PostgreSQL is saturated',
+    );
+    return {
+      problem: build(unavailable.status, unavailable.code, unavailable.detail, ctx, unavailable.extensions),
+      unexpected: false,
+    };
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();

@@ -19,6 +19,7 @@ export enum RequestErrorCode {
   Internal = 'INTERNAL_ERROR',
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
   Timeout = 'GATEWAY_TIMEOUT',
+  UriTooLong = 'URI_TOO_LONG',
 }
 
 export const requestErrorStatus = {
@@ -39,6 +40,7 @@ export const requestErrorStatus = {
   [RequestErrorCode.Internal]: 500,
   [RequestErrorCode.ServiceUnavailable]: 503,
   [RequestErrorCode.Timeout]: 504,
+  [RequestErrorCode.UriTooLong]: 414,
 } satisfies Record<RequestErrorCode, number>;
 
 export interface FieldError {

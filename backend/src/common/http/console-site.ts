@@ -12,8 +12,8 @@ const SERVER_PREFIXES = ['/api', '/socket.io'];
 const HASHED_ASSET = /-[A-Z0-9]{8,}\.(js|css|woff2?|ttf|svg|png)$/;
 
 /**
- * Serves the built Angular console at `/` with a single-page-app fallback: a browser
- * navigating to /incidents/42 gets index.html; a missing /main-XYZ.js or /api/x stays a 404.
+ * Serves the built Angular console at `/` with a single-page-app fallback: any GET of
+ * /incidents/42 gets index.html; a missing /main-XYZ.js or /api/x stays a 404 problem.
  */
 export async function registerConsoleSite(fastify: FastifyInstance, consoleDir: string): Promise<void> {
   const logger = new Logger('ConsoleSite');
@@ -41,8 +41,10 @@ export async function registerConsoleSite(fastify: FastifyInstance, consoleDir: 
   fastify.get('/*', (req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
     const isServerPath = SERVER_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
-    const wantsPage = extname(path) === '' && (req.headers.accept ?? '').includes('text/html');
-    if (isServerPath || !wantsPage) {
+    // Any extensionless path is a console route, whatever the client accepts (`curl /` gets the
+    // page too); a path with an extension is a file that does not exist.
+    const isConsoleRoute = extname(path) === '';
+    if (isServerPath || !isConsoleRoute) {
       sendProblem(new RequestError(RequestErrorCode.NotFound, `Nothing at ${path}`), req, reply, logger);
       return;
     }

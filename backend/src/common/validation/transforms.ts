@@ -1,3 +1,5 @@
+import { parseTimestamp } from './timestamps';
+
 /**
  * class-transformer `@Transform` functions shared by request DTOs: query strings arrive as text,
  * and free text arrives with stray whitespace. Each leaves other values alone so the validators
@@ -8,11 +10,15 @@ type TransformInput = { readonly value: unknown };
 export const trimmed = ({ value }: TransformInput): unknown =>
   typeof value === 'string' ? value.trim() : value;
 
-export const toNumber = ({ value }: TransformInput): unknown =>
-  typeof value === 'string' ? Number(value) : value;
+/** Decimal digits only: `1e3`, `0x10`, ` 12` and `12abc` stay text, so `@IsInt` names the field. */
+const INTEGER_TEXT = /^[+-]?\d+$/;
 
+export const toInteger = ({ value }: TransformInput): unknown =>
+  typeof value === 'string' && INTEGER_TEXT.test(value) ? Number(value) : value;
+
+/** A strict ISO 8601 date or date-time (see parseTimestamp); anything else stays text for `@IsDate`. */
 export const toDate = ({ value }: TransformInput): unknown =>
-  typeof value === 'string' && value.trim() !== '' ? new Date(value) : value;
+  typeof value === 'string' ? (parseTimestamp(value.trim()) ?? value) : value;
 
 /** `?state=a,b&state=c` → ['a', 'b', 'c']. */
 export const toList = ({ value }: TransformInput): unknown => {
@@ -23,7 +29,7 @@ export const toList = ({ value }: TransformInput): unknown => {
     .filter((v) => v !== '');
 };
 
-export const toNumberList = ({ value }: TransformInput): unknown => {
+export const toIntegerList = ({ value }: TransformInput): unknown => {
   const list = toList({ value });
-  return Array.isArray(list) ? list.map((v): unknown => (typeof v === 'string' ? Number(v) : v)) : list;
+  return Array.isArray(list) ? list.map((v): unknown => toInteger({ value: v })) : list;
 };

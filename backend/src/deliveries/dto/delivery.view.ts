@@ -54,6 +54,13 @@ export class DeliveryView {
 
   @ApiProperty({ example: 'slack:0f3e1c2d-8a7b-4c5d-9e1f-2a3b4c5d6e7f', description: '<consumer>:<eventId>' })
   idempotencyKey!: string;
+
+  @ApiProperty({
+    example: false,
+    description:
+      'Pending or failed, and nothing will attempt it soon: its worker stopped mid-attempt, or its job has been due for DELIVERY_STALLED_AFTER_MS with no worker taking it, or it has no job. Replayable.',
+  })
+  stalled!: boolean;
 }
 
 /** One aggregate's deliveries, e.g. `GET /api/incidents/:id/deliveries`. */
@@ -90,6 +97,9 @@ export class ConsumerDeliveryCounts {
 
   @ApiProperty({ example: 1520 })
   delivered!: number;
+
+  @ApiProperty({ example: 0, description: 'Of the pending and failed ones, how many are stalled' })
+  stalled!: number;
 }
 
 export class DeliverySummaryView {

@@ -1,8 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../delivery.entity';
-import { toNumber } from '../../common/validation/transforms';
+import { IntegerParam } from '../../common/validation/integers';
+
+/** `?stalled=true|false`; any other text stays a string and fails @IsBoolean. */
+const trueOrFalse = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
 
 export class ListDeliveriesQuery {
   @ApiPropertyOptional({ example: 'dead', enum: DELIVERY_STATUSES })
@@ -25,12 +29,19 @@ export class ListDeliveriesQuery {
   @IsUUID()
   incidentId?: string;
 
+  @ApiPropertyOptional({
+    example: true,
+    description:
+      'true: only stalled deliveries (pending or failed, and nothing will attempt them soon: see docs/deliveries.md); false: none of them',
+  })
+  @IsOptional()
+  @Transform(trueOrFalse)
+  @IsBoolean()
+  stalled?: boolean;
+
   @ApiPropertyOptional({ example: 50, minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
-  @Transform(toNumber)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @IntegerParam(1, 200)
   limit = 50;
 
   @ApiPropertyOptional({ description: 'nextCursor from the previous page' })

@@ -4,68 +4,19 @@ import { startTestApp, type TestApp } from '../../../test/test-app';
 import type { DeliveryStatus } from '../delivery.entity';
 import type { DeliveryPageView, DeliverySummaryView, DeliveryView } from '../dto/delivery.view';
 import { Outbox, type OutboxEvent } from '../outbox';
+import {
+  anEvent,
+  eventually,
+  jobsWithKey,
+  ledger,
+  publish,
+  whenStatus,
+  type LedgerRow,
+} from './delivery-fixtures';
 import { DeliveryProbeModule, probeAll, probeChanges } from './delivery-probe.module';
 
 /** Quick polling, so a retry made due by retryNow() runs within a fraction of a second. */
 const WORKER_ENV = { DELIVERY_WORKER_POLL_INTERVAL_MS: '100' } as const;
-
-function anEvent(overrides: Partial<OutboxEvent> = {}): OutboxEvent {
-  return {
-    type: 'probe.changed',
-    aggregateType: 'incident',
-    aggregateId: randomUUID(),
-    aggregateVersion: 1,
-    payload: { title: 'Checkout API returns 502', state: 'new' },
-    actor: { type: 'user', id: randomUUID(), label: 'alice@example.com' },
-    ...overrides,
-  };
-}
-
-function publish(t: TestApp, event: OutboxEvent): Promise<string> {
-  return t.dataSource.transaction((m) => t.app.get(Outbox).publish(m, event));
-}
-
-async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-interface LedgerRow {
-  id: string;
-  consumer: string;
-  status: DeliveryStatus;
-  attempts: number;
-  max_attempts: number;
-  last_error: string | null;
-  next_attempt_at: Date | null;
-  delivered_at: Date | null;
-  idempotency_key: string;
-}
-
-async function ledger(t: TestApp, eventId: string, consumer: string): Promise<LedgerRow | undefined> {
-  const rows = await t.dataSource.query<LedgerRow[]>(
-    'SELECT * FROM deliveries WHERE event_id = $1 AND consumer = $2',
-    [eventId, consumer],
-  );
-  return rows[0];
-}
-
-function whenStatus(
-  t: TestApp,
-  eventId: string,
-  consumer: string,
-  status: DeliveryStatus,
-): Promise<LedgerRow> {
-  return eventually(async () => {
-    const row = await ledger(t, eventId, consumer);
-    return row?.status === status ? row : undefined;
-  });
-}
 
 /** Skips graphile-worker's back-off: makes the (idle) job due now. No-op while it runs. */
 async function retryNow(t: TestApp, jobKey: string): Promise<void> {
@@ -89,13 +40,6 @@ function whenStatusRetrying(
     await retryNow(t, `${consumer}:${eventId}`);
     return undefined;
   });
-}
-
-async function jobsWithKey(
-  t: TestApp,
-  key: string,
-): Promise<{ attempts: number; last_error: string | null }[]> {
-  return t.dataSource.query('SELECT attempts, last_error FROM graphile_worker.jobs WHERE key = $1', [key]);
 }
 
 describe('outbox and deliveries', () => {
@@ -414,7 +358,7 @@ describe('deliveries across a restart', () => {
     }
   });
 
-  it('lets a delivery in flight finish when the app closes', async () => {
+  it('lets a delivery in flight finish when the app closes, then removes its heartbeat', async () => {
     const t = await startTestApp({ imports: [DeliveryProbeModule], env: WORKER_ENV, keepDatabase: true });
     const event = anEvent();
     const held = probeAll.hold(event.aggregateId);
@@ -422,6 +366,9 @@ describe('deliveries across a restart', () => {
     try {
       eventId = await publish(t, event);
       await held.entered;
+      expect(await t.dataSource.query('SELECT pid FROM delivery_worker_pools')).toEqual([
+        { pid: process.pid },
+      ]);
       let closed = false;
       const closing = t.close().then(() => (closed = true));
       await new Promise((r) => setTimeout(r, 100));
@@ -441,6 +388,8 @@ describe('deliveries across a restart', () => {
         attempts: 1,
       });
       expect(await jobsWithKey(reopened, `probe-all:${eventId}`)).toEqual([]);
+      // a clean shutdown leaves no heartbeat behind for a sweep to take for a crash
+      expect(await reopened.dataSource.query('SELECT pool_id FROM delivery_worker_pools')).toEqual([]);
     } finally {
       await reopened.close();
       await t.database.drop();

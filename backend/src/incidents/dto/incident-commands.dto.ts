@@ -160,17 +160,23 @@ export class ReasonDto extends VersionedDto {
   reason!: string;
 }
 
+/**
+ * Both fields are required to resolve, but a missing or blank one is the lifecycle's to refuse
+ * (422 INCIDENT_CLOSE_FIELDS_REQUIRED with `missing`, as documented), not a validation error;
+ * a present one must still be valid.
+ */
 export class ResolveIncidentDto extends VersionedDto {
   @ApiProperty({ example: 'Solution provided', enum: CLOSE_CODES })
+  @IsOptional()
   @IsIn(CLOSE_CODES)
-  closeCode!: CloseCode;
+  closeCode?: CloseCode;
 
   @ApiProperty({ example: 'Rolled back the 09:05 deploy of checkout-api.' })
+  @IsOptional()
   @Transform(trimmed)
   @IsString()
-  @MinLength(1)
   @MaxLength(4000)
-  closeNotes!: string;
+  closeNotes?: string;
 }
 
 export class CommentDto {

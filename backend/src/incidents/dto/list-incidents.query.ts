@@ -1,4 +1,5 @@
-import { toNumber, toDate, toList, toNumberList } from '../../common/validation/transforms';
+import { IntegerParam } from '../../common/validation/integers';
+import { toDate, toIntegerList, toList } from '../../common/validation/transforms';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
@@ -21,7 +22,7 @@ export class ListIncidentsQuery {
 
   @ApiPropertyOptional({ example: [1, 2], isArray: true, type: Number })
   @IsOptional()
-  @Transform(toNumberList)
+  @Transform(toIntegerList)
   @IsInt({ each: true })
   @Min(1, { each: true })
   @Max(5, { each: true })
@@ -73,10 +74,7 @@ export class ListIncidentsQuery {
 
   @ApiPropertyOptional({ example: 50, minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
-  @Transform(toNumber)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @IntegerParam(1, 200)
   limit = 50;
 
   @ApiPropertyOptional({

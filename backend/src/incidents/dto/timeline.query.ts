@@ -1,7 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { toNumber } from '../../common/validation/transforms';
+import { IsOptional, IsString } from 'class-validator';
+import { IntegerParam } from '../../common/validation/integers';
 
 export class TimelineQuery {
   @ApiPropertyOptional({ example: '42', description: 'nextCursor of the previous page' })
@@ -11,9 +10,6 @@ export class TimelineQuery {
 
   @ApiPropertyOptional({ example: 100, minimum: 1, maximum: 500, default: 200 })
   @IsOptional()
-  @Transform(toNumber)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @IntegerParam(1, 500)
   limit = 200;
 }

@@ -173,4 +173,50 @@ describe('GET /api/incidents (filters, search, sorting, keyset paging)', () => {
       .expect(400);
     expect(bad.body.code).toBe('VALIDATION_FAILED');
   });
+
+  it('refuses forged cursors whose contents PostgreSQL would reject with 400, not 500', async () => {
+    const id = made[0]!.id;
+    const forged = (position: unknown): string => Buffer.from(JSON.stringify(position)).toString('base64url');
+    const cursors: [string, unknown][] = [
+      ['-openedAt', null],
+      ['-openedAt', []],
+      ['-openedAt', 'x'],
+      ['-openedAt', { s: '-openedAt', k: '9999-99-99 99:99:99', id }],
+      ['-openedAt', { s: '-openedAt', k: '2026-02-29 10:00:00+00', id }],
+      ['-openedAt', { s: '-openedAt', k: '0000-01-01 00:00:00+00', id }],
+      ['-openedAt', { s: '-openedAt', k: '2026-01-01 24:00:00+00', id }],
+      ['-openedAt', { s: '-openedAt', k: '2026-01-01 10:00:00+16', id }],
+      ['-openedAt', { s: '-openedAt', k: 20260101, id }],
+      ['-openedAt', { s: '-openedAt', k: '2026-01-01 10:00:00+00', id: 'not-a-uuid' }],
+      ['priority', { s: 'priority', k: '2026-01-01 10:00:00+00', id, p: '1' }],
+      ['priority', { s: 'priority', k: '2026-01-01 10:00:00+00', id, p: 1e300 }],
+      ['priority', { s: 'priority', k: '2026-01-01 10:00:00+00', id }],
+    ];
+    for (const [sort, position] of cursors) {
+      const res = await t.http
+        .get(`/api/incidents?sort=${sort}&cursor=${forged(position)}`)
+        .set('authorization', responder.bearer);
+      expect({ position, status: res.status, code: res.body.code }).toEqual({
+        position,
+        status: 400,
+        code: 'INCIDENT_CURSOR_INVALID',
+      });
+    }
+    const valid = forged({ s: '-openedAt', k: '2026-11-03T12:00:00Z', id });
+    await t.http.get(`/api/incidents?cursor=${valid}`).set('authorization', responder.bearer).expect(200);
+  });
+
+  it.each([
+    ['openedTo=-271821-04-20T00:00:00Z', 'openedTo'],
+    ['openedFrom=99999-01-01', 'openedFrom'],
+    ['openedFrom=2026-02-31', 'openedFrom'],
+    ['openedFrom=hello%205', 'openedFrom'],
+    ['limit=99999999999999999999', 'limit'],
+    ['limit=1e1', 'limit'],
+    ['priority=0x1', 'priority'],
+  ])('answers 400 VALIDATION_FAILED for %s', async (query, field) => {
+    const res = await t.http.get(`/api/incidents?${query}`).set('authorization', responder.bearer);
+    expect({ status: res.status, code: res.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(res.body.errors).toEqual([expect.objectContaining({ field })]);
+  });
 });

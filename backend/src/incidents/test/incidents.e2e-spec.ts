@@ -130,8 +130,19 @@ describe('/api/incidents', () => {
       expect(acked).toMatchObject({ state: 'in_progress', version: 2, acknowledgedAt: expect.any(String) });
 
       await act(incident, 'hold', { reason: 'Waiting for the vendor' }).expect(200);
-      const missing = await act(incident, 'resolve', { closeCode: 'Solution provided' }).expect(400);
-      expect(missing.body.code).toBe('VALIDATION_FAILED');
+      // As documented: missing close fields are the lifecycle's 422, not a validation error.
+      const missing = await act(incident, 'resolve', { closeCode: 'Solution provided' }).expect(422);
+      expect(missing.body).toMatchObject({ code: 'INCIDENT_CLOSE_FIELDS_REQUIRED', missing: ['closeNotes'] });
+      const none = await act(incident, 'resolve', {}).expect(422);
+      expect(none.body).toMatchObject({
+        code: 'INCIDENT_CLOSE_FIELDS_REQUIRED',
+        missing: ['closeCode', 'closeNotes'],
+      });
+      const blank = await act(incident, 'resolve', { closeCode: 'Duplicate', closeNotes: '  ' }).expect(422);
+      expect(blank.body).toMatchObject({ code: 'INCIDENT_CLOSE_FIELDS_REQUIRED', missing: ['closeNotes'] });
+      // A close field that is given must still be valid.
+      const unknownCode = await act(incident, 'resolve', { closeCode: 'Fixed', closeNotes: 'x' }).expect(400);
+      expect(unknownCode.body.errors).toEqual([expect.objectContaining({ field: 'closeCode' })]);
       const resolved = (
         await act(incident, 'resolve', { closeCode: 'Solution provided', closeNotes: 'Rolled back' }).expect(
           200,

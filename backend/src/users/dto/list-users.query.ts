@@ -1,8 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ROLES, type Role } from '../../common/auth/roles';
-import { toNumber } from '../../common/validation/transforms';
+import { IntegerParam, MAX_PAGE } from '../../common/validation/integers';
 
 export const USER_SORTS = ['name', 'email', 'role', 'createdAt', 'lastLoginAt'] as const;
 
@@ -23,19 +22,14 @@ export class ListUsersQuery {
   @IsIn(['active', 'disabled'])
   status?: 'active' | 'disabled';
 
-  @ApiPropertyOptional({ example: 1, minimum: 1, default: 1 })
+  @ApiPropertyOptional({ example: 1, minimum: 1, maximum: MAX_PAGE, default: 1 })
   @IsOptional()
-  @Transform(toNumber)
-  @IsInt()
-  @Min(1)
+  @IntegerParam(1, MAX_PAGE)
   page = 1;
 
   @ApiPropertyOptional({ example: 25, minimum: 1, maximum: 200, default: 25 })
   @IsOptional()
-  @Transform(toNumber)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @IntegerParam(1, 200)
   pageSize = 25;
 
   @ApiPropertyOptional({ example: 'name', enum: USER_SORTS, default: 'name' })

@@ -28,6 +28,17 @@ describe('console site (GET /, SPA fallback, static files)', () => {
       expect(res.text).toContain('<nx-root></nx-root>');
     });
 
+    it.each([
+      ['curl (Accept: */*)', '/', '*/*'],
+      ['a client that sends no Accept', '/incidents', undefined],
+      ['a deep link fetched as JSON by mistake', '/incidents/42', 'application/json'],
+    ])('serves the page to %s: any GET of a console route outside /api', async (_who, path, accept) => {
+      const req = t.http.get(path);
+      const res = await (accept === undefined ? req.unset('accept') : req.set('accept', accept)).expect(200);
+      expect(res.headers['content-type']).toMatch(/text\/html/);
+      expect(res.text).toContain('<nx-root></nx-root>');
+    });
+
     it('treats only /api and /socket.io as server paths, not pages that merely start alike', async () => {
       const res = await t.http.get('/apiary-integration').set('accept', html).expect(200);
       expect(res.text).toContain('<nx-root></nx-root>');

@@ -53,6 +53,27 @@ describe('HTTP stack (Fastify, filters, pipes, headers)', () => {
       );
     });
 
+    it('says "is required" once for each missing field, and only the type for a value of the wrong type', async () => {
+      const missing = await t.http
+        .post('/api/probe/echo')
+        .send({ assignee: { email: 'ops@example.com' } })
+        .expect(400);
+      expect(missing.body).toMatchObject({ code: 'VALIDATION_FAILED', detail: '2 fields are invalid' });
+      expect(missing.body.errors).toEqual([
+        { field: 'title', message: 'title is required' },
+        { field: 'impact', message: 'impact is required' },
+      ]);
+      const nested = await t.http
+        .post('/api/probe/echo')
+        .send({ title: ['Disk full'], impact: null, assignee: {} })
+        .expect(400);
+      expect(nested.body.errors).toEqual([
+        { field: 'title', message: 'title must be a string' },
+        { field: 'impact', message: 'impact is required' },
+        { field: 'assignee.email', message: 'assignee.email is required' },
+      ]);
+    });
+
     it('rejects fields the DTO does not declare', async () => {
       const res = await t.http
         .post('/api/probe/echo')

@@ -8,11 +8,22 @@ export interface DeliveryQuery {
   readonly status: DeliveryStatus | '';
   readonly consumer: string;
   readonly incidentId: string;
+  /** Only the stalled ones. */
+  readonly stalled: boolean;
   readonly cursor?: string;
 }
 
+/**
+ * A delivery as the ledger lists it. `stalled`: pending or failed, and nothing will attempt it
+ * soon (its worker stopped mid-attempt, or no worker has taken it for a while); an admin may
+ * replay it (docs/deliveries.md, "Stalled deliveries").
+ */
+export interface LedgerDelivery extends DeliveryView {
+  readonly stalled: boolean;
+}
+
 export interface DeliveryPage {
-  readonly items: readonly DeliveryView[];
+  readonly items: readonly LedgerDelivery[];
   readonly nextCursor: string | null;
 }
 
@@ -22,6 +33,8 @@ export interface ConsumerSummary {
   readonly failed: number;
   readonly dead: number;
   readonly delivered: number;
+  /** Of the pending and failed ones. */
+  readonly stalled: number;
 }
 
 export interface DeliverySummary {
@@ -40,6 +53,7 @@ export class DeliveriesApi {
     if (query.status) params['status'] = query.status;
     if (query.consumer) params['consumer'] = query.consumer;
     if (query.incidentId.trim()) params['incidentId'] = query.incidentId.trim();
+    if (query.stalled) params['stalled'] = 'true';
     if (query.cursor) params['cursor'] = query.cursor;
     return this.http.get<DeliveryPage>('/api/deliveries', { params });
   }
@@ -48,8 +62,8 @@ export class DeliveriesApi {
     return this.http.get<DeliverySummary>('/api/deliveries/summary');
   }
 
-  /** A dead (or failed) delivery goes back to pending with its attempts reset. */
-  replay(id: string): Observable<DeliveryView> {
-    return this.http.post<DeliveryView>(`/api/deliveries/${encodeURIComponent(id)}/replay`, {});
+  /** A dead, failed or stalled delivery goes back to pending with its attempts reset. */
+  replay(id: string): Observable<LedgerDelivery> {
+    return this.http.post<LedgerDelivery>(`/api/deliveries/${encodeURIComponent(id)}/replay`, {});
   }
 }

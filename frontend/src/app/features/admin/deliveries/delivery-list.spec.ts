@@ -15,30 +15,46 @@ import {
 } from '../../../../testing/incident-fixtures';
 import { problemInterceptor } from '../../../core/problem-interceptor';
 import { DeliveryView } from '../../incidents/incident';
-import { DeliverySummary } from './deliveries-api';
+import { DeliverySummary, LedgerDelivery } from './deliveries-api';
 import { DeliveryList } from './delivery-list';
 
 describe('DeliveryList', () => {
   let harness: RouterTestingHarness;
   let backend: HttpTestingController;
 
-  const dead = deliveryView({
+  /** A ledger row: the fixture's delivery, not stalled unless said. */
+  function ledgerRow(overrides: Partial<LedgerDelivery> = {}): LedgerDelivery {
+    return { ...deliveryView(overrides), stalled: false, ...overrides };
+  }
+
+  const dead = ledgerRow({
     consumer: 'servicenow',
     eventType: 'incident.updated',
     status: 'dead',
     attempts: 10,
     lastError: 'HTTP 401 from ServiceNow',
   });
-  const delivered = deliveryView({ consumer: 'slack', status: 'delivered' });
+  const delivered = ledgerRow({ consumer: 'slack', status: 'delivered' });
+  /** Taken by a worker that then crashed: pending, and nothing will attempt it until the sweep. */
+  const stalled = ledgerRow({
+    consumer: 'slack',
+    status: 'pending',
+    attempts: 1,
+    lastError: null,
+    deliveredAt: null,
+    stalled: true,
+  });
+  /** Running right now on a live worker. */
+  const onItsWay = ledgerRow({ consumer: 'slack', status: 'pending', deliveredAt: null });
   const summary: DeliverySummary = {
     byConsumer: [
-      { consumer: 'servicenow', pending: 0, failed: 0, dead: 1, delivered: 5 },
-      { consumer: 'slack', pending: 2, failed: 0, dead: 0, delivered: 9 },
+      { consumer: 'servicenow', pending: 0, failed: 0, dead: 1, delivered: 5, stalled: 0 },
+      { consumer: 'slack', pending: 2, failed: 0, dead: 0, delivered: 9, stalled: 1 },
     ],
   };
 
   /** Opens the page at `url` and answers its summary; returns the first list request's parameters. */
-  async function open(url: string, items: DeliveryView[] = [dead, delivered]) {
+  async function open(url: string, items: LedgerDelivery[] = [dead, delivered]) {
     harness = await RouterTestingHarness.create();
     void harness.navigateByUrl(url);
     await settle();
@@ -75,7 +91,7 @@ describe('DeliveryList', () => {
     return Object.fromEntries(params.keys().map((key) => [key, params.get(key)]));
   }
 
-  async function answer(items: DeliveryView[], nextCursor: string | null = null) {
+  async function answer(items: LedgerDelivery[], nextCursor: string | null = null) {
     const request = backend.expectOne((r) => r.method === 'GET' && r.url === '/api/deliveries');
     const params = paramsOf(request);
     request.flush({ items, nextCursor });
@@ -96,6 +112,7 @@ describe('DeliveryList', () => {
       '0',
       '1',
       '5',
+      '0',
     ]);
     expect(row(dead).textContent).toContain('HTTP 401 from ServiceNow');
     expect(row(dead).textContent).toContain('10 / 10');
@@ -177,5 +194,64 @@ describe('DeliveryList', () => {
     expect(element().querySelector('[role="alert"]')!.textContent).toContain(
       'Only dead or failed deliveries can be replayed.',
     );
+  });
+
+  it('counts the stalled deliveries of each consumer, and lists them on a click', async () => {
+    await open('/deliveries');
+    const slack = element().querySelector('tr[data-consumer="slack"]')!;
+    expect(slack.querySelector('td:last-child')!.classList).toContain('bad');
+    click(slack.querySelector('td:last-child button'));
+    await settle();
+    expect(await answer([stalled])).toEqual({ limit: '50', consumer: 'slack', stalled: 'true' });
+    expect(url()).toBe('/deliveries?consumer=slack&stalled=true');
+    expect(element().querySelector('tr[data-consumer="servicenow"] td:last-child button')).toBeNull();
+  });
+
+  it('marks a stalled delivery and offers to replay it, but not one on its way', async () => {
+    await open('/deliveries', [stalled, onItsWay]);
+    expect(row(stalled).querySelector('[data-status="stalled"]')?.textContent.trim()).toBe('Stalled');
+    expect(row(stalled).querySelector('button')?.textContent.trim()).toBe('Replay');
+    expect(row(onItsWay).textContent).toContain('Pending');
+    expect(row(onItsWay).querySelector('[data-status="stalled"]')).toBeNull();
+    expect(row(onItsWay).querySelector('button')).toBeNull();
+  });
+
+  it('shows only stalled deliveries with "Stalled only", keeping it in the URL', async () => {
+    await open('/deliveries');
+    click(element().querySelector('.filters mat-checkbox input'));
+    await settle();
+    expect(await answer([stalled])).toEqual({ limit: '50', stalled: 'true' });
+    expect(url()).toBe('/deliveries?stalled=true');
+
+    click(element().querySelector('.filters mat-checkbox input'));
+    await settle();
+    expect(await answer([dead, delivered])).toEqual({ limit: '50' });
+    expect(url()).toBe('/deliveries');
+  });
+
+  it('starts with "Stalled only" ticked when the URL asks for stalled deliveries', async () => {
+    expect(await open('/deliveries?stalled=true', [stalled])).toEqual({ limit: '50', stalled: 'true' });
+    expect(element().querySelector<HTMLInputElement>('.filters mat-checkbox input')!.checked).toBe(true);
+  });
+
+  it('replays a stalled delivery after saying why it is stalled', async () => {
+    await open('/deliveries', [stalled]);
+    click(row(stalled).querySelector('button'));
+    await settle();
+    expect(document.querySelector('mat-dialog-container')!.textContent).toContain(
+      'It is stalled: its worker stopped during an attempt',
+    );
+    click(byText('mat-dialog-container button', 'Replay'));
+    await settle();
+    backend
+      .expectOne({ method: 'POST', url: `/api/deliveries/${stalled.id}/replay` })
+      .flush({ ...stalled, attempts: 0, stalled: false });
+    await settle();
+    backend.expectOne('/api/deliveries/summary').flush(summary);
+    await settle();
+
+    expect(row(stalled).textContent).toContain('Pending');
+    expect(row(stalled).querySelector('[data-status="stalled"]')).toBeNull();
+    expect(row(stalled).querySelector('button')).toBeNull();
   });
 });

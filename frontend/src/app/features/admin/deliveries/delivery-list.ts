@@ -2,6 +2,7 @@ import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject, linkedSignal, signal } from '@angular/core';
 import { rxResource } from '@angular/core/rxjs-interop';
 import { MatButton } from '@angular/material/button';
+import { MatCheckbox } from '@angular/material/checkbox';
 import { MatDialog } from '@angular/material/dialog';
 import { MatFormField, MatLabel } from '@angular/material/form-field';
 import { MatInput } from '@angular/material/input';
@@ -28,13 +29,8 @@ import { Problem, problemFrom } from '../../../core/problem';
 import { ConfirmDialog } from '../../../shared/confirm-dialog/confirm-dialog';
 import { toastConfig } from '../../../shared/material-config';
 import { ProblemNotice } from '../../../shared/problem-notice/problem-notice';
-import {
-  DELIVERY_STATUS_LABELS,
-  DELIVERY_STATUSES,
-  DeliveryStatus,
-  DeliveryView,
-} from '../../incidents/incident';
-import { DeliveriesApi, DeliveryQuery } from './deliveries-api';
+import { DELIVERY_STATUS_LABELS, DELIVERY_STATUSES, DeliveryStatus } from '../../incidents/incident';
+import { DeliveriesApi, DeliveryQuery, LedgerDelivery } from './deliveries-api';
 import { LaterPages } from '../../../shared/keyset-pages';
 import { UrlQuery } from '../../../shared/url-query';
 
@@ -47,6 +43,7 @@ export function deliveryQueryFromParams(params: ParamMap): DeliveryQuery {
     status: DELIVERY_STATUSES.find((s) => s === status) ?? '',
     consumer: params.get('consumer')?.trim() ?? '',
     incidentId: params.get('incidentId')?.trim() ?? '',
+    stalled: params.get('stalled') === 'true',
   };
 }
 
@@ -56,10 +53,11 @@ export function paramsFromDeliveryQuery(query: DeliveryQuery): Params {
   if (query.status) params['status'] = query.status;
   if (query.consumer) params['consumer'] = query.consumer;
   if (query.incidentId) params['incidentId'] = query.incidentId;
+  if (query.stalled) params['stalled'] = 'true';
   return params;
 }
 
-/** The outbox at a glance: counts per consumer, every delivery, and a replay for the stuck ones. */
+/** The outbox at a glance: counts per consumer, every delivery, and a replay for the stuck and stalled ones. */
 @Component({
   selector: 'nx-delivery-list',
   imports: [
@@ -82,6 +80,7 @@ export function paramsFromDeliveryQuery(query: DeliveryQuery): Params {
     MatSelect,
     MatOption,
     MatButton,
+    MatCheckbox,
     MatProgressBar,
     ProblemNotice,
   ],
@@ -109,7 +108,7 @@ export class DeliveryList {
     'actions',
   ];
 
-  /** The filters live in the URL (`?status=dead&consumer=slack&incidentId=…`), so a link or a reload shows the same list. */
+  /** The filters live in the URL (`?status=dead&consumer=slack&incidentId=…&stalled=true`), so a link or a reload shows the same list. */
   private readonly filters = new UrlQuery(deliveryQueryFromParams, paramsFromDeliveryQuery);
   protected readonly query = this.filters.value;
 
@@ -128,11 +127,11 @@ export class DeliveryList {
     (query: DeliveryQuery, cursor: string) => this.api.list({ ...query, cursor }),
   );
   /** Rows replayed here, shown as the API returned them until the list is fetched again. */
-  private readonly replayed = linkedSignal<DeliveryQuery, ReadonlyMap<string, DeliveryView>>({
+  private readonly replayed = linkedSignal<DeliveryQuery, ReadonlyMap<string, LedgerDelivery>>({
     source: this.query,
     computation: () => new Map(),
   });
-  protected readonly deliveries = computed<readonly DeliveryView[]>(() => {
+  protected readonly deliveries = computed<readonly LedgerDelivery[]>(() => {
     const replayed = this.replayed();
     return this.more.items().map((delivery) => replayed.get(delivery.id) ?? delivery);
   });
@@ -142,16 +141,24 @@ export class DeliveryList {
   protected readonly problem = computed(() => this.replayProblem() ?? this.more.problem());
   private readonly replayProblem = signal<Problem | null>(null);
 
-  protected statusLabel(delivery: DeliveryView): string {
+  protected statusLabel(delivery: LedgerDelivery): string {
     return DELIVERY_STATUS_LABELS[delivery.status];
   }
 
-  protected canReplay(delivery: DeliveryView): boolean {
-    return REPLAYABLE.includes(delivery.status);
+  protected canReplay(delivery: LedgerDelivery): boolean {
+    return delivery.stalled || REPLAYABLE.includes(delivery.status);
   }
 
   protected showConsumer(consumer: string): void {
     this.setFilters({ consumer });
+  }
+
+  protected showStalled(consumer: string): void {
+    this.setFilters({ consumer, stalled: true });
+  }
+
+  protected setStalled(stalled: boolean): void {
+    this.setFilters({ stalled });
   }
 
   protected setStatus(status: DeliveryStatus | ''): void {
@@ -171,11 +178,14 @@ export class DeliveryList {
     this.filters.set(change);
   }
 
-  protected replay(delivery: DeliveryView): void {
+  protected replay(delivery: LedgerDelivery): void {
     this.replayProblem.set(null);
+    const why = delivery.stalled
+      ? 'It is stalled: its worker stopped during an attempt, or no worker has taken it for a while. '
+      : '';
     ConfirmDialog.ask(this.dialog, {
       title: `Replay this ${delivery.eventType} delivery?`,
-      message: `It goes back to pending for ${delivery.consumer} with its attempts reset; the consumer receives it again with the same idempotency key (${delivery.idempotencyKey}).`,
+      message: `${why}It goes back to pending for ${delivery.consumer} with its attempts reset; the consumer receives it again with the same idempotency key (${delivery.idempotencyKey}).`,
       confirmLabel: 'Replay',
     })
       .pipe(

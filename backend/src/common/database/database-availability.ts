@@ -1,0 +1,179 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { databaseFailureOf } from './database-failure';
+import { DatabaseUnavailableError } from './database.errors';
+
+type ConnectCallback = (err: Error | undefined, client?: pg.PoolClient, release?: () => void) => void;
+
+/** The pg socket under a client; pg keeps it as `connection.stream`. */
+interface ClientInternals {
+  readonly connection?: { readonly stream?: { destroy(error?: Error): void } };
+}
+
+/**
+ * Knows whether PostgreSQL can serve us, so a request answers 503 at once instead of waiting on a
+ * database that is gone:
+ *
+ * - A check (`SELECT 1` on a connection of its own, bounded by DATABASE_HEALTH_INTERVAL_MS) runs
+ *   every DATABASE_HEALTH_INTERVAL_MS, and at once when a request lost its connection.
+ * - When a check fails, the pool is closed to new work (its `connect` fails immediately with
+ *   DatabaseUnavailableError) and its connections are cut, so queries stuck on a server that went
+ *   silent fail now rather than after statement_timeout. Their transactions roll back: nothing
+ *   acknowledged is lost.
+ * - The next successful check opens the pool again; no restart is needed.
+ *
+ * Checks go around the pool, so a pool busy with slow requests never looks like an outage.
+ */
+@Injectable()
+export class DatabaseAvailability implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Database');
+  private readonly pool: pg.Pool;
+  private readonly clients = new Set<pg.PoolClient>();
+  private outage: { readonly since: number; readonly reason: string } | undefined;
+  private probe: pg.Client | undefined;
+  private checking: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
+  }
+
+  /** True while the last check failed: requests are answered 503 without touching the pool. */
+  get unavailable(): boolean {
+    return this.outage !== undefined;
+  }
+
+  onModuleInit(): void {
+    this.pool.on('connect', (client) => this.clients.add(client));
+    this.pool.on('remove', (client) => this.clients.delete(client));
+    // An idle connection dropped by the server is often the first sign of an outage.
+    this.pool.on('error', (error) => this.noticeFailure(error));
+    this.guardPool();
+  }
+
+  onApplicationBootstrap(): void {
+    const tick = (): void => {
+      void this.check().finally(() => {
+        if (!this.stopped) this.timer = setTimeout(tick, this.config.database.healthIntervalMs).unref();
+      });
+    };
+    this.timer = setTimeout(tick, this.config.database.healthIntervalMs).unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.checking;
+    await this.closeProbe();
+  }
+
+  /** One check at a time; callers arriving meanwhile share it. */
+  check(): Promise<void> {
+    this.checking ??= this.runCheck().finally(() => (this.checking = undefined));
+    return this.checking;
+  }
+
+  /**
+   * Every connection the app takes goes through here: TypeORM and our prepared statements both
+   * call `pool.connect` (pool.query does too). Refusing here fails a request in microseconds.
+   */
+  private guardPool(): void {
+    const pool = this.pool as unknown as {
+      connect(cb?: ConnectCallback): Promise<pg.PoolClient> | undefined;
+    };
+    const connect = pool.connect.bind(pool);
+    pool.connect = (cb?: ConnectCallback) => {
+      if (this.outage) {
+        const error = new DatabaseUnavailableError(this.outage.reason);
+        if (cb) {
+          cb(error);
+          return undefined;
+        }
+        return Promise.reject(error);
+      }
+      if (cb) {
+        return connect((err, client, release) => {
+          if (err) this.noticeFailure(err);
+          cb(err, client, release);
+        });
+      }
+      return (connect() as Promise<pg.PoolClient>).catch((err: unknown) => {
+        this.noticeFailure(err);
+        throw err;
+      });
+    };
+  }
+
+  /** A request saw the connection fail: find out now rather than at the next tick. */
+  noticeFailure(error: unknown): void {
+    if (!this.stopped && !this.outage && databaseFailureOf(error) === 'lost') void this.check();
+  }
+
+  private async runCheck(): Promise<void> {
+    const timeoutMs = this.config.database.healthIntervalMs;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.ping(timeoutMs),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+      if (this.outage) {
+        const seconds = Math.round((Date.now() - this.outage.since) / 100) / 10;
+        this.outage = undefined;
+        this.logger.log(`Database reachable again after ${seconds} s; serving requests`);
+      }
+    } catch (e) {
+      await this.closeProbe();
+      if (!this.outage && !this.stopped) this.open(e instanceof Error ? e.message : String(e));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async ping(timeoutMs: number): Promise<void> {
+    if (!this.probe) {
+      const url = (this.dataSource.options as { url?: string }).url;
+      const probe = new pg.Client({
+        connectionString: url,
+        connectionTimeoutMillis: timeoutMs,
+        application_name: 'nexecute-connect-health',
+      });
+      // A dropped probe connection is noticed by the next query; an unhandled 'error' would crash.
+      probe.on('error', () => undefined);
+      this.probe = probe;
+      await probe.connect();
+    }
+    await this.probe.query('SELECT 1');
+  }
+
+  private async closeProbe(): Promise<void> {
+    const probe = this.probe;
+    this.probe = undefined;
+    if (!probe) return;
+    (probe as unknown as ClientInternals).connection?.stream?.destroy();
+    await probe.end().catch(() => undefined); // resolves once the destroyed socket has closed
+  }
+
+  private open(reason: string): void {
+    this.outage = { since: Date.now(), reason: 'no connection to PostgreSQL' };
+    this.logger.warn(`Database unavailable (${reason}); answering 503 until it is back`);
+    // Queries waiting on a silent server would otherwise hang until statement_timeout.
+    for (const client of this.clients) (client as unknown as ClientInternals).connection?.stream?.destroy();
+  }
+}
