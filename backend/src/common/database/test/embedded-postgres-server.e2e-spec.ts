@@ -14,7 +14,7 @@ interface ChildRun {
 }
 
 /** Runs the child; resolves when it exits, or (for `write`) once it reports, handing back its pid. */
-function runChild(mode: 'write' | 'read', dataDir: string): Promise<ChildRun & { pid: number }> {
+function runChild(mode: 'write' | 'read' | 'crash', dataDir: string): Promise<ChildRun & { pid: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -64,7 +64,26 @@ describe('EmbeddedPostgresServer', () => {
   });
   afterEach(() => rm(root, { recursive: true, force: true }));
 
-  it('keeps data across a crash: stops the orphaned server, restarts, and finds every committed row', async () => {
+  /** The pid in postmaster.pid: the running PostgreSQL that holds `dataDir`. */
+  function postmasterPid(dataDir: string): number {
+    return Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  }
+
+  function parentPid(pid: number): number {
+    return Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  }
+
+  function childPids(pid: number): number[] {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  }
+
+  async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    return !isAlive(pid);
+  }
+
+  it('stops PostgreSQL when the process that started it is killed (kill -9), keeping every committed row', async () => {
     const dataDir = join(root, 'postgres');
 
     const writer = await runChild('write', dataDir);
@@ -74,10 +93,42 @@ describe('EmbeddedPostgresServer', () => {
     ).toBe(true);
     const credentials = join(root, 'postgres.credentials.json');
     expect(statSync(credentials).mode & 0o777).toBe(0o600);
+    const server = postmasterPid(dataDir);
+    expect(isAlive(server)).toBe(true);
+    process.kill(writer.pid, 'SIGKILL');
+    expect(await waitForExit(server, 10_000)).toBe(true); // its watchdog stopped it
+
+    const reader = await runChild('read', dataDir);
+    expect(reader.stderr).toBe('');
+    expect(reader.exitCode).toBe(0);
+    expect(reader.lines.some((l) => l['level'] === 'warn')).toBe(false); // nothing left behind
+    expect(reader.lines.find((l) => l['result'])?.['result']).toMatchObject({
+      notes: ['committed before the crash'],
+    });
+    expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false); // stopped cleanly
+  });
+
+  it('stops PostgreSQL when the process that started it crashes (an uncaught exception)', async () => {
+    const dataDir = join(root, 'postgres');
+    const crashed = await runChild('crash', dataDir);
+    expect(crashed.exitCode).toBe(1);
+    expect(crashed.stderr).toContain('an unhandled crash');
+    const { postgresPid } = crashed.lines.find((l) => l['result'])?.['result'] as { postgresPid: number };
+    expect(postgresPid).toBeGreaterThan(0);
+    expect(await waitForExit(postgresPid, 10_000)).toBe(true); // its watchdog stopped it
+  });
+
+  it('stops a server orphaned with its watchdog at the next start, and finds every committed row', async () => {
+    const dataDir = join(root, 'postgres');
+    const writer = await runChild('write', dataDir);
+    const orphan = postmasterPid(dataDir);
+    // the watchdog first (the shell and its reader), so nothing stops the server
+    const watchdog = parentPid(orphan);
+    for (const pid of [...childPids(watchdog).filter((p) => p !== orphan), watchdog])
+      process.kill(pid, 'SIGKILL');
     process.kill(writer.pid, 'SIGKILL');
     await new Promise((r) => setTimeout(r, 200));
-    const orphan = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    expect(isAlive(orphan)).toBe(true); // the crash left PostgreSQL running
+    expect(isAlive(orphan)).toBe(true);
 
     const reader = await runChild('read', dataDir);
     expect(reader.stderr).toBe('');
@@ -94,7 +145,7 @@ describe('EmbeddedPostgresServer', () => {
     expect(again.exitCode).toBe(0);
     expect(again.lines.some((l) => l['level'] === 'warn')).toBe(false);
     expect(again.lines.some((l) => String(l['msg']).startsWith('Started embedded PostgreSQL'))).toBe(true);
-    expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false); // stopped cleanly
+    expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false);
   });
 
   it('refuses a data folder that holds something other than a cluster, and leaves it alone', async () => {
