@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from '../../../test/test-app';
 import { ProbeModule } from '../../../test/probe.module';
 import type { DeliveredEvent } from '../../deliveries/delivery-consumers';
 import { Outbox, type OutboxEvent } from '../../deliveries/outbox';
-import { LIVE_INCIDENT_EVENT, type LiveRefusal, type LiveWelcome } from '../live.gateway';
+import { LIVE_INCIDENT_EVENT, type LiveRefusal, type LiveWelcome } from '../live-protocol';
 
 function connect(url: string, options: Parameters<typeof io>[1] = {}): Socket {
   return io(`${url}/live`, { transports: ['websocket'], reconnection: false, forceNew: true, ...options });
