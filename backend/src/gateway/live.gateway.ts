@@ -236,8 +236,7 @@ export class LiveGateway implements OnModuleInit, OnGatewayInit, OnGatewayConnec
     } catch (e) {
       // The database, not the user: keep the socket (dropping every socket in a blip would send
       // them all back to a handshake that fails too) and look again soon.
-      this.logger.warn(`Live access re-check failed, retrying: ${messageOf(e)}`);
-      this.retryAfterFailure(client);
+      this.retryAfterFailure(client, e);
       return;
     }
     this.recheckRetryMs = FIRST_RECHECK_RETRY_MS;
@@ -299,9 +298,11 @@ export class LiveGateway implements OnModuleInit, OnGatewayInit, OnGatewayConnec
     client.expiryTimer.unref();
   }
 
-  private retryAfterFailure(client: LiveClient): void {
+  private retryAfterFailure(client: LiveClient, error: unknown): void {
     this.recheckAfterFailure.add(client);
     if (this.recheckRetryTimer) return;
+    // Once per round, not once per socket: an outage would otherwise log every connected socket.
+    this.logger.warn(`Live access re-check failed, retrying in ${this.recheckRetryMs} ms: ${messageOf(error)}`);
     this.recheckRetryTimer = setTimeout(() => {
       this.recheckRetryTimer = undefined;
       const due = [...this.recheckAfterFailure];
