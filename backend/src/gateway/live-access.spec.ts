@@ -14,7 +14,9 @@ const principal = (overrides: Partial<UserPrincipal> = {}): UserPrincipal => ({
 });
 
 describe('liveAccessOf', () => {
-  const readers = new LiveEventReaders().allow(['incident.created'], ['viewer', 'admin']).allow(['audit.x'], ['admin']);
+  const readers = new LiveEventReaders()
+    .allow(['incident.created'], ['viewer', 'admin'])
+    .allow(['audit.x'], ['admin']);
 
   it('grants a role the event types it reads', () => {
     expect(liveAccessOf(principal({ role: 'admin' }), readers)).toEqual({

@@ -2,8 +2,8 @@ import type { Role } from '../common/auth/roles';
 
 /**
  * Who may read each event type on the live feed: the people who may read the same thing over
- * REST. A type nobody declared reaches nobody (the live feed does not even subscribe to it),
- * so a new, more private event type cannot leak to every socket by default.
+ * REST. A type nobody declared reaches nobody, so a new, more private event type cannot leak to
+ * every socket by default.
  */
 export class LiveEventReaders {
   private readonly rolesByType = new Map<string, readonly Role[]>();
@@ -21,11 +21,6 @@ export class LiveEventReaders {
   /** The roles that receive this type; none for an undeclared type. */
   rolesFor(eventType: string): readonly Role[] {
     return this.rolesByType.get(eventType) ?? [];
-  }
-
-  /** Every declared type: what the live feed subscribes to. */
-  eventTypes(): string[] {
-    return [...this.rolesByType.keys()];
   }
 
   readableBy(role: Role): string[] {

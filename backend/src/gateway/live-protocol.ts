@@ -41,4 +41,5 @@ export interface LiveAccessChanged {
 }
 
 /** The acknowledgement of `auth.renew`. On failure the connection keeps its current token. */
-export type LiveRenewAck = { readonly ok: true; readonly expiresAt: string } | ({ readonly ok: false } & LiveProblem);
+export type LiveRenewAck =
+  { readonly ok: true; readonly expiresAt: string } | ({ readonly ok: false } & LiveProblem);

@@ -1,4 +1,4 @@
-import { Logger, type OnModuleInit } from '@nestjs/common';
+import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -62,7 +62,9 @@ const UNAVAILABLE: LiveProblem = {
  * read its type (LiveEventReaders).
  */
 @WebSocketGateway({ namespace: LIVE_NAMESPACE })
-export class LiveGateway implements OnModuleInit, OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+export class LiveGateway
+  implements OnModuleInit, OnModuleDestroy, OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect
+{
   private readonly logger = new Logger(LiveGateway.name);
   private readonly clients = new LiveClients();
   /** Clients whose last re-check failed on the database; retried together on one timer. */
@@ -81,13 +83,10 @@ export class LiveGateway implements OnModuleInit, OnGatewayInit, OnGatewayConnec
   ) {}
 
   onModuleInit(): void {
-    const readers = this.readers;
     this.consumers.register({
       name: LIVE_FEED_CONSUMER,
-      // Read at publish time, so types declared by modules initialised later are included.
-      get eventTypes() {
-        return readers.eventTypes();
-      },
+      // Every type reaches the gateway; broadcast() sends each only to the roles that may read it.
+      eventTypes: '*',
       // A live feed is about now: a few quick retries, then the console's next load catches up.
       maxAttempts: 3,
       handle: (event) => this.broadcast(event),
@@ -95,9 +94,14 @@ export class LiveGateway implements OnModuleInit, OnGatewayInit, OnGatewayConnec
     this.accessChanges.onChange((change) => this.onAccessChange(change));
   }
 
+  onModuleDestroy(): void {
+    clearTimeout(this.recheckRetryTimer);
+  }
+
   /**
-   * To the rooms of the roles that may read this type. Sockets held by other instances of the
-   * app are not reached (that needs a Socket.IO adapter across them).
+   * To the rooms of the roles that may read this type; a type nobody declared goes nowhere.
+   * Sockets held by other instances of the app are not reached (that needs a Socket.IO adapter
+   * across them).
    */
   private broadcast(event: DeliveredEvent): Promise<void> {
     if (!this.namespace) return Promise.reject(new Error('The /live namespace is not initialised yet'));
@@ -112,7 +116,10 @@ export class LiveGateway implements OnModuleInit, OnGatewayInit, OnGatewayConnec
         (refusal) => next(refusal && Object.assign(new Error(refusal.code), { data: refusal })),
         (e: unknown) => {
           this.logger.error(`Live handshake failed: ${e instanceof Error ? e.stack : String(e)}`);
-          const refusal: LiveProblem = { code: RequestErrorCode.Internal, detail: 'Could not admit the socket' };
+          const refusal: LiveProblem = {
+            code: RequestErrorCode.Internal,
+            detail: 'Could not admit the socket',
+          };
           next(Object.assign(new Error(refusal.code), { data: refusal }));
         },
       );
@@ -186,7 +193,9 @@ export class LiveGateway implements OnModuleInit, OnGatewayInit, OnGatewayConnec
   @SubscribeMessage(LIVE_RENEW)
   async renew(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<LiveRenewAck> {
     const client = this.clients.of(socket);
-    if (!client || client.gone) return { ok: false, code: AuthErrorCode.Unauthenticated, detail: 'Not admitted' };
+    if (!client || client.gone) {
+      return { ok: false, code: AuthErrorCode.Unauthenticated, detail: 'Not admitted' };
+    }
     const token = (body as { token?: unknown } | null | undefined)?.token;
     const epoch = client.epoch;
     let access: LiveAccess;
@@ -207,7 +216,9 @@ export class LiveGateway implements OnModuleInit, OnGatewayInit, OnGatewayConnec
       return { ok: false, ...UNAVAILABLE };
     }
     if (!access.granted) return { ok: false, ...access.problem };
-    if (client.gone) return { ok: false, code: AuthErrorCode.TokenInvalid, detail: 'Access has already ended' };
+    if (client.gone) {
+      return { ok: false, code: AuthErrorCode.TokenInvalid, detail: 'Access has already ended' };
+    }
     client.sessionId = verified.sessionId;
     this.expireAt(client, verified.expiresAt);
     // A signal during this check may have been about the new session: check it again.
@@ -279,7 +290,9 @@ export class LiveGateway implements OnModuleInit, OnGatewayInit, OnGatewayConnec
   private end(client: LiveClient, problem: LiveProblem): void {
     if (client.gone) return;
     this.forget(client);
-    this.logger.log(`Live access of user ${client.userId} ended (${problem.code}); socket ${client.socket.id} closed`);
+    this.logger.log(
+      `Live access of user ${client.userId} ended (${problem.code}); socket ${client.socket.id} closed`,
+    );
     client.socket.emit(LIVE_ACCESS_ENDED, problem);
     client.socket.disconnect(true);
   }
@@ -302,7 +315,9 @@ export class LiveGateway implements OnModuleInit, OnGatewayInit, OnGatewayConnec
     this.recheckAfterFailure.add(client);
     if (this.recheckRetryTimer) return;
     // Once per round, not once per socket: an outage would otherwise log every connected socket.
-    this.logger.warn(`Live access re-check failed, retrying in ${this.recheckRetryMs} ms: ${messageOf(error)}`);
+    this.logger.warn(
+      `Live access re-check failed, retrying in ${this.recheckRetryMs} ms: ${messageOf(error)}`,
+    );
     this.recheckRetryTimer = setTimeout(() => {
       this.recheckRetryTimer = undefined;
       const due = [...this.recheckAfterFailure];
@@ -314,6 +329,7 @@ export class LiveGateway implements OnModuleInit, OnGatewayInit, OnGatewayConnec
   }
 
   private forget(client: LiveClient): void {
+    client.socket.conn.off('close', client.forgetOnClose);
     this.clients.remove(client);
     this.recheckAfterFailure.delete(client);
   }

@@ -6,7 +6,11 @@ import { ACCESS_LISTENER_APPLICATION_NAME } from '../access-change-listener';
 import { accessTokenFor, LiveTestClient, sessionIdOf } from './live-test-client';
 
 /** Polls `condition` until it holds; for states only the database or the log can tell. */
-async function eventually(condition: () => Promise<boolean> | boolean, what: string, ms = 15_000): Promise<void> {
+async function eventually(
+  condition: () => Promise<boolean> | boolean,
+  what: string,
+  ms = 15_000,
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
@@ -37,7 +41,9 @@ describe('/live while the database is down', () => {
   });
 
   function allowConnections(allow: boolean): Promise<unknown> {
-    return withAdmin((c) => c.query(`ALTER DATABASE "${t.database.name}" ALLOW_CONNECTIONS ${String(allow)}`));
+    return withAdmin((c) =>
+      c.query(`ALTER DATABASE "${t.database.name}" ALLOW_CONNECTIONS ${String(allow)}`),
+    );
   }
 
   /** Ends the app's connections to its database (all but the listener's, unless `listener`). */
@@ -105,7 +111,11 @@ describe('/live while the database is down', () => {
     expect(await LiveTestClient.refusal(t, 'eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl')).toMatchObject({
       code: 'AUTH_TOKEN_INVALID',
     });
-    const who = { userId: viewer.user.id, sessionId: sessionIdOf(viewer.accessToken), role: 'viewer' as const };
+    const who = {
+      userId: viewer.user.id,
+      sessionId: sessionIdOf(viewer.accessToken),
+      role: 'viewer' as const,
+    };
     expect(await kept.renew({ token: await accessTokenFor(t, who, 60) })).toMatchObject({
       ok: false,
       code: 'SERVICE_UNAVAILABLE',

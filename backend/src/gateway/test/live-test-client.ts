@@ -42,7 +42,9 @@ export class LiveTestClient {
     readonly welcome: LiveWelcome,
   ) {
     socket.on(LIVE_INCIDENT_EVENT, (event: DeliveredEvent) => this.record(() => this.events.push(event)));
-    socket.on(LIVE_ACCESS_CHANGED, (change: LiveAccessChanged) => this.record(() => this.changes.push(change)));
+    socket.on(LIVE_ACCESS_CHANGED, (change: LiveAccessChanged) =>
+      this.record(() => this.changes.push(change)),
+    );
     socket.on(LIVE_ACCESS_ENDED, (problem: LiveProblem) =>
       this.record(() => (this.ended = { problem, at: Date.now() })),
     );

@@ -46,7 +46,7 @@ describe('Socket.IO /live on the API port', () => {
     }
   });
 
-  it('pushes every published event to signed-in clients as incident.event (live-feed consumer)', async () => {
+  it('pushes a published incident event to signed-in clients as incident.event (live-feed consumer)', async () => {
     const { accessToken } = await signInAsAdmin(t);
     const socket = connect(t.baseUrl, { auth: { token: accessToken } });
     try {
