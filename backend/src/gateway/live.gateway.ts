@@ -111,6 +111,8 @@ export class LiveGateway
   }
 
   afterInit(namespace: Namespace): void {
+    // Every socket passes here: never enable Socket.IO's connectionStateRecovery with
+    // skipMiddlewares, which would let a recovered socket skip this check.
     namespace.use((socket, next) => {
       this.admit(socket).then(
         (refusal) => next(refusal && Object.assign(new Error(refusal.code), { data: refusal })),

@@ -195,6 +195,23 @@ describe('/live: a socket holds no more access than its session', () => {
     expect(socket.welcome).toMatchObject({ role: 'viewer' });
   });
 
+  it('ends a socket held by another instance of the app (the signal comes from the database)', async () => {
+    const elsewhere = await startTestApp({ database: t.database });
+    try {
+      const viewer = await givenUser(t, 'viewer');
+      const socket = await LiveTestClient.open(elsewhere, viewer.accessToken);
+      open.push(socket);
+      await expectEndedBy(
+        socket,
+        () =>
+          t.http.post(`/api/users/${viewer.user.id}/disable`).set('authorization', admin.bearer).expect(200),
+        'AUTH_USER_DISABLED',
+      );
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   describe('token expiry', () => {
     async function shortLived(who: SignedIn, seconds: number): Promise<string> {
       const sessionId = sessionIdOf(who.accessToken);
