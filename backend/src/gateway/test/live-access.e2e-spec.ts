@@ -2,7 +2,7 @@ import { SYSTEM_CONTEXT } from '../../audit/audit-log.service';
 import { givenUser, signIn, signInAsAdmin, type SignedIn } from '../../../test/sign-in';
 import { startTestApp, type TestApp } from '../../../test/test-app';
 import { UsersService } from '../../users/users.service';
-import { accessTokenFor, LiveTestClient, sessionIdOf } from './live-test-client';
+import { accessTokenFor, expectStillFed, LiveTestClient, sessionIdOf } from './live-test-client';
 
 /** The product's promise: access ends within a second of the change that ends it. */
 const WITHIN_A_SECOND = 1000;
@@ -24,16 +24,6 @@ describe('/live: a socket holds no more access than its session', () => {
     return client;
   }
 
-  /** An incident created over REST: its incident.created reaches every socket that may read it. */
-  async function newIncident(): Promise<string> {
-    const res = await t.http
-      .post('/api/incidents')
-      .set('authorization', admin.bearer)
-      .send({ title: 'Live access probe', impact: 3, urgency: 3 })
-      .expect(201);
-    return (res.body as { id: string }).id;
-  }
-
   /**
    * Runs the change, then expects the socket to be told why and disconnected within a second of
    * it (measured from the start of the request, so the request's own time counts against it).
@@ -47,14 +37,6 @@ describe('/live: a socket holds no more access than its session', () => {
     expect(ended.at - changeStartedAt).toBeLessThan(WITHIN_A_SECOND);
     expect(client.disconnected?.reason).toBe('io server disconnect');
     expect(client.disconnected!.at).toBeGreaterThanOrEqual(ended.at);
-  }
-
-  /** Still connected and still fed: it receives an event published after the change. */
-  async function expectStillFed(client: LiveTestClient): Promise<void> {
-    const incidentId = await newIncident();
-    await client.eventFor(incidentId);
-    expect(client.ended).toBeUndefined();
-    expect(client.socket.connected).toBe(true);
   }
 
   it('ends the socket of a session that logs out', async () => {
@@ -81,7 +63,7 @@ describe('/live: a socket holds no more access than its session', () => {
           .expect(204),
       'AUTH_TOKEN_INVALID',
     );
-    await expectStillFed(kept);
+    await expectStillFed(t, admin, kept);
   });
 
   it('ends the socket of a session whose refresh token is reused', async () => {
@@ -118,7 +100,7 @@ describe('/live: a socket holds no more access than its session', () => {
           .expect(204),
       'AUTH_TOKEN_INVALID',
     );
-    await expectStillFed(kept);
+    await expectStillFed(t, admin, kept);
   });
 
   it('ends the socket of a user an admin disables', async () => {
@@ -238,7 +220,7 @@ describe('/live: a socket holds no more access than its session', () => {
       expect(secondExpiry).toBeGreaterThan(firstExpiry);
 
       await new Promise((r) => setTimeout(r, firstExpiry - Date.now() + 300));
-      await expectStillFed(socket);
+      await expectStillFed(t, admin, socket);
       const ended = await socket.whenEnded();
       expect(ended.problem).toMatchObject({ code: 'AUTH_TOKEN_EXPIRED' });
       expect(ended.at).toBeGreaterThanOrEqual(secondExpiry - 50);
@@ -270,7 +252,7 @@ describe('/live: a socket holds no more access than its session', () => {
       });
       expect(await socket.renew({})).toMatchObject({ ok: false, code: 'AUTH_UNAUTHENTICATED' });
       expect(await socket.renew('not an object')).toMatchObject({ ok: false, code: 'AUTH_UNAUTHENTICATED' });
-      await expectStillFed(socket);
+      await expectStillFed(t, admin, socket);
     });
 
     it('adopts the session of the renewing token: ending the old session no longer ends the socket', async () => {
@@ -279,7 +261,7 @@ describe('/live: a socket holds no more access than its session', () => {
       const socket = await live(viewer.accessToken);
       expect(await socket.renew({ token: later.accessToken })).toMatchObject({ ok: true });
       await t.http.post('/api/auth/logout').send({ refreshToken: viewer.refreshToken }).expect(204);
-      await expectStillFed(socket);
+      await expectStillFed(t, admin, socket);
       await expectEndedBy(
         socket,
         () => t.http.post('/api/auth/logout').send({ refreshToken: later.refreshToken }).expect(204),

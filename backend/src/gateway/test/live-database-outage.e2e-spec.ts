@@ -3,7 +3,7 @@ import { givenUser, signIn, signInAsAdmin, type SignedIn } from '../../../test/s
 import { startTestApp, type TestApp } from '../../../test/test-app';
 import { withAdmin } from '../../../test/test-database';
 import { ACCESS_LISTENER_APPLICATION_NAME } from '../access-change-listener';
-import { accessTokenFor, LiveTestClient, sessionIdOf } from './live-test-client';
+import { accessTokenFor, expectStillFed, LiveTestClient, sessionIdOf } from './live-test-client';
 
 /** Polls `condition` until it holds; for states only the database or the log can tell. */
 async function eventually(
@@ -88,16 +88,6 @@ describe('/live while the database is down', () => {
     ]);
   }
 
-  async function expectStillFed(client: LiveTestClient): Promise<void> {
-    const res = await t.http
-      .post('/api/incidents')
-      .set('authorization', admin.bearer)
-      .send({ title: 'After the outage', impact: 3, urgency: 3 })
-      .expect(201);
-    await client.eventFor((res.body as { id: string }).id);
-    expect(client.ended).toBeUndefined();
-  }
-
   it('keeps its sockets, refuses new ones as unavailable (not as signed out), and applies a revocation once it can check', async () => {
     const { viewer, other, kept, revoked } = await twoSessions();
     await allowConnections(false);
@@ -131,7 +121,7 @@ describe('/live while the database is down', () => {
     await allowConnections(true);
     const ended = await revoked.whenEnded();
     expect(ended.problem).toMatchObject({ code: 'AUTH_TOKEN_INVALID' });
-    await expectStillFed(kept);
+    await expectStillFed(t, admin, kept);
   });
 
   it('re-checks every socket after its listener reconnects, since signals sent meanwhile are lost', async () => {
@@ -148,6 +138,6 @@ describe('/live while the database is down', () => {
     await eventually(listenerConnected, 'the listener to reconnect');
     const ended = await revoked.whenEnded();
     expect(ended.problem).toMatchObject({ code: 'AUTH_TOKEN_INVALID' });
-    await expectStillFed(kept);
+    await expectStillFed(t, admin, kept);
   });
 });

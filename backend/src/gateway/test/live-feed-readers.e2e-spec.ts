@@ -5,7 +5,7 @@ import { ROLES, type Role } from '../../common/auth/roles';
 import { Outbox } from '../../deliveries/outbox';
 import { INCIDENT_EVENTS } from '../../incidents/incident.events';
 import { ADMIN_ONLY_EVENT, LiveProbeModule, UNDECLARED_EVENT } from './live-probe.module';
-import { LiveTestClient } from './live-test-client';
+import { LiveTestClient, newIncident } from './live-test-client';
 
 describe('/live: each socket receives what its role may read', () => {
   let t: TestApp;
@@ -22,15 +22,6 @@ describe('/live: each socket receives what its role may read', () => {
     const client = await LiveTestClient.open(t, who.accessToken);
     open.push(client);
     return client;
-  }
-
-  async function newIncident(): Promise<string> {
-    const res = await t.http
-      .post('/api/incidents')
-      .set('authorization', admin.bearer)
-      .send({ title: 'Live readers probe', impact: 3, urgency: 3 })
-      .expect(201);
-    return (res.body as { id: string }).id;
   }
 
   async function publish(type: string): Promise<string> {
@@ -65,14 +56,14 @@ describe('/live: each socket receives what its role may read', () => {
       if (Date.now() > deadline) throw new Error('the live feed did not handle the events within 10 s');
       await new Promise((r) => setTimeout(r, 50));
     }
-    const later = await newIncident();
+    const later = await newIncident(t, admin);
     await Promise.all(sockets.map((s) => s.eventFor(later)));
   }
 
   it('sends incident events to exactly the roles that read incidents over REST', async () => {
     const people = await Promise.all(ROLES.map((role) => givenUser(t, role)));
     const sockets = await Promise.all(people.map(live));
-    const incidentId = await newIncident();
+    const incidentId = await newIncident(t, admin);
     for (const [i, person] of people.entries()) {
       const rest = await t.http
         .get(`/api/incidents/${incidentId}/timeline`)

@@ -1,5 +1,6 @@
 import { JwtService } from '@nestjs/jwt';
 import { io, type Socket } from 'socket.io-client';
+import type { SignedIn } from '../../../test/sign-in';
 import type { TestApp } from '../../../test/test-app';
 import { JWT_AUDIENCE, JWT_ISSUER } from '../../auth/access-tokens';
 import type { Role } from '../../common/auth/roles';
@@ -146,4 +147,21 @@ export function accessTokenFor(
       { sid: who.sessionId, role: who.role },
       { subject: who.userId, expiresIn: seconds, issuer: JWT_ISSUER, audience: JWT_AUDIENCE },
     );
+}
+
+/** An incident created over REST by `by`: its incident.created reaches every socket that may read it. */
+export async function newIncident(t: TestApp, by: SignedIn): Promise<string> {
+  const res = await t.http
+    .post('/api/incidents')
+    .set('authorization', by.bearer)
+    .send({ title: 'Live feed probe', impact: 3, urgency: 3 })
+    .expect(201);
+  return (res.body as { id: string }).id;
+}
+
+/** Still connected and still fed: the socket receives an incident created after whatever happened. */
+export async function expectStillFed(t: TestApp, admin: SignedIn, client: LiveTestClient): Promise<void> {
+  await client.eventFor(await newIncident(t, admin));
+  expect(client.ended).toBeUndefined();
+  expect(client.socket.connected).toBe(true);
 }
