@@ -10,10 +10,11 @@ import {
   type OnGatewayInit,
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import { AuthErrorCode } from '../auth/auth.errors';
+import { AuthError, AuthErrorCode } from '../auth/auth.errors';
 import { AuthService, type VerifiedAccessToken } from '../auth/auth.service';
 import type { Role } from '../common/auth/roles';
-import { isDomainError } from '../common/errors/domain-error';
+import { databaseFailureOf } from '../common/database/database-failure';
+import { DatabaseErrorCode, DatabaseUnavailableError } from '../common/database/database.errors';
 import { RequestErrorCode } from '../common/errors/request-errors';
 import { DeliveryConsumers, type DeliveredEvent } from '../deliveries/delivery-consumers';
 import { AccessChangeListener, type AccessChange } from './access-change-listener';
@@ -43,13 +44,17 @@ const MAX_RECHECK_RETRY_MS = 30_000;
 const roomOf = (role: Role): string => `role:${role}`;
 
 /**
- * `principalFor` answers every access question with an AuthError; anything else it throws is
- * the database failing, which must not read as "signed out".
+ * `principalFor` answers every access question with an AuthError. Anything else it throws (the
+ * database unreachable, a bug) means the question could not be answered, which must never read
+ * as "signed out": a socket keeps its access; a handshake or renewal is refused as unavailable.
  */
-const UNAVAILABLE: LiveProblem = {
-  code: RequestErrorCode.ServiceUnavailable,
-  detail: 'Could not check access right now (the database is unavailable); try again shortly',
-};
+function databaseProblemOf(e: unknown): LiveProblem | undefined {
+  if (e instanceof DatabaseUnavailableError) return { code: e.code, detail: e.detail };
+  if (databaseFailureOf(e)) {
+    return { code: DatabaseErrorCode.Unavailable, detail: 'The database is unavailable; retry shortly' };
+  }
+  return undefined;
+}
 
 /**
  * The console's live feed over Socket.IO, on the API's own port. A socket holds no more access
@@ -136,7 +141,7 @@ export class LiveGateway
       const verified = await this.auth.verifyAccessToken(typeof token === 'string' ? token : undefined);
       client = new LiveClient(socket, verified, () => this.forget(client));
     } catch (e) {
-      if (isDomainError(e)) return { code: e.code, detail: e.detail };
+      if (e instanceof AuthError) return { code: e.code, detail: e.detail };
       throw e;
     }
     // Known before the database check, so a signal that arrives during it makes the check repeat.
@@ -148,8 +153,7 @@ export class LiveGateway
       access = await this.settle(client);
     } catch (e) {
       this.forget(client);
-      this.logger.warn(`Live handshake refused, the access check failed: ${messageOf(e)}`);
-      return UNAVAILABLE;
+      return this.refusedUnchecked('handshake', e);
     }
     if (!access.granted) {
       this.forget(client);
@@ -213,9 +217,8 @@ export class LiveGateway
       }
       access = liveAccessOf(await this.auth.principalFor(verified.userId, verified.sessionId), this.readers);
     } catch (e) {
-      if (isDomainError(e)) return { ok: false, code: e.code, detail: e.detail };
-      this.logger.warn(`Live token renewal failed: ${messageOf(e)}`);
-      return { ok: false, ...UNAVAILABLE };
+      if (e instanceof AuthError) return { ok: false, code: e.code, detail: e.detail };
+      return { ok: false, ...this.refusedUnchecked('token renewal', e) };
     }
     if (!access.granted) return { ok: false, ...access.problem };
     if (client.gone) {
@@ -247,8 +250,8 @@ export class LiveGateway
     try {
       access = await this.settle(client);
     } catch (e) {
-      // The database, not the user: keep the socket (dropping every socket in a blip would send
-      // them all back to a handshake that fails too) and look again soon.
+      // Not an answer about access (the database, most likely): keep the socket (dropping every
+      // socket in a blip would send them all back to a handshake that fails too), look again soon.
       this.retryAfterFailure(client, e);
       return;
     }
@@ -265,7 +268,7 @@ export class LiveGateway
       try {
         access = liveAccessOf(await this.auth.principalFor(client.userId, sessionId), this.readers);
       } catch (e) {
-        if (!isDomainError(e)) throw e;
+        if (!(e instanceof AuthError)) throw e;
         access = { granted: false, problem: { code: e.code, detail: e.detail } };
       }
       if (epoch === client.epoch && sessionId === client.sessionId) {
@@ -311,6 +314,17 @@ export class LiveGateway
       Math.max(0, expiresAt.getTime() - Date.now()),
     );
     client.expiryTimer.unref();
+  }
+
+  /** The refusal of a handshake or renewal whose access check could not run. */
+  private refusedUnchecked(what: string, e: unknown): LiveProblem {
+    const problem = databaseProblemOf(e);
+    if (problem) {
+      this.logger.warn(`Live ${what} refused, the database could not be asked: ${messageOf(e)}`);
+      return problem;
+    }
+    this.logger.error(`Live ${what} failed: ${e instanceof Error ? e.stack : String(e)}`);
+    return { code: RequestErrorCode.Internal, detail: 'Could not check access' };
   }
 
   private retryAfterFailure(client: LiveClient, error: unknown): void {
