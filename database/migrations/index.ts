@@ -3,6 +3,7 @@ import { UsersAndAuth1764200000000 } from './1764200000000-users-and-auth';
 import { AuditLog1764200000001 } from './1764200000001-audit-log';
 import { Incidents1764300000000 } from './1764300000000-incidents';
 import { OutboxAndDeliveries1764300000001 } from './1764300000001-outbox-and-deliveries';
+import { AuthAccessNotifications1764400000000 } from './1764400000000-auth-access-notifications';
 import { DeliveryWorkerPools1764410000000 } from './1764410000000-delivery-worker-pools';
 
 /** Every migration, oldest first. Listed explicitly so src (Jest) and dist (node) load the same set. */
@@ -12,5 +13,6 @@ export const migrations = [
   AuditLog1764200000001,
   Incidents1764300000000,
   OutboxAndDeliveries1764300000001,
+  AuthAccessNotifications1764400000000,
   DeliveryWorkerPools1764410000000,
 ];

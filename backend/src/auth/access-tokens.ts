@@ -32,16 +32,19 @@ export class AccessTokens {
     );
   }
 
-  /** For transports passport does not see (the Socket.IO handshake). */
-  async verify(token: string): Promise<{ readonly sub: string; readonly sid: string }> {
+  /**
+   * For transports passport does not see (the Socket.IO handshake and its renewals). `exp` (Unix
+   * seconds) lets a long-lived connection stop trusting the token when it expires.
+   */
+  async verify(token: string): Promise<{ readonly sub: string; readonly sid: string; readonly exp: number }> {
     try {
-      const claims = await this.jwt.verifyAsync<{ sub?: unknown; sid?: unknown }>(token, {
+      const claims = await this.jwt.verifyAsync<{ sub?: unknown; sid?: unknown; exp?: unknown }>(token, {
         algorithms: ['HS256'],
         issuer: JWT_ISSUER,
         audience: JWT_AUDIENCE,
       });
-      if (typeof claims.sub === 'string' && typeof claims.sid === 'string')
-        return { sub: claims.sub, sid: claims.sid };
+      if (typeof claims.sub === 'string' && typeof claims.sid === 'string' && typeof claims.exp === 'number')
+        return { sub: claims.sub, sid: claims.sid, exp: claims.exp };
     } catch (e) {
       if (e instanceof Error && e.name === 'TokenExpiredError') {
         throw new AuthError(AuthErrorCode.TokenExpired, 'The access token has expired; refresh it');

@@ -23,6 +23,13 @@ export interface IssuedTokens {
   readonly user: UserView;
 }
 
+/** What a valid access token says, checked only against its signature and expiry. */
+export interface VerifiedAccessToken {
+  readonly userId: string;
+  readonly sessionId: string;
+  readonly expiresAt: Date;
+}
+
 const userActor = (user: Pick<User, 'id' | 'email'>): AuditActor => ({
   type: 'user',
   id: user.id,
@@ -213,9 +220,18 @@ export class AuthService {
 
   /** The person behind a raw access token (Socket.IO handshakes carry it in `auth.token`). */
   async authenticateAccessToken(token: string | undefined): Promise<UserPrincipal> {
+    const verified = await this.verifyAccessToken(token);
+    return this.principalFor(verified.userId, verified.sessionId);
+  }
+
+  /**
+   * A raw access token's signature and claims, without the database: who and which session it
+   * speaks for and until when. Long-lived connections check `principalFor` themselves.
+   */
+  async verifyAccessToken(token: string | undefined): Promise<VerifiedAccessToken> {
     if (!token) throw new AuthError(AuthErrorCode.Unauthenticated, 'Sign in first: send an access token');
     const claims = await this.accessTokens.verify(token);
-    return this.principalFor(claims.sub, claims.sid);
+    return { userId: claims.sub, sessionId: claims.sid, expiresAt: new Date(claims.exp * 1000) };
   }
 
   /**

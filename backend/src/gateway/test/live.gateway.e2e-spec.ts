@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from '../../../test/test-app';
 import { ProbeModule } from '../../../test/probe.module';
 import type { DeliveredEvent } from '../../deliveries/delivery-consumers';
 import { Outbox, type OutboxEvent } from '../../deliveries/outbox';
-import { LIVE_INCIDENT_EVENT, type LiveRefusal, type LiveWelcome } from '../live.gateway';
+import { LIVE_INCIDENT_EVENT, type LiveRefusal, type LiveWelcome } from '../live-protocol';
 
 function connect(url: string, options: Parameters<typeof io>[1] = {}): Socket {
   return io(`${url}/live`, { transports: ['websocket'], reconnection: false, forceNew: true, ...options });
@@ -46,7 +46,7 @@ describe('Socket.IO /live on the API port', () => {
     }
   });
 
-  it('pushes every published event to signed-in clients as incident.event (live-feed consumer)', async () => {
+  it('pushes a published incident event to signed-in clients as incident.event (live-feed consumer)', async () => {
     const { accessToken } = await signInAsAdmin(t);
     const socket = connect(t.baseUrl, { auth: { token: accessToken } });
     try {

@@ -1,0 +1,167 @@
+import { JwtService } from '@nestjs/jwt';
+import { io, type Socket } from 'socket.io-client';
+import type { SignedIn } from '../../../test/sign-in';
+import type { TestApp } from '../../../test/test-app';
+import { JWT_AUDIENCE, JWT_ISSUER } from '../../auth/access-tokens';
+import type { Role } from '../../common/auth/roles';
+import type { DeliveredEvent } from '../../deliveries/delivery-consumers';
+import {
+  LIVE_ACCESS_CHANGED,
+  LIVE_ACCESS_ENDED,
+  LIVE_INCIDENT_EVENT,
+  LIVE_RENEW,
+  LIVE_WELCOME,
+  type LiveAccessChanged,
+  type LiveProblem,
+  type LiveRefusal,
+  type LiveRenewAck,
+  type LiveWelcome,
+} from '../live-protocol';
+
+/** Long enough for a loaded machine; what a test promises is asserted on measured times. */
+const WAIT_MS = 10_000;
+
+function connect(baseUrl: string, token: string | undefined): Socket {
+  return io(`${baseUrl}/live`, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    ...(token === undefined ? {} : { auth: { token } }),
+  });
+}
+
+/** A real Socket.IO client of /live that records everything the server tells it, with times. */
+export class LiveTestClient {
+  readonly events: DeliveredEvent[] = [];
+  readonly changes: LiveAccessChanged[] = [];
+  ended: { readonly problem: LiveProblem; readonly at: number } | undefined;
+  disconnected: { readonly reason: string; readonly at: number } | undefined;
+  private readonly waiters = new Set<() => void>();
+
+  private constructor(
+    readonly socket: Socket,
+    readonly welcome: LiveWelcome,
+  ) {
+    socket.on(LIVE_INCIDENT_EVENT, (event: DeliveredEvent) => this.record(() => this.events.push(event)));
+    socket.on(LIVE_ACCESS_CHANGED, (change: LiveAccessChanged) =>
+      this.record(() => this.changes.push(change)),
+    );
+    socket.on(LIVE_ACCESS_ENDED, (problem: LiveProblem) =>
+      this.record(() => (this.ended = { problem, at: Date.now() })),
+    );
+    socket.on('disconnect', (reason) => this.record(() => (this.disconnected = { reason, at: Date.now() })));
+  }
+
+  /** Connects and waits for the welcome; rejects with the refusal if the handshake is refused. */
+  static open(t: TestApp, token: string): Promise<LiveTestClient> {
+    const socket = connect(t.baseUrl, token);
+    return new Promise((resolve, reject) => {
+      socket.once(LIVE_WELCOME, (welcome: LiveWelcome) => resolve(new LiveTestClient(socket, welcome)));
+      socket.once('connect_error', (e: Error & { data?: LiveRefusal }) => {
+        socket.close();
+        reject(Object.assign(new Error(`refused: ${JSON.stringify(e.data)}`), { data: e.data }));
+      });
+    });
+  }
+
+  /** The refusal of a handshake that must be refused. */
+  static async refusal(t: TestApp, token: string | undefined): Promise<LiveRefusal | undefined> {
+    const socket = connect(t.baseUrl, token);
+    try {
+      return await new Promise((resolve, reject) => {
+        socket.once('connect_error', (e: Error & { data?: LiveRefusal }) => resolve(e.data));
+        socket.once(LIVE_WELCOME, () => reject(new Error('the handshake was admitted')));
+      });
+    } finally {
+      socket.close();
+    }
+  }
+
+  /** Resolves with the condition's value once it holds; rejects after `ms`. */
+  until<T>(condition: () => T | undefined, what: string, ms = WAIT_MS): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const value = condition();
+        if (value === undefined) return false;
+        this.waiters.delete(waiter);
+        clearTimeout(timer);
+        resolve(value);
+        return true;
+      };
+      const waiter = (): void => void check();
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new Error(`Timed out after ${ms} ms waiting for ${what}`));
+      }, ms);
+      if (!check()) this.waiters.add(waiter);
+    });
+  }
+
+  /** Access ended: the problem it was told, then the server's disconnect. */
+  async whenEnded(): Promise<{ readonly problem: LiveProblem; readonly at: number }> {
+    const ended = await this.until(() => this.ended, 'access.ended');
+    await this.until(() => this.disconnected, 'the disconnect');
+    return ended;
+  }
+
+  receivedFor(aggregateId: string, type?: string): DeliveredEvent | undefined {
+    return this.events.find((e) => e.aggregateId === aggregateId && (type === undefined || e.type === type));
+  }
+
+  eventFor(aggregateId: string, type?: string): Promise<DeliveredEvent> {
+    return this.until(() => this.receivedFor(aggregateId, type), `an event about ${aggregateId}`);
+  }
+
+  renew(body: unknown): Promise<LiveRenewAck> {
+    return this.socket.timeout(WAIT_MS).emitWithAck(LIVE_RENEW, body) as Promise<LiveRenewAck>;
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  private record(change: () => unknown): void {
+    change();
+    for (const waiter of [...this.waiters]) waiter();
+  }
+}
+
+/** The session id an access token carries (`sid`). */
+export function sessionIdOf(accessToken: string): string {
+  const payload = accessToken.split('.')[1] ?? '';
+  return (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sid: string }).sid;
+}
+
+/**
+ * An access token signed exactly as the app signs them (its JwtService, issuer, audience), but
+ * living `seconds`: ACCESS_TOKEN_TTL_SECONDS cannot go below 60, too long for a test to wait.
+ */
+export function accessTokenFor(
+  t: TestApp,
+  who: { readonly userId: string; readonly sessionId: string; readonly role: Role },
+  seconds: number,
+): Promise<string> {
+  return t.app
+    .get(JwtService)
+    .signAsync(
+      { sid: who.sessionId, role: who.role },
+      { subject: who.userId, expiresIn: seconds, issuer: JWT_ISSUER, audience: JWT_AUDIENCE },
+    );
+}
+
+/** An incident created over REST by `by`: its incident.created reaches every socket that may read it. */
+export async function newIncident(t: TestApp, by: SignedIn): Promise<string> {
+  const res = await t.http
+    .post('/api/incidents')
+    .set('authorization', by.bearer)
+    .send({ title: 'Live feed probe', impact: 3, urgency: 3 })
+    .expect(201);
+  return (res.body as { id: string }).id;
+}
+
+/** Still connected and still fed: the socket receives an incident created after whatever happened. */
+export async function expectStillFed(t: TestApp, admin: SignedIn, client: LiveTestClient): Promise<void> {
+  await client.eventFor(await newIncident(t, admin));
+  expect(client.ended).toBeUndefined();
+  expect(client.socket.connected).toBe(true);
+}
