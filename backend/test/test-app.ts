@@ -9,6 +9,7 @@ import { createLogger } from '../src/common/logging/logger';
 import { loadConfig } from '../src/config/app-config';
 import { createHttpApplication } from '../src/http-application';
 import { recordResponseStatuses } from './http-status-log';
+import { TcpProxy } from './support/tcp-proxy';
 import { freshDatabase, type TestDatabase } from './test-database';
 
 export const CONSOLE_FIXTURE = join(__dirname, 'fixtures', 'console');
@@ -93,6 +94,42 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     close: async () => {
       await app.close();
       if (dropOnClose) await database.drop();
+    },
+  };
+}
+
+export interface ProxiedTestApp {
+  readonly t: TestApp;
+  /** Between the app and its database: `refuse()`, `blackhole()` and `forward()` it. */
+  readonly proxy: TcpProxy;
+  /** The database itself, reachable around the proxy. */
+  readonly database: TestDatabase;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app on a fresh database that it reaches only through a TcpProxy, for tests of a
+ * database that goes away. Availability is checked every 300 ms, so outages are seen quickly.
+ */
+export async function startTestAppBehindProxy(
+  options: Omit<TestAppOptions, 'database'> = {},
+): Promise<ProxiedTestApp> {
+  const database = await freshDatabase();
+  const proxy = await TcpProxy.start(database.url);
+  const t = await startTestApp({
+    ...options,
+    database: { ...database, url: proxy.urlFor(database.url) },
+    env: { DATABASE_HEALTH_INTERVAL_MS: '300', ...options.env },
+  });
+  return {
+    t,
+    proxy,
+    database,
+    close: async () => {
+      await proxy.forward();
+      await t.close();
+      await proxy.stop();
+      await database.drop();
     },
   };
 }

@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { givenUser, signIn, signInAsAdmin, type SignedIn } from '../../../test/sign-in';
-import { TcpProxy } from '../../../test/support/tcp-proxy';
-import { startTestApp, type TestApp } from '../../../test/test-app';
-import { freshDatabase, withAdmin, type TestDatabase } from '../../../test/test-database';
+import type { TcpProxy } from '../../../test/support/tcp-proxy';
+import { startTestAppBehindProxy, type ProxiedTestApp, type TestApp } from '../../../test/test-app';
+import { withAdmin, type TestDatabase } from '../../../test/test-database';
 import { ACCESS_LISTENER_APPLICATION_NAME } from '../access-change-listener';
 import { accessTokenFor, expectStillFed, LiveTestClient, sessionIdOf } from './live-test-client';
 
@@ -16,6 +16,7 @@ async function eventually(condition: () => boolean, what: string, ms = 15_000): 
 }
 
 describe('/live while the database is down', () => {
+  let app: ProxiedTestApp;
   let database: TestDatabase;
   let proxy: TcpProxy;
   let t: TestApp;
@@ -25,12 +26,8 @@ describe('/live while the database is down', () => {
   const open: LiveTestClient[] = [];
 
   beforeAll(async () => {
-    database = await freshDatabase();
-    proxy = await TcpProxy.start(database.url);
-    t = await startTestApp({
-      database: { ...database, url: proxy.urlFor(database.url) },
-      env: { DATABASE_HEALTH_INTERVAL_MS: '300' },
-    });
+    app = await startTestAppBehindProxy();
+    ({ t, proxy, database } = app);
     admin = await signInAsAdmin(t);
     side = new pg.Client({ connectionString: database.url });
     await side.connect();
@@ -42,9 +39,7 @@ describe('/live while the database is down', () => {
   });
   afterAll(async () => {
     await side.end();
-    await t.close();
-    await proxy.stop();
-    await database.drop();
+    await app.close();
   });
 
   function allowConnections(allow: boolean): Promise<unknown> {

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { signInAsAdmin, type SignedIn } from '../../../../test/sign-in';
-import { TcpProxy } from '../../../../test/support/tcp-proxy';
-import { startTestApp, TEST_ADMIN, type TestApp } from '../../../../test/test-app';
-import { freshDatabase, type TestDatabase } from '../../../../test/test-database';
+import type { TcpProxy } from '../../../../test/support/tcp-proxy';
+import {
+  startTestAppBehindProxy,
+  TEST_ADMIN,
+  type ProxiedTestApp,
+  type TestApp,
+} from '../../../../test/test-app';
 
 /** Routes that never touch the database, so an outage does not concern them. */
 const DATABASE_FREE = new Set(['GET /api/health/live', 'GET /api/auth/providers']);
@@ -44,7 +48,7 @@ function expectUnavailable(res: Response, what: string): void {
 }
 
 describe('a database that goes away', () => {
-  let database: TestDatabase;
+  let app: ProxiedTestApp;
   let proxy: TcpProxy;
   let t: TestApp;
   let admin: SignedIn;
@@ -52,12 +56,8 @@ describe('a database that goes away', () => {
   let operations: Operation[];
 
   beforeAll(async () => {
-    database = await freshDatabase();
-    proxy = await TcpProxy.start(database.url);
-    t = await startTestApp({
-      database: { ...database, url: proxy.urlFor(database.url) },
-      env: { DATABASE_HEALTH_INTERVAL_MS: '300' },
-    });
+    app = await startTestAppBehindProxy();
+    ({ t, proxy } = app);
     admin = await signInAsAdmin(t);
     const key = await t.http
       .post('/api/api-keys')
@@ -72,12 +72,7 @@ describe('a database that goes away', () => {
     );
   });
 
-  afterAll(async () => {
-    await proxy.forward();
-    await t.close();
-    await proxy.stop();
-    await database.drop();
-  });
+  afterAll(() => app.close());
 
   afterEach(async () => {
     await proxy.forward();
