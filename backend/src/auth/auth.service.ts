@@ -265,6 +265,8 @@ export class AuthService {
   /** The account's lock-out, audited as a failed sign-in when it refuses. */
   private async assertNotLocked(email: string, actor: RequestActor, who: AuditActor): Promise<void> {
     await this.lockout.assertNotLocked(email).catch(async (e: unknown) => {
+      // Only a lock-out is a refused sign-in; a database failure travels on as a 503.
+      if (!(e instanceof AuthError)) throw e;
       await this.audit.record({
         action: 'auth.login.failed',
         context: actor,
