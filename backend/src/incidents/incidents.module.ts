@@ -5,6 +5,7 @@ import { UnitOfWork } from '../common/database/unit-of-work';
 import { UsersModule } from '../users/users.module';
 import { IncidentTimelineEntry } from './incident-timeline-entry.entity';
 import { Incident } from './incident.entity';
+import { IncidentMetadataController } from './incident-metadata.controller';
 import { IncidentsController } from './incidents.controller';
 import { IncidentsService } from './incidents.service';
 
@@ -14,7 +15,7 @@ import { IncidentsService } from './incidents.service';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Incident, IncidentTimelineEntry]), UsersModule],
-  controllers: [IncidentsController],
+  controllers: [IncidentsController, IncidentMetadataController],
   providers: [IncidentsService, UnitOfWork, PreparedStatements],
   exports: [IncidentsService],
 })

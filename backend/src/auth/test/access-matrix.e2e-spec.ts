@@ -45,6 +45,7 @@ const MATRIX: Record<string, readonly Caller[]> = {
   'GET /api/incidents': INCIDENT_READERS,
   'POST /api/incidents': INCIDENT_WRITERS,
   'GET /api/incidents/{id}': INCIDENT_READERS,
+  'GET /api/incidents/metadata': INCIDENT_READERS,
   'PATCH /api/incidents/{id}': INCIDENT_WRITERS,
   'POST /api/incidents/{id}/acknowledge': INCIDENT_WRITERS,
   'POST /api/incidents/{id}/assign': INCIDENT_WRITERS,
