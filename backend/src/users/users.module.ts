@@ -7,6 +7,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { FederatedIdentity } from './federated-identity.entity';
 import { PasswordHasher } from './password-hasher';
 import { PasswordPolicy } from './password-policy';
+import { PeopleController } from './people.controller';
 import { User } from './user.entity';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
@@ -14,7 +15,7 @@ import { UsersService } from './users.service';
 /** People, roles and credentials. Auth imports it; others see only UsersService. */
 @Module({
   imports: [TypeOrmModule.forFeature([User, FederatedIdentity]), AuditModule],
-  controllers: [UsersController],
+  controllers: [UsersController, PeopleController],
   providers: [
     UsersService,
     UnitOfWork,

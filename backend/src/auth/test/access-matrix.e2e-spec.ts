@@ -37,6 +37,7 @@ const MATRIX: Record<string, readonly Caller[]> = {
   'POST /api/users/{id}/disable': ['admin'],
   'POST /api/users/{id}/enable': ['admin'],
   'POST /api/users/{id}/reset-password': ['admin'],
+  'GET /api/people': ['responder', 'admin'],
   'GET /api/api-keys': ['admin'],
   'POST /api/api-keys': ['admin'],
   'DELETE /api/api-keys/{id}': ['admin'],

@@ -13,17 +13,7 @@ import {
   type IncidentTimelineEntry,
   type TimelineKind,
 } from '../incident-timeline-entry.entity';
-
-export class PersonView {
-  @ApiProperty({ example: '6a2f0e1c-3b7d-4e59-8c1a-0f9b2d4e6a71' })
-  id!: string;
-
-  @ApiProperty({ example: 'Alice Moreau' })
-  name!: string;
-
-  @ApiProperty({ example: 'alice@example.com' })
-  email!: string;
-}
+import { PersonView } from '../../users/dto/person.view';
 
 export class ExternalRefsView {
   @ApiProperty({ example: '9d385017c611228701d22104cc95c371', nullable: true, type: String })
