@@ -56,13 +56,13 @@ export class AuditEventView {
   @ApiProperty({ example: '3f0c1a52-8a2e-4a57-9a61-2b1f3f0f6c11', nullable: true, type: String })
   requestId!: string | null;
 
-  @ApiProperty({ example: { status: 'active' }, nullable: true, type: Object })
+  @ApiProperty({ example: { status: 'active' }, nullable: true, type: Object, additionalProperties: true })
   before!: Record<string, unknown> | null;
 
-  @ApiProperty({ example: { status: 'disabled' }, nullable: true, type: Object })
+  @ApiProperty({ example: { status: 'disabled' }, nullable: true, type: Object, additionalProperties: true })
   after!: Record<string, unknown> | null;
 
-  @ApiProperty({ example: { sessionsRevoked: 2 }, nullable: true, type: Object })
+  @ApiProperty({ example: { sessionsRevoked: 2 }, nullable: true, type: Object, additionalProperties: true })
   details!: Record<string, unknown> | null;
 
   static of(e: AuditEvent): AuditEventView {

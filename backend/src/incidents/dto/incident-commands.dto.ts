@@ -15,7 +15,7 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
-import type { Level } from '../incident-priority';
+import { LEVELS, type Level } from '../incident-priority';
 import { CLOSE_CODES, INCIDENT_SOURCES, type CloseCode, type IncidentSource } from '../incident-state';
 import { trimmed } from '../../common/validation/transforms';
 
@@ -45,14 +45,14 @@ export class CreateIncidentDto {
   @MaxLength(20000)
   description?: string;
 
-  @ApiProperty({ example: 1, minimum: 1, maximum: 3, description: '1 high … 3 low' })
+  @ApiProperty({ example: 1, enum: LEVELS, type: Number, description: '1 high … 3 low' })
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(3)
   impact!: Level;
 
-  @ApiProperty({ example: 2, minimum: 1, maximum: 3, description: '1 high … 3 low' })
+  @ApiProperty({ example: 2, enum: LEVELS, type: Number, description: '1 high … 3 low' })
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -103,14 +103,14 @@ export class UpdateIncidentDto extends VersionedDto {
   @MaxLength(20000)
   description?: string;
 
-  @ApiPropertyOptional({ example: 2, minimum: 1, maximum: 3 })
+  @ApiPropertyOptional({ example: 2, enum: LEVELS, type: Number })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(3)
   impact?: Level;
 
-  @ApiPropertyOptional({ example: 2, minimum: 1, maximum: 3 })
+  @ApiPropertyOptional({ example: 2, enum: LEVELS, type: Number })
   @IsOptional()
   @IsInt()
   @Min(1)

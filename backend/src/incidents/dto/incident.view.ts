@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { Priority } from '../incident-priority';
+import { LEVELS, PRIORITIES, type Priority } from '../incident-priority';
 import {
   CLOSE_CODES,
   INCIDENT_SOURCES,
@@ -42,13 +42,13 @@ export class IncidentView {
   @ApiProperty({ example: 'in_progress', enum: INCIDENT_STATES })
   state!: IncidentState;
 
-  @ApiProperty({ example: 1, minimum: 1, maximum: 3 })
+  @ApiProperty({ example: 1, enum: LEVELS, type: Number, description: '1 high … 3 low' })
   impact!: number;
 
-  @ApiProperty({ example: 2, minimum: 1, maximum: 3 })
+  @ApiProperty({ example: 2, enum: LEVELS, type: Number, description: '1 high … 3 low' })
   urgency!: number;
 
-  @ApiProperty({ example: 2, minimum: 1, maximum: 5, description: 'Derived from impact × urgency' })
+  @ApiProperty({ example: 2, enum: PRIORITIES, type: Number, description: 'Derived from impact × urgency' })
   priority!: Priority;
 
   @ApiProperty({ example: 'network', nullable: true, type: String })
@@ -158,7 +158,12 @@ export class TimelineEntryView {
   @ApiProperty({ example: 'Rollback is in progress.', nullable: true, type: String })
   body!: string | null;
 
-  @ApiProperty({ example: { state: { from: 'new', to: 'in_progress' } }, nullable: true, type: Object })
+  @ApiProperty({
+    example: { state: { from: 'new', to: 'in_progress' } },
+    nullable: true,
+    type: Object,
+    additionalProperties: { type: 'object', properties: { from: {}, to: {} }, required: ['from', 'to'] },
+  })
   changes!: Record<string, { from: unknown; to: unknown }> | null;
 
   static of(e: IncidentTimelineEntry): TimelineEntryView {
