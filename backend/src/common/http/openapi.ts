@@ -166,8 +166,11 @@ export function completeResponses(doc: OpenAPIObject, facts: ReadonlyMap<string,
   return doc;
 }
 
-/** Swagger UI at /api/docs and the OpenAPI document at /api/docs-json. */
-export function setUpOpenApi(app: INestApplication, version: string): void {
+/**
+ * The OpenAPI document of `app`'s routes, completed as described above. Needs only the scanned
+ * modules, so `npm run api:types` builds it on an app that never connects (preview mode).
+ */
+export function buildOpenApiDocument(app: INestApplication, version: string): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Nexecute Connect API')
     .setDescription(
@@ -180,18 +183,17 @@ export function setUpOpenApi(app: INestApplication, version: string): void {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .addTag('health', 'Liveness and readiness for load balancers and orchestrators')
     .build();
-  SwaggerModule.setup(
-    DOCS_PATH,
-    app,
-    () =>
-      completeResponses(
-        SwaggerModule.createDocument(app, config, { extraModels: [ProblemDetailsDto] }),
-        routeFacts(app),
-      ),
-    {
-      jsonDocumentUrl: `${DOCS_PATH}-json`,
-      customSiteTitle: 'Nexecute Connect API',
-      swaggerOptions: { persistAuthorization: true },
-    },
+  return completeResponses(
+    SwaggerModule.createDocument(app, config, { extraModels: [ProblemDetailsDto] }),
+    routeFacts(app),
   );
+}
+
+/** Swagger UI at /api/docs and the OpenAPI document at /api/docs-json. */
+export function setUpOpenApi(app: INestApplication, version: string): void {
+  SwaggerModule.setup(DOCS_PATH, app, () => buildOpenApiDocument(app, version), {
+    jsonDocumentUrl: `${DOCS_PATH}-json`,
+    customSiteTitle: 'Nexecute Connect API',
+    swaggerOptions: { persistAuthorization: true },
+  });
 }
