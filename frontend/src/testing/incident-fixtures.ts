@@ -4,7 +4,9 @@ import { TestBed } from '@angular/core/testing';
 
 import { Session } from '../app/core/session/session';
 import { UserView } from '../app/core/session/user';
-import { DeliveryView, IncidentView, TimelineEntryView } from '../app/features/incidents/incident';
+import { IncidentMetadataView, INCIDENT_METADATA_URL } from '../app/features/incidents/incident-metadata';
+import { IncidentView, TimelineEntryView } from '../app/features/incidents/incident';
+import { DeliveryView } from '../app/shared/deliveries/delivery';
 import { tokenResponse } from './auth-fixtures';
 
 let sequence = 0;
@@ -63,6 +65,8 @@ export function deliveryView(overrides: Partial<DeliveryView> = {}): DeliveryVie
     id: `d-${String(sequence)}`,
     eventId: `e-${String(sequence)}`,
     eventType: 'incident.created',
+    aggregateType: 'incident',
+    aggregateId: uuid(1),
     incidentId: uuid(1),
     consumer: 'slack',
     status: 'delivered',
@@ -72,9 +76,49 @@ export function deliveryView(overrides: Partial<DeliveryView> = {}): DeliveryVie
     nextAttemptAt: null,
     deliveredAt: '2026-11-25T09:13:00.000Z',
     createdAt: '2026-11-25T09:12:00.000Z',
+    updatedAt: '2026-11-25T09:13:00.000Z',
     idempotencyKey: `slack:e-${String(sequence)}`,
+    stalled: false,
     ...overrides,
   };
+}
+
+/**
+ * The rules `GET /api/incidents/metadata` serves (docs/incidents.md), as test data: the lifecycle's
+ * moves, a few close codes, the priority matrix.
+ */
+export function incidentMetadata(): IncidentMetadataView {
+  return {
+    states: [
+      { state: 'new', open: true, next: ['in_progress', 'on_hold', 'resolved', 'canceled'] },
+      { state: 'in_progress', open: true, next: ['on_hold', 'resolved', 'canceled'] },
+      { state: 'on_hold', open: true, next: ['in_progress', 'resolved', 'canceled'] },
+      { state: 'resolved', open: false, next: ['closed', 'in_progress'] },
+      { state: 'closed', open: false, next: [] },
+      { state: 'canceled', open: false, next: [] },
+    ],
+    closeCodes: ['Solution provided', 'Workaround provided', 'Duplicate'],
+    sources: ['console', 'api', 'slack', 'servicenow', 'webhook'],
+    priorityMatrix: ([1, 2, 3] as const).flatMap((impact) =>
+      ([1, 2, 3] as const).map((urgency) => ({
+        impact,
+        urgency,
+        priority: (impact + urgency - 1) as 1 | 2 | 3 | 4 | 5,
+      })),
+    ),
+    slaTargets: [
+      { priority: 1, resolutionHours: 4 },
+      { priority: 2, resolutionHours: 8 },
+      { priority: 3, resolutionHours: 24 },
+      { priority: 4, resolutionHours: 72 },
+      { priority: 5, resolutionHours: 168 },
+    ],
+  };
+}
+
+/** Answers the incident pages' one request for the rules. */
+export function answerMetadata(backend: HttpTestingController): void {
+  backend.expectOne(INCIDENT_METADATA_URL).flush(incidentMetadata());
 }
 
 /** A problem+json answer for `TestRequest.flush(...problemAnswer(...))`. */

@@ -1,10 +1,9 @@
 import { HttpErrorResponse } from '@angular/common/http';
 
+import { ApiSchema } from './api/api-schema';
+
 /** One invalid field reported with `VALIDATION_FAILED`. */
-export interface ProblemFieldError {
-  readonly field: string;
-  readonly message: string;
-}
+export type ProblemFieldError = ApiSchema<'FieldErrorDto'>;
 
 /**
  * RFC 9457 problem details as the Nexecute API returns them (`application/problem+json`),

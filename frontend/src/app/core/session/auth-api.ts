@@ -2,6 +2,7 @@ import { HttpClient, httpResource, HttpResourceRef } from '@angular/common/http'
 import { inject, Injectable } from '@angular/core';
 import { Observable } from 'rxjs';
 
+import { ApiSchema } from '../api/api-schema';
 import { TokenResponse, UserView } from './user';
 
 export const AUTH_URLS = {
@@ -24,17 +25,8 @@ export const PUBLIC_AUTH_PATHS: readonly string[] = [
   AUTH_URLS.providers,
 ];
 
-export interface SsoProvider {
-  readonly id: string;
-  readonly name: string;
-  /** Same-origin API path that redirects to the provider; the browser must navigate to it. */
-  readonly authorizeUrl: string;
-}
-
-export interface AuthProviders {
-  readonly local: boolean;
-  readonly sso: readonly SsoProvider[];
-}
+/** Each SSO provider's `authorizeUrl` is a same-origin API path the browser must navigate to. */
+export type AuthProviders = ApiSchema<'AuthProvidersView'>;
 
 /** The sign-in half of `/api/auth`: the only place that knows those URLs. */
 @Injectable({ providedIn: 'root' })

@@ -1,23 +1,15 @@
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { NonNullableFormBuilder, ReactiveFormsModule } from '@angular/forms';
-import { MatButton } from '@angular/material/button';
-import {
-  MAT_DIALOG_DATA,
-  MatDialog,
-  MatDialogActions,
-  MatDialogClose,
-  MatDialogContent,
-  MatDialogRef,
-  MatDialogTitle,
-} from '@angular/material/dialog';
+import { MAT_DIALOG_DATA, MatDialog, MatDialogRef } from '@angular/material/dialog';
 import { MatFormField, MatHint, MatLabel } from '@angular/material/form-field';
 import { MatInput } from '@angular/material/input';
 import { MatOption, MatSelect } from '@angular/material/select';
 import { map, Observable } from 'rxjs';
 
-import { ProblemNotice } from '../../shared/problem-notice/problem-notice';
+import { DialogShell } from '../../shared/dialog-shell/dialog-shell';
 import { dialogConfig } from '../../shared/material-config';
-import { UsersApi } from '../admin/users/users-api';
+import { PeopleLookup } from '../../shared/people/people-lookup';
+import { ProblemNotice } from '../../shared/problem-notice/problem-notice';
 import { IncidentView } from './incident';
 
 export interface Assignment {
@@ -25,47 +17,39 @@ export interface Assignment {
   readonly assignmentGroup?: string;
 }
 
-/** How many active users the picker lists (sorted by name). */
-export const ASSIGNABLE_USERS_LIMIT = 100;
+/** How many active people the picker lists (sorted by name). */
+export const ASSIGNABLE_PEOPLE_LIMIT = 100;
 
-/**
- * Admins only: any active user, or nobody, plus the assignment group. The user list comes from
- * `GET /api/users`, which only admins may read; responders get "Assign to me" instead.
- */
+/** Any active person, or nobody, plus the assignment group; for responders and admins. */
 @Component({
   selector: 'nx-assign-dialog',
   imports: [
     ReactiveFormsModule,
-    MatDialogTitle,
-    MatDialogContent,
-    MatDialogActions,
-    MatDialogClose,
+    DialogShell,
     MatFormField,
     MatLabel,
     MatHint,
     MatInput,
     MatSelect,
     MatOption,
-    MatButton,
     ProblemNotice,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <h2 mat-dialog-title>Assign {{ incident.number }}</h2>
     <form [formGroup]="form" (ngSubmit)="submit()" novalidate>
-      <mat-dialog-content class="fields">
-        @if (users.error(); as error) {
+      <nx-dialog-shell [title]="'Assign ' + incident.number" confirmLabel="Assign">
+        @if (found.error(); as error) {
           <nx-problem-notice [error]="error" />
         }
         <mat-form-field appearance="outline">
           <mat-label>Assignee</mat-label>
           <mat-select formControlName="assigneeId">
             <mat-option value="">Unassigned</mat-option>
-            @for (user of people(); track user.id) {
-              <mat-option [value]="user.id">{{ user.name }} ({{ user.email }})</mat-option>
+            @for (person of people(); track person.id) {
+              <mat-option [value]="person.id">{{ person.name }} ({{ person.email }})</mat-option>
             }
           </mat-select>
-          @if (users.isLoading()) {
+          @if (found.isLoading()) {
             <mat-hint>Loading people…</mat-hint>
           }
         </mat-form-field>
@@ -73,38 +57,22 @@ export const ASSIGNABLE_USERS_LIMIT = 100;
           <mat-label>Assignment group</mat-label>
           <input matInput formControlName="assignmentGroup" autocomplete="off" />
         </mat-form-field>
-      </mat-dialog-content>
-      <mat-dialog-actions align="end">
-        <button matButton type="button" mat-dialog-close>Back</button>
-        <button matButton="filled" type="submit">Assign</button>
-      </mat-dialog-actions>
+      </nx-dialog-shell>
     </form>
-  `,
-  styles: `
-    .fields {
-      display: flex;
-      flex-direction: column;
-      gap: 8px;
-    }
   `,
 })
 export class AssignDialog {
   protected readonly incident = inject<IncidentView>(MAT_DIALOG_DATA);
   private readonly dialogRef = inject<MatDialogRef<AssignDialog, Assignment>>(MatDialogRef);
-  protected readonly users = inject(UsersApi).list(() => ({
+  protected readonly found = inject(PeopleLookup).find(() => ({
     search: '',
-    role: '',
-    status: 'active',
-    page: 1,
-    pageSize: ASSIGNABLE_USERS_LIMIT,
-    sort: 'name',
-    order: 'asc',
+    limit: ASSIGNABLE_PEOPLE_LIMIT,
   }));
-  /** Active users, plus the current assignee even if they are no longer listed. */
+  /** Active people, plus the current assignee even if they are no longer listed. */
   protected readonly people = computed(() => {
-    const listed = this.users.hasValue() ? this.users.value().items : [];
+    const listed = this.found.hasValue() ? this.found.value().items : [];
     const current = this.incident.assignee;
-    return current && !listed.some((u) => u.id === current.id) ? [current, ...listed] : listed;
+    return current && !listed.some((p) => p.id === current.id) ? [current, ...listed] : listed;
   });
   protected readonly form = inject(NonNullableFormBuilder).group({
     assigneeId: [this.incident.assignee?.id ?? ''],

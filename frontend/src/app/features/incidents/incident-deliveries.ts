@@ -1,15 +1,14 @@
 import { DatePipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
-import { rxResource } from '@angular/core/rxjs-interop';
+import { ChangeDetectionStrategy, Component, inject, input } from '@angular/core';
 
+import { DeliveryStatusPill } from '../../shared/deliveries/delivery-status-pill';
 import { ProblemNotice } from '../../shared/problem-notice/problem-notice';
-import { DELIVERY_STATUS_LABELS } from './incident';
 import { IncidentsApi } from './incidents-api';
 
 /** Side effects of this incident's changes (ServiceNow, Slack, …): one row per consumer and event. */
 @Component({
   selector: 'nx-incident-deliveries',
-  imports: [DatePipe, ProblemNotice],
+  imports: [DatePipe, DeliveryStatusPill, ProblemNotice],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @if (deliveries.error(); as error) {
@@ -35,11 +34,7 @@ import { IncidentsApi } from './incidents-api';
                   <td>
                     <code>{{ delivery.eventType }}</code>
                   </td>
-                  <td>
-                    <span class="status" [attr.data-status]="delivery.status">{{
-                      statusLabels[delivery.status]
-                    }}</span>
-                  </td>
+                  <td><nx-delivery-status-pill [status]="delivery.status" /></td>
                   <td>{{ delivery.attempts }} / {{ delivery.maxAttempts }}</td>
                   <td class="error">{{ delivery.lastError ?? '—' }}</td>
                   <td class="nowrap">
@@ -80,22 +75,6 @@ import { IncidentsApi } from './incidents-api';
     .nowrap {
       white-space: nowrap;
     }
-    .status {
-      padding: 2px 8px;
-      border-radius: var(--mat-sys-corner-full);
-      background: var(--mat-sys-secondary-container);
-      color: var(--mat-sys-on-secondary-container);
-      font: var(--mat-sys-label-medium);
-    }
-    .status[data-status='failed'],
-    .status[data-status='dead'] {
-      background: var(--mat-sys-error-container);
-      color: var(--mat-sys-on-error-container);
-    }
-    .status[data-status='delivered'] {
-      background: transparent;
-      color: var(--nx-status-ok);
-    }
     .muted {
       color: var(--mat-sys-on-surface-variant);
     }
@@ -107,10 +86,8 @@ export class IncidentDeliveries {
   /** Bump it to reload (after an action: each change enqueues new deliveries). */
   readonly revision = input(0);
 
-  protected readonly statusLabels = DELIVERY_STATUS_LABELS;
-  private readonly params = computed(() => ({ id: this.incidentId(), revision: this.revision() }));
-  protected readonly deliveries = rxResource({
-    params: this.params,
-    stream: ({ params }) => this.api.deliveries(params.id),
+  protected readonly deliveries = this.api.deliveries(() => {
+    this.revision(); // a new revision loads them again
+    return this.incidentId();
   });
 }

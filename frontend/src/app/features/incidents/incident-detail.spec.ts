@@ -7,6 +7,7 @@ import { provideRouter } from '@angular/router';
 
 import { userView } from '../../../testing/auth-fixtures';
 import {
+  answerMetadata,
   byText,
   choose,
   click,
@@ -44,6 +45,7 @@ describe('IncidentDetail', () => {
     fixture = TestBed.createComponent(IncidentDetail);
     fixture.componentRef.setInput('id', incident.number);
     await settle();
+    answerMetadata(backend);
     backend.expectOne({ method: 'GET', url: `/api/incidents/${incident.number}` }).flush(incident);
     await settle();
     answerSides(incident);
@@ -91,13 +93,13 @@ describe('IncidentDetail', () => {
       'a responder on a new incident',
       'responder',
       'new',
-      ['Acknowledge', 'Resolve', 'Put on hold', 'Assign to me', 'Edit', 'Cancel incident'],
+      ['Acknowledge', 'Resolve', 'Put on hold', 'Assign to me', 'Assign…', 'Edit', 'Cancel incident'],
     ],
     [
       'a responder on an incident on hold',
       'responder',
       'on_hold',
-      ['Resume', 'Resolve', 'Assign to me', 'Edit', 'Cancel incident'],
+      ['Resume', 'Resolve', 'Assign to me', 'Assign…', 'Edit', 'Cancel incident'],
     ],
     [
       'an admin on a resolved incident',
@@ -128,6 +130,35 @@ describe('IncidentDetail', () => {
     expect(actionLabels()).toContain('Unassign');
     expect(actionLabels()).not.toContain('Assign to me');
     expect(element().querySelector('.fields')!.textContent).toContain('Rita Responder');
+  });
+
+  it('lets a responder assign any active person, picked from the people lookup', async () => {
+    const incident = incidentView({ state: 'in_progress', version: 3 });
+    await openAs('responder', incident);
+
+    click(byText('[role="toolbar"] button', 'Assign…', element()));
+    await settle();
+    // Responders may not read /api/users (admins only): the dialog asks /api/people.
+    const people = backend.expectOne((r) => r.method === 'GET' && r.url === '/api/people');
+    expect(people.request.params.get('limit')).toBe('100');
+    people.flush({ items: [{ id: 'p-1', name: 'Ines Silva', email: 'ines@example.test' }] });
+    await settle();
+    const dialog = document.querySelector('mat-dialog-container')!;
+    await choose(dialog.querySelector('mat-select'), 'Ines Silva (ines@example.test)');
+    click(byText('mat-dialog-container button', 'Assign'));
+    await settle();
+
+    const assign = backend.expectOne({ method: 'POST', url: `/api/incidents/${incident.id}/assign` });
+    expect(assign.request.body).toEqual({ assigneeId: 'p-1', version: 3 });
+    assign.flush({
+      ...incident,
+      version: 4,
+      assignee: { id: 'p-1', name: 'Ines Silva', email: 'ines@example.test' },
+    });
+    await settle();
+    answerSides(incident);
+    await settle();
+    expect(element().querySelector('.fields')!.textContent).toContain('Ines Silva');
   });
 
   it('acknowledges with the version on screen and shows the new state', async () => {
@@ -314,6 +345,7 @@ describe('IncidentDetail', () => {
     fixture = TestBed.createComponent(IncidentDetail);
     fixture.componentRef.setInput('id', incident.id);
     await settle();
+    answerMetadata(backend);
     backend.expectOne(`/api/incidents/${incident.id}`).flush(incident);
     await settle();
     backend.expectOne((r) => r.url.endsWith('/timeline')).flush({ items: [], nextCursor: null });

@@ -9,7 +9,6 @@ import {
   linkedSignal,
   signal,
 } from '@angular/core';
-import { rxResource } from '@angular/core/rxjs-interop';
 import { MatButton } from '@angular/material/button';
 import { MatButtonToggle, MatButtonToggleGroup } from '@angular/material/button-toggle';
 import { MatDialog } from '@angular/material/dialog';
@@ -31,19 +30,20 @@ import { AssignDialog } from './assign-dialog';
 import {
   actionsFor,
   CommentKind,
-  FINAL_STATES,
   INCIDENT_STALE_VERSION,
   IncidentAction,
   IncidentView,
   LEVEL_LABELS,
+  Resolution,
   SOURCE_LABELS,
 } from './incident';
 import { IncidentDeliveries } from './incident-deliveries';
+import { IncidentMetadata } from './incident-metadata';
 import { IncidentTimeline } from './incident-timeline';
 import { IncidentsApi } from './incidents-api';
 import { PriorityBadge } from './priority-badge';
 import { ReasonDialog } from './reason-dialog';
-import { Resolution, ResolveDialog } from './resolve-dialog';
+import { ResolveDialog } from './resolve-dialog';
 import { SlaDue } from './sla-due';
 import { StateChip } from './state-chip';
 
@@ -119,6 +119,8 @@ export class IncidentDetail {
   private readonly session = inject(Session);
   private readonly dialog = inject(MatDialog);
   private readonly snackBar = inject(MatSnackBar);
+  /** The lifecycle's moves, which decide the actions offered. */
+  protected readonly metadata = inject(IncidentMetadata);
 
   /** Route parameter: the incident's id or its number. */
   readonly id = input.required<string>();
@@ -126,10 +128,7 @@ export class IncidentDetail {
   protected readonly levelLabels = LEVEL_LABELS;
   protected readonly sourceLabels = SOURCE_LABELS;
 
-  protected readonly incident = rxResource({
-    params: () => this.id(),
-    stream: ({ params }) => this.api.get(params),
-  });
+  protected readonly incident = this.api.incident(() => this.id());
   /** Bumped after every change, so the timeline and the deliveries reload. */
   protected readonly revision = signal(0);
 
@@ -145,13 +144,14 @@ export class IncidentDetail {
   }
 
   protected readonly canAct = computed(() => this.session.hasRole('responder', 'admin'));
-  protected readonly isAdmin = computed(() => this.session.hasRole('admin'));
-  protected readonly actions = computed<ReadonlySet<IncidentAction>>(() =>
-    this.canAct() && this.incident.hasValue() ? new Set(actionsFor(this.incident.value().state)) : new Set(),
-  );
+  protected readonly actions = computed<ReadonlySet<IncidentAction>>(() => {
+    if (!this.canAct() || !this.incident.hasValue()) return new Set();
+    const { state } = this.incident.value();
+    return new Set(actionsFor(state, this.metadata.nextStates(state)));
+  });
   /** Assigning and editing are possible until the incident is closed or canceled. */
   protected readonly isOpen = computed(
-    () => this.incident.hasValue() && !FINAL_STATES.includes(this.incident.value().state),
+    () => this.incident.hasValue() && this.metadata.isFinal(this.incident.value().state) === false,
   );
   protected readonly assignedToMe = computed(() => {
     const me = this.session.user();

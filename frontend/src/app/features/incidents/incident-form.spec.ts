@@ -6,6 +6,7 @@ import { MATERIAL_ANIMATIONS } from '@angular/material/core';
 import { provideRouter, Router } from '@angular/router';
 
 import {
+  answerMetadata,
   byText,
   choose,
   click,
@@ -36,6 +37,8 @@ describe('IncidentForm', () => {
     backend = TestBed.inject(HttpTestingController);
     fixture = TestBed.createComponent(IncidentForm);
     if (id) fixture.componentRef.setInput('id', id);
+    await settle();
+    answerMetadata(backend);
     await settle();
   }
 

@@ -8,7 +8,7 @@ import {
   signal,
   untracked,
 } from '@angular/core';
-import { rxResource, toSignal } from '@angular/core/rxjs-interop';
+import { toSignal } from '@angular/core/rxjs-interop';
 import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButton } from '@angular/material/button';
 import { MatError, MatFormField, MatHint, MatLabel } from '@angular/material/form-field';
@@ -29,9 +29,9 @@ import {
   LEVEL_LABELS,
   LEVELS,
   NewIncident,
-  priorityOf,
   VALIDATION_FAILED,
 } from './incident';
+import { IncidentMetadata } from './incident-metadata';
 import { IncidentsApi } from './incidents-api';
 import { PriorityBadge } from './priority-badge';
 
@@ -76,6 +76,8 @@ function fieldName(field: string): Field | undefined {
 export class IncidentForm {
   private readonly api = inject(IncidentsApi);
   private readonly router = inject(Router);
+  /** The priority matrix, from the API. */
+  protected readonly metadata = inject(IncidentMetadata);
 
   /** Route parameter on `/incidents/:id/edit`; absent when opening a new incident. */
   readonly id = input<string>();
@@ -99,13 +101,10 @@ export class IncidentForm {
   private readonly urgency = toSignal(this.form.controls.urgency.valueChanges, {
     initialValue: this.form.controls.urgency.value,
   });
-  protected readonly priority = computed(() => priorityOf(this.impact(), this.urgency()));
+  protected readonly priority = computed(() => this.metadata.priorityOf(this.impact(), this.urgency()));
 
   /** The incident being edited, as last loaded; its version guards the save. */
-  protected readonly incident = rxResource({
-    params: () => this.id(),
-    stream: ({ params }) => this.api.get(params),
-  });
+  protected readonly incident = this.api.incident(() => this.id());
 
   protected readonly busy = signal(false);
   protected readonly problem = signal<Problem | null>(null);

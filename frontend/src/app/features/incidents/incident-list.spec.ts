@@ -7,6 +7,7 @@ import { RouterTestingHarness } from '@angular/router/testing';
 
 import { userView } from '../../../testing/auth-fixtures';
 import {
+  answerMetadata,
   choose,
   click,
   incidentView,
@@ -38,6 +39,8 @@ describe('IncidentList', () => {
     signInAs(backend, userView({ role }));
     harness = await RouterTestingHarness.create();
     void harness.navigateByUrl(url);
+    await settle();
+    answerMetadata(backend);
     await settle();
   }
 

@@ -7,10 +7,9 @@ import {
   inject,
   linkedSignal,
 } from '@angular/core';
-import { rxResource, takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
+import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { MatButton } from '@angular/material/button';
-import { MatFormField, MatLabel, MatPrefix } from '@angular/material/form-field';
-import { MatInput } from '@angular/material/input';
+import { MatFormField, MatLabel } from '@angular/material/form-field';
 import { MatProgressBar } from '@angular/material/progress-bar';
 import { MatOption, MatSelect } from '@angular/material/select';
 import {
@@ -30,6 +29,7 @@ import { Params, ParamMap, RouterLink } from '@angular/router';
 import { debounceTime, distinctUntilChanged } from 'rxjs';
 
 import { Session } from '../../core/session/session';
+import { FilterBar } from '../../shared/filter-bar/filter-bar';
 import { Icon } from '../../shared/icon/icon';
 import { ProblemNotice } from '../../shared/problem-notice/problem-notice';
 import {
@@ -49,6 +49,7 @@ import {
   SOURCES,
   STATE_LABELS,
 } from './incident';
+import { IncidentMetadata } from './incident-metadata';
 import { IncidentsApi } from './incidents-api';
 import { PriorityBadge } from './priority-badge';
 import { SlaDue } from './sla-due';
@@ -114,12 +115,11 @@ export function paramsFromQuery(query: IncidentQuery): Params {
     MatNoDataRow,
     MatFormField,
     MatLabel,
-    MatPrefix,
-    MatInput,
     MatSelect,
     MatOption,
     MatButton,
     MatProgressBar,
+    FilterBar,
     Icon,
     ProblemNotice,
     PriorityBadge,
@@ -134,6 +134,8 @@ export function paramsFromQuery(query: IncidentQuery): Params {
 export class IncidentList {
   private readonly api = inject(IncidentsApi);
   private readonly session = inject(Session);
+  /** Whose states are still open decides each row's SLA column. */
+  protected readonly metadata = inject(IncidentMetadata);
 
   protected readonly states = INCIDENT_STATES;
   protected readonly stateLabels = STATE_LABELS;
@@ -154,14 +156,11 @@ export class IncidentList {
   /** What is in the search box; the URL's `q` follows it once typing pauses. */
   protected readonly searchText = linkedSignal(() => this.query().q);
 
-  protected readonly firstPage = rxResource({
-    params: () => this.query(),
-    stream: ({ params }) => this.api.list(params),
-  });
+  protected readonly firstPage = this.api.firstPage(this.query);
   private readonly more = new LaterPages(
     this.query,
     computed(() => (this.firstPage.hasValue() ? this.firstPage.value() : undefined)),
-    (query: IncidentQuery, cursor: string) => this.api.list({ ...query, cursor }),
+    (query: IncidentQuery, cursor: string) => this.api.nextPage(query, cursor),
   );
   protected readonly incidents = this.more.items;
   protected readonly nextCursor = this.more.nextCursor;

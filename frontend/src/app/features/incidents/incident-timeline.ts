@@ -1,6 +1,5 @@
 import { DatePipe, KeyValuePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject, input, linkedSignal } from '@angular/core';
-import { rxResource } from '@angular/core/rxjs-interop';
 import { MatButton } from '@angular/material/button';
 
 import { Icon, IconName } from '../../shared/icon/icon';
@@ -172,17 +171,15 @@ export class IncidentTimeline {
   protected readonly labels = KIND_LABELS;
 
   private readonly params = computed(() => ({ id: this.incidentId(), revision: this.revision() }));
-  protected readonly firstPage = rxResource({
-    params: this.params,
-    stream: ({ params }) => this.api.timeline(params.id),
-  });
+  // Read through `params`, so a new revision loads the first page again.
+  protected readonly firstPage = this.api.timeline(() => this.params().id);
   /** Kept on screen while a reload is under way, so the page does not jump. */
   private readonly shownFirst = linkedSignal<TimelinePage | undefined, TimelinePage | undefined>({
     source: () => (this.firstPage.hasValue() ? this.firstPage.value() : undefined),
     computation: (next, previous) => next ?? previous?.value,
   });
   private readonly more = new LaterPages(this.params, this.shownFirst, (params, cursor) =>
-    this.api.timeline(params.id, cursor),
+    this.api.timelineAfter(params.id, cursor),
   );
   protected readonly entries = this.more.items;
   protected readonly nextCursor = this.more.nextCursor;

@@ -1,39 +1,52 @@
-import { HttpClient, HttpHeaders } from '@angular/common/http';
+import { HttpClient, HttpHeaders, httpResource, HttpResourceRef } from '@angular/common/http';
 import { inject, Injectable } from '@angular/core';
 import { Observable } from 'rxjs';
 
+import { ApiSchema } from '../../core/api/api-schema';
 import {
-  CloseCode,
   CommentKind,
-  DeliveryView,
   IncidentPage,
   IncidentPatch,
   IncidentQuery,
   IncidentView,
   NewIncident,
+  Resolution,
   TimelineEntryView,
   TimelinePage,
 } from './incident';
+
+export type IncidentDeliveries = ApiSchema<'DeliveryListView'>;
 
 export const INCIDENT_PAGE_SIZE = 50;
 export const TIMELINE_PAGE_SIZE = 100;
 
 /**
- * Incidents: the only place that knows the `/api/incidents` URLs. Every write that changes the
- * incident takes the version the user saw, so a change made meanwhile by someone else is refused
- * with `409 INCIDENT_STALE_VERSION` instead of being overwritten.
+ * Incidents: the only place that knows the `/api/incidents` URLs. Reads are resources (call them
+ * in an injection context; they reload when their arguments change), writes are observables.
+ * Every write that changes the incident takes the version the user saw, so a change made
+ * meanwhile by someone else is refused with `409 INCIDENT_STALE_VERSION` instead of being
+ * overwritten.
  */
 @Injectable({ providedIn: 'root' })
 export class IncidentsApi {
   private readonly http = inject(HttpClient);
 
-  list(query: IncidentQuery): Observable<IncidentPage> {
-    return this.http.get<IncidentPage>('/api/incidents', { params: listParams(query) });
+  /** The first page for the current filters. */
+  firstPage(query: () => IncidentQuery): HttpResourceRef<IncidentPage | undefined> {
+    return httpResource<IncidentPage>(() => ({ url: '/api/incidents', params: listParams(query()) }));
   }
 
-  /** By id or by number (`INC0001234`). */
-  get(idOrNumber: string): Observable<IncidentView> {
-    return this.http.get<IncidentView>(this.url(idOrNumber));
+  /** The page after `cursor` (keyset paging). */
+  nextPage(query: IncidentQuery, cursor: string): Observable<IncidentPage> {
+    return this.http.get<IncidentPage>('/api/incidents', { params: listParams({ ...query, cursor }) });
+  }
+
+  /** By id or by number (`INC0001234`); nothing is loaded while `idOrNumber()` is undefined. */
+  incident(idOrNumber: () => string | undefined): HttpResourceRef<IncidentView | undefined> {
+    return httpResource<IncidentView>(() => {
+      const id = idOrNumber();
+      return id === undefined ? undefined : this.url(id);
+    });
   }
 
   create(incident: NewIncident): Observable<IncidentView> {
@@ -64,11 +77,7 @@ export class IncidentsApi {
     return this.act(id, 'hold', { reason, version });
   }
 
-  resolve(
-    id: string,
-    resolution: { readonly closeCode: CloseCode; readonly closeNotes: string },
-    version: number,
-  ): Observable<IncidentView> {
+  resolve(id: string, resolution: Resolution, version: number): Observable<IncidentView> {
     return this.act(id, 'resolve', { ...resolution, version });
   }
 
@@ -93,15 +102,24 @@ export class IncidentsApi {
     return this.http.post<TimelineEntryView>(`${this.url(id)}/comments`, { body, kind });
   }
 
-  /** Oldest first; pass the previous page's `nextCursor` for the entries after it. */
-  timeline(id: string, cursor?: string | null): Observable<TimelinePage> {
-    const params: Record<string, string | number> = { limit: TIMELINE_PAGE_SIZE };
-    if (cursor) params['cursor'] = cursor;
-    return this.http.get<TimelinePage>(`${this.url(id)}/timeline`, { params });
+  /** The oldest entries of `id()`'s timeline. */
+  timeline(id: () => string): HttpResourceRef<TimelinePage | undefined> {
+    return httpResource<TimelinePage>(() => ({
+      url: `${this.url(id())}/timeline`,
+      params: { limit: TIMELINE_PAGE_SIZE },
+    }));
   }
 
-  deliveries(id: string): Observable<{ readonly items: readonly DeliveryView[] }> {
-    return this.http.get<{ readonly items: readonly DeliveryView[] }>(`${this.url(id)}/deliveries`);
+  /** The timeline entries after `cursor` (a page's `nextCursor`). */
+  timelineAfter(id: string, cursor: string): Observable<TimelinePage> {
+    return this.http.get<TimelinePage>(`${this.url(id)}/timeline`, {
+      params: { limit: TIMELINE_PAGE_SIZE, cursor },
+    });
+  }
+
+  /** The side effects of `id()`'s changes, one per consumer and event. */
+  deliveries(id: () => string): HttpResourceRef<IncidentDeliveries | undefined> {
+    return httpResource<IncidentDeliveries>(() => `${this.url(id())}/deliveries`);
   }
 
   private act(id: string, action: string, body: object): Observable<IncidentView> {

@@ -1,19 +1,11 @@
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { NonNullableFormBuilder, ReactiveFormsModule } from '@angular/forms';
-import { MatButton } from '@angular/material/button';
-import {
-  MAT_DIALOG_DATA,
-  MatDialog,
-  MatDialogActions,
-  MatDialogClose,
-  MatDialogContent,
-  MatDialogRef,
-  MatDialogTitle,
-} from '@angular/material/dialog';
+import { MAT_DIALOG_DATA, MatDialog, MatDialogRef } from '@angular/material/dialog';
 import { MatError, MatFormField, MatLabel } from '@angular/material/form-field';
 import { MatInput } from '@angular/material/input';
 import { map, Observable } from 'rxjs';
 
+import { DialogShell } from '../../shared/dialog-shell/dialog-shell';
 import { required } from '../../shared/form-rules';
 import { dialogConfig } from '../../shared/material-config';
 
@@ -29,44 +21,25 @@ export interface ReasonDialogData {
 /** Asks why (hold, cancel, reopen): the reason is required and lands in the timeline. */
 @Component({
   selector: 'nx-reason-dialog',
-  imports: [
-    ReactiveFormsModule,
-    MatDialogTitle,
-    MatDialogContent,
-    MatDialogActions,
-    MatDialogClose,
-    MatFormField,
-    MatLabel,
-    MatError,
-    MatInput,
-    MatButton,
-  ],
+  imports: [ReactiveFormsModule, DialogShell, MatFormField, MatLabel, MatError, MatInput],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <h2 mat-dialog-title>{{ data.title }}</h2>
     <form [formGroup]="form" (ngSubmit)="submit()" novalidate>
-      <mat-dialog-content>
+      <nx-dialog-shell [title]="data.title" [confirmLabel]="data.confirmLabel">
         <p class="message">{{ data.message }}</p>
-        <mat-form-field appearance="outline" class="full">
+        <mat-form-field appearance="outline">
           <mat-label>Reason</mat-label>
           <textarea matInput formControlName="reason" rows="3" required></textarea>
           @if (form.controls.reason.hasError('required')) {
             <mat-error>Give a reason.</mat-error>
           }
         </mat-form-field>
-      </mat-dialog-content>
-      <mat-dialog-actions align="end">
-        <button matButton type="button" mat-dialog-close>Back</button>
-        <button matButton="filled" type="submit">{{ data.confirmLabel }}</button>
-      </mat-dialog-actions>
+      </nx-dialog-shell>
     </form>
   `,
   styles: `
     .message {
-      margin: 0 0 12px;
-    }
-    .full {
-      width: 100%;
+      margin: 0 0 4px;
     }
   `,
 })

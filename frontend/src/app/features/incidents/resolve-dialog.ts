@@ -1,28 +1,16 @@
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { NonNullableFormBuilder, ReactiveFormsModule } from '@angular/forms';
-import { MatButton } from '@angular/material/button';
-import {
-  MAT_DIALOG_DATA,
-  MatDialog,
-  MatDialogActions,
-  MatDialogClose,
-  MatDialogContent,
-  MatDialogRef,
-  MatDialogTitle,
-} from '@angular/material/dialog';
+import { MAT_DIALOG_DATA, MatDialog, MatDialogRef } from '@angular/material/dialog';
 import { MatError, MatFormField, MatLabel } from '@angular/material/form-field';
 import { MatInput } from '@angular/material/input';
 import { MatOption, MatSelect } from '@angular/material/select';
 import { map, Observable } from 'rxjs';
 
+import { DialogShell } from '../../shared/dialog-shell/dialog-shell';
 import { required } from '../../shared/form-rules';
 import { dialogConfig } from '../../shared/material-config';
-import { CLOSE_CODES, CloseCode } from './incident';
-
-export interface Resolution {
-  readonly closeCode: CloseCode;
-  readonly closeNotes: string;
-}
+import { CloseCode, Resolution } from './incident';
+import { IncidentMetadata } from './incident-metadata';
 
 export interface ResolveDialogData {
   readonly number: string;
@@ -35,27 +23,22 @@ export interface ResolveDialogData {
   selector: 'nx-resolve-dialog',
   imports: [
     ReactiveFormsModule,
-    MatDialogTitle,
-    MatDialogContent,
-    MatDialogActions,
-    MatDialogClose,
+    DialogShell,
     MatFormField,
     MatLabel,
     MatError,
     MatInput,
     MatSelect,
     MatOption,
-    MatButton,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <h2 mat-dialog-title>Resolve {{ data.number }}</h2>
     <form [formGroup]="form" (ngSubmit)="submit()" novalidate>
-      <mat-dialog-content class="fields">
+      <nx-dialog-shell [title]="'Resolve ' + data.number" confirmLabel="Resolve">
         <mat-form-field appearance="outline">
           <mat-label>Close code</mat-label>
           <mat-select formControlName="closeCode" required>
-            @for (code of closeCodes; track code) {
+            @for (code of closeCodes(); track code) {
               <mat-option [value]="code">{{ code }}</mat-option>
             }
           </mat-select>
@@ -70,25 +53,15 @@ export interface ResolveDialogData {
             <mat-error>Say what was done to resolve it.</mat-error>
           }
         </mat-form-field>
-      </mat-dialog-content>
-      <mat-dialog-actions align="end">
-        <button matButton type="button" mat-dialog-close>Back</button>
-        <button matButton="filled" type="submit">Resolve</button>
-      </mat-dialog-actions>
+      </nx-dialog-shell>
     </form>
-  `,
-  styles: `
-    .fields {
-      display: flex;
-      flex-direction: column;
-      gap: 8px;
-    }
   `,
 })
 export class ResolveDialog {
   protected readonly data = inject<ResolveDialogData>(MAT_DIALOG_DATA);
   private readonly dialogRef = inject<MatDialogRef<ResolveDialog, Resolution>>(MatDialogRef);
-  protected readonly closeCodes = CLOSE_CODES;
+  /** The codes the API accepts, in its order. */
+  protected readonly closeCodes = inject(IncidentMetadata).closeCodes;
   protected readonly form = inject(NonNullableFormBuilder).group({
     closeCode: [this.data.draft?.closeCode ?? ('' as CloseCode | ''), required],
     closeNotes: [this.data.draft?.closeNotes ?? '', required],

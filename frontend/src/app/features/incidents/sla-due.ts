@@ -3,7 +3,8 @@ import { ChangeDetectionStrategy, Component, computed, inject, input } from '@an
 
 import { Clock } from './clock';
 import { IncidentView } from './incident';
-import { slaStatus } from './sla';
+import { IncidentMetadata } from './incident-metadata';
+import { SlaStatus, slaStatus } from './sla';
 
 /** The SLA target relative to now, highlighted once breached; the exact time is in the tooltip. */
 @Component({
@@ -34,6 +35,12 @@ import { slaStatus } from './sla';
 })
 export class SlaDue {
   private readonly clock = inject(Clock);
+  private readonly metadata = inject(IncidentMetadata);
   readonly incident = input.required<Pick<IncidentView, 'slaDueAt' | 'slaBreached' | 'state'>>();
-  protected readonly status = computed(() => slaStatus(this.incident(), this.clock.now()));
+  /** Nothing until the API's rules say whether the incident's state is still open. */
+  protected readonly status = computed<SlaStatus>(() => {
+    const incident = this.incident();
+    const open = this.metadata.isOpen(incident.state);
+    return open === undefined ? { text: '', breached: false } : slaStatus(incident, open, this.clock.now());
+  });
 }

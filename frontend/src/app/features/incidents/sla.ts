@@ -1,4 +1,4 @@
-import { FINAL_STATES, IncidentView } from './incident';
+import { IncidentView } from './incident';
 
 export interface SlaStatus {
   /** "Due in 3 hours", "Overdue by 20 minutes", "Met", "Breached", or "—" without a target. */
@@ -10,17 +10,20 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** Where an incident stands against its resolution target at `now` (epoch ms). */
+/**
+ * Where an incident stands against its resolution target at `now` (epoch ms). `open`: whether its
+ * state is still being worked (the API's rules say which are); once not, the target was met or not.
+ */
 export function slaStatus(
-  incident: Pick<IncidentView, 'slaDueAt' | 'slaBreached' | 'state'>,
+  incident: Pick<IncidentView, 'slaDueAt' | 'slaBreached'>,
+  open: boolean,
   now: number,
 ): SlaStatus {
   if (!incident.slaDueAt) {
     return { text: '—', breached: false };
   }
   const due = Date.parse(incident.slaDueAt);
-  const settled = incident.state === 'resolved' || FINAL_STATES.includes(incident.state);
-  if (settled) {
+  if (!open) {
     return incident.slaBreached ? { text: 'Breached', breached: true } : { text: 'Met', breached: false };
   }
   if (incident.slaBreached || due <= now) {

@@ -2,23 +2,12 @@ import { HttpClient, httpResource, HttpResourceRef } from '@angular/common/http'
 import { inject, Injectable } from '@angular/core';
 import { Observable } from 'rxjs';
 
+import { ApiSchema } from '../../core/api/api-schema';
 import { UserView } from '../../core/session/user';
 
-/** One signed-in device or browser (`GET /api/auth/sessions`). */
-export interface SessionView {
-  readonly id: string;
-  readonly createdAt: string;
-  readonly lastUsedAt: string | null;
-  readonly ip: string | null;
-  readonly userAgent: string | null;
-  readonly method: string;
-  /** The session this console is using. */
-  readonly current: boolean;
-}
-
-export interface SessionList {
-  readonly items: readonly SessionView[];
-}
+/** One signed-in device or browser (`GET /api/auth/sessions`); `current`: the one this console uses. */
+export type SessionView = ApiSchema<'SessionView'>;
+export type SessionList = ApiSchema<'SessionListView'>;
 
 /** The signed-in user's own account: the only place that knows the `/api/auth/me…` URLs. */
 @Injectable({ providedIn: 'root' })

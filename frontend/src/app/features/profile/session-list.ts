@@ -147,9 +147,7 @@ export class SessionList {
     const items = this.sessions.hasValue() ? this.sessions.value().items : [];
     // The current session first, then by last activity.
     return [...items].sort(
-      (a, b) =>
-        Number(b.current) - Number(a.current) ||
-        (b.lastUsedAt ?? b.createdAt).localeCompare(a.lastUsedAt ?? a.createdAt),
+      (a, b) => Number(b.current) - Number(a.current) || b.lastUsedAt.localeCompare(a.lastUsedAt),
     );
   });
 

@@ -1,15 +1,8 @@
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
-import { MatButton } from '@angular/material/button';
-import {
-  MAT_DIALOG_DATA,
-  MatDialog,
-  MatDialogActions,
-  MatDialogClose,
-  MatDialogContent,
-  MatDialogTitle,
-} from '@angular/material/dialog';
+import { MAT_DIALOG_DATA, MatDialog } from '@angular/material/dialog';
 import { map, Observable } from 'rxjs';
 
+import { DialogShell } from '../dialog-shell/dialog-shell';
 import { dialogConfig } from '../material-config';
 
 export interface ConfirmDialogData {
@@ -24,32 +17,23 @@ export interface ConfirmDialogData {
 /** Asks before an action that cannot be undone. Cancel has focus first, so Enter is never a slip. */
 @Component({
   selector: 'nx-confirm-dialog',
-  imports: [MatDialogTitle, MatDialogContent, MatDialogActions, MatDialogClose, MatButton],
+  imports: [DialogShell],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <h2 mat-dialog-title>{{ data.title }}</h2>
-    <mat-dialog-content>
+    <nx-dialog-shell
+      [title]="data.title"
+      [confirmLabel]="data.confirmLabel"
+      cancelLabel="Cancel"
+      [destructive]="data.destructive ?? false"
+      [confirmResult]="true"
+      cancelFirst
+    >
       <p class="message">{{ data.message }}</p>
-    </mat-dialog-content>
-    <mat-dialog-actions align="end">
-      <button matButton type="button" [mat-dialog-close]="false" cdkFocusInitial>Cancel</button>
-      <button
-        matButton="filled"
-        type="button"
-        [class.destructive]="data.destructive"
-        [mat-dialog-close]="true"
-      >
-        {{ data.confirmLabel }}
-      </button>
-    </mat-dialog-actions>
+    </nx-dialog-shell>
   `,
   styles: `
     .message {
       margin: 0;
-    }
-    .destructive {
-      --mat-button-filled-container-color: var(--mat-sys-error);
-      --mat-button-filled-label-text-color: var(--mat-sys-on-error);
     }
   `,
 })

@@ -23,7 +23,7 @@ function key(overrides: Partial<ApiKeyView> = {}): ApiKeyView {
     prefix: 'nxk_ab12',
     scopes: ['events:ingest'],
     createdAt: '2026-01-01T00:00:00.000Z',
-    createdBy: { id: 'u1', email: 'ada@example.test' },
+    createdBy: 'u1',
     expiresAt: null,
     lastUsedAt: null,
     revokedAt: null,

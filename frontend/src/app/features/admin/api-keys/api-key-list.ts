@@ -107,9 +107,6 @@ export function stateOf(key: ApiKeyView, now = Date.now()): ApiKeyState {
             <th mat-header-cell *matHeaderCellDef>Created</th>
             <td mat-cell *matCellDef="let key">
               {{ key.createdAt | date: 'mediumDate' }}
-              @if (key.createdBy) {
-                <span class="by">by {{ key.createdBy.email }}</span>
-              }
             </td>
           </ng-container>
           <ng-container matColumnDef="expiresAt">
@@ -168,8 +165,7 @@ export function stateOf(key: ApiKeyView, now = Date.now()): ApiKeyState {
       display: block;
       margin-bottom: 16px;
     }
-    .prefix,
-    .by {
+    .prefix {
       display: block;
       font: var(--mat-sys-body-small);
       color: var(--mat-sys-on-surface-variant);

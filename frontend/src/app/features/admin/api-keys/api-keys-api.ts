@@ -2,8 +2,15 @@ import { HttpClient, httpResource, HttpResourceRef } from '@angular/common/http'
 import { inject, Injectable } from '@angular/core';
 import { Observable } from 'rxjs';
 
-export const API_KEY_SCOPES = ['incidents:read', 'incidents:write', 'events:ingest', 'audit:read'] as const;
-export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+import { ApiSchema, enumValues } from '../../../core/api/api-schema';
+
+/** `ApiKeyView` in docs/auth.md. The secret itself is never part of it. */
+export type ApiKeyView = ApiSchema<'ApiKeyView'>;
+export type ApiKeyScope = ApiKeyView['scopes'][number];
+export type NewApiKey = ApiSchema<'CreateApiKeyDto'>;
+/** `key`: the full `nxk_…` key, returned only by the create call. */
+export type CreatedApiKey = ApiSchema<'CreatedApiKeyView'>;
+export type ApiKeyList = ApiSchema<'ApiKeyListView'>;
 
 export const SCOPE_DESCRIPTIONS: Record<ApiKeyScope, string> = {
   'incidents:read': 'Read incidents',
@@ -11,31 +18,7 @@ export const SCOPE_DESCRIPTIONS: Record<ApiKeyScope, string> = {
   'events:ingest': 'Send events (webhook producers)',
   'audit:read': 'Read the audit log',
 };
-
-/** `ApiKeyView` in docs/auth.md. The secret itself is never part of it. */
-export interface ApiKeyView {
-  readonly id: string;
-  readonly name: string;
-  readonly prefix: string;
-  readonly scopes: readonly ApiKeyScope[];
-  readonly createdAt: string;
-  readonly createdBy: { readonly id: string; readonly email: string } | null;
-  readonly expiresAt: string | null;
-  readonly lastUsedAt: string | null;
-  readonly revokedAt: string | null;
-}
-
-export interface NewApiKey {
-  readonly name: string;
-  readonly scopes: readonly ApiKeyScope[];
-  readonly expiresAt?: string;
-}
-
-export interface CreatedApiKey {
-  readonly apiKey: ApiKeyView;
-  /** The full `nxk_…` key: returned only by the create call. */
-  readonly key: string;
-}
+export const API_KEY_SCOPES = enumValues(SCOPE_DESCRIPTIONS);
 
 /** API key administration: the only place that knows the `/api/api-keys` URLs. */
 @Injectable({ providedIn: 'root' })
@@ -43,8 +26,8 @@ export class ApiKeysApi {
   private readonly http = inject(HttpClient);
 
   /** Call in an injection context. */
-  list(): HttpResourceRef<{ readonly items: readonly ApiKeyView[] } | undefined> {
-    return httpResource<{ readonly items: readonly ApiKeyView[] }>(() => '/api/api-keys');
+  list(): HttpResourceRef<ApiKeyList | undefined> {
+    return httpResource<ApiKeyList>(() => '/api/api-keys');
   }
 
   create(key: NewApiKey): Observable<CreatedApiKey> {

@@ -5,19 +5,13 @@ import {
   ReactiveFormsModule,
   ValidationErrors,
 } from '@angular/forms';
-import { MatButton } from '@angular/material/button';
 import { MatCheckbox } from '@angular/material/checkbox';
-import {
-  MatDialogActions,
-  MatDialogClose,
-  MatDialogContent,
-  MatDialogRef,
-  MatDialogTitle,
-} from '@angular/material/dialog';
+import { MatDialogRef } from '@angular/material/dialog';
 import { MatError, MatFormField, MatHint, MatLabel } from '@angular/material/form-field';
 import { MatInput } from '@angular/material/input';
 
 import { Problem, problemFrom } from '../../../core/problem';
+import { DialogShell } from '../../../shared/dialog-shell/dialog-shell';
 import { required } from '../../../shared/form-rules';
 import { ProblemNotice } from '../../../shared/problem-notice/problem-notice';
 import { API_KEY_SCOPES, ApiKeyScope, ApiKeysApi, CreatedApiKey, SCOPE_DESCRIPTIONS } from './api-keys-api';
@@ -32,24 +26,24 @@ function atLeastOneScope(group: AbstractControl): ValidationErrors | null {
   selector: 'nx-create-api-key-dialog',
   imports: [
     ReactiveFormsModule,
-    MatDialogTitle,
-    MatDialogContent,
-    MatDialogActions,
-    MatDialogClose,
+    DialogShell,
     MatFormField,
     MatLabel,
     MatError,
     MatHint,
     MatInput,
     MatCheckbox,
-    MatButton,
     ProblemNotice,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <h2 mat-dialog-title>Create API key</h2>
     <form [formGroup]="form" (ngSubmit)="submit()" novalidate>
-      <mat-dialog-content class="fields">
+      <nx-dialog-shell
+        title="Create API key"
+        [confirmLabel]="busy() ? 'Creating…' : 'Create key'"
+        cancelLabel="Cancel"
+        [busy]="busy()"
+      >
         @if (problem(); as problem) {
           <nx-problem-notice [error]="problem" />
         }
@@ -77,21 +71,10 @@ function atLeastOneScope(group: AbstractControl): ValidationErrors | null {
           <input matInput type="date" formControlName="expiresOn" [min]="today" />
           <mat-hint>Leave empty for a key that works until revoked.</mat-hint>
         </mat-form-field>
-      </mat-dialog-content>
-      <mat-dialog-actions align="end">
-        <button matButton type="button" mat-dialog-close>Cancel</button>
-        <button matButton="filled" type="submit" [disabled]="busy()" [attr.aria-busy]="busy()">
-          {{ busy() ? 'Creating…' : 'Create key' }}
-        </button>
-      </mat-dialog-actions>
+      </nx-dialog-shell>
     </form>
   `,
   styles: `
-    .fields {
-      display: flex;
-      flex-direction: column;
-      gap: 8px;
-    }
     .scopes {
       display: flex;
       flex-direction: column;

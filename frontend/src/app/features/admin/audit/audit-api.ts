@@ -2,37 +2,14 @@ import { HttpClient, httpResource, HttpResourceRef } from '@angular/common/http'
 import { inject, Injectable } from '@angular/core';
 import { Observable } from 'rxjs';
 
-export type AuditOutcome = 'success' | 'failure';
+import { ApiSchema } from '../../../core/api/api-schema';
 
 /** One recorded event (`AuditEventView` in docs/auth.md). */
-export interface AuditEvent {
-  readonly id: string;
-  readonly occurredAt: string;
-  readonly actor: {
-    readonly type: 'user' | 'api_key' | 'system' | 'anonymous';
-    readonly id: string | null;
-    readonly label: string | null;
-  };
-  readonly action: string;
-  readonly outcome: AuditOutcome;
-  readonly target: {
-    readonly type: string;
-    readonly id: string | null;
-    readonly label: string | null;
-  } | null;
-  readonly ip: string | null;
-  readonly userAgent: string | null;
-  readonly requestId: string | null;
-  readonly before: unknown;
-  readonly after: unknown;
-  readonly details: unknown;
-}
-
-export interface AuditPage {
-  readonly items: readonly AuditEvent[];
-  /** Pass back as `cursor` for the next (older) page; null on the last page. */
-  readonly nextCursor: string | null;
-}
+export type AuditEvent = ApiSchema<'AuditEventView'>;
+export type AuditOutcome = AuditEvent['outcome'];
+/** `nextCursor`: pass it back as `cursor` for the next (older) page; null on the last page. */
+export type AuditPage = ApiSchema<'AuditPageView'>;
+export type AuditActions = ApiSchema<'AuditActionsView'>;
 
 /**
  * Filters as the API takes them; empty ones are left out. `action` is an exact action or a
@@ -63,8 +40,8 @@ export class AuditApi {
   }
 
   /** Every action the product records, for the action filter. Call in an injection context. */
-  actions(): HttpResourceRef<{ readonly items: readonly string[] } | undefined> {
-    return httpResource<{ readonly items: readonly string[] }>(() => '/api/audit/actions');
+  actions(): HttpResourceRef<AuditActions | undefined> {
+    return httpResource<AuditActions>(() => '/api/audit/actions');
   }
 }
 

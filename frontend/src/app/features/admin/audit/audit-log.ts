@@ -19,6 +19,7 @@ import {
   MatTable,
 } from '@angular/material/table';
 
+import { FilterBar } from '../../../shared/filter-bar/filter-bar';
 import { Icon } from '../../../shared/icon/icon';
 import { ProblemNotice } from '../../../shared/problem-notice/problem-notice';
 import { AuditApi, AuditEvent, AuditOutcome, AuditQuery } from './audit-api';
@@ -68,6 +69,7 @@ function isoOrEmpty(day: string, time: string): string {
     MatButton,
     MatIconButton,
     MatProgressBar,
+    FilterBar,
     Icon,
     ProblemNotice,
   ],
@@ -142,7 +144,7 @@ export class AuditLog {
     if (!target) {
       return '—';
     }
-    return `${target.label ?? target.id ?? ''} (${target.type})`.trim();
+    return `${target.label ?? target.id} (${target.type})`;
   }
 
   protected actorLabel(event: AuditEvent): string {

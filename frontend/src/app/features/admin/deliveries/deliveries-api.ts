@@ -1,8 +1,9 @@
-import { HttpClient } from '@angular/common/http';
+import { HttpClient, httpResource, HttpResourceRef } from '@angular/common/http';
 import { inject, Injectable } from '@angular/core';
 import { Observable } from 'rxjs';
 
-import { DeliveryStatus, DeliveryView } from '../../incidents/incident';
+import { ApiSchema } from '../../../core/api/api-schema';
+import { DeliveryStatus, DeliveryView } from '../../../shared/deliveries/delivery';
 
 export interface DeliveryQuery {
   readonly status: DeliveryStatus | '';
@@ -10,36 +11,10 @@ export interface DeliveryQuery {
   readonly incidentId: string;
   /** Only the stalled ones. */
   readonly stalled: boolean;
-  readonly cursor?: string;
 }
 
-/**
- * A delivery as the ledger lists it. `stalled`: pending or failed, and nothing will attempt it
- * soon (its worker stopped mid-attempt, or no worker has taken it for a while); an admin may
- * replay it (docs/deliveries.md, "Stalled deliveries").
- */
-export interface LedgerDelivery extends DeliveryView {
-  readonly stalled: boolean;
-}
-
-export interface DeliveryPage {
-  readonly items: readonly LedgerDelivery[];
-  readonly nextCursor: string | null;
-}
-
-export interface ConsumerSummary {
-  readonly consumer: string;
-  readonly pending: number;
-  readonly failed: number;
-  readonly dead: number;
-  readonly delivered: number;
-  /** Of the pending and failed ones. */
-  readonly stalled: number;
-}
-
-export interface DeliverySummary {
-  readonly byConsumer: readonly ConsumerSummary[];
-}
+export type DeliveryPage = ApiSchema<'DeliveryPageView'>;
+export type DeliverySummary = ApiSchema<'DeliverySummaryView'>;
 
 export const DELIVERY_PAGE_SIZE = 50;
 
@@ -48,22 +23,32 @@ export const DELIVERY_PAGE_SIZE = 50;
 export class DeliveriesApi {
   private readonly http = inject(HttpClient);
 
-  list(query: DeliveryQuery): Observable<DeliveryPage> {
-    const params: Record<string, string | number> = { limit: DELIVERY_PAGE_SIZE };
-    if (query.status) params['status'] = query.status;
-    if (query.consumer) params['consumer'] = query.consumer;
-    if (query.incidentId.trim()) params['incidentId'] = query.incidentId.trim();
-    if (query.stalled) params['stalled'] = 'true';
-    if (query.cursor) params['cursor'] = query.cursor;
-    return this.http.get<DeliveryPage>('/api/deliveries', { params });
+  /** The first page for the current filters. Call in an injection context. */
+  firstPage(query: () => DeliveryQuery): HttpResourceRef<DeliveryPage | undefined> {
+    return httpResource<DeliveryPage>(() => ({ url: '/api/deliveries', params: paramsOf(query()) }));
   }
 
-  summary(): Observable<DeliverySummary> {
-    return this.http.get<DeliverySummary>('/api/deliveries/summary');
+  /** The page after `cursor` (keyset paging). */
+  nextPage(query: DeliveryQuery, cursor: string): Observable<DeliveryPage> {
+    return this.http.get<DeliveryPage>('/api/deliveries', { params: { ...paramsOf(query), cursor } });
+  }
+
+  /** Counts per consumer. Call in an injection context. */
+  summary(): HttpResourceRef<DeliverySummary | undefined> {
+    return httpResource<DeliverySummary>(() => '/api/deliveries/summary');
   }
 
   /** A dead, failed or stalled delivery goes back to pending with its attempts reset. */
-  replay(id: string): Observable<LedgerDelivery> {
-    return this.http.post<LedgerDelivery>(`/api/deliveries/${encodeURIComponent(id)}/replay`, {});
+  replay(id: string): Observable<DeliveryView> {
+    return this.http.post<DeliveryView>(`/api/deliveries/${encodeURIComponent(id)}/replay`, {});
   }
+}
+
+function paramsOf(query: DeliveryQuery): Record<string, string | number> {
+  const params: Record<string, string | number> = { limit: DELIVERY_PAGE_SIZE };
+  if (query.status) params['status'] = query.status;
+  if (query.consumer) params['consumer'] = query.consumer;
+  if (query.incidentId.trim()) params['incidentId'] = query.incidentId.trim();
+  if (query.stalled) params['stalled'] = 'true';
+  return params;
 }

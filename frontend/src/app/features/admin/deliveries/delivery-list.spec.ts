@@ -14,8 +14,8 @@ import {
   settle,
 } from '../../../../testing/incident-fixtures';
 import { problemInterceptor } from '../../../core/problem-interceptor';
-import { DeliveryView } from '../../incidents/incident';
-import { DeliverySummary, LedgerDelivery } from './deliveries-api';
+import { DeliveryView } from '../../../shared/deliveries/delivery';
+import { DeliverySummary } from './deliveries-api';
 import { DeliveryList } from './delivery-list';
 
 describe('DeliveryList', () => {
@@ -23,7 +23,7 @@ describe('DeliveryList', () => {
   let backend: HttpTestingController;
 
   /** A ledger row: the fixture's delivery, not stalled unless said. */
-  function ledgerRow(overrides: Partial<LedgerDelivery> = {}): LedgerDelivery {
+  function ledgerRow(overrides: Partial<DeliveryView> = {}): DeliveryView {
     return { ...deliveryView(overrides), stalled: false, ...overrides };
   }
 
@@ -54,7 +54,7 @@ describe('DeliveryList', () => {
   };
 
   /** Opens the page at `url` and answers its summary; returns the first list request's parameters. */
-  async function open(url: string, items: LedgerDelivery[] = [dead, delivered]) {
+  async function open(url: string, items: DeliveryView[] = [dead, delivered]) {
     harness = await RouterTestingHarness.create();
     void harness.navigateByUrl(url);
     await settle();
@@ -91,7 +91,7 @@ describe('DeliveryList', () => {
     return Object.fromEntries(params.keys().map((key) => [key, params.get(key)]));
   }
 
-  async function answer(items: LedgerDelivery[], nextCursor: string | null = null) {
+  async function answer(items: DeliveryView[], nextCursor: string | null = null) {
     const request = backend.expectOne((r) => r.method === 'GET' && r.url === '/api/deliveries');
     const params = paramsOf(request);
     request.flush({ items, nextCursor });

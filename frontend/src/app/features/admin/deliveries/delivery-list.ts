@@ -1,6 +1,5 @@
 import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject, linkedSignal, signal } from '@angular/core';
-import { rxResource } from '@angular/core/rxjs-interop';
 import { MatButton } from '@angular/material/button';
 import { MatCheckbox } from '@angular/material/checkbox';
 import { MatDialog } from '@angular/material/dialog';
@@ -29,8 +28,15 @@ import { Problem, problemFrom } from '../../../core/problem';
 import { ConfirmDialog } from '../../../shared/confirm-dialog/confirm-dialog';
 import { toastConfig } from '../../../shared/material-config';
 import { ProblemNotice } from '../../../shared/problem-notice/problem-notice';
-import { DELIVERY_STATUS_LABELS, DELIVERY_STATUSES, DeliveryStatus } from '../../incidents/incident';
-import { DeliveriesApi, DeliveryQuery, LedgerDelivery } from './deliveries-api';
+import {
+  DELIVERY_STATUS_LABELS,
+  DELIVERY_STATUSES,
+  DeliveryStatus,
+  DeliveryView,
+} from '../../../shared/deliveries/delivery';
+import { DeliveryStatusPill } from '../../../shared/deliveries/delivery-status-pill';
+import { FilterBar } from '../../../shared/filter-bar/filter-bar';
+import { DeliveriesApi, DeliveryQuery } from './deliveries-api';
 import { LaterPages } from '../../../shared/keyset-pages';
 import { UrlQuery } from '../../../shared/url-query';
 
@@ -82,6 +88,8 @@ export function paramsFromDeliveryQuery(query: DeliveryQuery): Params {
     MatButton,
     MatCheckbox,
     MatProgressBar,
+    DeliveryStatusPill,
+    FilterBar,
     ProblemNotice,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -112,26 +120,23 @@ export class DeliveryList {
   private readonly filters = new UrlQuery(deliveryQueryFromParams, paramsFromDeliveryQuery);
   protected readonly query = this.filters.value;
 
-  protected readonly summary = rxResource({ stream: () => this.api.summary() });
+  protected readonly summary = this.api.summary();
   protected readonly consumers = computed(() =>
     this.summary.hasValue() ? this.summary.value().byConsumer.map((row) => row.consumer) : [],
   );
 
-  protected readonly firstPage = rxResource({
-    params: this.query,
-    stream: ({ params }) => this.api.list(params),
-  });
+  protected readonly firstPage = this.api.firstPage(this.query);
   private readonly more = new LaterPages(
     this.query,
     computed(() => (this.firstPage.hasValue() ? this.firstPage.value() : undefined)),
-    (query: DeliveryQuery, cursor: string) => this.api.list({ ...query, cursor }),
+    (query: DeliveryQuery, cursor: string) => this.api.nextPage(query, cursor),
   );
   /** Rows replayed here, shown as the API returned them until the list is fetched again. */
-  private readonly replayed = linkedSignal<DeliveryQuery, ReadonlyMap<string, LedgerDelivery>>({
+  private readonly replayed = linkedSignal<DeliveryQuery, ReadonlyMap<string, DeliveryView>>({
     source: this.query,
     computation: () => new Map(),
   });
-  protected readonly deliveries = computed<readonly LedgerDelivery[]>(() => {
+  protected readonly deliveries = computed<readonly DeliveryView[]>(() => {
     const replayed = this.replayed();
     return this.more.items().map((delivery) => replayed.get(delivery.id) ?? delivery);
   });
@@ -141,11 +146,7 @@ export class DeliveryList {
   protected readonly problem = computed(() => this.replayProblem() ?? this.more.problem());
   private readonly replayProblem = signal<Problem | null>(null);
 
-  protected statusLabel(delivery: LedgerDelivery): string {
-    return DELIVERY_STATUS_LABELS[delivery.status];
-  }
-
-  protected canReplay(delivery: LedgerDelivery): boolean {
+  protected canReplay(delivery: DeliveryView): boolean {
     return delivery.stalled || REPLAYABLE.includes(delivery.status);
   }
 
@@ -178,7 +179,7 @@ export class DeliveryList {
     this.filters.set(change);
   }
 
-  protected replay(delivery: LedgerDelivery): void {
+  protected replay(delivery: DeliveryView): void {
     this.replayProblem.set(null);
     const why = delivery.stalled
       ? 'It is stalled: its worker stopped during an attempt, or no worker has taken it for a while. '

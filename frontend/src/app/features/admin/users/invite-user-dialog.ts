@@ -1,19 +1,13 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { NonNullableFormBuilder, ReactiveFormsModule } from '@angular/forms';
-import { MatButton } from '@angular/material/button';
-import {
-  MatDialogActions,
-  MatDialogClose,
-  MatDialogContent,
-  MatDialogRef,
-  MatDialogTitle,
-} from '@angular/material/dialog';
+import { MatDialogRef } from '@angular/material/dialog';
 import { MatError, MatFormField, MatHint, MatLabel } from '@angular/material/form-field';
 import { MatInput } from '@angular/material/input';
 import { MatOption, MatSelect } from '@angular/material/select';
 
 import { Problem, problemFrom } from '../../../core/problem';
 import { Role, ROLE_LABELS, ROLES } from '../../../core/session/user';
+import { DialogShell } from '../../../shared/dialog-shell/dialog-shell';
 import { emailAddress, required } from '../../../shared/form-rules';
 import { ProblemNotice } from '../../../shared/problem-notice/problem-notice';
 import { CreatedUser, NewUser, UsersApi } from './users-api';
@@ -23,10 +17,7 @@ import { CreatedUser, NewUser, UsersApi } from './users-api';
   selector: 'nx-invite-user-dialog',
   imports: [
     ReactiveFormsModule,
-    MatDialogTitle,
-    MatDialogContent,
-    MatDialogActions,
-    MatDialogClose,
+    DialogShell,
     MatFormField,
     MatLabel,
     MatError,
@@ -34,14 +25,17 @@ import { CreatedUser, NewUser, UsersApi } from './users-api';
     MatInput,
     MatSelect,
     MatOption,
-    MatButton,
     ProblemNotice,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <h2 mat-dialog-title>Invite user</h2>
     <form [formGroup]="form" (ngSubmit)="submit()" novalidate>
-      <mat-dialog-content class="fields">
+      <nx-dialog-shell
+        title="Invite user"
+        [confirmLabel]="busy() ? 'Inviting…' : 'Invite'"
+        cancelLabel="Cancel"
+        [busy]="busy()"
+      >
         @if (problem(); as problem) {
           @if (problem.code === 'USER_EMAIL_TAKEN') {
             <p class="alert" role="alert" data-code="USER_EMAIL_TAKEN">
@@ -82,21 +76,10 @@ import { CreatedUser, NewUser, UsersApi } from './users-api';
             >Leave empty to generate a temporary password the user must change at first sign-in.</mat-hint
           >
         </mat-form-field>
-      </mat-dialog-content>
-      <mat-dialog-actions align="end">
-        <button matButton type="button" mat-dialog-close>Cancel</button>
-        <button matButton="filled" type="submit" [disabled]="busy()" [attr.aria-busy]="busy()">
-          {{ busy() ? 'Inviting…' : 'Invite' }}
-        </button>
-      </mat-dialog-actions>
+      </nx-dialog-shell>
     </form>
   `,
   styles: `
-    .fields {
-      display: flex;
-      flex-direction: column;
-      gap: 4px;
-    }
     .alert {
       margin: 0 0 12px;
       padding: 12px 16px;

@@ -3,8 +3,7 @@ import { ChangeDetectionStrategy, Component, computed, inject, linkedSignal, sig
 import { toObservable, toSignal } from '@angular/core/rxjs-interop';
 import { MatButton, MatIconButton } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
-import { MatFormField, MatLabel, MatPrefix } from '@angular/material/form-field';
-import { MatInput } from '@angular/material/input';
+import { MatFormField, MatLabel } from '@angular/material/form-field';
 import { MatMenu, MatMenuContent, MatMenuItem, MatMenuTrigger } from '@angular/material/menu';
 import { MatPaginator, PageEvent } from '@angular/material/paginator';
 import { MatProgressBar } from '@angular/material/progress-bar';
@@ -29,6 +28,7 @@ import { debounceTime, distinctUntilChanged, filter, Observable, switchMap } fro
 import { Problem, problemFrom } from '../../../core/problem';
 import { Role, ROLE_LABELS, ROLES, UserStatus, UserView } from '../../../core/session/user';
 import { ConfirmDialog } from '../../../shared/confirm-dialog/confirm-dialog';
+import { FilterBar } from '../../../shared/filter-bar/filter-bar';
 import { Icon } from '../../../shared/icon/icon';
 import { dialogConfig, toastConfig } from '../../../shared/material-config';
 import { OneTimeSecretDialog } from '../../../shared/one-time-secret/one-time-secret-dialog';
@@ -69,8 +69,6 @@ const SORTABLE: readonly string[] = [
     MatProgressBar,
     MatFormField,
     MatLabel,
-    MatPrefix,
-    MatInput,
     MatSelect,
     MatOption,
     MatButton,
@@ -79,6 +77,7 @@ const SORTABLE: readonly string[] = [
     MatMenuContent,
     MatMenuItem,
     MatMenuTrigger,
+    FilterBar,
     Icon,
     ProblemNotice,
   ],
@@ -140,10 +139,6 @@ export class UserList {
 
   /** Why the last row action failed (e.g. USER_LAST_ADMIN), until the next action. */
   protected readonly actionProblem = signal<Problem | null>(null);
-
-  protected onSearch(value: string): void {
-    this.searchText.set(value);
-  }
 
   protected onSort(sort: Sort): void {
     if (SORTABLE.includes(sort.active)) {

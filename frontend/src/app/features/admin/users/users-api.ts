@@ -2,10 +2,12 @@ import { HttpClient, httpResource, HttpResourceRef } from '@angular/common/http'
 import { inject, Injectable } from '@angular/core';
 import { Observable } from 'rxjs';
 
+import { ApiQuery, ApiSchema } from '../../../core/api/api-schema';
 import { Role, UserStatus, UserView } from '../../../core/session/user';
 
-export type UserSort = 'name' | 'email' | 'role' | 'createdAt' | 'lastLoginAt';
-export type SortOrder = 'asc' | 'desc';
+type ListUsersQuery = ApiQuery<'UsersController_list'>;
+export type UserSort = NonNullable<ListUsersQuery['sort']>;
+export type SortOrder = NonNullable<ListUsersQuery['order']>;
 
 /** `GET /api/users` query; empty filters are left out of the URL. `page` is 1-based. */
 export interface UserQuery {
@@ -18,30 +20,12 @@ export interface UserQuery {
   readonly order: SortOrder;
 }
 
-export interface UserPage {
-  readonly items: readonly UserView[];
-  readonly total: number;
-  readonly page: number;
-  readonly pageSize: number;
-}
-
-export interface NewUser {
-  readonly email: string;
-  readonly name: string;
-  readonly role: Role;
-  /** Without it the API generates a temporary password that must be changed at first sign-in. */
-  readonly password?: string;
-}
-
-export interface CreatedUser {
-  readonly user: UserView;
-  /** Present only when the API generated the password; shown once. */
-  readonly temporaryPassword?: string;
-}
-
-export interface PasswordReset {
-  readonly temporaryPassword: string;
-}
+export type UserPage = ApiSchema<'UserPageView'>;
+/** Without `password` the API generates a temporary one that must be changed at first sign-in. */
+export type NewUser = ApiSchema<'CreateUserDto'>;
+/** `temporaryPassword`: present only when the API generated the password; shown once. */
+export type CreatedUser = ApiSchema<'CreatedUserView'>;
+export type PasswordReset = ApiSchema<'TemporaryPasswordView'>;
 
 /** Admin user management: the only place that knows the `/api/users` URLs. */
 @Injectable({ providedIn: 'root' })
