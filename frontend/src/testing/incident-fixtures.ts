@@ -117,8 +117,11 @@ export function incidentMetadata(): IncidentMetadataView {
 }
 
 /** Answers the incident pages' one request for the rules. */
-export function answerMetadata(backend: HttpTestingController): void {
-  backend.expectOne(INCIDENT_METADATA_URL).flush(incidentMetadata());
+export function answerMetadata(
+  backend: HttpTestingController,
+  metadata: IncidentMetadataView = incidentMetadata(),
+): void {
+  backend.expectOne(INCIDENT_METADATA_URL).flush(metadata);
 }
 
 /** A problem+json answer for `TestRequest.flush(...problemAnswer(...))`. */

@@ -2,6 +2,7 @@ import { provideHttpClient, withInterceptors } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
+import { MatDialog } from '@angular/material/dialog';
 import { Title } from '@angular/platform-browser';
 import { provideRouter } from '@angular/router';
 
@@ -12,6 +13,7 @@ import {
   choose,
   click,
   deliveryView,
+  incidentMetadata,
   incidentView,
   problemAnswer,
   queryByText,
@@ -24,13 +26,18 @@ import { problemInterceptor } from '../../core/problem-interceptor';
 import { Role, UserView } from '../../core/session/user';
 import { IncidentView } from './incident';
 import { IncidentDetail } from './incident-detail';
+import { IncidentMetadataView } from './incident-metadata';
 
 describe('IncidentDetail', () => {
   let fixture: ComponentFixture<IncidentDetail>;
   let backend: HttpTestingController;
   let me: UserView;
 
-  async function openAs(role: Role, incident: IncidentView): Promise<void> {
+  async function openAs(
+    role: Role,
+    incident: IncidentView,
+    metadata: IncidentMetadataView = incidentMetadata(),
+  ): Promise<void> {
     TestBed.configureTestingModule({
       providers: [
         provideHttpClient(withInterceptors([problemInterceptor])),
@@ -45,7 +52,7 @@ describe('IncidentDetail', () => {
     fixture = TestBed.createComponent(IncidentDetail);
     fixture.componentRef.setInput('id', incident.number);
     await settle();
-    answerMetadata(backend);
+    answerMetadata(backend, metadata);
     backend.expectOne({ method: 'GET', url: `/api/incidents/${incident.number}` }).flush(incident);
     await settle();
     answerSides(incident);
@@ -112,6 +119,28 @@ describe('IncidentDetail', () => {
   ])('offers %s the actions its role and state allow', async (_, role, state, expected) => {
     await openAs(role, incidentView({ state }));
     expect(actionLabels()).toEqual(expected);
+  });
+
+  it('offers the moves the API says the lifecycle allows, and the close codes it accepts', async () => {
+    const rules = incidentMetadata();
+    const served: IncidentMetadataView = {
+      ...rules,
+      states: rules.states.map((rule) => (rule.state === 'new' ? { ...rule, next: ['resolved'] } : rule)),
+      closeCodes: ['Duplicate', 'Known error'],
+    };
+    await openAs('responder', incidentView({ state: 'new' }), served);
+    expect(actionLabels()).toEqual(['Resolve', 'Assign to me', 'Assign…', 'Edit']);
+
+    click(byText('[role="toolbar"] button', 'Resolve', element()));
+    await settle();
+    click(document.querySelector('mat-dialog-container mat-select .mat-mdc-select-trigger'));
+    await settle();
+    expect(Array.from(document.querySelectorAll('mat-option')).map((o) => o.textContent.trim())).toEqual([
+      'Duplicate',
+      'Known error',
+    ]);
+    TestBed.inject(MatDialog).closeAll();
+    await settle();
   });
 
   it('offers "Unassign" instead of "Assign to me" on an incident assigned to the caller', async () => {

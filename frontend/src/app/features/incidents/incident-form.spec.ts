@@ -10,6 +10,7 @@ import {
   byText,
   choose,
   click,
+  incidentMetadata,
   incidentView,
   problemAnswer,
   settle,
@@ -17,6 +18,7 @@ import {
 } from '../../../testing/incident-fixtures';
 import { problemInterceptor } from '../../core/problem-interceptor';
 import { IncidentForm } from './incident-form';
+import { IncidentMetadataView } from './incident-metadata';
 
 @Component({ selector: 'nx-stub', template: '', changeDetection: ChangeDetectionStrategy.OnPush })
 class Stub {}
@@ -25,7 +27,7 @@ describe('IncidentForm', () => {
   let fixture: ComponentFixture<IncidentForm>;
   let backend: HttpTestingController;
 
-  async function open(id?: string): Promise<void> {
+  async function open(id?: string, metadata: IncidentMetadataView = incidentMetadata()): Promise<void> {
     TestBed.configureTestingModule({
       providers: [
         provideHttpClient(withInterceptors([problemInterceptor])),
@@ -38,7 +40,7 @@ describe('IncidentForm', () => {
     fixture = TestBed.createComponent(IncidentForm);
     if (id) fixture.componentRef.setInput('id', id);
     await settle();
-    answerMetadata(backend);
+    answerMetadata(backend, metadata);
     await settle();
   }
 
@@ -79,6 +81,18 @@ describe('IncidentForm', () => {
     await choose(select('urgency'), '2 · Medium');
     expect(priority()).toBe('P2 High');
     await choose(select('urgency'), '1 · High');
+    expect(priority()).toBe('P1 Critical');
+  });
+
+  it('takes the priority from the matrix the API serves', async () => {
+    const rules = incidentMetadata();
+    await open(undefined, {
+      ...rules,
+      priorityMatrix: rules.priorityMatrix.map((rule) =>
+        rule.impact === 1 && rule.urgency === 3 ? { ...rule, priority: 1 } : rule,
+      ),
+    });
+    await choose(select('impact'), '1 · High');
     expect(priority()).toBe('P1 Critical');
   });
 
