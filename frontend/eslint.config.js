@@ -4,6 +4,29 @@ const eslint = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 const angular = require('angular-eslint');
 const globals = require('globals');
+const { readdirSync } = require('node:fs');
+const { join } = require('node:path');
+
+// Console features do not reach into each other's folders: what two features share lives in
+// shared/ (presentational pieces, shared models) or core/ (app-wide services), and those two
+// import no feature. Imports are relative, so a specifier is matched by the feature folder it
+// climbs into (`../admin/…`, `../../incidents/…`); the feature list is read from the disk, so a
+// new feature is covered without editing this file.
+const FEATURES = readdirSync(join(__dirname, 'src/app/features'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+const FEATURE_BOUNDARY =
+  'Features meet only in shared/ and core/: move what both need there (docs/development.md, "Console layout").';
+const importsOnly = (regex, message) => ({
+  'no-restricted-imports': ['error', { patterns: [{ regex, message }] }],
+});
+const featureBoundaries = FEATURES.map((feature) => ({
+  files: [`src/app/features/${feature}/**/*.ts`],
+  rules: importsOnly(
+    `^(\\.\\./)+(features/)?(${FEATURES.filter((other) => other !== feature).join('|')})(/|$)`,
+    FEATURE_BOUNDARY,
+  ),
+}));
 
 module.exports = defineConfig([
   // openapi.d.ts is generated (`npm run api:types`) and checked against the API in CI instead.
@@ -37,6 +60,11 @@ module.exports = defineConfig([
       // Components, directives and services are decorated classes that may have no members.
       '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
     },
+  },
+  ...featureBoundaries,
+  {
+    files: ['src/app/shared/**/*.ts', 'src/app/core/**/*.ts'],
+    rules: importsOnly('(^|/)features(/|$)', FEATURE_BOUNDARY),
   },
   {
     files: ['**/*.spec.ts'],
