@@ -98,9 +98,6 @@ const GROUPS = list(`
   Data Platform, Messaging, Storage, Cloud Infrastructure, Mobile Team, Web Team, ERP Support, Telephony,
   Facilities IT, Release Management`);
 const CATEGORIES = list('network, database, software, hardware, access, inquiry, security, performance');
-const CLOSE_CODES = list(`
-  Solution provided, Workaround provided, Resolved by caller, Resolved by change, Resolved by problem,
-  Resolved by request, Known error, Duplicate, User error, No resolution provided`);
 const CLOSE_NOTES = [
   'Restarted the affected service; monitoring is green.',
   'Rolled back the release that introduced the fault.',
@@ -113,6 +110,9 @@ const CLOSE_NOTES = [
 const FIRST_NAMES = list('Alice, Bob, Chloé, Dmitri, Esra, Farid, Grace, Hiro, Ines, Jonas');
 const LAST_NAMES = list('Moreau, Okafor, Lindqvist, Nakamura, Silva');
 
+// Close codes and resolution targets are not copied here: they come from the API
+// (`GET /api/incidents/metadata`) and are passed in as $10 and $13.
+//
 // One statement seeds rows $1..$2 of $12. `r` draws each row's random numbers once (a CTE with
 // volatile functions is materialised, so every later reference sees the same draw); the columns
 // derived from them stay consistent (closed rows have close fields and a resolution after
@@ -138,7 +138,7 @@ WITH r AS (
          ELSE 'closed' END AS state,
     CASE WHEN r_src < 0.30 THEN 'console' WHEN r_src < 0.45 THEN 'api' WHEN r_src < 0.70 THEN 'slack'
          WHEN r_src < 0.95 THEN 'servicenow' ELSE 'webhook' END AS source,
-    CASE impact + urgency WHEN 2 THEN 4 WHEN 3 THEN 8 WHEN 4 THEN 24 WHEN 5 THEN 72 ELSE 168 END AS sla_hours
+    ($13::int[])[(impact - 1) * 3 + urgency] AS sla_hours
   FROM r
 ), t AS (
   SELECT s.*, $3::timestamptz - age_days * interval '1 day' AS opened_at FROM s
@@ -232,7 +232,7 @@ async function dropDatabase(maintenanceUrl) {
  * their own definitions afterwards (faster than maintaining eleven indexes row by row, and GIN
  * indexes come out without a pending list); then VACUUM ANALYZE, as a settled table would be.
  */
-async function seed(db, now) {
+async function seed(db, now, rules) {
   const started = performance.now();
   await db.query('SELECT setseed(0.42)');
   const users = await db.query(
@@ -266,9 +266,10 @@ async function seed(db, now) {
       VOCABULARY,
       GROUPS,
       CATEGORIES,
-      CLOSE_CODES,
+      rules.closeCodes,
       CLOSE_NOTES,
       ROWS,
+      rules.slaHoursByImpactAndUrgency,
     ]);
     process.stdout.write(`\r  inserted ${hi.toLocaleString('en')} / ${ROWS.toLocaleString('en')} rows`);
   }
@@ -384,6 +385,25 @@ async function request(base, path, { method = 'GET', body, headers = {} } = {}) 
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/**
+ * The incident rules the seed follows, as the API serves them: its close codes, and the
+ * resolution target (hours) of the priority each impact × urgency gives, indexed
+ * (impact - 1) * 3 + urgency as the seed SQL reads them.
+ */
+async function incidentRules(base, accessToken) {
+  const res = await request(base, '/api/incidents/metadata', {
+    headers: { authorization: `Bearer ${accessToken}` },
+  });
+  if (res.status !== 200) throw new Error(`GET /api/incidents/metadata: HTTP ${res.status}`);
+  const { closeCodes, priorityMatrix, slaTargets } = res.body;
+  const hours = new Map(slaTargets.map((t) => [t.priority, t.resolutionHours]));
+  const slaHoursByImpactAndUrgency = [];
+  for (const { impact, urgency, priority } of priorityMatrix) {
+    slaHoursByImpactAndUrgency[(impact - 1) * 3 + urgency - 1] = hours.get(priority);
+  }
+  return { closeCodes, slaHoursByImpactAndUrgency };
 }
 
 /** One client, n requests in a row (or as many as fit in 10 s, for a slow query). */
@@ -513,6 +533,23 @@ try {
       `database ${embedded ? 'nexecute (temporary cluster)' : DB_NAME}`,
   );
 
+  // Sign in, and an API key so the load does not depend on a token's lifetime.
+  const login = await request(base, '/api/auth/login', {
+    method: 'POST',
+    body: { ...ADMIN, tokenDelivery: 'body' },
+  });
+  if (login.status !== 200) throw new Error(`login: HTTP ${login.status} ${JSON.stringify(login.body)}`);
+  const created = await request(base, '/api/api-keys', {
+    method: 'POST',
+    body: { name: 'bench incidents', scopes: ['incidents:read'] },
+    headers: { authorization: `Bearer ${login.body.accessToken}` },
+  });
+  if (created.status !== 201 && created.status !== 200) {
+    throw new Error(`POST /api/api-keys: HTTP ${created.status} ${JSON.stringify(created.body)}`);
+  }
+  const headers = { 'x-api-key': created.body.key };
+  const rules = await incidentRules(base, login.body.accessToken);
+
   const already = (await db.query('SELECT count(*)::int AS n FROM incidents')).rows[0].n;
   const now = new Date();
   if (database?.reused && already > 0) {
@@ -520,7 +557,7 @@ try {
   } else {
     if (already > 0) throw new Error(`the fresh database already holds ${already} incidents`);
     console.log(`Seeding ${ROWS.toLocaleString('en')} incidents…`);
-    await seed(db, now);
+    await seed(db, now, rules);
   }
   await printSizes(db);
 
@@ -539,22 +576,6 @@ try {
   const windowFrom = monthsBefore(13).toISOString();
   const windowTo = monthsBefore(12).toISOString();
   const deepTo = monthsBefore(18).toISOString();
-
-  // Sign in, and an API key so the load does not depend on a token's lifetime.
-  const login = await request(base, '/api/auth/login', {
-    method: 'POST',
-    body: { ...ADMIN, tokenDelivery: 'body' },
-  });
-  if (login.status !== 200) throw new Error(`login: HTTP ${login.status} ${JSON.stringify(login.body)}`);
-  const created = await request(base, '/api/api-keys', {
-    method: 'POST',
-    body: { name: 'bench incidents', scopes: ['incidents:read'] },
-    headers: { authorization: `Bearer ${login.body.accessToken}` },
-  });
-  if (created.status !== 201 && created.status !== 200) {
-    throw new Error(`POST /api/api-keys: HTTP ${created.status} ${JSON.stringify(created.body)}`);
-  }
-  const headers = { 'x-api-key': created.body.key };
 
   const probe = await request(base, '/api/incidents?limit=1', { headers });
   const apiReady = probe.status === 200;
