@@ -7,16 +7,22 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { FederatedIdentity } from './federated-identity.entity';
 import { PasswordHasher } from './password-hasher';
 import { PasswordPolicy } from './password-policy';
+import { UserCredentials } from './user-credentials.service';
 import { User } from './user.entity';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
-/** People, roles and credentials. Auth imports it; others see only UsersService. */
+/**
+ * People, roles and credentials. Others see the two services, the SignInAccount and PersonSql
+ * types and the views under dto/, never the entities: UsersService is the people directory
+ * (Incidents, Auth), UserCredentials signs people in (Auth alone).
+ */
 @Module({
   imports: [TypeOrmModule.forFeature([User, FederatedIdentity]), AuditModule],
   controllers: [UsersController],
   providers: [
     UsersService,
+    UserCredentials,
     UnitOfWork,
     PreparedStatements,
     {
@@ -30,6 +36,6 @@ import { UsersService } from './users.service';
       useFactory: (config: AppConfig) => new PasswordPolicy({ minLength: config.auth.password.minLength }),
     },
   ],
-  exports: [UsersService],
+  exports: [UsersService, UserCredentials],
 })
 export class UsersModule {}
