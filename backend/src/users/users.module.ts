@@ -13,9 +13,9 @@ import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
 /**
- * People, roles and credentials. Others see the two services, the SignInAccount and PersonSql
- * types and the views under dto/, never the entities: UsersService is the people directory
- * (Incidents, Auth), UserCredentials signs people in (Auth alone).
+ * People, roles and credentials. Others see the two services, their read models (Person,
+ * SignInAccount, PersonSql) and the HTTP views under dto/, never the entities: UsersService is
+ * the people directory (Incidents, Auth), UserCredentials checks who signs in (Auth alone).
  */
 @Module({
   imports: [TypeOrmModule.forFeature([User, FederatedIdentity]), AuditModule],

@@ -9,6 +9,7 @@ import type { ListUsersQuery } from './dto/list-users.query';
 import type { UpdateUserDto } from './dto/update-user.dto';
 import { UserPageView, UserView } from './dto/user.view';
 import { FederatedIdentity } from './federated-identity.entity';
+import type { Person } from './person';
 import type { PersonSql } from './person-sql';
 import { UserCredentials } from './user-credentials.service';
 import { User } from './user.entity';
@@ -76,9 +77,13 @@ export class UsersService {
     return UserView.of(user, (await this.providersOf([id])).get(id));
   }
 
-  /** The user or null, in one primary-key read (never with the password hash). */
-  findById(id: string): Promise<User | null> {
-    return this.users.findOneBy({ id });
+  /** The person or null, in one primary-key read. */
+  async findById(id: string): Promise<Person | null> {
+    const user = await this.users.findOne({
+      where: { id },
+      select: { id: true, email: true, name: true, role: true, status: true },
+    });
+    return user && { id: user.id, email: user.email, name: user.name, role: user.role, status: user.status };
   }
 
   /**
