@@ -12,7 +12,7 @@ import { PasswordPolicy } from './password-policy';
 import type { SignInAccount } from './sign-in-account';
 import { generateTemporaryPassword } from './temporary-password';
 import { User, type UserStatus } from './user.entity';
-import { auditSnapshot, insertUser, requireUser } from './user-rows';
+import { auditSnapshot, insertUser, personOf, requireUser } from './user-rows';
 import { UserError, UserErrorCode } from './users.errors';
 
 /** Who an SSO provider says signed in. */
@@ -38,11 +38,7 @@ export interface IssuedPassword {
 
 function signInAccountOf(user: User): SignInAccount {
   return {
-    id: user.id,
-    email: user.email,
-    name: user.name,
-    role: user.role,
-    status: user.status,
+    ...personOf(user),
     mustChangePassword: user.mustChangePassword,
     sessionsValidAfter: user.sessionsValidAfter,
   };

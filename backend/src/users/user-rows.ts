@@ -1,9 +1,15 @@
 import type { EntityManager } from 'typeorm';
+import type { Person } from './person';
 import { User } from './user.entity';
 import { UserError, UserErrorCode } from './users.errors';
 
-// Row steps that UsersService and UserCredentials share, always inside the caller's transaction.
-// Internal to the users module: other modules see its services, never these.
+// What UsersService and UserCredentials both do with user rows (reads and writes run in the
+// caller's transaction). Internal to the users module: other modules see its services, never these.
+
+/** A fresh Person, so no other field of the entity travels further. */
+export function personOf(user: User): Person {
+  return { id: user.id, email: user.email, name: user.name, role: user.role, status: user.status };
+}
 
 /** What the audit log keeps of a user before and after a change: never the password hash. */
 export function auditSnapshot(user: User): Record<string, unknown> {

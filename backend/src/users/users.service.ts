@@ -13,7 +13,7 @@ import type { Person } from './person';
 import type { PersonSql } from './person-sql';
 import { UserCredentials } from './user-credentials.service';
 import { User } from './user.entity';
-import { auditSnapshot, insertUser, requireUser } from './user-rows';
+import { auditSnapshot, insertUser, personOf, requireUser } from './user-rows';
 import { UserError, UserErrorCode } from './users.errors';
 
 /**
@@ -83,7 +83,7 @@ export class UsersService {
       where: { id },
       select: { id: true, email: true, name: true, role: true, status: true },
     });
-    return user && { id: user.id, email: user.email, name: user.name, role: user.role, status: user.status };
+    return user && personOf(user);
   }
 
   /**

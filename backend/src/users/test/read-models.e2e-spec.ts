@@ -2,6 +2,7 @@ import { givenUser, signIn, STRONG_PASSWORD, type SignedIn } from '../../../test
 import { startTestApp, type TestApp } from '../../../test/test-app';
 import { PasswordHasher } from '../password-hasher';
 import { UserCredentials } from '../user-credentials.service';
+import { UsersService } from '../users.service';
 
 const passwordHashOf = async (t: TestApp, id: string): Promise<string | null> => {
   const [row] = await t.dataSource.query<{ password_hash: string | null }[]>(
@@ -11,7 +12,8 @@ const passwordHashOf = async (t: TestApp, id: string): Promise<string | null> =>
   return row?.password_hash ?? null;
 };
 
-describe('UserCredentials', () => {
+// What the users module hands other modules: read models, never the User entity.
+describe('users read models', () => {
   let t: TestApp;
   let credentials: UserCredentials;
   let person: SignedIn;
@@ -23,7 +25,7 @@ describe('UserCredentials', () => {
   });
   afterAll(() => t.close());
 
-  describe('verifyPassword', () => {
+  describe('UserCredentials.verifyPassword', () => {
     it('answers the right password with the sign-in account and nothing more: no password hash', async () => {
       const account = await credentials.verifyPassword(person.user.email, STRONG_PASSWORD);
       expect(account).toEqual({
@@ -43,6 +45,19 @@ describe('UserCredentials', () => {
       const ssoOnly = await givenUser(t, 'viewer');
       await t.dataSource.query('UPDATE users SET password_hash = NULL WHERE id = $1', [ssoOnly.user.id]);
       expect(await credentials.verifyPassword(ssoOnly.user.email, STRONG_PASSWORD)).toBeNull();
+    });
+  });
+
+  describe('UsersService.findById', () => {
+    it('answers a Person: who someone is and whether they are active, nothing more', async () => {
+      expect(await t.app.get(UsersService).findById(person.user.id)).toEqual({
+        id: person.user.id,
+        email: person.user.email,
+        name: person.user.name,
+        role: 'responder',
+        status: 'active',
+      });
+      expect(await t.app.get(UsersService).findById('6a2f0e1c-3b7d-4e59-8c1a-0f9b2d4e6a71')).toBeNull();
     });
   });
 
