@@ -1,3 +1,5 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { IncidentError, IncidentErrorCode } from './incident.errors';
 
 /**
@@ -19,5 +21,23 @@ export function expectedVersion(
   }
   return version;
 }
+
+/** What VersionedDto accepts as `version`; anything else the body's validation refuses. */
+const isVersion = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1;
+
+/**
+ * The parameter decorator of every versioned write: `expectedVersion` of the request's If-Match
+ * and its body's `version`. The handler still declares its `@Body()` (validation, OpenAPI); a
+ * body `version` that this would ignore is one that validation refuses.
+ */
+export const ExpectedVersion = createParamDecorator((_data: unknown, context: ExecutionContext) => {
+  const request = context.switchToHttp().getRequest<FastifyRequest>();
+  const ifMatch = request.headers['if-match'];
+  const version = (request.body as { version?: unknown } | null | undefined)?.version;
+  return expectedVersion(
+    typeof ifMatch === 'string' ? ifMatch : undefined,
+    isVersion(version) ? version : undefined,
+  );
+});
 
 export const etagOf = (version: number): string => `"${version}"`;
