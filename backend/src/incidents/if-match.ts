@@ -6,10 +6,7 @@ import { IncidentError, IncidentErrorCode } from './incident.errors';
  * The version a write expects: `If-Match: "3"` (or W/"3"), else the body's `version`, else none
  * (the write applies to whatever is current). Both given and different is a client bug.
  */
-export function expectedVersion(
-  ifMatch: string | undefined,
-  bodyVersion: number | undefined,
-): number | undefined {
+function expectedVersion(ifMatch: string | undefined, bodyVersion: number | undefined): number | undefined {
   if (ifMatch === undefined || ifMatch.trim() === '') return bodyVersion;
   const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(ifMatch.trim());
   if (!match?.[1]) {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { EntityManager } from 'typeorm';
 import { consumerOf, type DeliveryConsumer } from '../deliveries/delivery-consumers';
 import type { DeliveredEvent } from '../deliveries/domain-event';
@@ -86,6 +88,15 @@ describe('incident events, as the compiler sees them', () => {
     expect(INCIDENT_EVENTS.types.map((type) => INCIDENT_EVENTS.versionsOf(type))).toEqual(
       INCIDENT_EVENTS.types.map(() => [1]),
     );
+  });
+
+  it('documents every type and version in docs/events.md', () => {
+    const doc = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'events.md'), 'utf8');
+    const rows = INCIDENT_EVENTS.types.flatMap((type) =>
+      (INCIDENT_EVENTS.versionsOf(type) ?? []).map((version) => `${type} v${version}`),
+    );
+    const documented = [...doc.matchAll(/^\| `([a-z_.]+)` +\| (\d+) +\|/gm)].map(([, t, v]) => `${t} v${v}`);
+    expect(documented).toEqual(rows);
   });
 });
 

@@ -38,7 +38,7 @@ describe('GET /api/incidents under identical concurrent requests', () => {
 
   it('answers many identical requests with the same page from fewer reads', async () => {
     for (let i = 0; i < 3; i++) await create(`Seed ${i}`);
-    // Counts the service's reads of the database; the reads themselves run as usual.
+    // Counts IncidentQueries' reads of the database; the reads themselves run as usual.
     const service: unknown = t.app.get(IncidentQueries);
     const { statements } = service as { statements: PreparedStatements };
     const reads = jest.spyOn(statements, 'texts');
