@@ -5,7 +5,7 @@ import {
   type DeliveryConsumer,
   type Subscription,
 } from './delivery-consumers';
-import { EventCatalogue } from './event-catalogue';
+import { ORDER_EVENTS as ORDERS, type OrderEvents as Orders } from './test/order-events';
 
 const consumer = (
   name: string,
@@ -17,13 +17,6 @@ const consumer = (
   ...(maxAttempts === undefined ? {} : { maxAttempts }),
   handle: () => Promise.resolve(),
 });
-
-/** A publisher's catalogue during a breaking change of `order.placed`: v2, with v1 alongside. */
-type Orders = {
-  'order.placed': { 1: { readonly total: number }; 2: { readonly totalCents: number } };
-  'order.canceled': { 1: { readonly reason: string } };
-};
-const ORDERS = new EventCatalogue<Orders>({ 'order.placed': [2, 1], 'order.canceled': [1] });
 
 describe('DeliveryConsumers', () => {
   it('gives each event type the consumers subscribed to it, in registration order', () => {

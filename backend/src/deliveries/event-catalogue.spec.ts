@@ -1,10 +1,5 @@
 import { EventCatalogue } from './event-catalogue';
-
-type Orders = {
-  'order.placed': { 1: { readonly total: number }; 2: { readonly totalCents: number } };
-  'order.canceled': { 1: { readonly reason: string } };
-};
-const ORDERS = new EventCatalogue<Orders>({ 'order.placed': [1, 2], 'order.canceled': [1] });
+import { ORDER_EVENTS as ORDERS } from './test/order-events';
 
 describe('EventCatalogue', () => {
   it('lists its types and, for each, the versions it is published in, newest first', () => {
