@@ -5,7 +5,7 @@
 // realistic states, priorities, assignees, groups, sources, two years of opened_at, searchable
 // titles and descriptions), then for each list query shape:
 //   - EXPLAIN (ANALYZE, BUFFERS) of the SQL the API is expected to run for it (written here after
-//     docs/incidents.md and IncidentsService.list(), not captured from the app: keyset ORDER BY
+//     docs/incidents.md and IncidentQueries.list(), not captured from the app: keyset ORDER BY
 //     opened_at DESC, id DESC LIMIT 51, filters as TypeORM renders them), and which indexes the
 //     plan uses;
 //   - one client, BENCH_SEQUENTIAL requests in a row (the latency without queueing);
@@ -319,7 +319,7 @@ async function printSizes(db) {
 
 // ---------------------------------------------------------------------------------------------
 // The SQL the API is expected to run for a list page, after docs/incidents.md and
-// IncidentsService.list(): the incident's columns and its cursor key, keyset order on
+// IncidentQueries.list(): the incident's columns and its cursor key, keyset order on
 // (opened_at, id), one row more than the page to know whether there is a next one; IN lists
 // spelled out as TypeORM renders `IN (:...values)`; q is full text, or a trigram ILIKE on the
 // number when it looks like one. The page's people and delivery counts are two more queries by
@@ -685,7 +685,7 @@ try {
     },
     {
       // Not one of the issue's target shapes: the same deep pages, but every request in flight
-      // different, so identical requests never share a read (IncidentsService.list).
+      // different, so identical requests never share a read (IncidentQueries.list).
       name: `${distinctPaths.length} distinct deep pages, none shared`,
       path: distinctPaths[0] ?? deep.path,
       paths: distinctPaths.length ? distinctPaths : undefined,
@@ -696,7 +696,7 @@ try {
 
   console.log(
     `\nEXPLAIN (ANALYZE, BUFFERS) of the SQL the API is expected to run (written after docs/incidents.md and ` +
-      `IncidentsService.list(), not captured from the app), after one warm-up execution:`,
+      `IncidentQueries.list(), not captured from the app), after one warm-up execution:`,
   );
   console.log(LIST_SQL('<filter>'));
   for (const s of scenarios) {

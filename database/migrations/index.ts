@@ -5,6 +5,7 @@ import { Incidents1764300000000 } from './1764300000000-incidents';
 import { OutboxAndDeliveries1764300000001 } from './1764300000001-outbox-and-deliveries';
 import { AuthAccessNotifications1764400000000 } from './1764400000000-auth-access-notifications';
 import { DeliveryWorkerPools1764410000000 } from './1764410000000-delivery-worker-pools';
+import { EventSchemaVersions1764500000000 } from './1764500000000-event-schema-versions';
 
 /** Every migration, oldest first. Listed explicitly so src (Jest) and dist (node) load the same set. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   OutboxAndDeliveries1764300000001,
   AuthAccessNotifications1764400000000,
   DeliveryWorkerPools1764410000000,
+  EventSchemaVersions1764500000000,
 ];

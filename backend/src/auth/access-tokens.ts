@@ -33,8 +33,8 @@ export class AccessTokens {
   }
 
   /**
-   * For transports passport does not see (the Socket.IO handshake and its renewals). `exp` (Unix
-   * seconds) lets a long-lived connection stop trusting the token when it expires.
+   * For tokens passport does not see (the Socket.IO handshake and its renewals, logout's bearer
+   * token). `exp` (Unix seconds) lets a long-lived connection stop trusting the token when it expires.
    */
   async verify(token: string): Promise<{ readonly sub: string; readonly sid: string; readonly exp: number }> {
     try {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { UsersService } from '../users/users.service';
+import { UserCredentials } from '../users/user-credentials.service';
 
 /**
  * First run: with no admin in the database, create one so somebody can sign in. Runs after
@@ -11,13 +11,13 @@ export class AdminBootstrap implements OnApplicationBootstrap {
   private readonly logger = new Logger('AdminBootstrap');
 
   constructor(
-    private readonly users: UsersService,
+    private readonly credentials: UserCredentials,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const { email, password } = this.config.auth.bootstrapAdmin;
-    const result = await this.users.bootstrapAdmin(email, password);
+    const result = await this.credentials.bootstrapAdmin(email, password);
     if (!result.created) return;
     if (result.generatedPassword) {
       // Printed this once, deliberately: it is the only way in, and it must be changed at first sign-in.

@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { AuditLog, type AuditActor } from '../audit/audit-log.service';
 import type { Principal, RequestActor, UserPrincipal } from '../common/auth/principal';
 import { UnitOfWork } from '../common/database/unit-of-work';
-import { UserView } from '../users/dto/user.view';
-import type { User } from '../users/user.entity';
+import type { UserView } from '../users/dto/user.view';
+import type { SignInAccount } from '../users/sign-in-account';
+import { UserCredentials } from '../users/user-credentials.service';
 import { UsersService } from '../users/users.service';
 import { AccessTokens } from './access-tokens';
 import type { AuthSession } from './auth-session.entity';
@@ -30,7 +31,7 @@ export interface VerifiedAccessToken {
   readonly expiresAt: Date;
 }
 
-const userActor = (user: Pick<User, 'id' | 'email'>): AuditActor => ({
+const userActor = (user: { readonly id: string; readonly email: string }): AuditActor => ({
   type: 'user',
   id: user.id,
   label: user.email,
@@ -45,6 +46,7 @@ const userActor = (user: Pick<User, 'id' | 'email'>): AuditActor => ({
 export class AuthService {
   constructor(
     private readonly users: UsersService,
+    private readonly credentials: UserCredentials,
     private readonly sessions: SessionStore,
     private readonly lockout: LoginLockout,
     private readonly accessTokens: AccessTokens,
@@ -55,44 +57,41 @@ export class AuthService {
   async login(email: string, password: string, actor: RequestActor): Promise<IssuedTokens> {
     const anonymous: AuditActor = { type: 'anonymous', id: null, label: email };
     await this.assertNotLocked(email, actor, anonymous);
-    const user = await this.users.findForLogin(email);
-    const ok = user
-      ? await this.users.verifyPassword(user, password)
-      : (await this.users.verifyNobody(password), false);
-    if (!user || !ok) {
+    const account = await this.credentials.verifyPassword(email, password);
+    if (!account) {
       await this.countFailure(email, actor, anonymous, 'bad_credentials');
       throw new AuthError(AuthErrorCode.InvalidCredentials, 'The email or password is not correct');
     }
-    if (user.status !== 'active') {
+    if (account.status !== 'active') {
       await this.audit.record({
         action: 'auth.login.failed',
         context: actor,
-        actor: userActor(user),
+        actor: userActor(account),
         outcome: 'failure',
         details: { reason: 'disabled' },
       });
       throw new AuthError(AuthErrorCode.UserDisabled, 'This account is disabled; ask an administrator');
     }
     await this.lockout.clear(email);
-    return this.startSession(user, 'password', actor, 'auth.login.succeeded');
+    return this.startSession(account, 'password', actor, 'auth.login.succeeded');
   }
 
-  /** A session for a user who just proved who they are (password or SSO). */
+  /** A session for a person who just proved who they are (password or SSO). */
   async startSession(
-    user: User,
+    account: SignInAccount,
     method: AuthSession['method'],
     actor: RequestActor,
     action: 'auth.login.succeeded' | 'auth.sso.succeeded',
     details: Record<string, unknown> = {},
   ): Promise<IssuedTokens> {
     const { session, refreshToken } = await this.unitOfWork.run(async (m) => {
-      const started = await this.sessions.start(user.id, method, actor, m);
-      await this.users.recordLogin(user.id, m);
+      const started = await this.sessions.start(account.id, method, actor, m);
+      await this.credentials.recordSignIn(account.id, m);
       await this.audit.record(
         {
           action,
           context: actor,
-          actor: userActor(user),
+          actor: userActor(account),
           target: { type: 'session', id: started.session.id, label: method },
           details,
         },
@@ -100,18 +99,18 @@ export class AuthService {
       );
       return started;
     });
-    return this.tokensFor(user, session, refreshToken);
+    return this.tokensFor(account, session, refreshToken);
   }
 
   async refresh(presented: string | undefined, actor: RequestActor): Promise<IssuedTokens> {
     if (!presented) throw new AuthError(AuthErrorCode.RefreshInvalid, 'No refresh token was presented');
     const result = await this.sessions.rotate(presented);
-    const user = await this.users.findById(result.session.userId);
+    const account = await this.credentials.accountOf(result.session.userId);
     if (result.kind === 'reused') {
       await this.audit.record({
         action: 'auth.refresh.reused',
         context: actor,
-        actor: user ? userActor(user) : { type: 'anonymous', id: null, label: null },
+        actor: account ? userActor(account) : { type: 'anonymous', id: null, label: null },
         outcome: 'failure',
         target: { type: 'session', id: result.session.id, label: result.session.method },
         details: { sessionRevoked: true },
@@ -121,11 +120,11 @@ export class AuthService {
         'This refresh token was already used; the session has been ended for safety. Sign in again',
       );
     }
-    if (!user || user.status !== 'active' || result.session.createdAt < user.sessionsValidAfter) {
+    if (!account || account.status !== 'active' || result.session.createdAt < account.sessionsValidAfter) {
       await this.sessions.revoke(result.session.id, 'user_inactive');
       throw new AuthError(AuthErrorCode.RefreshInvalid, 'The refresh token is not valid; sign in again');
     }
-    return this.tokensFor(user, result.session, result.refreshToken);
+    return this.tokensFor(account, result.session, result.refreshToken);
   }
 
   /**
@@ -142,11 +141,11 @@ export class AuthService {
         ? await this.sessionOfAccessToken(presented.accessToken)
         : null;
     if (!session || !(await this.sessions.revoke(session.id, 'logout'))) return;
-    const user = await this.users.findById(session.userId);
+    const account = await this.credentials.accountOf(session.userId);
     await this.audit.record({
       action: 'auth.logout',
       context: actor,
-      actor: user ? userActor(user) : { type: 'anonymous', id: null, label: null },
+      actor: account ? userActor(account) : { type: 'anonymous', id: null, label: null },
       target: { type: 'session', id: session.id, label: null },
     });
   }
@@ -165,21 +164,26 @@ export class AuthService {
    */
   async changePassword(principal: UserPrincipal, dto: ChangePasswordDto, actor: RequestActor): Promise<void> {
     await this.assertNotLocked(principal.email, actor, userActor(principal));
-    const user = await this.users.findForLogin(principal.email);
-    if (!user || !(await this.users.verifyPassword(user, dto.currentPassword))) {
+    const account = await this.credentials.verifyPassword(principal.email, dto.currentPassword);
+    if (!account) {
       await this.countFailure(principal.email, actor, userActor(principal), 'wrong_current_password');
       throw new AuthError(AuthErrorCode.CurrentPasswordIncorrect, 'The current password is not correct');
     }
     await this.lockout.clear(principal.email);
     await this.unitOfWork.run(async (m) => {
-      await this.users.setOwnPassword(user.id, dto.newPassword, m);
-      const revoked = await this.sessions.revokeOthers(user.id, principal.sessionId, 'password_changed', m);
+      await this.credentials.setOwnPassword(account.id, dto.newPassword, m);
+      const revoked = await this.sessions.revokeOthers(
+        account.id,
+        principal.sessionId,
+        'password_changed',
+        m,
+      );
       await this.audit.record(
         {
           action: 'auth.password.changed',
           context: actor,
-          target: { type: 'user', id: user.id, label: user.email },
-          details: { otherSessionsRevoked: revoked, wasTemporary: user.mustChangePassword },
+          target: { type: 'user', id: account.id, label: account.email },
+          details: { otherSessionsRevoked: revoked, wasTemporary: account.mustChangePassword },
         },
         m,
       );
@@ -187,9 +191,9 @@ export class AuthService {
   }
 
   async listSessions(principal: UserPrincipal): Promise<SessionView[]> {
-    const user = await this.users.findById(principal.id);
-    if (!user) return [];
-    const sessions = await this.sessions.listActive(user.id, user.sessionsValidAfter);
+    const account = await this.credentials.accountOf(principal.id);
+    if (!account) return [];
+    const sessions = await this.sessions.listActive(account.id, account.sessionsValidAfter);
     return sessions.map((s) => ({
       id: s.id,
       createdAt: s.createdAt.toISOString(),
@@ -202,8 +206,10 @@ export class AuthService {
   }
 
   async revokeSession(principal: UserPrincipal, sessionId: string, actor: RequestActor): Promise<void> {
-    const user = await this.users.findById(principal.id);
-    const session = user ? await this.sessions.active(sessionId, user.id, user.sessionsValidAfter) : null;
+    const account = await this.credentials.accountOf(principal.id);
+    const session = account
+      ? await this.sessions.active(sessionId, account.id, account.sessionsValidAfter)
+      : null;
     if (!session) throw new AuthError(AuthErrorCode.SessionNotFound, `No active session ${sessionId}`);
     await this.unitOfWork.run(async (m) => {
       await this.sessions.revoke(sessionId, 'revoked_by_user', m);
@@ -216,12 +222,6 @@ export class AuthService {
         m,
       );
     });
-  }
-
-  /** The person behind a raw access token (Socket.IO handshakes carry it in `auth.token`). */
-  async authenticateAccessToken(token: string | undefined): Promise<UserPrincipal> {
-    const verified = await this.verifyAccessToken(token);
-    return this.principalFor(verified.userId, verified.sessionId);
   }
 
   /**
@@ -240,25 +240,26 @@ export class AuthService {
    */
   async principalFor(userId: string, sessionId: string): Promise<UserPrincipal> {
     // Two primary-key reads on every authenticated request: run them side by side.
-    const [user, session] = await Promise.all([
-      this.users.accessOf(userId),
+    const [account, session] = await Promise.all([
+      this.credentials.accountOf(userId),
       this.sessions.validity(sessionId, userId),
     ]);
-    if (!user) {
+    if (!account) {
       throw new AuthError(AuthErrorCode.TokenInvalid, 'The account behind this token no longer exists');
     }
-    if (user.status !== 'active') throw new AuthError(AuthErrorCode.UserDisabled, 'This account is disabled');
-    if (!session || !SessionStore.admits(session, user.sessionsValidAfter)) {
+    if (account.status !== 'active')
+      throw new AuthError(AuthErrorCode.UserDisabled, 'This account is disabled');
+    if (!session || !SessionStore.admits(session, account.sessionsValidAfter)) {
       throw new AuthError(AuthErrorCode.TokenInvalid, 'This session has ended; sign in again');
     }
     return {
       kind: 'user',
-      id: user.id,
-      email: user.email,
-      name: user.name,
-      role: user.role,
+      id: account.id,
+      email: account.email,
+      name: account.name,
+      role: account.role,
       sessionId,
-      mustChangePassword: user.mustChangePassword,
+      mustChangePassword: account.mustChangePassword,
     };
   }
 
@@ -313,15 +314,23 @@ export class AuthService {
     return claims ? this.sessions.find(claims.sid, claims.sub) : null;
   }
 
-  private async tokensFor(user: User, session: AuthSession, refreshToken: string): Promise<IssuedTokens> {
-    const accessToken = await this.accessTokens.sign({ sub: user.id, sid: session.id, role: user.role });
+  private async tokensFor(
+    account: SignInAccount,
+    session: AuthSession,
+    refreshToken: string,
+  ): Promise<IssuedTokens> {
+    const accessToken = await this.accessTokens.sign({
+      sub: account.id,
+      sid: session.id,
+      role: account.role,
+    });
     return {
       accessToken,
       tokenType: 'Bearer',
       expiresIn: this.accessTokens.ttlSeconds,
       refreshToken,
       refreshExpiresIn: Math.max(0, Math.floor((session.expiresAt.getTime() - Date.now()) / 1000)),
-      user: await this.users.view(user.id),
+      user: await this.users.view(account.id),
     };
   }
 }

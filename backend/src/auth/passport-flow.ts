@@ -13,11 +13,7 @@ export type StrategyOutcome<U> =
  * answers through Fastify and every failure becomes our own redirect or problem), and without
  * passport's process-wide strategy registry, which two app instances in one process would share.
  */
-export function runStrategy<U>(
-  strategy: Strategy,
-  request: object,
-  options: Record<string, unknown> = {},
-): Promise<StrategyOutcome<U>> {
+export function runStrategy<U>(strategy: Strategy, request: object): Promise<StrategyOutcome<U>> {
   return new Promise((resolve) => {
     const step = Object.create(strategy) as Strategy & {
       success(user: U): void;
@@ -36,7 +32,7 @@ export function runStrategy<U>(
     step.error = (error) => resolve({ kind: 'error', error });
     try {
       // The typings want an Express request; passport-oauth2 reads only query, body and headers.
-      (step.authenticate as (req: unknown, opts: unknown) => void).call(step, request, options);
+      (step.authenticate as (req: unknown, opts: unknown) => void).call(step, request, {});
     } catch (error) {
       resolve({ kind: 'error', error });
     }

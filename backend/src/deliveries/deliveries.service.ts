@@ -196,7 +196,6 @@ export class DeliveriesService {
     return rows.map(viewOf);
   }
 
-  /** Deliveries not yet delivered (pending, failed or dead) per aggregate; 0 for the others. */
   /**
    * SQL for views that the database renders: how many deliveries of the events of the aggregate
    * whose id is in `idColumn` are not delivered yet (the partial index deliveries_unfinished).

@@ -12,7 +12,7 @@ import { EventEmitter } from 'node:events';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { DeliveryConsumers, type DeliveredEvent } from './delivery-consumers';
+import { DeliveryConsumers, describeVersions, versionFor, type DeliveryConsumer } from './delivery-consumers';
 import {
   DELIVER_TASK,
   installDeliveryQueue,
@@ -20,12 +20,13 @@ import {
   workerPool,
   type DeliverJobPayload,
 } from './delivery-queue';
+import type { DeliveredEvent } from './domain-event';
 import { WorkerPoolLiveness } from './worker-pool-liveness';
 
 const LOAD_DELIVERY_SQL = `
   SELECT d.consumer, d.status, d.idempotency_key,
-         e.id AS event_id, e.type, e.aggregate_type, e.aggregate_id, e.aggregate_version, e.payload,
-         e.actor_type, e.actor_id, e.actor_label, e.occurred_at
+         e.id AS event_id, e.type, e.schema_version, e.aggregate_type, e.aggregate_id, e.aggregate_version,
+         e.payload, e.older_payloads, e.actor_type, e.actor_id, e.actor_label, e.occurred_at
     FROM deliveries d JOIN outbox_events e ON e.id = d.event_id
    WHERE d.id = $1`;
 
@@ -58,14 +59,49 @@ interface LoadedDelivery {
   idempotency_key: string;
   event_id: string;
   type: string;
+  schema_version: number;
   aggregate_type: string;
   aggregate_id: string;
   aggregate_version: number;
-  payload: Record<string, unknown>;
+  payload: object;
+  /** The same event in older schema versions it is also published in, by version. */
+  older_payloads: Record<string, object> | null;
   actor_type: string;
   actor_id: string | null;
   actor_label: string | null;
   occurred_at: Date;
+}
+
+/**
+ * The loaded event as this consumer gets it: in the newest stored version it handles. None (the
+ * event is of a version this process's code does not know) fails the attempt, which is retried
+ * like one whose consumer is missing: an instance running code that knows the version, or this
+ * one after a deploy, delivers it (docs/events.md, "Versions").
+ */
+function eventFor(consumer: DeliveryConsumer, row: LoadedDelivery): DeliveredEvent {
+  const payloads = new Map([
+    [row.schema_version, row.payload],
+    ...Object.entries(row.older_payloads ?? {}).map(([v, p]) => [Number(v), p] as const),
+  ]);
+  const version = versionFor(consumer, row.type, [...payloads.keys()]);
+  const payload = version === undefined ? undefined : payloads.get(version);
+  if (version === undefined || !payload) {
+    throw new Error(
+      `Delivery consumer "${consumer.name}" in this process handles ${row.type} in ${describeVersions(consumer, row.type)}, ` +
+        `not in the stored v${[...payloads.keys()].join(', v')}`,
+    );
+  }
+  return {
+    id: row.event_id,
+    type: row.type,
+    schemaVersion: version,
+    aggregateType: row.aggregate_type,
+    aggregateId: row.aggregate_id,
+    aggregateVersion: row.aggregate_version,
+    payload,
+    actor: { type: row.actor_type, id: row.actor_id, label: row.actor_label },
+    occurredAt: row.occurred_at.toISOString(),
+  };
 }
 
 /** Longest error text kept in the ledger. */
@@ -180,22 +216,13 @@ export class DeliveryWorker implements OnModuleInit, OnApplicationBootstrap, Bef
       return;
     }
     if (row.status === 'delivered') return; // an earlier attempt succeeded but its job was not completed
-    const event: DeliveredEvent = {
-      id: row.event_id,
-      type: row.type,
-      aggregateType: row.aggregate_type,
-      aggregateId: row.aggregate_id,
-      aggregateVersion: row.aggregate_version,
-      payload: row.payload,
-      actor: { type: row.actor_type, id: row.actor_id, label: row.actor_label },
-      occurredAt: row.occurred_at.toISOString(),
-    };
     try {
       const consumer = this.consumers.get(row.consumer);
       if (!consumer) {
         // Kept in the queue and retried (then dead, replayable): a deploy may bring it back.
         throw new Error(`No delivery consumer named "${row.consumer}" is registered in this process`);
       }
+      const event = eventFor(consumer, row);
       await consumer.handle(event, {
         idempotencyKey: row.idempotency_key,
         attempt: job.attempts,

@@ -9,6 +9,10 @@ export class StoredEvent {
   @Column({ type: 'text' })
   type!: string;
 
+  /** The schema version of `payload` (docs/events.md); rows from before versioning are 1. */
+  @Column({ name: 'schema_version', type: 'integer' })
+  schemaVersion!: number;
+
   @Column({ name: 'aggregate_type', type: 'text' })
   aggregateType!: string;
 
@@ -20,6 +24,10 @@ export class StoredEvent {
 
   @Column({ type: 'jsonb' })
   payload!: Record<string, unknown>;
+
+  /** The same event in the older schema versions it is also published in, by version; usually null. */
+  @Column({ name: 'older_payloads', type: 'jsonb', nullable: true })
+  olderPayloads!: Record<string, Record<string, unknown>> | null;
 
   @Column({ name: 'actor_type', type: 'text' })
   actorType!: string;

@@ -2,25 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DeliveryConsumers } from './delivery-consumers';
 import { DEFAULT_MAX_ATTEMPTS, ENQUEUE_DELIVERIES_SQL } from './delivery-queue';
-
-/** A domain event to deliver, as the publishing module describes it. */
-export interface OutboxEvent {
-  /** 'incident.created' | 'incident.updated' | 'incident.state_changed' | 'incident.assigned' | 'incident.commented' */
-  readonly type: string;
-  /** 'incident' */
-  readonly aggregateType: string;
-  /** uuid */
-  readonly aggregateId: string;
-  readonly aggregateVersion: number;
-  /** The aggregate's view after the change, plus e.g. `{ from, to }`. */
-  readonly payload: Record<string, unknown>;
-  readonly actor: { readonly type: string; readonly id: string | null; readonly label: string | null };
-}
+import type { EventCatalogue, EventPayloads, PublishedEvent } from './event-catalogue';
 
 const INSERT_EVENT_SQL = `
   INSERT INTO outbox_events
-    (type, aggregate_type, aggregate_id, aggregate_version, payload, actor_type, actor_id, actor_label)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    (type, schema_version, aggregate_type, aggregate_id, aggregate_version, payload, older_payloads,
+     actor_type, actor_id, actor_label)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
   RETURNING id`;
 
 /** One ledger row per subscribed consumer; the idempotency key doubles as the job key. */
@@ -41,21 +29,29 @@ export class Outbox {
 
   /**
    * Call inside the caller's transaction (its EntityManager): stores the event in outbox_events
-   * and, for each registered consumer subscribed to event.type, inserts a deliveries row and
+   * (its newest schema version in `payload`, any older one it is also published in beside it)
+   * and, for each registered consumer subscribed to its type, inserts a deliveries row and
    * enqueues a graphile-worker job (job_key `<consumer>:<eventId>`), all in that transaction.
-   * Returns the event id.
+   * The catalogue types the event. Returns the event id.
    */
-  async publish(manager: EntityManager, event: OutboxEvent): Promise<string> {
+  async publish<C extends EventPayloads>(
+    manager: EntityManager,
+    catalogue: EventCatalogue<C>,
+    event: PublishedEvent<C>,
+  ): Promise<string> {
     if (!manager.queryRunner?.isTransactionActive) {
       // Outside a transaction the event could commit without the change (or the reverse).
       throw new Error('Outbox.publish needs the EntityManager of an open transaction');
     }
+    const stored = catalogue.stored(event);
     const [row] = await manager.query<{ id: string }[]>(INSERT_EVENT_SQL, [
       event.type,
+      stored.schemaVersion,
       event.aggregateType,
       event.aggregateId,
       event.aggregateVersion,
-      event.payload,
+      stored.payload,
+      stored.olderPayloads,
       event.actor.type,
       event.actor.id,
       event.actor.label,

@@ -16,7 +16,8 @@ import type { Role } from '../common/auth/roles';
 import { databaseFailureOf } from '../common/database/database-failure';
 import { DatabaseErrorCode, DatabaseUnavailableError } from '../common/database/database.errors';
 import { RequestErrorCode } from '../common/errors/request-errors';
-import { DeliveryConsumers, type DeliveredEvent } from '../deliveries/delivery-consumers';
+import { DeliveryConsumers } from '../deliveries/delivery-consumers';
+import type { DeliveredEvent } from '../deliveries/domain-event';
 import { AccessChangeListener, type AccessChange } from './access-change-listener';
 import { liveAccessOf, type LiveAccess } from './live-access';
 import { LiveClient, LiveClients } from './live-clients';
@@ -90,8 +91,9 @@ export class LiveGateway
   onModuleInit(): void {
     this.consumers.register({
       name: LIVE_FEED_CONSUMER,
-      // Every type reaches the gateway; broadcast() sends each only to the roles that may read it.
-      eventTypes: '*',
+      // Every type, in its newest version (the feed passes events on as they are stored; the
+      // console reads `schemaVersion`); broadcast() sends each only to the roles that may read it.
+      events: '*',
       // A live feed is about now: a few quick retries, then the console's next load catches up.
       maxAttempts: 3,
       handle: (event) => this.broadcast(event),

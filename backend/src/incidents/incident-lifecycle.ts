@@ -1,7 +1,7 @@
 import type { CloseCode, IncidentState } from './incident-state';
 import { IncidentError, IncidentErrorCode } from './incident.errors';
 
-/** What a transition changes besides the state; the service writes it as given. */
+/** What a transition changes besides the state; IncidentCommands writes it as given. */
 export interface TransitionEffect {
   readonly state: IncidentState;
   readonly acknowledgedAt?: Date;

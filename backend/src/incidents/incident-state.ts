@@ -1,15 +1,6 @@
-/** States and their ServiceNow numbers (incident.state), which the sync maps both ways. */
+/** An incident's states, named as ServiceNow names them (its numbers are the ServiceNow module's to map). */
 export const INCIDENT_STATES = ['new', 'in_progress', 'on_hold', 'resolved', 'closed', 'canceled'] as const;
 export type IncidentState = (typeof INCIDENT_STATES)[number];
-
-export const SERVICENOW_STATE: Readonly<Record<IncidentState, number>> = {
-  new: 1,
-  in_progress: 2,
-  on_hold: 3,
-  resolved: 6,
-  closed: 7,
-  canceled: 8,
-};
 
 export const INCIDENT_SOURCES = ['console', 'api', 'slack', 'servicenow', 'webhook'] as const;
 export type IncidentSource = (typeof INCIDENT_SOURCES)[number];

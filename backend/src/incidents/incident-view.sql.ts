@@ -1,6 +1,6 @@
 import type { PersonSql } from '../users/person-sql';
 
-/**
+/*
  * The one definition of an incident as the API shows it (IncidentView, whose class documents
  * it for OpenAPI): which SQL yields each field, and how a row of those values, read as the
  * database's text, becomes the view's JSON text. A list page is written from these texts

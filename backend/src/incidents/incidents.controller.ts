@@ -3,7 +3,6 @@ import {
   Body,
   Controller,
   Get,
-  Headers,
   HttpCode,
   Param,
   Patch,
@@ -49,8 +48,9 @@ import {
 } from './dto/incident.view';
 import { ListIncidentsQuery } from './dto/list-incidents.query';
 import { TimelineQuery } from './dto/timeline.query';
-import { etagOf, expectedVersion } from './if-match';
-import { IncidentsService } from './incidents.service';
+import { etagOf, ExpectedVersion } from './if-match';
+import { IncidentCommands } from './incident-commands';
+import { IncidentQueries } from './incident-queries';
 
 /** Viewers read; responders act; admins everything. Keys: incidents:read / incidents:write. */
 const Reads = (): MethodDecorator =>
@@ -70,13 +70,16 @@ const IncidentAction = (path: string): MethodDecorator =>
     ApiProblem(409, '`INCIDENT_ILLEGAL_TRANSITION` or `INCIDENT_STALE_VERSION`'),
   );
 
-/** Thin: each handler reads the request and makes one IncidentsService call. */
+/** Thin: each handler reads the request and makes one call, to IncidentCommands or IncidentQueries. */
 @ApiTags('incidents')
 @ApiBearerAuth()
 @ApiNotFoundResponse({ type: ProblemDetailsDto, description: 'INCIDENT_NOT_FOUND' })
 @Controller('incidents')
 export class IncidentsController {
-  constructor(private readonly incidents: IncidentsService) {}
+  constructor(
+    private readonly commands: IncidentCommands,
+    private readonly queries: IncidentQueries,
+  ) {}
 
   @Get()
   @Reads()
@@ -88,7 +91,7 @@ export class IncidentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<JsonBytes<IncidentPageView>> {
     void reply.type('application/json; charset=utf-8');
-    return this.incidents.list(query, actor);
+    return this.queries.list(query, actor);
   }
 
   @Post()
@@ -100,7 +103,7 @@ export class IncidentsController {
     @CurrentActor() actor: RequestActor,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<IncidentView> {
-    const incident = await this.incidents.create(dto, actor);
+    const incident = await this.commands.create(dto, actor);
     void reply.header('location', `/api/incidents/${incident.id}`).header('etag', etagOf(incident.version));
     return incident;
   }
@@ -113,9 +116,7 @@ export class IncidentsController {
     @Body() dto: BulkIdsDto,
     @CurrentActor() actor: RequestActor,
   ): Promise<BulkResultsView> {
-    return {
-      results: await this.incidents.bulk(dto.ids, (id) => this.incidents.acknowledge(id, undefined, actor)),
-    };
+    return { results: await this.commands.acknowledgeAll(dto.ids, actor) };
   }
 
   @Post('bulk/assign')
@@ -126,19 +127,14 @@ export class IncidentsController {
     @Body() dto: BulkAssignDto,
     @CurrentActor() actor: RequestActor,
   ): Promise<BulkResultsView> {
-    const assignment = { assigneeId: dto.assigneeId, assignmentGroup: dto.assignmentGroup };
-    return {
-      results: await this.incidents.bulk(dto.ids, (id) =>
-        this.incidents.assign(id, assignment, undefined, actor),
-      ),
-    };
+    return { results: await this.commands.assignAll(dto, actor) };
   }
 
   @Get(':id')
   @Reads()
   @ApiOkResponse({ type: IncidentView })
   async get(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<IncidentView> {
-    const incident = await this.incidents.get(id);
+    const incident = await this.queries.get(id);
     void reply.header('etag', etagOf(incident.version));
     return incident;
   }
@@ -152,20 +148,20 @@ export class IncidentsController {
   update(
     @Param('id') id: string,
     @Body() dto: UpdateIncidentDto,
-    @Headers('if-match') ifMatch: string | undefined,
+    @ExpectedVersion() expected: number | undefined,
     @CurrentActor() actor: RequestActor,
   ): Promise<IncidentView> {
-    return this.incidents.update(id, dto, expectedVersion(ifMatch, dto.version), actor);
+    return this.commands.update(id, dto, expected, actor);
   }
 
   @IncidentAction(':id/acknowledge')
   acknowledge(
     @Param('id') id: string,
-    @Body() dto: VersionedDto,
-    @Headers('if-match') ifMatch: string | undefined,
+    @Body() _body: VersionedDto,
+    @ExpectedVersion() expected: number | undefined,
     @CurrentActor() actor: RequestActor,
   ): Promise<IncidentView> {
-    return this.incidents.acknowledge(id, expectedVersion(ifMatch, dto.version), actor);
+    return this.commands.acknowledge(id, expected, actor);
   }
 
   @IncidentAction(':id/assign')
@@ -173,20 +169,20 @@ export class IncidentsController {
   assign(
     @Param('id') id: string,
     @Body() dto: AssignIncidentDto,
-    @Headers('if-match') ifMatch: string | undefined,
+    @ExpectedVersion() expected: number | undefined,
     @CurrentActor() actor: RequestActor,
   ): Promise<IncidentView> {
-    return this.incidents.assign(id, dto, expectedVersion(ifMatch, dto.version), actor);
+    return this.commands.assign(id, dto, expected, actor);
   }
 
   @IncidentAction(':id/hold')
   hold(
     @Param('id') id: string,
     @Body() dto: ReasonDto,
-    @Headers('if-match') ifMatch: string | undefined,
+    @ExpectedVersion() expected: number | undefined,
     @CurrentActor() actor: RequestActor,
   ): Promise<IncidentView> {
-    return this.incidents.moveTo(id, 'on_hold', dto, expectedVersion(ifMatch, dto.version), actor);
+    return this.commands.hold(id, dto, expected, actor);
   }
 
   @IncidentAction(':id/resolve')
@@ -194,64 +190,50 @@ export class IncidentsController {
   resolve(
     @Param('id') id: string,
     @Body() dto: ResolveIncidentDto,
-    @Headers('if-match') ifMatch: string | undefined,
+    @ExpectedVersion() expected: number | undefined,
     @CurrentActor() actor: RequestActor,
   ): Promise<IncidentView> {
-    return this.incidents.resolve(id, dto, expectedVersion(ifMatch, dto.version), actor);
+    return this.commands.resolve(id, dto, expected, actor);
   }
 
   @IncidentAction(':id/close')
   close(
     @Param('id') id: string,
-    @Body() dto: VersionedDto,
-    @Headers('if-match') ifMatch: string | undefined,
+    @Body() _body: VersionedDto,
+    @ExpectedVersion() expected: number | undefined,
     @CurrentActor() actor: RequestActor,
   ): Promise<IncidentView> {
-    return this.incidents.moveTo(id, 'closed', dto, expectedVersion(ifMatch, dto.version), actor);
+    return this.commands.close(id, expected, actor);
   }
 
   @IncidentAction(':id/cancel')
   cancel(
     @Param('id') id: string,
     @Body() dto: ReasonDto,
-    @Headers('if-match') ifMatch: string | undefined,
+    @ExpectedVersion() expected: number | undefined,
     @CurrentActor() actor: RequestActor,
   ): Promise<IncidentView> {
-    return this.incidents.moveTo(id, 'canceled', dto, expectedVersion(ifMatch, dto.version), actor);
+    return this.commands.cancel(id, dto, expected, actor);
   }
 
   @IncidentAction(':id/reopen')
   reopen(
     @Param('id') id: string,
     @Body() dto: ReasonDto,
-    @Headers('if-match') ifMatch: string | undefined,
+    @ExpectedVersion() expected: number | undefined,
     @CurrentActor() actor: RequestActor,
   ): Promise<IncidentView> {
-    return this.incidents.moveTo(
-      id,
-      'in_progress',
-      dto,
-      expectedVersion(ifMatch, dto.version),
-      actor,
-      'resolved',
-    );
+    return this.commands.reopen(id, dto, expected, actor);
   }
 
   @IncidentAction(':id/resume')
   resume(
     @Param('id') id: string,
     @Body() dto: ReasonDto,
-    @Headers('if-match') ifMatch: string | undefined,
+    @ExpectedVersion() expected: number | undefined,
     @CurrentActor() actor: RequestActor,
   ): Promise<IncidentView> {
-    return this.incidents.moveTo(
-      id,
-      'in_progress',
-      dto,
-      expectedVersion(ifMatch, dto.version),
-      actor,
-      'on_hold',
-    );
+    return this.commands.resume(id, dto, expected, actor);
   }
 
   @Post(':id/comments')
@@ -262,7 +244,7 @@ export class IncidentsController {
     @Body() dto: CommentDto,
     @CurrentActor() actor: RequestActor,
   ): Promise<TimelineEntryView> {
-    return this.incidents.comment(id, dto, actor);
+    return this.commands.comment(id, dto, actor);
   }
 
   @Get(':id/timeline')
@@ -270,13 +252,13 @@ export class IncidentsController {
   @ApiOkResponse({ type: TimelinePageView })
   @ApiProblem(400, CURSOR_INVALID)
   timeline(@Param('id') id: string, @Query() query: TimelineQuery): Promise<TimelinePageView> {
-    return this.incidents.timelineOf(id, query.cursor, query.limit);
+    return this.queries.timelineOf(id, query.cursor, query.limit);
   }
 
   @Get(':id/deliveries')
   @Reads()
   @ApiOkResponse({ type: DeliveryListView })
   async deliveries(@Param('id') id: string): Promise<DeliveryListView> {
-    return { items: await this.incidents.deliveriesOf(id) };
+    return { items: await this.queries.deliveriesOf(id) };
   }
 }

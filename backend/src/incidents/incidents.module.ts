@@ -7,16 +7,17 @@ import { IncidentTimelineEntry } from './incident-timeline-entry.entity';
 import { Incident } from './incident.entity';
 import { IncidentMetadataController } from './incident-metadata.controller';
 import { IncidentsController } from './incidents.controller';
-import { IncidentsService } from './incidents.service';
+import { IncidentCommands } from './incident-commands';
+import { IncidentQueries } from './incident-queries';
 
 /**
- * Incidents, their lifecycle and timeline. Publishes domain events through the outbox
- * (DeliveriesModule, global); knows none of the modules that consume them.
+ * Incidents, their lifecycle and timeline. Publishes its domain events (incident.events.ts)
+ * through the outbox (DeliveriesModule, global); knows none of the modules that consume them.
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Incident, IncidentTimelineEntry]), UsersModule],
   controllers: [IncidentsController, IncidentMetadataController],
-  providers: [IncidentsService, UnitOfWork, PreparedStatements],
-  exports: [IncidentsService],
+  providers: [IncidentCommands, IncidentQueries, UnitOfWork, PreparedStatements],
+  exports: [IncidentCommands, IncidentQueries],
 })
 export class IncidentsModule {}

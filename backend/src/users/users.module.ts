@@ -8,16 +8,22 @@ import { FederatedIdentity } from './federated-identity.entity';
 import { PasswordHasher } from './password-hasher';
 import { PasswordPolicy } from './password-policy';
 import { PeopleController } from './people.controller';
+import { UserCredentials } from './user-credentials.service';
 import { User } from './user.entity';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
-/** People, roles and credentials. Auth imports it; others see only UsersService. */
+/**
+ * People, roles and credentials. Others see the two services, their read models (Person,
+ * SignInAccount, PersonSql) and the HTTP views under dto/, never the entities: UsersService is
+ * the people directory (Incidents, Auth), UserCredentials checks who signs in (Auth alone).
+ */
 @Module({
   imports: [TypeOrmModule.forFeature([User, FederatedIdentity]), AuditModule],
   controllers: [UsersController, PeopleController],
   providers: [
     UsersService,
+    UserCredentials,
     UnitOfWork,
     PreparedStatements,
     {
@@ -31,6 +37,6 @@ import { UsersService } from './users.service';
       useFactory: (config: AppConfig) => new PasswordPolicy({ minLength: config.auth.password.minLength }),
     },
   ],
-  exports: [UsersService],
+  exports: [UsersService, UserCredentials],
 })
 export class UsersModule {}

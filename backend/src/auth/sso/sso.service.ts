@@ -4,7 +4,7 @@ import { AuditLog } from '../../audit/audit-log.service';
 import type { RequestActor } from '../../common/auth/principal';
 import { SecretBox } from '../../common/crypto/secret-box';
 import { APP_CONFIG, type AppConfig, type SsoProviderConfig } from '../../config/app-config';
-import { UsersService } from '../../users/users.service';
+import { UserCredentials } from '../../users/user-credentials.service';
 import { AuthError, AuthErrorCode } from '../auth.errors';
 import { AuthService, type IssuedTokens } from '../auth.service';
 import { runStrategy } from '../passport-flow';
@@ -32,7 +32,7 @@ export class SsoService {
   constructor(
     private readonly strategy: SsoStrategy,
     private readonly stateStore: SsoStateStore,
-    private readonly users: UsersService,
+    private readonly credentials: UserCredentials,
     private readonly auth: AuthService,
     private readonly audit: AuditLog,
     private readonly secretBox: SecretBox,
@@ -99,7 +99,7 @@ export class SsoService {
     }
     const signIn = outcome.user;
     const ad = (column: string): string => `federated_identities:${provider.id}:${signIn.subject}:${column}`;
-    const user = await this.users.resolveSsoUser(
+    const account = await this.credentials.resolveSsoAccount(
       { provider: provider.id, subject: signIn.subject, email: signIn.email, name: signIn.name },
       { enabled: provider.autoProvision, role: provider.defaultRole },
       {
@@ -111,9 +111,9 @@ export class SsoService {
       },
       actor,
     );
-    if (!user) return fail('sso_no_account', `no account for ${signIn.email} and provisioning is off`);
-    if (user.status !== 'active') return fail('sso_user_disabled', `${signIn.email} is disabled`);
-    const tokens = await this.auth.startSession(user, 'sso', actor, 'auth.sso.succeeded', {
+    if (!account) return fail('sso_no_account', `no account for ${signIn.email} and provisioning is off`);
+    if (account.status !== 'active') return fail('sso_user_disabled', `${signIn.email} is disabled`);
+    const tokens = await this.auth.startSession(account, 'sso', actor, 'auth.sso.succeeded', {
       provider: provider.id,
       subject: signIn.subject,
     });

@@ -3,17 +3,19 @@ import { givenUser, signInAsAdmin, type SignedIn } from '../../../test/sign-in';
 import { startTestApp, type TestApp } from '../../../test/test-app';
 import type { DeliveryStatus } from '../delivery.entity';
 import type { DeliveryPageView, DeliverySummaryView, DeliveryView } from '../dto/delivery.view';
-import { Outbox, type OutboxEvent } from '../outbox';
+import { Outbox } from '../outbox';
 import {
   anEvent,
+  asDelivered,
   eventually,
   jobsWithKey,
   ledger,
   publish,
   whenStatus,
   type LedgerRow,
+  type ProbeEvent,
 } from './delivery-fixtures';
-import { DeliveryProbeModule, probeAll, probeChanges } from './delivery-probe.module';
+import { DeliveryProbeModule, PROBE_EVENTS, probeAll, probeChanges } from './delivery-probe.module';
 
 /** Quick polling, so a retry made due by retryNow() runs within a fraction of a second. */
 const WORKER_ENV = { DELIVERY_WORKER_POLL_INTERVAL_MS: '100' } as const;
@@ -57,7 +59,7 @@ describe('outbox and deliveries', () => {
       let eventId: string | undefined;
       await expect(
         t.dataSource.transaction(async (m) => {
-          eventId = await t.app.get(Outbox).publish(m, event);
+          eventId = await t.app.get(Outbox).publish(m, PROBE_EVENTS, event);
           throw new Error('the incident write failed after publishing');
         }),
       ).rejects.toThrow('the incident write failed');
@@ -74,7 +76,7 @@ describe('outbox and deliveries', () => {
     });
 
     it('refuses to publish outside a transaction', async () => {
-      await expect(t.app.get(Outbox).publish(t.dataSource.manager, anEvent())).rejects.toThrow(
+      await expect(t.app.get(Outbox).publish(t.dataSource.manager, PROBE_EVENTS, anEvent())).rejects.toThrow(
         'open transaction',
       );
     });
@@ -108,7 +110,7 @@ describe('outbox and deliveries', () => {
       expect(received).toHaveLength(1);
       expect(received[0]).toEqual({
         event: {
-          ...event,
+          ...asDelivered(event),
           id: eventId,
           occurredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
         },
@@ -152,7 +154,7 @@ describe('outbox and deliveries', () => {
 
   describe('dead deliveries and POST /api/deliveries/:id/replay', () => {
     let eventId: string;
-    let event: OutboxEvent;
+    let event: ProbeEvent;
     let dead: LedgerRow;
 
     beforeAll(async () => {

@@ -1,19 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { DeliveryStatus } from '../delivery.entity';
-import { Outbox, type OutboxEvent } from '../outbox';
+import type { DeliveredEvent, EventSubject } from '../domain-event';
+import type { PublishedEvent } from '../event-catalogue';
+import { Outbox } from '../outbox';
+import { PROBE_EVENTS, type ProbeEventPayloads, type ProbeEventType } from './delivery-probe.module';
+
+export type ProbeEvent = PublishedEvent<ProbeEventPayloads>;
 
 /** A probe event about a fresh incident id (probe-all and probe-changes both take it). */
-export function anEvent(overrides: Partial<OutboxEvent> = {}): OutboxEvent {
+export function anEvent(
+  overrides: Partial<EventSubject> & { readonly type?: ProbeEventType } = {},
+): ProbeEvent {
   return {
     type: 'probe.changed',
     aggregateType: 'incident',
     aggregateId: randomUUID(),
     aggregateVersion: 1,
-    payload: { title: 'Checkout API returns 502', state: 'new' },
+    payloads: { 1: { title: 'Checkout API returns 502', state: 'new' } },
     actor: { type: 'user', id: randomUUID(), label: 'alice@example.com' },
     ...overrides,
   };
+}
+
+/** How a consumer receives `event` (a probe event has one version), without its id and time. */
+export function asDelivered(event: ProbeEvent): Omit<DeliveredEvent, 'id' | 'occurredAt'> {
+  const { payloads, ...subject } = event;
+  return { ...subject, schemaVersion: 1, payload: payloads[1] };
 }
 
 export interface WithDatabase {
@@ -26,8 +39,8 @@ export interface AppWithDatabase extends WithDatabase {
 }
 
 /** Publishes in a transaction of its own, as a feature module does with its change; the event id. */
-export function publish(t: AppWithDatabase, event: OutboxEvent): Promise<string> {
-  return t.dataSource.transaction((m) => t.app.get(Outbox).publish(m, event));
+export function publish(t: AppWithDatabase, event: ProbeEvent): Promise<string> {
+  return t.dataSource.transaction((m) => t.app.get(Outbox).publish(m, PROBE_EVENTS, event));
 }
 
 /** Polls `check` every 50 ms until it answers something other than undefined. */

@@ -1,10 +1,25 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
-import {
-  DeliveryConsumers,
-  type DeliveredEvent,
-  type DeliveryConsumer,
-  type DeliveryContext,
-} from '../delivery-consumers';
+import { DeliveryConsumers, type DeliveryConsumer, type DeliveryContext } from '../delivery-consumers';
+import type { DeliveredEvent } from '../domain-event';
+import { EventCatalogue } from '../event-catalogue';
+
+/** What the probes publish (`anEvent`), declared the way a feature module declares its catalogue. */
+export interface ProbeChangedV1 {
+  readonly title: string;
+  readonly state: string;
+}
+
+export type ProbeEventPayloads = {
+  'probe.changed': { 1: ProbeChangedV1 };
+  'probe.other': { 1: ProbeChangedV1 };
+};
+
+export type ProbeEventType = keyof ProbeEventPayloads;
+
+export const PROBE_EVENTS = new EventCatalogue<ProbeEventPayloads>({
+  'probe.changed': [1],
+  'probe.other': [1],
+});
 
 export interface Received {
   readonly event: DeliveredEvent;
@@ -23,7 +38,7 @@ export class ProbeConsumer implements DeliveryConsumer {
 
   constructor(
     readonly name: string,
-    readonly eventTypes: readonly string[] | '*',
+    readonly events: DeliveryConsumer['events'],
     readonly maxAttempts?: number,
   ) {}
 
@@ -67,8 +82,8 @@ export class ProbeConsumer implements DeliveryConsumer {
 
 /** Every event; default max attempts (8). */
 export const probeAll = new ProbeConsumer('probe-all', '*');
-/** Only probe.changed events; dead after 3 attempts. */
-export const probeChanges = new ProbeConsumer('probe-changes', ['probe.changed'], 3);
+/** Only probe.changed events (v1); dead after 3 attempts. */
+export const probeChanges = new ProbeConsumer('probe-changes', { 'probe.changed': [1] }, 3);
 
 /** Registers the probe consumers the way a feature module registers its own. */
 @Module({})

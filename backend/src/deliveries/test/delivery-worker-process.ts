@@ -22,7 +22,7 @@ class StuckConsumer implements DeliveryConsumer {
 
   constructor(
     readonly name: string,
-    readonly eventTypes: readonly string[] | '*',
+    readonly events: DeliveryConsumer['events'],
     readonly maxAttempts?: number,
   ) {}
 
@@ -35,7 +35,7 @@ class StuckConsumer implements DeliveryConsumer {
 /** The probe consumers' names, so the healthy app's probes take over what these held. */
 const stuckAll = new StuckConsumer('probe-all', '*');
 /** One attempt only: its interrupted attempt was its last, so it ends dead and needs a replay. */
-const stuckChanges = new StuckConsumer('probe-changes', ['probe.changed'], 1);
+const stuckChanges = new StuckConsumer('probe-changes', { 'probe.changed': [1] }, 1);
 
 @Module({})
 class StuckProbeModule implements OnModuleInit {

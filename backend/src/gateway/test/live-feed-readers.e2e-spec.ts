@@ -4,7 +4,7 @@ import { startTestApp, type TestApp } from '../../../test/test-app';
 import { ROLES, type Role } from '../../common/auth/roles';
 import { Outbox } from '../../deliveries/outbox';
 import { INCIDENT_EVENTS } from '../../incidents/incident.events';
-import { ADMIN_ONLY_EVENT, LiveProbeModule, UNDECLARED_EVENT } from './live-probe.module';
+import { ADMIN_ONLY_EVENT, LIVE_PROBE_EVENTS, LiveProbeModule, UNDECLARED_EVENT } from './live-probe.module';
 import { LiveTestClient, newIncident } from './live-test-client';
 
 describe('/live: each socket receives what its role may read', () => {
@@ -24,15 +24,15 @@ describe('/live: each socket receives what its role may read', () => {
     return client;
   }
 
-  async function publish(type: string): Promise<string> {
+  async function publish(type: typeof ADMIN_ONLY_EVENT | typeof UNDECLARED_EVENT): Promise<string> {
     const aggregateId = randomUUID();
     await t.dataSource.transaction((m) =>
-      t.app.get(Outbox).publish(m, {
+      t.app.get(Outbox).publish(m, LIVE_PROBE_EVENTS, {
         type,
         aggregateType: 'probe',
         aggregateId,
         aggregateVersion: 1,
-        payload: { secret: 'for admins only' },
+        payloads: { 1: { secret: 'for admins only' } },
         actor: { type: 'system', id: null, label: 'probe' },
       }),
     );
@@ -70,12 +70,12 @@ describe('/live: each socket receives what its role may read', () => {
         .set('authorization', person.bearer);
       const socket = sockets[i]!;
       if (rest.status === 200) {
-        expect(await socket.eventFor(incidentId, INCIDENT_EVENTS.created)).toMatchObject({
+        expect(await socket.eventFor(incidentId, 'incident.created')).toMatchObject({
           aggregateId: incidentId,
         });
-        expect(socket.welcome.eventTypes).toEqual(expect.arrayContaining(Object.values(INCIDENT_EVENTS)));
+        expect(socket.welcome.eventTypes).toEqual(expect.arrayContaining(INCIDENT_EVENTS.types));
       } else {
-        expect(socket.welcome.eventTypes).not.toEqual(expect.arrayContaining([INCIDENT_EVENTS.created]));
+        expect(socket.welcome.eventTypes).not.toEqual(expect.arrayContaining(['incident.created']));
       }
     }
   });

@@ -1,4 +1,5 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
+import { EventCatalogue } from '../../deliveries/event-catalogue';
 import { GatewayModule } from '../gateway.module';
 import { LiveEventReaders } from '../live-event-readers';
 
@@ -6,6 +7,12 @@ import { LiveEventReaders } from '../live-event-readers';
 export const ADMIN_ONLY_EVENT = 'probe.admin_notice';
 /** An event type nobody declared readers for. */
 export const UNDECLARED_EVENT = 'probe.undeclared';
+
+/** The probe's events, declared the way a feature module declares its catalogue. */
+export const LIVE_PROBE_EVENTS = new EventCatalogue<{
+  [ADMIN_ONLY_EVENT]: { 1: { readonly secret: string } };
+  [UNDECLARED_EVENT]: { 1: { readonly secret: string } };
+}>({ [ADMIN_ONLY_EVENT]: [1], [UNDECLARED_EVENT]: [1] });
 
 /** Declares the probe's event type the way a feature module declares its own. */
 @Module({ imports: [GatewayModule] })

@@ -4,7 +4,7 @@ import type { SignedIn } from '../../../test/sign-in';
 import type { TestApp } from '../../../test/test-app';
 import { JWT_AUDIENCE, JWT_ISSUER } from '../../auth/access-tokens';
 import type { Role } from '../../common/auth/roles';
-import type { DeliveredEvent } from '../../deliveries/delivery-consumers';
+import type { DeliveredEvent } from '../../deliveries/domain-event';
 import {
   LIVE_ACCESS_CHANGED,
   LIVE_ACCESS_ENDED,

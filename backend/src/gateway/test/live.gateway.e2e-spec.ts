@@ -3,9 +3,14 @@ import { io, type Socket } from 'socket.io-client';
 import { signInAsAdmin } from '../../../test/sign-in';
 import { startTestApp, type TestApp } from '../../../test/test-app';
 import { ProbeModule } from '../../../test/probe.module';
-import type { DeliveredEvent } from '../../deliveries/delivery-consumers';
-import { Outbox, type OutboxEvent } from '../../deliveries/outbox';
+import { waitFor } from '../../../test/support/wait-for';
+import type { DeliveredEvent } from '../../deliveries/domain-event';
+import type { PublishedEvent } from '../../deliveries/event-catalogue';
+import { Outbox } from '../../deliveries/outbox';
+import type { IncidentView } from '../../incidents/dto/incident.view';
+import { INCIDENT_EVENTS, type IncidentEventPayloads } from '../../incidents/incident.events';
 import { LIVE_INCIDENT_EVENT, type LiveRefusal, type LiveWelcome } from '../live-protocol';
+import { newIncident } from './live-test-client';
 
 function connect(url: string, options: Parameters<typeof io>[1] = {}): Socket {
   return io(`${url}/live`, { transports: ['websocket'], reconnection: false, forceNew: true, ...options });
@@ -47,24 +52,40 @@ describe('Socket.IO /live on the API port', () => {
   });
 
   it('pushes a published incident event to signed-in clients as incident.event (live-feed consumer)', async () => {
-    const { accessToken } = await signInAsAdmin(t);
-    const socket = connect(t.baseUrl, { auth: { token: accessToken } });
+    const admin = await signInAsAdmin(t);
+    const socket = connect(t.baseUrl, { auth: { token: admin.accessToken } });
     try {
       await new Promise<void>((resolve, reject) => {
         socket.once('welcome', () => resolve());
         socket.once('connect_error', reject);
       });
-      const event: OutboxEvent = {
+      const incidentId = await newIncident(t, admin);
+      const incident = (await t.http.get(`/api/incidents/${incidentId}`).set('authorization', admin.bearer))
+        .body as IncidentView;
+      const changes = { state: { from: 'new' as const, to: 'in_progress' as const } };
+      const event: PublishedEvent<IncidentEventPayloads> = {
         type: 'incident.state_changed',
         aggregateType: 'incident',
-        aggregateId: randomUUID(),
+        aggregateId: incidentId,
         aggregateVersion: 4,
-        payload: { state: 'in_progress', from: 'new', to: 'in_progress' },
+        payloads: { 1: { incident, changes } },
         actor: { type: 'user', id: randomUUID(), label: 'alice@example.com' },
       };
-      const received = new Promise<DeliveredEvent>((resolve) => socket.on(LIVE_INCIDENT_EVENT, resolve));
-      const eventId = await t.dataSource.transaction((m) => t.app.get(Outbox).publish(m, event));
-      expect(await received).toEqual({ ...event, id: eventId, occurredAt: expect.any(String) as unknown });
+      const events: DeliveredEvent[] = [];
+      socket.on(LIVE_INCIDENT_EVENT, (e: DeliveredEvent) => events.push(e));
+      const eventId = await t.dataSource.transaction((m) =>
+        t.app.get(Outbox).publish(m, INCIDENT_EVENTS, event),
+      );
+      await waitFor(() => events.some((e) => e.id === eventId), 10_000, 'the event on the socket');
+      const received = events.find((e) => e.id === eventId);
+      const { payloads, ...subject } = event;
+      expect(received).toEqual({
+        ...subject,
+        schemaVersion: 1,
+        payload: payloads[1],
+        id: eventId,
+        occurredAt: expect.any(String) as unknown,
+      });
       const [row] = await t.dataSource.query<{ status: string }[]>(
         `SELECT status FROM deliveries WHERE event_id = $1 AND consumer = 'live-feed'`,
         [eventId],

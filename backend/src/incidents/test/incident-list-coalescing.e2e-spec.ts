@@ -1,6 +1,6 @@
 import { givenUser, type SignedIn } from '../../../test/sign-in';
 import type { PreparedStatements } from '../../common/database/prepared-statements';
-import { IncidentsService } from '../incidents.service';
+import { IncidentQueries } from '../incident-queries';
 import { startTestApp, type TestApp } from '../../../test/test-app';
 
 interface Page {
@@ -9,7 +9,7 @@ interface Page {
 }
 
 /**
- * Identical list requests at the same moment share one read (IncidentsService.list). These run
+ * Identical list requests at the same moment share one read (IncidentQueries.list). These run
  * the real HTTP path against PostgreSQL with many identical requests in flight, and check that
  * sharing never shows a client data older than its request.
  */
@@ -38,8 +38,8 @@ describe('GET /api/incidents under identical concurrent requests', () => {
 
   it('answers many identical requests with the same page from fewer reads', async () => {
     for (let i = 0; i < 3; i++) await create(`Seed ${i}`);
-    // Counts the service's reads of the database; the reads themselves run as usual.
-    const service: unknown = t.app.get(IncidentsService);
+    // Counts IncidentQueries' reads of the database; the reads themselves run as usual.
+    const service: unknown = t.app.get(IncidentQueries);
     const { statements } = service as { statements: PreparedStatements };
     const reads = jest.spyOn(statements, 'texts');
     try {

@@ -4,6 +4,7 @@ import { startTestApp, type TestApp } from '../../../test/test-app';
 interface IncidentBody {
   id: string;
   number: string;
+  title: string;
   state: string;
   priority: number;
   version: number;
@@ -263,6 +264,42 @@ describe('/api/incidents', () => {
       }
     });
 
+    it.each([
+      ['acknowledge', {}],
+      ['assign', { assigneeId: null }],
+      ['hold', { reason: 'Waiting' }],
+      ['resolve', { closeCode: 'Solution provided', closeNotes: 'Fixed' }],
+      ['close', {}],
+      ['cancel', { reason: 'Duplicate' }],
+      ['reopen', { reason: 'Back again' }],
+      ['resume', { reason: 'Vendor answered' }],
+    ])('POST :id/%s takes the expected version from If-Match or the body', async (action, body) => {
+      const incident = await create();
+      const post = (ifMatch: string | undefined, version?: number) => {
+        const req = t.http
+          .post(`/api/incidents/${incident.id}/${action}`)
+          .set('authorization', responder.bearer);
+        return (ifMatch === undefined ? req : req.set('if-match', ifMatch)).send({ ...body, version });
+      };
+      expect((await post('"7"').expect(409)).body).toMatchObject({
+        code: 'INCIDENT_STALE_VERSION',
+        currentVersion: 1,
+      });
+      expect((await post(undefined, 7).expect(409)).body).toMatchObject({ code: 'INCIDENT_STALE_VERSION' });
+      expect((await post('seven').expect(400)).body).toMatchObject({
+        code: 'INCIDENT_VERSION_HEADER_INVALID',
+      });
+      expect((await post('W/"1"', 2).expect(400)).body).toMatchObject({
+        code: 'INCIDENT_VERSION_HEADER_INVALID',
+      });
+      expect((await post('"1"', 0).expect(400)).body).toMatchObject({ code: 'VALIDATION_FAILED' });
+      const now = await t.http
+        .get(`/api/incidents/${incident.id}`)
+        .set('authorization', viewer.bearer)
+        .expect(200);
+      expect(now.body).toMatchObject({ version: 1, state: 'new' });
+    });
+
     it('recomputes priority and SLA when impact or urgency change', async () => {
       const incident = await create({ impact: 3, urgency: 3 });
       const res = await t.http
@@ -424,6 +461,66 @@ describe('/api/incidents', () => {
         { type: 'incident.created', aggregate_version: 1 },
         { type: 'incident.state_changed', aggregate_version: 2 },
         { type: 'incident.commented', aggregate_version: 2 },
+      ]);
+    });
+
+    it('publishes a work note as incident.work_noted and a comment as incident.commented, each at schema version 1', async () => {
+      const incident = await create();
+      await act(incident, 'comments', { body: 'Customer informed' }).expect(201);
+      await act(incident, 'comments', { body: 'Pool size was 5', kind: 'work_note' }).expect(201);
+      const events = await t.dataSource.query<{ type: string; schema_version: number; payload: object }[]>(
+        `SELECT type, schema_version, payload FROM outbox_events
+          WHERE aggregate_id = $1 AND type <> 'incident.created' ORDER BY occurred_at`,
+        [incident.id],
+      );
+      expect(events).toEqual([
+        {
+          type: 'incident.commented',
+          schema_version: 1,
+          payload: {
+            number: incident.number,
+            kind: 'comment',
+            body: 'Customer informed',
+            entryId: expect.any(String),
+          },
+        },
+        {
+          type: 'incident.work_noted',
+          schema_version: 1,
+          payload: {
+            number: incident.number,
+            kind: 'work_note',
+            body: 'Pool size was 5',
+            entryId: expect.any(String),
+          },
+        },
+      ]);
+    });
+
+    it('publishes what changed: edits as incident.updated, moves as incident.state_changed with the state', async () => {
+      const incident = await create();
+      await t.http
+        .patch(`/api/incidents/${incident.id}`)
+        .set('authorization', responder.bearer)
+        .send({ title: 'Checkout API returns 503' })
+        .expect(200);
+      await act(incident, 'hold', { reason: 'Waiting for the vendor' }).expect(200);
+      const events = await t.dataSource.query<
+        { type: string; payload: { incident: { version: number }; changes: object } }[]
+      >(
+        `SELECT type, payload FROM outbox_events WHERE aggregate_id = $1 AND type <> 'incident.created' ORDER BY occurred_at`,
+        [incident.id],
+      );
+      expect(events.map((e) => [e.type, e.payload.changes, e.payload.incident.version])).toEqual([
+        ['incident.updated', { title: { from: incident.title, to: 'Checkout API returns 503' } }, 2],
+        [
+          'incident.state_changed',
+          {
+            state: { from: 'new', to: 'on_hold' },
+            acknowledgedAt: { from: null, to: expect.stringMatching(/^\d{4}-/) },
+          },
+          3,
+        ],
       ]);
     });
   });
