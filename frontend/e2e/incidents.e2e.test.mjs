@@ -101,6 +101,7 @@ describe('incidents', { timeout: TEST_TIMEOUT_MS * 2 }, () => {
         const dialog = page.getByRole('dialog', { name: `Resolve ${number}` });
         await dialog.getByRole('button', { name: 'Resolve' }).click();
         await dialog.getByText('Choose a close code.').waitFor();
+        await page.screenshot({ path: artifact('resolve-dialog.png') });
         await choose(page, dialog.getByRole('combobox', { name: 'Close code' }), 'Solution provided');
         await dialog.getByLabel('Close notes').fill('Gateway config rolled back; error rate back to 0.');
         await dialog.getByRole('button', { name: 'Resolve' }).click();
