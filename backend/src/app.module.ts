@@ -3,10 +3,12 @@ import { APP_FILTER } from '@nestjs/core';
 import { AnalyticsModule } from './analytics/analytics.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { SsoModule } from './auth/sso/sso.module';
 import { CryptoModule } from './common/crypto/crypto.module';
 import { DatabaseModule } from './common/database/database.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
-import { APP_CONFIG, type AppConfig } from './config/app-config';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { HealthModule } from './health/health.module';
@@ -25,14 +27,16 @@ export class AppModule {
   ): DynamicModule {
     return {
       module: AppModule,
-      global: true,
       imports: [
+        // Infrastructure, global: settings, the database (and its unit of work), secrets.
+        ConfigModule.forRoot(config),
         DatabaseModule.forRoot(databaseUrl, config.database),
         CryptoModule,
         HealthModule,
         AuditModule,
         UsersModule,
-        AuthModule.forRoot(config),
+        AuthModule,
+        ...(config.auth.sso ? [SsoModule] : []),
         DeliveriesModule,
         IncidentsModule,
         ServiceNowModule,
@@ -41,11 +45,7 @@ export class AppModule {
         GatewayModule,
         ...extraImports,
       ],
-      providers: [
-        { provide: APP_CONFIG, useValue: config },
-        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-      ],
-      exports: [APP_CONFIG],
+      providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }
 }

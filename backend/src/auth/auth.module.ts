@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
@@ -6,8 +6,6 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { ServerSecrets } from '../common/crypto/server-secrets';
-import { PreparedStatements } from '../common/database/prepared-statements';
-import { UnitOfWork } from '../common/database/unit-of-work';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
 import { AccessTokens } from './access-tokens';
@@ -30,70 +28,56 @@ import {
 import { RefreshToken } from './refresh-token.entity';
 import { RolesGuard } from './roles.guard';
 import { SessionStore } from './session-store';
-import { SsoController } from './sso/sso.controller';
-import { SsoStateStore } from './sso/sso-state-store';
-import { SsoService } from './sso/sso.service';
-import { SsoStrategy } from './sso/sso.strategy';
 
 /**
  * Who is calling and what they may do. Registers the two global guards (authentication on by
  * default, then roles/scopes), so every module's routes are protected without importing this.
+ * Exports AuthService for those that check tokens themselves (the live gateway, SSO).
  */
-@Module({})
-export class AuthModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    const sso = config.auth.sso !== undefined;
-    return {
-      module: AuthModule,
-      // Global so the Socket.IO gateway can authenticate handshakes with AuthService.
-      global: true,
-      imports: [
-        TypeOrmModule.forFeature([AuthSession, RefreshToken, ApiKey]),
-        UsersModule,
-        AuditModule,
-        PassportModule,
-        JwtModule.registerAsync({
-          inject: [ServerSecrets],
-          useFactory: (secrets: ServerSecrets) => ({
-            secret: secrets.jwtSecret,
-            signOptions: { algorithm: 'HS256' },
-          }),
-        }),
-        ThrottlerModule.forRootAsync({
-          inject: [APP_CONFIG],
-          useFactory: (c: AppConfig) => {
-            const { rateLimitPerIp, rateLimitPerAccount, rateLimitWindowSeconds } = c.auth.login;
-            return {
-              throttlers: [
-                { name: LOGIN_BY_IP, ttl: rateLimitWindowSeconds * 1000, limit: rateLimitPerIp },
-                {
-                  name: LOGIN_BY_ACCOUNT,
-                  ttl: rateLimitWindowSeconds * 1000,
-                  limit: rateLimitPerAccount,
-                  getTracker: loginAccountTracker,
-                },
-              ],
-            };
-          },
-        }),
-      ],
-      controllers: [AuthController, ApiKeysController, ...(sso ? [SsoController] : [])],
-      providers: [
-        UnitOfWork,
-        PreparedStatements,
-        AccessTokens,
-        AuthService,
-        SessionStore,
-        LoginLockout,
-        ApiKeysService,
-        JwtStrategy,
-        LoginThrottleGuard,
-        AdminBootstrap,
-        ...(sso ? [SsoStateStore, SsoStrategy, SsoService] : []),
-        { provide: APP_GUARD, useClass: AuthenticationGuard },
-        { provide: APP_GUARD, useClass: RolesGuard },
-      ],
-      exports: [AuthService],
-    };
-  }
-}
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([AuthSession, RefreshToken, ApiKey]),
+    UsersModule,
+    AuditModule,
+    PassportModule,
+    JwtModule.registerAsync({
+      inject: [ServerSecrets],
+      useFactory: (secrets: ServerSecrets) => ({
+        secret: secrets.jwtSecret,
+        signOptions: { algorithm: 'HS256' },
+      }),
+    }),
+    ThrottlerModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) => {
+        const { rateLimitPerIp, rateLimitPerAccount, rateLimitWindowSeconds } = c.auth.login;
+        return {
+          throttlers: [
+            { name: LOGIN_BY_IP, ttl: rateLimitWindowSeconds * 1000, limit: rateLimitPerIp },
+            {
+              name: LOGIN_BY_ACCOUNT,
+              ttl: rateLimitWindowSeconds * 1000,
+              limit: rateLimitPerAccount,
+              getTracker: loginAccountTracker,
+            },
+          ],
+        };
+      },
+    }),
+  ],
+  controllers: [AuthController, ApiKeysController],
+  providers: [
+    AccessTokens,
+    AuthService,
+    SessionStore,
+    LoginLockout,
+    ApiKeysService,
+    JwtStrategy,
+    LoginThrottleGuard,
+    AdminBootstrap,
+    { provide: APP_GUARD, useClass: AuthenticationGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+  ],
+  exports: [AuthService],
+})
+export class AuthModule {}

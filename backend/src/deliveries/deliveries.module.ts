@@ -1,7 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
-import { UnitOfWork } from '../common/database/unit-of-work';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveriesService } from './deliveries.service';
 import { Delivery } from './delivery.entity';
@@ -11,15 +10,14 @@ import { StoredEvent } from './outbox-event.entity';
 import { Outbox } from './outbox';
 
 /**
- * The transactional outbox and delivery ledger. Global, because the publisher (Incidents) and
- * every consumer module (Gateway, Slack, ServiceNow) need it and it depends on none of them:
- * publishers use Outbox, consumers register with DeliveryConsumers, pages read DeliveriesService.
+ * The transactional outbox and delivery ledger. It depends on no publisher or consumer; each
+ * imports it: publishers (Incidents) use Outbox, consumers (Gateway, later Slack and ServiceNow)
+ * register with DeliveryConsumers, pages read DeliveriesService.
  */
-@Global()
 @Module({
   imports: [TypeOrmModule.forFeature([StoredEvent, Delivery]), AuditModule],
   controllers: [DeliveriesController],
-  providers: [Outbox, DeliveryConsumers, DeliveriesService, DeliveryWorker, UnitOfWork],
+  providers: [Outbox, DeliveryConsumers, DeliveriesService, DeliveryWorker],
   exports: [Outbox, DeliveryConsumers, DeliveriesService],
 })
 export class DeliveriesModule {}

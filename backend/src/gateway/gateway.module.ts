@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import type { Role } from '../common/auth/roles';
 import type { IncidentEventType } from '../incidents/incident.events';
-import { IncidentsModule } from '../incidents/incidents.module';
+import { AuthModule } from '../auth/auth.module';
+import { DeliveriesModule } from '../deliveries/deliveries.module';
 import { AccessChangeListener } from './access-change-listener';
 import { LiveEventReaders } from './live-event-readers';
 import { LiveGateway } from './live.gateway';
@@ -27,7 +28,7 @@ const INCIDENT_EVENT_READERS = {
  * exported LiveEventReaders (`allow(types, roles)`, in their own `onModuleInit`).
  */
 @Module({
-  imports: [IncidentsModule],
+  imports: [AuthModule, DeliveriesModule],
   providers: [
     {
       provide: LiveEventReaders,

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { PreparedStatements } from '../common/database/prepared-statements';
-import { UnitOfWork } from '../common/database/unit-of-work';
+import { DeliveriesModule } from '../deliveries/deliveries.module';
 import { UsersModule } from '../users/users.module';
 import { IncidentTimelineEntry } from './incident-timeline-entry.entity';
 import { Incident } from './incident.entity';
@@ -12,12 +11,13 @@ import { IncidentQueries } from './incident-queries';
 
 /**
  * Incidents, their lifecycle and timeline. Publishes its domain events (incident.events.ts)
- * through the outbox (DeliveriesModule, global); knows none of the modules that consume them.
+ * through the outbox (DeliveriesModule); knows none of the modules that consume them. Users
+ * gives it assignees and reporters.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Incident, IncidentTimelineEntry]), UsersModule],
+  imports: [TypeOrmModule.forFeature([Incident, IncidentTimelineEntry]), DeliveriesModule, UsersModule],
   controllers: [IncidentsController, IncidentMetadataController],
-  providers: [IncidentCommands, IncidentQueries, UnitOfWork, PreparedStatements],
+  providers: [IncidentCommands, IncidentQueries],
   exports: [IncidentCommands, IncidentQueries],
 })
 export class IncidentsModule {}

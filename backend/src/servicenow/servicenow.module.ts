@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
-import { IncidentsModule } from '../incidents/incidents.module';
 
-/** Two-way sync with ServiceNow's Table API: outbound writes, inbound webhooks, reconciliation. */
-@Module({ imports: [IncidentsModule] })
+/**
+ * Two-way sync with ServiceNow's Table API: outbound writes, inbound webhooks, reconciliation.
+ * Empty until its issue lands; it will then import IncidentsModule (service and events).
+ */
+@Module({})
 export class ServiceNowModule {}

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
-import { IncidentsModule } from '../incidents/incidents.module';
 
-/** Slack notifications, buttons, slash commands and threads, every request signature-checked. */
-@Module({ imports: [IncidentsModule] })
+/**
+ * Slack notifications, buttons, slash commands and threads, every request signature-checked.
+ * Empty until its issue lands; it will then import IncidentsModule (service and events).
+ */
+@Module({})
 export class SlackModule {}

@@ -1,8 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
-import { PreparedStatements } from '../common/database/prepared-statements';
-import { UnitOfWork } from '../common/database/unit-of-work';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { FederatedIdentity } from './federated-identity.entity';
 import { PasswordHasher } from './password-hasher';
@@ -24,8 +22,6 @@ import { UsersService } from './users.service';
   providers: [
     UsersService,
     UserCredentials,
-    UnitOfWork,
-    PreparedStatements,
     {
       provide: PasswordHasher,
       inject: [APP_CONFIG],

@@ -4,13 +4,16 @@ import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config/app-config';
 import { DatabaseAvailability } from './database-availability';
 import { dataSourceOptions } from './data-source-options';
+import { PreparedStatements } from './prepared-statements';
+import { UnitOfWork } from './unit-of-work';
 import { runMigrationsExclusively } from './migration-runner';
 
 const RUN_MIGRATIONS = Symbol('RUN_MIGRATIONS');
 
 /**
  * Opens the pool and, by default, applies pending migrations before the app serves (module
- * init runs before listen).
+ * init runs before listen). Global, as infrastructure: every module's services get the one
+ * UnitOfWork and the one PreparedStatements (each connection plans a statement once).
  */
 @Module({})
 export class DatabaseModule implements OnModuleInit {
@@ -22,6 +25,7 @@ export class DatabaseModule implements OnModuleInit {
   static forRoot(url: string, config: AppConfig['database']): DynamicModule {
     return {
       module: DatabaseModule,
+      global: true,
       imports: [
         TypeOrmModule.forRoot({
           ...dataSourceOptions(url, config),
@@ -30,7 +34,13 @@ export class DatabaseModule implements OnModuleInit {
           retryDelay: 1000,
         }),
       ],
-      providers: [{ provide: RUN_MIGRATIONS, useValue: config.runMigrations }, DatabaseAvailability],
+      providers: [
+        { provide: RUN_MIGRATIONS, useValue: config.runMigrations },
+        DatabaseAvailability,
+        UnitOfWork,
+        PreparedStatements,
+      ],
+      exports: [UnitOfWork, PreparedStatements],
     };
   }
 

@@ -1,5 +1,6 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { DeliveryConsumers, type DeliveryConsumer, type DeliveryContext } from '../delivery-consumers';
+import { DeliveriesModule } from '../deliveries.module';
 import type { DeliveredEvent } from '../domain-event';
 import { EventCatalogue } from '../event-catalogue';
 
@@ -86,7 +87,7 @@ export const probeAll = new ProbeConsumer('probe-all', '*');
 export const probeChanges = new ProbeConsumer('probe-changes', { 'probe.changed': [1] }, 3);
 
 /** Registers the probe consumers the way a feature module registers its own. */
-@Module({})
+@Module({ imports: [DeliveriesModule] })
 export class DeliveryProbeModule implements OnModuleInit {
   constructor(private readonly consumers: DeliveryConsumers) {}
 

@@ -13,6 +13,7 @@ import { NestPinoLogger } from '../../common/logging/nest-pino-logger';
 import { loadConfig } from '../../config/app-config';
 import { createHttpApplication } from '../../http-application';
 import { DeliveryConsumers, type DeliveryConsumer, type DeliveryContext } from '../delivery-consumers';
+import { DeliveriesModule } from '../deliveries.module';
 import { anEvent, eventually, publish } from './delivery-fixtures';
 import { DeliveryProbeModule } from './delivery-probe.module';
 
@@ -37,7 +38,7 @@ const stuckAll = new StuckConsumer('probe-all', '*');
 /** One attempt only: its interrupted attempt was its last, so it ends dead and needs a replay. */
 const stuckChanges = new StuckConsumer('probe-changes', { 'probe.changed': [1] }, 1);
 
-@Module({})
+@Module({ imports: [DeliveriesModule] })
 class StuckProbeModule implements OnModuleInit {
   constructor(private readonly consumers: DeliveryConsumers) {}
 

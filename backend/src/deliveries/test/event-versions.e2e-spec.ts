@@ -7,6 +7,7 @@ import {
   type DeliveryConsumer,
   type Subscription,
 } from '../delivery-consumers';
+import { DeliveriesModule } from '../deliveries.module';
 import type { DeliveredEvent } from '../domain-event';
 import { EventCatalogue, type EventPayloads, type PublishedEvent } from '../event-catalogue';
 import { Outbox } from '../outbox';
@@ -52,7 +53,7 @@ const rolling = recorder('probe-v1-v2', { 'probe.versioned': [1, 2] });
 /** A consumer that already dropped v1. */
 const newRelease = recorder('probe-v2', { 'probe.versioned': [2] });
 
-@Module({})
+@Module({ imports: [DeliveriesModule] })
 class VersionedProbeModule implements OnModuleInit {
   constructor(private readonly consumers: DeliveryConsumers) {}
 
