@@ -13,9 +13,6 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { SecretBox } from './secret-box';
 
-/** Relative to the repository root, beside `data/postgres`; `data/` is git-ignored. */
-export const DEFAULT_LOCAL_SECRETS_FILE = 'data/local-secrets.json';
-
 export interface LocalSecrets {
   /** HS256 signing secret for access tokens (JWT_SECRET). */
   jwtSecret: string;
