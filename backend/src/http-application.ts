@@ -73,7 +73,7 @@ export async function createHttpApplication(
   registerApiCacheControl(fastify, `/${API_PREFIX}`);
   registerJsonOnlyBodies(app, `/${API_PREFIX}`);
   registerJsonBodyParser(app);
-  registerStorableTextCheck(fastify, `/${API_PREFIX}/`);
+  registerStorableTextCheck(fastify, `/${API_PREFIX}`);
   await app.register(fastifyCookie);
   app.enableCors({
     origin: config.http.corsOrigins.length > 0 ? [...config.http.corsOrigins] : false,

@@ -3,6 +3,7 @@ import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RequestError, RequestErrorCode } from '../errors/request-errors';
 import { STRUCTURED_JSON } from './json-body';
+import { isUnderPrefix } from './url-path';
 
 const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
 
@@ -50,8 +51,7 @@ function hasBody(req: FastifyRequest): boolean {
 export function registerJsonOnlyBodies(app: NestFastifyApplication, prefix: string): void {
   const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
   fastify.addHook('preParsing', (req, _reply, payload, done) => {
-    const path = req.url.split('?', 1)[0] ?? '';
-    if (req.is404 || !hasBody(req) || !(path === prefix || path.startsWith(`${prefix}/`))) {
+    if (req.is404 || !hasBody(req) || !isUnderPrefix(req.url, prefix)) {
       done(null, payload);
       return;
     }

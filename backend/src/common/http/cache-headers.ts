@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { isUnderPrefix } from './url-path';
 
 /**
  * Every API answer is for one caller (a person's JWT, a client's X-Api-Key) and can change at
@@ -9,8 +10,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
  */
 export function registerApiCacheControl(fastify: FastifyInstance, prefix: string): void {
   fastify.addHook('onSend', (req, reply, payload, done) => {
-    const path = req.url.split('?', 1)[0] ?? '';
-    if ((path === prefix || path.startsWith(`${prefix}/`)) && !reply.hasHeader('cache-control')) {
+    if (isUnderPrefix(req.url, prefix) && !reply.hasHeader('cache-control')) {
       void reply.header('cache-control', 'no-store');
     }
     done(null, payload);

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { sendProblem } from '../errors/problem-details.filter';
 import { RequestError, RequestErrorCode } from '../errors/request-errors';
+import { isUnderPrefix } from './url-path';
 
 /** Paths the console must never answer for: the API, its docs, and the live socket. */
 const SERVER_PREFIXES = ['/api', '/socket.io'];
@@ -40,7 +41,7 @@ export async function registerConsoleSite(fastify: FastifyInstance, consoleDir: 
 
   fastify.get('/*', (req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
-    const isServerPath = SERVER_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
+    const isServerPath = SERVER_PREFIXES.some((p) => isUnderPrefix(path, p));
     // Any extensionless path is a console route, whatever the client accepts (`curl /` gets the
     // page too); a path with an extension is a file that does not exist.
     const isConsoleRoute = extname(path) === '';

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { RequestValidationError } from '../errors/request-errors';
 import { findUnstorableText } from '../validation/storable-text';
 import { isCheckedJsonBody } from './json-body';
+import { isUnderPrefix } from './url-path';
 
 /**
  * Query keys that class-transformer drops silently instead of letting the whitelist refuse them
@@ -20,7 +21,7 @@ const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'];
  */
 export function registerStorableTextCheck(fastify: FastifyInstance, prefix: string): void {
   fastify.addHook('preValidation', (req, _reply, done) => {
-    if (!req.url.startsWith(prefix)) {
+    if (!isUnderPrefix(req.url, prefix)) {
       done();
       return;
     }

@@ -5,6 +5,7 @@ import type { DeliveredEvent, EventSubject } from '../domain-event';
 import type { PublishedEvent } from '../event-catalogue';
 import { Outbox } from '../outbox';
 import { PROBE_EVENTS, type ProbeEventPayloads, type ProbeEventType } from './delivery-probe.module';
+import { eventually } from '../../../test/support/wait-for';
 
 export type ProbeEvent = PublishedEvent<ProbeEventPayloads>;
 
@@ -43,16 +44,7 @@ export function publish(t: AppWithDatabase, event: ProbeEvent): Promise<string> 
   return t.dataSource.transaction((m) => t.app.get(Outbox).publish(m, PROBE_EVENTS, event));
 }
 
-/** Polls `check` every 50 ms until it answers something other than undefined. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { eventually };
 
 export interface LedgerRow {
   id: string;

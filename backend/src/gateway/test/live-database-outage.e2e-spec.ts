@@ -1,19 +1,11 @@
 import pg from 'pg';
 import { givenUser, signIn, signInAsAdmin, type SignedIn } from '../../../test/sign-in';
 import type { TcpProxy } from '../../../test/support/tcp-proxy';
+import { waitFor } from '../../../test/support/wait-for';
 import { startTestAppBehindProxy, type ProxiedTestApp, type TestApp } from '../../../test/test-app';
 import { withAdmin, type TestDatabase } from '../../../test/test-database';
 import { ACCESS_LISTENER_APPLICATION_NAME } from '../access-change-listener';
 import { accessTokenFor, expectStillFed, LiveTestClient, sessionIdOf } from './live-test-client';
-
-/** Polls `condition` until it holds; for states only the database or the log can tell. */
-async function eventually(condition: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('/live while the database is down', () => {
   let app: ProxiedTestApp;
@@ -72,7 +64,7 @@ describe('/live while the database is down', () => {
   it('keeps its sockets, refuses handshakes and renewals as unavailable (not as signed out), and applies what changed meanwhile once back', async () => {
     const { viewer, other, kept, revoked } = await twoSessions();
     await proxy.refuse();
-    await eventually(logged('Access-change listener lost its database connection'), 'the lost listener');
+    await waitFor(logged('Access-change listener lost its database connection'), 15_000, 'the lost listener');
 
     expect(await LiveTestClient.refusal(t, viewer.accessToken)).toEqual({
       code: 'DATABASE_UNAVAILABLE',
@@ -94,7 +86,7 @@ describe('/live while the database is down', () => {
 
     // Nobody hears this signal: the listener is still trying to reconnect.
     await revokeSession(other.accessToken);
-    await eventually(logged('attempt 2 in'), 'a failed reconnect');
+    await waitFor(logged('attempt 2 in'), 15_000, 'a failed reconnect');
     expect(kept.ended).toBeUndefined();
     expect(revoked.ended).toBeUndefined();
     expect(kept.socket.connected && revoked.socket.connected).toBe(true);
@@ -118,7 +110,7 @@ describe('/live while the database is down', () => {
     expect(rows.length).toBeGreaterThan(0);
 
     await revokeSession(other.accessToken); // heard, but the check it calls for fails
-    await eventually(logged('Live access re-check failed'), 'a failed re-check');
+    await waitFor(logged('Live access re-check failed'), 15_000, 'a failed re-check');
     expect(kept.ended).toBeUndefined();
     expect(revoked.ended).toBeUndefined();
 

@@ -6,6 +6,7 @@ import { Outbox } from '../../deliveries/outbox';
 import { INCIDENT_EVENTS } from '../../incidents/incident.events';
 import { ADMIN_ONLY_EVENT, LIVE_PROBE_EVENTS, LiveProbeModule, UNDECLARED_EVENT } from './live-probe.module';
 import { LiveTestClient, newIncident } from './live-test-client';
+import { waitFor } from '../../../test/support/wait-for';
 
 describe('/live: each socket receives what its role may read', () => {
   let t: TestApp;
@@ -45,17 +46,18 @@ describe('/live: each socket receives what its role may read', () => {
    * that got nothing about them before that incident never will (its packets arrive in order).
    */
   async function afterLiveFeedHandled(aggregateIds: string[], sockets: LiveTestClient[]): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const [row] = await t.dataSource.query<{ handled: number }[]>(
-        `SELECT count(*)::int AS handled FROM deliveries d JOIN outbox_events e ON e.id = d.event_id
-          WHERE d.consumer = 'live-feed' AND d.status = 'delivered' AND e.aggregate_id = ANY($1::uuid[])`,
-        [aggregateIds],
-      );
-      if (row?.handled === aggregateIds.length) break;
-      if (Date.now() > deadline) throw new Error('the live feed did not handle the events within 10 s');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitFor(
+      async () => {
+        const [row] = await t.dataSource.query<{ handled: number }[]>(
+          `SELECT count(*)::int AS handled FROM deliveries d JOIN outbox_events e ON e.id = d.event_id
+            WHERE d.consumer = 'live-feed' AND d.status = 'delivered' AND e.aggregate_id = ANY($1::uuid[])`,
+          [aggregateIds],
+        );
+        return row?.handled === aggregateIds.length;
+      },
+      10_000,
+      'the live feed did not handle the events',
+    );
     const later = await newIncident(t, admin);
     await Promise.all(sockets.map((s) => s.eventFor(later)));
   }

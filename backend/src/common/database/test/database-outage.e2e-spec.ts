@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { signInAsAdmin, type SignedIn } from '../../../../test/sign-in';
 import type { TcpProxy } from '../../../../test/support/tcp-proxy';
+import { waitFor } from '../../../../test/support/wait-for';
 import {
   startTestAppBehindProxy,
   TEST_ADMIN,
@@ -21,14 +22,6 @@ const VALID_BODIES: Record<string, object> = {
 interface Operation {
   readonly method: string;
   readonly path: string;
-}
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function timed(send: () => Promise<Response>): Promise<{ res: Response; ms: number }> {
@@ -76,7 +69,7 @@ describe('a database that goes away', () => {
 
   afterEach(async () => {
     await proxy.forward();
-    await waitFor(async () => (await t.http.get('/api/health/ready')).status === 200, 10000);
+    await waitFor(async () => (await t.http.get('/api/health/ready')).status === 200, 10000, 'ready again');
   });
 
   it('answers every database route 503 DATABASE_UNAVAILABLE with Retry-After, within a second, when connections are refused', async () => {
@@ -128,7 +121,7 @@ describe('a database that goes away', () => {
       'login',
     );
     await proxy.forward();
-    await waitFor(async () => (await t.http.get('/api/health/ready')).status === 200, 10000);
+    await waitFor(async () => (await t.http.get('/api/health/ready')).status === 200, 10000, 'ready again');
     const after = await t.dataSource.query<{ n: number }[]>('SELECT count(*)::int AS n FROM incidents');
     expect(after).toEqual(before);
     // The refresh refused during the outage consumed nothing: the console keeps its session.
@@ -155,6 +148,7 @@ describe('a database that goes away', () => {
     await waitFor(
       async () => (await t.http.get('/api/incidents').set('authorization', admin.bearer)).status === 200,
       5000,
+      'serving again',
     );
     const logs = t.logs();
     expect(logs.some((l) => l.level === 'warn' && /Database unavailable/.test(l.msg ?? ''))).toBe(true);
