@@ -13,8 +13,8 @@ import type { Namespace, Socket } from 'socket.io';
 import { AuthError, AuthErrorCode } from '../auth/auth.errors';
 import { AuthService, type VerifiedAccessToken } from '../auth/auth.service';
 import type { Role } from '../common/auth/roles';
-import { databaseFailureOf } from '../common/database/database-failure';
-import { DatabaseErrorCode, DatabaseUnavailableError } from '../common/database/database.errors';
+import { DatabaseErrorCode } from '../common/database/database.errors';
+import { toProblem } from '../common/errors/problem';
 import { RequestErrorCode } from '../common/errors/request-errors';
 import { DeliveryConsumers } from '../deliveries/delivery-consumers';
 import type { DeliveredEvent } from '../deliveries/domain-event';
@@ -48,13 +48,13 @@ const roomOf = (role: Role): string => `role:${role}`;
  * `principalFor` answers every access question with an AuthError. Anything else it throws (the
  * database unreachable, a bug) means the question could not be answered, which must never read
  * as "signed out": a socket keeps its access; a handshake or renewal is refused as unavailable.
+ * The one error mapping (toProblem) decides what counts as the database being unavailable.
  */
 function databaseProblemOf(e: unknown): LiveProblem | undefined {
-  if (e instanceof DatabaseUnavailableError) return { code: e.code, detail: e.detail };
-  if (databaseFailureOf(e)) {
-    return { code: DatabaseErrorCode.Unavailable, detail: 'The database is unavailable; retry shortly' };
-  }
-  return undefined;
+  const { problem } = toProblem(e);
+  return problem.code === (DatabaseErrorCode.Unavailable as string)
+    ? { code: problem.code, detail: problem.detail }
+    : undefined;
 }
 
 /**
