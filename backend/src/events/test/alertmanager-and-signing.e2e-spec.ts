@@ -2,6 +2,7 @@ import { Buffer } from 'node:buffer';
 import { signInAsAdmin, type SignedIn } from '../../../test/sign-in';
 import { startTestApp, type TestApp } from '../../../test/test-app';
 import { InboxRetention } from '../../inbox/inbox-retention';
+import { signatureOf } from '../event-signature';
 import type { InboundEventDetailView, InboundEventView } from '../../inbox/dto/inbound-event.view';
 import { countRows, createSource, incident, postRaw, settled, trigger } from './event-producers';
 
@@ -151,7 +152,7 @@ describe('Alertmanager webhook, signing, replay and retention', () => {
       const before = await countRows(t, 'SELECT 1 FROM inbound_events');
       const body = JSON.stringify(trigger(key, 'signed/2', 'Signed alert'));
       const ts = String(Math.floor(Date.now() / 1000));
-      const good = (await import('../event-signature')).signatureOf(secret, ts, body);
+      const good = signatureOf(secret, ts, body);
       const tampered = await t.http
         .post('/api/events')
         .set('Content-Type', 'application/json')
