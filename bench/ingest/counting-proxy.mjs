@@ -43,7 +43,7 @@ class FrontendReader {
   portals = new Map();
 
   push(chunk) {
-    let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    const buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     let at = 0;
     for (;;) {
       if (!this.started) {
@@ -65,7 +65,6 @@ class FrontendReader {
       at += len + 1;
     }
     this.pending = at < buf.length ? Buffer.from(buf.subarray(at)) : Buffer.alloc(0);
-    buf = null;
   }
 
   startup(params) {

@@ -42,6 +42,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { isStale } from '../../scripts/build-if-stale.mjs';
 import { freePort, waitUntilReady } from '../../scripts/app-process.mjs';
@@ -83,6 +84,7 @@ const log = (text) => console.error(`[bench:ingest] ${text}`);
 // Processes
 
 const children = new Set();
+let slowQueries = 0;
 
 /** A child that the bench ends at exit, whatever happens. */
 function own(child) {
@@ -135,9 +137,14 @@ async function startApp(databaseUrl, dir, { worker }) {
     spawn(process.execPath, [...APP_NODE_ARGS, 'backend/dist/backend/src/main.js'], {
       cwd: root,
       env,
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit'],
     }),
   );
+  // The app's slow-query warnings (long lines) are counted per load, not echoed.
+  createInterface({ input: app.stdout }).on('line', (line) => {
+    if (line.includes('"Slow query')) slowQueries++;
+    else console.log(line);
+  });
   const exited = new Promise((r) => app.once('exit', (code, signal) => r(signal ?? code)));
   const base = `http://127.0.0.1:${port}`;
   await waitUntilReady(base, { timeoutMs: 120_000, exited });
@@ -271,6 +278,7 @@ function load(base, { seconds, body, pid, waits }) {
   let peakRss = rssMb(pid);
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(pid))), 250);
   const cpuBefore = cpuSeconds(pid);
+  const slowBefore = slowQueries;
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -312,6 +320,7 @@ function load(base, { seconds, body, pid, waits }) {
           peakRss,
           endRss: rssMb(pid),
           waits: waitsSeen,
+          slowQueries: slowQueries - slowBefore,
           cpu: {
             server: cpuAfter.server - cpuBefore.server,
             postgres: cpuAfter.postgres - cpuBefore.postgres,
@@ -441,10 +450,18 @@ function loadRow(name, r) {
     'max ms': fmt(r.max, 0),
     '202s': fmt(r.accepted),
     'other answers': [...r.other, ...(r.errors ? [`${r.errors} errors`] : [])].join(', ') || 'none',
+    'server RSS peak MB': fmt(r.peakRss),
+  };
+}
+
+/** Where the time went: CPU per event by process, what the server's DB connections waited on. */
+function diagnosisRow(name, r) {
+  return {
+    load: name,
     'server CPU ms/event': fmt((r.cpu.server * 1000) / Math.max(1, r.accepted), 3),
-    'postgres CPU ms/event': fmt((r.cpu.postgres * 1000) / Math.max(1, r.accepted), 3),
-    'RSS peak MB': fmt(r.peakRss),
-    'DB connections wait on': r.waits || '–',
+    'PostgreSQL CPU ms/event': fmt((r.cpu.postgres * 1000) / Math.max(1, r.accepted), 3),
+    'DB connections (active) wait on': r.waits || '–',
+    'slow-query warnings': r.slowQueries,
     'rest of machine CPU %': fmt(
       (100 * (r.cpu.machine - r.cpu.server - r.cpu.postgres - r.cpu.loadGenerator)) /
         (r.seconds * cpus().length),
@@ -555,8 +572,11 @@ try {
     if (APP_WORKER) {
       const backlog = await countAccepted(db);
       log(`backlog left by the load: ${backlog} events accepted, not yet processed; waiting for the worker`);
+      const before = cpuSeconds(app.pid);
       const d = await drain(db, backlog);
-      results.drains.push({ accepted: r.accepted, backlog, ...d });
+      const after = cpuSeconds(app.pid);
+      const cpu = { app: after.server - before.server, postgres: after.postgres - before.postgres };
+      results.drains.push({ accepted: r.accepted, backlog, cpu, ...d });
     }
   }
 
@@ -667,15 +687,19 @@ try {
       `shared by app, bare handler, PostgreSQL ${server.v} (${database.kind}, shared_buffers ${server.sb}) and autocannon; ` +
       `app worker ${APP_WORKER ? 'on' : 'off'}, pools of ${POOL_SIZE}.\n`,
   );
-  const rows = [];
-  results.bare.forEach((r, i) => rows.push(loadRow(`bare handler, distinct #${i + 1}`, r)));
-  results.notify.forEach((r, i) =>
-    rows.push(loadRow(`(diagnostic) bare + pg_notify, distinct #${i + 1}`, r)),
+  const loads = [
+    ...results.bare.map((r, i) => [`bare handler, distinct #${i + 1}`, r]),
+    ...results.notify.map((r, i) => [`(diagnostic) bare + pg_notify, distinct #${i + 1}`, r]),
+    ...results.app.map((r, i) => [`app POST /api/events, distinct #${i + 1}`, r]),
+    ['bare handler, duplicate', bareDup],
+    ['app POST /api/events, duplicate', appDup],
+  ];
+  console.table(loads.map(([name, r]) => loadRow(name, r)));
+  console.log(
+    '\nWhere the time went (CPU from /proc; waits sampled every 100 ms from pg_stat_activity; ' +
+      '"rest of machine" is CPU used by processes outside this bench, i.e. noise):',
   );
-  results.app.forEach((r, i) => rows.push(loadRow(`app POST /api/events, distinct #${i + 1}`, r)));
-  rows.push(loadRow('bare handler, duplicate', bareDup));
-  rows.push(loadRow('app POST /api/events, duplicate', appDup));
-  console.table(rows);
+  console.table(loads.map(([name, r]) => diagnosisRow(name, r)));
 
   if (results.drains.length) {
     console.log(
@@ -689,6 +713,8 @@ try {
         'processed during load': fmt(d.accepted - d.backlog),
         'drain s': d.seconds === null ? `> ${DRAIN_TIMEOUT_S} (${d.left} left)` : fmt(d.seconds, 1),
         'drain events/s': d.seconds ? fmt(d.backlog / d.seconds) : '–',
+        'app CPU ms/event': fmt((d.cpu.app * 1000) / Math.max(1, d.backlog - d.left), 2),
+        'PostgreSQL CPU ms/event': fmt((d.cpu.postgres * 1000) / Math.max(1, d.backlog - d.left), 2),
       })),
     );
   }
