@@ -18,7 +18,9 @@
 //   5. Statements per event: the app again, worker off, its database connections through
 //      counting-proxy.mjs, which counts the protocol's Query and Execute messages of the request
 //      path's pool (application_name nexecute-connect) during a distinct and a duplicate load;
-//      the bare handler the same way, as a check of the method (it must show 1).
+//      the bare handler the same way, as a check of the method (it must show 1). Then the app
+//      with its worker on processes the backlog those loads left, still through the proxy:
+//      statements per processed event (all pools), for whoever tunes processing.
 //   6. One table of figures against the targets (printed; the exit code is 0 unless the bench
 //      itself fails).
 //
@@ -670,6 +672,29 @@ try {
     };
     await stop(app);
     await stop(countedBare);
+
+    // Processing: the backlog the counted loads left (the worker was off), drained by the app with
+    // its worker on, still through the proxy: statements of every pool per processed event.
+    const backlog = await countAccepted(db);
+    if (backlog > 0) {
+      log(`statement count: processing the ${backlog} events the counted loads left (worker on)`);
+      await ask('reset');
+      ({ app, base } = await startApp(viaProxy.toString(), dir, { worker: true }));
+      const d = await drain(db, backlog);
+      const snapshot = await ask('snapshot');
+      const processed = backlog - d.left;
+      const all = Object.entries(snapshot.byApp).flatMap(([pool, c]) =>
+        c.bySql.map(([sql, n]) => [`${pool}: ${sql}`, n]),
+      );
+      const total = all.reduce((sum, [, n]) => sum + n, 0);
+      counts.processing = {
+        processed,
+        seconds: d.seconds,
+        perEvent: total / Math.max(1, processed),
+        top: all.sort((a, b) => b[1] - a[1]).slice(0, 12),
+      };
+      await stop(app);
+    }
     await stop(proxy);
   }
 
@@ -747,11 +772,24 @@ try {
     );
     console.log(`  app's pool while idle (${counts.idleSeconds} s), statements by SQL`);
     for (const [sql, n] of counts.idleTop) console.log(`    ${String(n).padStart(7)} in all  ${sql}`);
+    if (!counts.idleTop.length) console.log('          none');
     for (const k of ['appDistinct', 'appDuplicate']) {
       console.log(`  ${k === 'appDistinct' ? 'app, distinct' : 'app, duplicate'}: statements by SQL`);
       for (const [sql, n] of counts[k].top) {
         console.log(`    ${fmt(n / Math.max(1, counts[k].r.sent), 3).padStart(7)} /event  ${sql}`);
       }
+    }
+  }
+
+  if (counts?.processing) {
+    const p = counts.processing;
+    console.log(
+      `\nProcessing (not the request path): ${fmt(p.processed)} events processed by the worker through the proxy ` +
+        `in ${fmt(p.seconds, 1)} s (app start-up included), ${fmt(p.perEvent, 1)} statements per processed event, ` +
+        `all pools (start-up's included); the most frequent:`,
+    );
+    for (const [sql, n] of p.top) {
+      console.log(`    ${fmt(n / Math.max(1, p.processed), 2).padStart(7)} /event  ${sql.slice(0, 150)}`);
     }
   }
 
