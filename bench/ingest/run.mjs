@@ -179,13 +179,23 @@ function procStat(pid) {
   }
 }
 
-/** Our PostgreSQL's postmaster: the embedded server's, from its pid file; null for DATABASE_URL's. */
+/** Our PostgreSQL's postmaster, when it runs on this machine (the parent of our backend). */
 let postmasterPid = null;
+
+async function findPostmaster(client) {
+  const backend = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+  try {
+    const ppid = Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${backend}/status`, 'utf8'))[1]);
+    return procStat(ppid)?.comm === 'postgres' ? ppid : null;
+  } catch {
+    return null; // another machine, or another PID namespace
+  }
+}
 
 /**
  * CPU seconds of PostgreSQL: the postmaster, its live children and the children it has reaped
- * (ended connections), so a window's figure counts backends that exited in it. For DATABASE_URL's
- * server (no pid known) every `postgres` process on the machine, and no reaped ones.
+ * (ended connections), so a window's figure counts backends that exited in it. When the server
+ * is not found on this machine, every live `postgres` process here (an estimate).
  */
 function postgresCpu() {
   if (postmasterPid) {
@@ -423,7 +433,6 @@ async function startDatabase(dir) {
     port: 0,
     database: DB_NAME,
   });
-  postmasterPid = Number(readFileSync(join(dir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
   return { kind: 'embedded', url: server.url, stop: () => server.stop() };
 }
 
@@ -497,6 +506,7 @@ try {
   db = new pg.Client({ connectionString: database.url });
   await db.connect();
   await db.query(BARE_TABLE_SQL);
+  postmasterPid = await findPostmaster(db);
   const server = (
     await db.query(`SELECT current_setting('server_version') AS v, current_setting('shared_buffers') AS sb,
                            current_setting('synchronous_commit') AS sc, current_setting('max_connections') AS mc`)
