@@ -657,16 +657,16 @@ try {
     const idle = await ask('snapshot');
     // Counted from the reset to a second after the load, when the requests autocannon left in
     // flight have finished too; so the events are the requests sent, not the answers received.
-    const measure = async (b, pid, body) => {
+    const measure = async (b, pid, body, applicationName) => {
       await ask('reset');
-      const r = await load(b, { seconds: COUNT_SECONDS, body, pid });
+      const r = await load(b, { seconds: COUNT_SECONDS, body, pid, waits: { db, applicationName } });
       await sleep(1000);
       return { r, snapshot: await ask('snapshot') };
     };
-    const appDistinct = await measure(base, app.pid, distinct);
-    const appDuplicate = await measure(base, app.pid, () => dupBody);
-    const bareDistinct = await measure(bareBase, countedBare.pid, distinct);
-    const bareDuplicate = await measure(bareBase, countedBare.pid, () => dupBody);
+    const appDistinct = await measure(base, app.pid, distinct, 'nexecute-connect');
+    const appDuplicate = await measure(base, app.pid, () => dupBody, 'nexecute-connect');
+    const bareDistinct = await measure(bareBase, countedBare.pid, distinct, 'bench-bare-handler');
+    const bareDuplicate = await measure(bareBase, countedBare.pid, () => dupBody, 'bench-bare-handler');
     const of = (m, name) => perEvent(m.snapshot, idle, name, m.r.sent, m.r.seconds + 1, idleSeconds);
     counts = {
       idle,
@@ -778,6 +778,9 @@ try {
         statements: fmt(counts[k].statements),
         'idle rate share': fmt(counts[k].background, 1),
         'per event': fmt(counts[k].perEvent, 2),
+        'events/s (via proxy)': fmt(counts[k].r.rate),
+        'DB connections wait on': counts[k].r.waits || '–',
+        'rest of machine CPU %': diagnosisRow('', counts[k].r)['rest of machine CPU %'],
       })),
     );
     console.log(`  app's pool while idle (${counts.idleSeconds} s), statements by SQL`);
