@@ -26,7 +26,7 @@ import { problemInterceptor } from '../../core/problem-interceptor';
 import { Role, UserView } from '../../core/session/user';
 import { IncidentView } from './incident';
 import { IncidentDetail } from './incident-detail';
-import { IncidentMetadataView } from './incident-metadata';
+import { IncidentMetadataView } from '../../shared/incident-rules/incident-metadata';
 
 describe('IncidentDetail', () => {
   let fixture: ComponentFixture<IncidentDetail>;
