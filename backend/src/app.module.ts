@@ -10,8 +10,10 @@ import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
+import { EventsModule } from './events/events.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { HealthModule } from './health/health.module';
+import { InboxModule } from './inbox/inbox.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { ServiceNowModule } from './servicenow/servicenow.module';
 import { SlackModule } from './slack/slack.module';
@@ -39,6 +41,8 @@ export class AppModule {
         ...(config.auth.sso ? [SsoModule] : []),
         DeliveriesModule,
         IncidentsModule,
+        InboxModule,
+        EventsModule,
         ServiceNowModule,
         SlackModule,
         AnalyticsModule,

@@ -6,6 +6,7 @@ import { OutboxAndDeliveries1764300000001 } from './1764300000001-outbox-and-del
 import { AuthAccessNotifications1764400000000 } from './1764400000000-auth-access-notifications';
 import { DeliveryWorkerPools1764410000000 } from './1764410000000-delivery-worker-pools';
 import { EventSchemaVersions1764500000000 } from './1764500000000-event-schema-versions';
+import { InboundEvents1764600000000 } from './1764600000000-inbound-events';
 
 /** Every migration, oldest first. Listed explicitly so src (Jest) and dist (node) load the same set. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   AuthAccessNotifications1764400000000,
   DeliveryWorkerPools1764410000000,
   EventSchemaVersions1764500000000,
+  InboundEvents1764600000000,
 ];

@@ -20,6 +20,12 @@ export const AUDIT_ACTIONS = [
   'api_key.revoked',
   'integration.updated',
   'delivery.replayed',
+  'event_source.created',
+  'event_source.updated',
+  'event_source.key_rotated',
+  'event_source.secret_rotated',
+  'event_source.deleted',
+  'inbox.replayed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

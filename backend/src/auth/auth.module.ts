@@ -78,6 +78,6 @@ import { SessionStore } from './session-store';
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [AuthService],
+  exports: [AuthService, ApiKeysService],
 })
 export class AuthModule {}

@@ -312,6 +312,36 @@ export class EnvironmentVariables {
   @Max(86400000)
   @IsInt()
   DELIVERY_STALLED_AFTER_MS = 120000;
+
+  @Transform(toInt)
+  @Min(1)
+  @Max(100)
+  @IsInt()
+  INBOX_MAX_ATTEMPTS = 8;
+
+  @Transform(toInt)
+  @Min(30)
+  @Max(3650)
+  @IsInt()
+  INBOX_RETENTION_DAYS = 30;
+
+  @Transform(toInt)
+  @Min(30)
+  @Max(3600)
+  @IsInt()
+  EVENTS_SIGNATURE_TOLERANCE_SECONDS = 300;
+
+  @Transform(toInt)
+  @Min(1)
+  @Max(1000000)
+  @IsInt()
+  EVENTS_DEFAULT_RATE_PER_MINUTE = 6000;
+
+  @Transform(toInt)
+  @Min(0)
+  @Max(60000)
+  @IsInt()
+  EVENTS_SOURCE_CACHE_MS = 5000;
 }
 
 /** The validated, typed settings the app is built from. Paths are absolute. */
@@ -353,6 +383,22 @@ export interface AppConfig {
     readonly staleAfterMs: number;
     /** A pending or failed delivery whose job has been due this long, untaken, is stalled. */
     readonly stalledAfterMs: number;
+  };
+  /** The inbox of inbound events (inbox/). */
+  readonly inbox: {
+    /** Processing attempts of one event before it is `failed` (replayable). */
+    readonly maxAttempts: number;
+    /** How long received events, and so their idempotency keys, are kept (at least 30 days). */
+    readonly retentionDays: number;
+  };
+  /** Webhook producers' endpoints (events/). */
+  readonly events: {
+    /** Largest |now − X-Nexecute-Timestamp| a signed request may show. */
+    readonly signatureToleranceSeconds: number;
+    /** A new source's rate limit unless the admin sets one. */
+    readonly defaultRatePerMinute: number;
+    /** How long an instance trusts a source it has read (changes made on this instance apply at once). */
+    readonly sourceCacheMs: number;
   };
 }
 
@@ -501,6 +547,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       heartbeatMs: vars.DELIVERY_WORKER_HEARTBEAT_MS,
       staleAfterMs: vars.DELIVERY_WORKER_STALE_AFTER_MS,
       stalledAfterMs: vars.DELIVERY_STALLED_AFTER_MS,
+    },
+    inbox: { maxAttempts: vars.INBOX_MAX_ATTEMPTS, retentionDays: vars.INBOX_RETENTION_DAYS },
+    events: {
+      signatureToleranceSeconds: vars.EVENTS_SIGNATURE_TOLERANCE_SECONDS,
+      defaultRatePerMinute: vars.EVENTS_DEFAULT_RATE_PER_MINUTE,
+      sourceCacheMs: vars.EVENTS_SOURCE_CACHE_MS,
     },
   };
 }

@@ -22,6 +22,7 @@ import {
 } from './delivery-queue';
 import type { DeliveredEvent } from './domain-event';
 import { WorkerPoolLiveness } from './worker-pool-liveness';
+import { WorkerTasks } from './worker-tasks';
 
 const LOAD_DELIVERY_SQL = `
   SELECT d.consumer, d.status, d.idempotency_key,
@@ -126,6 +127,7 @@ export class DeliveryWorker implements OnModuleInit, OnApplicationBootstrap, Bef
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly consumers: DeliveryConsumers,
+    private readonly tasks: WorkerTasks,
   ) {}
 
   private get connectionString(): string {
@@ -173,7 +175,10 @@ export class DeliveryWorker implements OnModuleInit, OnApplicationBootstrap, Bef
       logger: workerLogger(DeliveryWorker.name),
       // no cron: without this graphile-worker looks for a ./crontab file in the working directory
       parsedCronItems: [],
-      taskList: { [DELIVER_TASK]: (payload, helpers) => this.deliver(payload as DeliverJobPayload, helpers) },
+      taskList: {
+        ...Object.fromEntries(this.tasks.entries()),
+        [DELIVER_TASK]: (payload, helpers) => this.deliver(payload as DeliverJobPayload, helpers),
+      },
     });
     this.logger.log(`Delivery worker started (concurrency ${settings.concurrency}, pool ${poolId})`);
     this.liveness = new WorkerPoolLiveness(this.pool, { poolId, workerIds }, settings, this.logger);

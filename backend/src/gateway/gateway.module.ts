@@ -19,6 +19,7 @@ const INCIDENT_EVENT_READERS = {
   'incident.updated': INCIDENT_READERS,
   'incident.state_changed': INCIDENT_READERS,
   'incident.assigned': INCIDENT_READERS,
+  'incident.alert_grouped': INCIDENT_READERS,
   'incident.commented': INCIDENT_READERS,
   'incident.work_noted': INCIDENT_READERS,
 } satisfies Record<IncidentEventType, readonly Role[]>;

@@ -46,7 +46,13 @@ interface Mutation {
 
 function actorOf(actor: RequestActor): Pick<IncidentTimelineEntry, 'actorType' | 'actorId' | 'actorLabel'> {
   const p = actor.principal;
-  if (!p) return { actorType: 'system', actorId: null, actorLabel: 'system' };
+  if (!p) {
+    return {
+      actorType: 'system',
+      actorId: actor.service?.id ?? null,
+      actorLabel: actor.service?.label ?? 'system',
+    };
+  }
   return p.kind === 'user'
     ? { actorType: 'user', actorId: p.id, actorLabel: p.email }
     : { actorType: 'api_key', actorId: p.id, actorLabel: p.name };
@@ -93,12 +99,22 @@ export class IncidentCommands {
     private readonly queries: IncidentQueries,
   ) {}
 
-  async create(dto: CreateIncidentDto, actor: RequestActor): Promise<IncidentView> {
+  /**
+   * Opens an incident. With `within`, it runs in the caller's transaction (an inbound event's
+   * processing, which records what it did in the same commit). `alertAt`: it is opened by an
+   * alert, its first (alertCount 1).
+   */
+  async create(
+    dto: CreateIncidentDto,
+    actor: RequestActor,
+    options: { readonly within?: EntityManager; readonly alertAt?: Date } = {},
+  ): Promise<IncidentView> {
     if (dto.assigneeId) await this.assertAssignee(dto.assigneeId);
     const openedAt = new Date();
     const priority = priorityOf(dto.impact, dto.urgency);
     const reporterId = actor.principal?.kind === 'user' ? actor.principal.id : null;
-    const incident = await this.unitOfWork.run(async (m) => {
+    let view: IncidentView | undefined;
+    await this.unitOfWork.within(options.within, async (m) => {
       const inserted = await m.getRepository(Incident).insert({
         title: dto.title,
         description: dto.description ?? '',
@@ -112,6 +128,8 @@ export class IncidentCommands {
         source: dto.source ?? (actor.principal?.kind === 'api_key' ? 'api' : 'console'),
         openedAt,
         slaDueAt: slaDueAt(openedAt, priority),
+        alertCount: options.alertAt ? 1 : 0,
+        lastAlertAt: options.alertAt ?? null,
         version: 1,
         updatedAt: openedAt,
       });
@@ -120,11 +138,10 @@ export class IncidentCommands {
         kind: 'created',
         set: {},
         changes: {},
-        event: (view) => ({ type: 'incident.created', payloads: { 1: { incident: view } } }),
+        event: (incident) => ({ type: 'incident.created', payloads: { 1: { incident } } }),
       });
-      return created;
+      [view] = await this.queries.viewsOf([created], m);
     });
-    const [view] = await this.queries.viewsOf([incident]);
     return view!;
   }
 
@@ -151,9 +168,58 @@ export class IncidentCommands {
     });
   }
 
-  acknowledge(id: string, expected: number | undefined, actor: RequestActor): Promise<IncidentView> {
-    return this.mutate(id, expected, actor, (i, now) =>
-      this.transition(i, this.lifecycle.acknowledge(i, now)),
+  acknowledge(
+    id: string,
+    expected: number | undefined,
+    actor: RequestActor,
+    within?: EntityManager,
+  ): Promise<IncidentView> {
+    return this.mutate(
+      id,
+      expected,
+      actor,
+      (i, now) => this.transition(i, this.lifecycle.acknowledge(i, now)),
+      within,
+    );
+  }
+
+  /**
+   * One more alert for an open incident (a trigger with its dedup key): the count and last-seen
+   * time, a timeline entry with the alert's summary and `incident.alert_grouped`. An incident that
+   * is no longer open refuses it (INCIDENT_ILLEGAL_TRANSITION): the alert opens a new one.
+   */
+  recordAlert(
+    id: string,
+    alert: { readonly summary: string; readonly at: Date },
+    actor: RequestActor,
+    within?: EntityManager,
+  ): Promise<IncidentView> {
+    return this.mutate(
+      id,
+      undefined,
+      actor,
+      (i) => {
+        if (!IncidentLifecycle.isOpen(i.state)) {
+          throw new IncidentError(
+            IncidentErrorCode.IllegalTransition,
+            `An incident that is ${i.state} takes no more alerts`,
+            { from: i.state, to: i.state, allowed: IncidentLifecycle.allowedFrom(i.state) },
+          );
+        }
+        const set = { alertCount: i.alertCount + 1, lastAlertAt: alert.at };
+        const changes = diff(i, set);
+        return {
+          kind: 'alert',
+          set,
+          changes,
+          body: alert.summary,
+          event: (incident) => ({
+            type: 'incident.alert_grouped',
+            payloads: { 1: { incident, changes, summary: alert.summary } },
+          }),
+        };
+      },
+      within,
     );
   }
 
@@ -197,9 +263,14 @@ export class IncidentCommands {
     dto: ResolveIncidentDto,
     expected: number | undefined,
     actor: RequestActor,
+    within?: EntityManager,
   ): Promise<IncidentView> {
-    return this.mutate(id, expected, actor, (i, now) =>
-      this.transition(i, this.lifecycle.move(i, 'resolved', now, dto)),
+    return this.mutate(
+      id,
+      expected,
+      actor,
+      (i, now) => this.transition(i, this.lifecycle.move(i, 'resolved', now, dto)),
+      within,
     );
   }
 
@@ -330,8 +401,10 @@ export class IncidentCommands {
     expected: number | undefined,
     actor: RequestActor,
     decide: (incident: Incident, now: Date) => Mutation,
+    within?: EntityManager,
   ): Promise<IncidentView> {
-    const incident = await this.unitOfWork.run(async (m) => {
+    let view: IncidentView | undefined;
+    await this.unitOfWork.within(within, async (m) => {
       const current = await findIncident(m, id, true);
       if (expected !== undefined && expected !== current.version) {
         throw new IncidentError(
@@ -341,15 +414,20 @@ export class IncidentCommands {
         );
       }
       const mutation = decide(current, new Date());
-      if (Object.keys(mutation.changes).length === 0 && !mutation.body) return current;
-      await m
-        .getRepository(Incident)
-        .update({ id: current.id }, { ...mutation.set, version: current.version + 1, updatedAt: new Date() });
-      const updated = await findIncident(m, current.id);
-      await this.record(m, updated, actor, mutation);
-      return updated;
+      let incident = current;
+      if (Object.keys(mutation.changes).length > 0 || mutation.body) {
+        await m
+          .getRepository(Incident)
+          .update(
+            { id: current.id },
+            { ...mutation.set, version: current.version + 1, updatedAt: new Date() },
+          );
+        incident = await findIncident(m, current.id);
+        await this.record(m, incident, actor, mutation);
+      }
+      // Read in the transaction: a caller's (within) has not committed yet.
+      [view] = await this.queries.viewsOf([incident], m);
     });
-    const [view] = await this.queries.viewsOf([incident]);
     return view!;
   }
 

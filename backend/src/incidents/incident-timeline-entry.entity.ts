@@ -8,6 +8,7 @@ export const TIMELINE_KINDS = [
   'comment',
   'work_note',
   'sync',
+  'alert',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 

@@ -75,6 +75,13 @@ export class Incident {
   @Column({ name: 'sla_due_at', type: 'timestamptz' })
   slaDueAt!: Date;
 
+  /** Alerts grouped into it (webhook producers' triggers with its dedup key), the first included. */
+  @Column({ name: 'alert_count', type: 'integer' })
+  alertCount!: number;
+
+  @Column({ name: 'last_alert_at', type: 'timestamptz', nullable: true })
+  lastAlertAt!: Date | null;
+
   @Column({ type: 'integer' })
   version!: number;
 

@@ -32,6 +32,8 @@ interface ChangeableFields {
   closeCode: CloseCode | null;
   closeNotes: string | null;
   assigneeId: string | null;
+  alertCount: number;
+  lastAlertAt: string | null;
 }
 
 export type ChangeableField = keyof ChangeableFields;
@@ -57,6 +59,9 @@ export type TransitionField = 'acknowledgedAt' | 'resolvedAt' | 'closedAt' | 'cl
 
 export type AssignedField = 'assigneeId' | 'assignmentGroup';
 
+/** What grouping an alert into an incident changes. */
+export type AlertField = 'alertCount' | 'lastAlertAt';
+
 /** `incident.created` v1: the new incident. */
 export interface IncidentCreatedV1 {
   readonly incident: IncidentView;
@@ -78,6 +83,17 @@ export interface IncidentStateChangedV1 {
 export interface IncidentAssignedV1 {
   readonly incident: IncidentView;
   readonly changes: IncidentChanges<AssignedField>;
+}
+
+/**
+ * `incident.alert_grouped` v1: a webhook producer's trigger with the incident's dedup key was
+ * added to it (one more alert) instead of opening another incident.
+ */
+export interface IncidentAlertGroupedV1 {
+  readonly incident: IncidentView;
+  readonly changes: IncidentChanges<AlertField>;
+  /** The alert's summary as the producer sent it. */
+  readonly summary: string;
 }
 
 /** `incident.commented` v1: a comment, which the caller sees (ServiceNow's additional comments). */
@@ -104,6 +120,7 @@ export type IncidentEventPayloads = {
   'incident.updated': { 1: IncidentUpdatedV1 };
   'incident.state_changed': { 1: IncidentStateChangedV1 };
   'incident.assigned': { 1: IncidentAssignedV1 };
+  'incident.alert_grouped': { 1: IncidentAlertGroupedV1 };
   'incident.commented': { 1: IncidentCommentedV1 };
   'incident.work_noted': { 1: IncidentWorkNotedV1 };
 };
@@ -119,6 +136,7 @@ export const INCIDENT_EVENTS = new EventCatalogue<IncidentEventPayloads>({
   'incident.updated': [1],
   'incident.state_changed': [1],
   'incident.assigned': [1],
+  'incident.alert_grouped': [1],
   'incident.commented': [1],
   'incident.work_noted': [1],
 });

@@ -40,6 +40,8 @@ export function incidentView(overrides: Partial<IncidentView> = {}): IncidentVie
     version: 1,
     createdAt: '2026-11-25T09:12:00.000Z',
     updatedAt: '2026-11-25T09:12:00.000Z',
+    alertCount: 0,
+    lastAlertAt: null,
     deliveriesBehind: 0,
     ...overrides,
   };

@@ -27,4 +27,9 @@ export interface RequestActor {
   readonly ip: string | null;
   readonly userAgent: string | null;
   readonly requestId: string | null;
+  /**
+   * Set when the change is made by an integration rather than a person or key, e.g. an event
+   * source whose alerts open and resolve incidents: timelines and events name it.
+   */
+  readonly service?: { readonly id: string | null; readonly label: string };
 }

@@ -104,6 +104,15 @@ export class IncidentView {
   @ApiProperty({ example: false, description: 'Still open past its SLA, or resolved after it' })
   slaBreached!: boolean;
 
+  @ApiProperty({
+    example: 0,
+    description: "Alerts grouped into it by webhook producers' triggers with its dedup key (0: none)",
+  })
+  alertCount!: number;
+
+  @ApiProperty({ example: null, nullable: true, type: String, description: 'When the last alert arrived' })
+  lastAlertAt!: string | null;
+
   @ApiProperty({ example: 3 })
   version!: number;
 

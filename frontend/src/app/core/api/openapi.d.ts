@@ -657,6 +657,174 @@ export interface paths {
     readonly patch?: never;
     readonly trace?: never;
   };
+  readonly '/api/inbox': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get: operations['InboxController_list'];
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/inbox/{id}': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get: operations['InboxController_view'];
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/inbox/{id}/replay': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    readonly post: operations['InboxController_replay'];
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/incidents/{id}/events': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get: operations['InboxController_forIncident'];
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/events': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /**
+     * Send an event in PagerDuty Events API v2 shape
+     * @description trigger opens an incident or adds to the open one with the same dedup_key; acknowledge and resolve act on it. Stored before the 202, processed right after.
+     */
+    readonly post: operations['EventsController_event'];
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/events/alertmanager': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /**
+     * Prometheus Alertmanager's webhook (payload version 4); Grafana's webhook contact point too
+     * @description Authorization: Bearer <the source's integration key> (http_config.authorization), or basic auth with the key as the password. Each alert is grouped by its fingerprint; resolved alerts resolve.
+     */
+    readonly post: operations['EventsController_alertmanager'];
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/event-sources': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get: operations['EventSourcesController_list'];
+    readonly put?: never;
+    readonly post: operations['EventSourcesController_create'];
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/event-sources/{id}': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get: operations['EventSourcesController_get'];
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete: operations['EventSourcesController_remove'];
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch: operations['EventSourcesController_update'];
+    readonly trace?: never;
+  };
+  readonly '/api/event-sources/{id}/rotate-key': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    readonly post: operations['EventSourcesController_rotateKey'];
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/event-sources/{id}/rotate-secret': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    readonly post: operations['EventSourcesController_rotateSecret'];
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1264,6 +1432,16 @@ export interface components {
        * @example false
        */
       readonly slaBreached: boolean;
+      /**
+       * @description Alerts grouped into it by webhook producers' triggers with its dedup key (0: none)
+       * @example 0
+       */
+      readonly alertCount: number;
+      /**
+       * @description When the last alert arrived
+       * @example null
+       */
+      readonly lastAlertAt: string | null;
       /** @example 3 */
       readonly version: number;
       /** @example 2026-11-25T09:12:00.000Z */
@@ -1458,7 +1636,8 @@ export interface components {
        * @example state_changed
        * @enum {string}
        */
-      readonly kind: 'created' | 'state_changed' | 'assigned' | 'updated' | 'comment' | 'work_note' | 'sync';
+      readonly kind:
+        'created' | 'state_changed' | 'assigned' | 'updated' | 'comment' | 'work_note' | 'sync' | 'alert';
       /**
        * @example {
        *       "type": "user",
@@ -1576,6 +1755,395 @@ export interface components {
       readonly priorityMatrix: readonly components['schemas']['PriorityRuleView'][];
       /** @description Resolution target for each priority */
       readonly slaTargets: readonly components['schemas']['SlaTargetView'][];
+    };
+    readonly InboundEffectView: {
+      /**
+       * @description opened, grouped, acknowledged, resolved or ignored
+       * @example opened
+       */
+      readonly outcome: string;
+      /** @example 0b7e2c4a-1d3f-4a5b-9c8d-7e6f5a4b3c2d */
+      readonly incidentId: string | null;
+      /** @example INC0001234 */
+      readonly incidentNumber: string | null;
+      /** @example disk-full/db-01 */
+      readonly dedupKey: string | null;
+    };
+    readonly InboundEventView: {
+      /** @example 5f0c1b7e-8a2d-4c3e-9f1a-2b3c4d5e6f70 */
+      readonly id: string;
+      /**
+       * @description The format it came in: pagerduty, alertmanager, …
+       * @example pagerduty
+       */
+      readonly channel: string;
+      /** @example 3c9a7b1e-2d4f-4e6a-8b0c-1d2e3f4a5b6c */
+      readonly sourceId: string | null;
+      /**
+       * @description The source, or API key, that sent it
+       * @example Prometheus (production)
+       */
+      readonly sourceLabel: string;
+      /**
+       * @description accepted: stored, processing pending (or retrying: see attempts, lastError); processed; failed: gave up after its attempts (replayable); duplicate: a repeated delivery of duplicateOf
+       * @example processed
+       * @enum {string}
+       */
+      readonly status: 'accepted' | 'processed' | 'failed' | 'duplicate';
+      /** @example 2026-12-03T09:12:00.000Z */
+      readonly receivedAt: string;
+      /** @example 2026-12-03T09:12:00.040Z */
+      readonly processedAt: string | null;
+      /** @example 1 */
+      readonly attempts: number;
+      /** @example 8 */
+      readonly maxAttempts: number;
+      /** @example null */
+      readonly lastError: string | null;
+      /**
+       * @description When a retry is due
+       * @example null
+       */
+      readonly nextAttemptAt: string | null;
+      /** @example disk-full/db-01 */
+      readonly dedupKey: string | null;
+      /**
+       * @description trigger, acknowledge, resolve; alerts for a group
+       * @example trigger
+       */
+      readonly action: string | null;
+      /** @example Disk 95% full on db-01 */
+      readonly summary: string | null;
+      /**
+       * @description The first receipt, for a duplicate
+       * @example null
+       */
+      readonly duplicateOf: string | null;
+      /** @description What processing did, per incident */
+      readonly effects: readonly components['schemas']['InboundEffectView'][];
+      /**
+       * @description The first effect's outcome
+       * @example opened
+       */
+      readonly outcome: string | null;
+      /** @example 0b7e2c4a-1d3f-4a5b-9c8d-7e6f5a4b3c2d */
+      readonly incidentId: string | null;
+      /** @example INC0001234 */
+      readonly incidentNumber: string | null;
+    };
+    readonly InboundEventPageView: {
+      readonly items: readonly components['schemas']['InboundEventView'][];
+      /** @description Pass as cursor for the next (older) page */
+      readonly nextCursor: string | null;
+    };
+    readonly InboundEventDetailView: {
+      /** @example 5f0c1b7e-8a2d-4c3e-9f1a-2b3c4d5e6f70 */
+      readonly id: string;
+      /**
+       * @description The format it came in: pagerduty, alertmanager, …
+       * @example pagerduty
+       */
+      readonly channel: string;
+      /** @example 3c9a7b1e-2d4f-4e6a-8b0c-1d2e3f4a5b6c */
+      readonly sourceId: string | null;
+      /**
+       * @description The source, or API key, that sent it
+       * @example Prometheus (production)
+       */
+      readonly sourceLabel: string;
+      /**
+       * @description accepted: stored, processing pending (or retrying: see attempts, lastError); processed; failed: gave up after its attempts (replayable); duplicate: a repeated delivery of duplicateOf
+       * @example processed
+       * @enum {string}
+       */
+      readonly status: 'accepted' | 'processed' | 'failed' | 'duplicate';
+      /** @example 2026-12-03T09:12:00.000Z */
+      readonly receivedAt: string;
+      /** @example 2026-12-03T09:12:00.040Z */
+      readonly processedAt: string | null;
+      /** @example 1 */
+      readonly attempts: number;
+      /** @example 8 */
+      readonly maxAttempts: number;
+      /** @example null */
+      readonly lastError: string | null;
+      /**
+       * @description When a retry is due
+       * @example null
+       */
+      readonly nextAttemptAt: string | null;
+      /** @example disk-full/db-01 */
+      readonly dedupKey: string | null;
+      /**
+       * @description trigger, acknowledge, resolve; alerts for a group
+       * @example trigger
+       */
+      readonly action: string | null;
+      /** @example Disk 95% full on db-01 */
+      readonly summary: string | null;
+      /**
+       * @description The first receipt, for a duplicate
+       * @example null
+       */
+      readonly duplicateOf: string | null;
+      /** @description What processing did, per incident */
+      readonly effects: readonly components['schemas']['InboundEffectView'][];
+      /**
+       * @description The first effect's outcome
+       * @example opened
+       */
+      readonly outcome: string | null;
+      /** @example 0b7e2c4a-1d3f-4a5b-9c8d-7e6f5a4b3c2d */
+      readonly incidentId: string | null;
+      /** @example INC0001234 */
+      readonly incidentNumber: string | null;
+      /** @example application/json */
+      readonly contentType: string;
+      /** @description The body as received (UTF-8) */
+      readonly rawBody: string;
+    };
+    readonly InboundEventListView: {
+      readonly items: readonly components['schemas']['InboundEventView'][];
+    };
+    readonly EventAcceptedView: {
+      /** @example success */
+      readonly status: string;
+      /**
+       * @description PagerDuty's wording: stored, and processed shortly
+       * @example Event processed
+       */
+      readonly message: string;
+      /**
+       * @description The one sent, or the one generated for a trigger without
+       * @example disk-full/db-01
+       */
+      readonly dedup_key: string;
+      /**
+       * @description The inbox receipt (the first one, for a duplicate)
+       * @example 5f0c1b7e-8a2d-4c3e-9f1a-2b3c4d5e6f70
+       */
+      readonly event_id: string;
+      /**
+       * @description Present when this delivery repeats one already received
+       * @example true
+       */
+      readonly duplicate?: boolean;
+    };
+    readonly AlertsAcceptedView: {
+      /** @example success */
+      readonly status: string;
+      /** @example Event processed */
+      readonly message: string;
+      /** @example 5f0c1b7e-8a2d-4c3e-9f1a-2b3c4d5e6f70 */
+      readonly event_id: string;
+      /**
+       * @description Alerts in the notification
+       * @example 2
+       */
+      readonly alerts: number;
+      /** @example true */
+      readonly duplicate?: boolean;
+    };
+    readonly ImpactUrgencyDto: {
+      /** @example 1 */
+      readonly impact: Record<string, never>;
+      /** @example 1 */
+      readonly urgency: Record<string, never>;
+    };
+    readonly SeverityMappingDto: {
+      /**
+       * @example {
+       *       "impact": 1,
+       *       "urgency": 1
+       *     }
+       */
+      readonly critical: components['schemas']['ImpactUrgencyDto'];
+      /**
+       * @example {
+       *       "impact": 1,
+       *       "urgency": 2
+       *     }
+       */
+      readonly error: components['schemas']['ImpactUrgencyDto'];
+      /**
+       * @example {
+       *       "impact": 2,
+       *       "urgency": 2
+       *     }
+       */
+      readonly warning: components['schemas']['ImpactUrgencyDto'];
+      /**
+       * @example {
+       *       "impact": 3,
+       *       "urgency": 3
+       *     }
+       */
+      readonly info: components['schemas']['ImpactUrgencyDto'];
+    };
+    readonly EventSourceCountsView: {
+      /** @example 0 */
+      readonly accepted: number;
+      /** @example 120 */
+      readonly processed: number;
+      /** @example 0 */
+      readonly failed: number;
+      /** @example 3 */
+      readonly duplicate: number;
+    };
+    readonly EventSourceView: {
+      /** @example 3c9a7b1e-2d4f-4e6a-8b0c-1d2e3f4a5b6c */
+      readonly id: string;
+      /** @example Prometheus (production) */
+      readonly name: string;
+      /** @example true */
+      readonly enabled: boolean;
+      /**
+       * @description The integration key's first 8 characters
+       * @example k3x9p2ma
+       */
+      readonly keyPrefix: string;
+      /**
+       * @description Events must carry X-Nexecute-Signature
+       * @example true
+       */
+      readonly signed: boolean;
+      /** @example Database Operations */
+      readonly defaultAssignmentGroup: string | null;
+      /** @example database */
+      readonly defaultCategory: string | null;
+      readonly severityMapping: components['schemas']['SeverityMappingDto'];
+      /**
+       * @example Resolved by caller
+       * @enum {string}
+       */
+      readonly resolveCloseCode:
+        | 'Solution provided'
+        | 'Workaround provided'
+        | 'Resolved by caller'
+        | 'Resolved by change'
+        | 'Resolved by problem'
+        | 'Resolved by request'
+        | 'Known error'
+        | 'Duplicate'
+        | 'User error'
+        | 'No resolution provided';
+      /** @example 6000 */
+      readonly rateLimitPerMinute: number;
+      /** @example 2026-12-01T09:00:00.000Z */
+      readonly createdAt: string;
+      /** @example 2026-12-01T09:00:00.000Z */
+      readonly updatedAt: string;
+      /** @example 2026-12-01T09:00:00.000Z */
+      readonly keyRotatedAt: string;
+      /** @example 2026-12-03T09:12:00.000Z */
+      readonly lastEventAt: string | null;
+      /** @description Events received in the last 24 hours, by status */
+      readonly counts: components['schemas']['EventSourceCountsView'];
+    };
+    readonly EventSourceListView: {
+      readonly items: readonly components['schemas']['EventSourceView'][];
+    };
+    readonly CreateEventSourceDto: {
+      /** @example true */
+      readonly enabled?: boolean;
+      /** @example Database Operations */
+      readonly defaultAssignmentGroup?: string | null;
+      /** @example database */
+      readonly defaultCategory?: string | null;
+      /** @description Each severity → impact × urgency (hence priority) */
+      readonly severityMapping?: components['schemas']['SeverityMappingDto'];
+      /**
+       * @description Close code of a resolve event
+       * @example Resolved by caller
+       * @enum {string}
+       */
+      readonly resolveCloseCode?:
+        | 'Solution provided'
+        | 'Workaround provided'
+        | 'Resolved by caller'
+        | 'Resolved by change'
+        | 'Resolved by problem'
+        | 'Resolved by request'
+        | 'Known error'
+        | 'Duplicate'
+        | 'User error'
+        | 'No resolution provided';
+      /**
+       * @description Events per minute, per instance
+       * @example 6000
+       */
+      readonly rateLimitPerMinute?: number;
+      /** @example Prometheus (production) */
+      readonly name: string;
+      /**
+       * @description Generate a signing secret (shown once); events must then be signed
+       * @example true
+       */
+      readonly signed?: boolean;
+      /** @description Your own signing secret instead of a generated one (32 to 256 characters) */
+      readonly signingSecret?: string;
+    };
+    readonly CreatedEventSourceView: {
+      readonly source: components['schemas']['EventSourceView'];
+      /**
+       * @description Shown once: the routing_key (or Alertmanager bearer credentials)
+       * @example k3x9p2ma7qv4c8n1r5t0w2y6z3b8d1f4
+       */
+      readonly integrationKey: string;
+      /** @description Shown once, when it was generated */
+      readonly signingSecret?: string;
+    };
+    readonly UpdateEventSourceDto: {
+      /** @example true */
+      readonly enabled?: boolean;
+      /** @example Database Operations */
+      readonly defaultAssignmentGroup?: string | null;
+      /** @example database */
+      readonly defaultCategory?: string | null;
+      /** @description Each severity → impact × urgency (hence priority) */
+      readonly severityMapping?: components['schemas']['SeverityMappingDto'];
+      /**
+       * @description Close code of a resolve event
+       * @example Resolved by caller
+       * @enum {string}
+       */
+      readonly resolveCloseCode?:
+        | 'Solution provided'
+        | 'Workaround provided'
+        | 'Resolved by caller'
+        | 'Resolved by change'
+        | 'Resolved by problem'
+        | 'Resolved by request'
+        | 'Known error'
+        | 'Duplicate'
+        | 'User error'
+        | 'No resolution provided';
+      /**
+       * @description Events per minute, per instance
+       * @example 6000
+       */
+      readonly rateLimitPerMinute?: number;
+      /** @example Prometheus (production) */
+      readonly name?: string;
+      /**
+       * @description false removes the signing secret; to set one, rotate-secret
+       * @example false
+       */
+      readonly signed?: boolean;
+    };
+    readonly RotatedKeyView: {
+      readonly source: components['schemas']['EventSourceView'];
+      /** @description Shown once; the previous key stops working at once */
+      readonly integrationKey: string;
+    };
+    readonly RotateSecretDto: {
+      /** @description Your own secret (32 to 256 characters); left out, one is generated */
+      readonly signingSecret?: string;
+    };
+    readonly RotatedSecretView: {
+      readonly source: components['schemas']['EventSourceView'];
+      /** @description Shown once, when it was generated */
+      readonly signingSecret?: string;
     };
   };
   responses: never;
@@ -5172,6 +5740,1074 @@ export interface operations {
       };
       /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
       readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly InboxController_list: {
+    readonly parameters: {
+      readonly query?: {
+        readonly sourceId?: string;
+        readonly channel?: string;
+        readonly status?: 'accepted' | 'processed' | 'failed' | 'duplicate';
+        /** @description Events that touched this incident */
+        readonly incidentId?: string;
+        readonly limit?: unknown;
+        /** @description nextCursor from the previous page */
+        readonly cursor?: string;
+      };
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      /** @description Every received event, newest first */
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['InboundEventPageView'];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: a field breaks its rules or is not declared (`errors` lists each); VALIDATION_FAILED, INBOX_CURSOR_INVALID */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly InboxController_view: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path: {
+        readonly id: string;
+      };
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['InboundEventDetailView'];
+        };
+      };
+      /** @description `REQUEST_MALFORMED`: a path parameter is not of its type; `VALIDATION_FAILED`: a path parameter holds text that cannot be stored (NUL, unpaired surrogates) */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description INBOX_EVENT_NOT_FOUND */
+      readonly 404: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly InboxController_replay: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path: {
+        readonly id: string;
+      };
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      /** @description Queued again (status accepted) */
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['InboundEventDetailView'];
+        };
+      };
+      /** @description `REQUEST_MALFORMED`: a path parameter is not of its type; `VALIDATION_FAILED`: a path parameter holds text that cannot be stored (NUL, unpaired surrogates); `REQUEST_MALFORMED`: the body is not valid JSON */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description INBOX_EVENT_NOT_FOUND */
+      readonly 404: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description INBOX_EVENT_NOT_REPLAYABLE (only failed events) */
+      readonly 409: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over `BODY_LIMIT_BYTES` */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: send `application/json` */
+      readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly InboxController_forIncident: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path: {
+        readonly id: string;
+      };
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      /** @description The events that acted on the incident, oldest first */
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['InboundEventListView'];
+        };
+      };
+      /** @description `REQUEST_MALFORMED`: a path parameter is not of its type; `VALIDATION_FAILED`: a path parameter holds text that cannot be stored (NUL, unpaired surrogates) */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly EventsController_event: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: {
+        /** @description Unix seconds; required when the source signs */
+        readonly 'X-Nexecute-Timestamp'?: string;
+        /** @description sha256=<hex HMAC-SHA256(secret, timestamp + "." + raw body)>; required when the source signs */
+        readonly 'X-Nexecute-Signature'?: string;
+        /** @description A delivery id; without it, a byte-identical body is the same delivery (for 30 days) */
+        readonly 'Idempotency-Key'?: string;
+      };
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody: {
+      readonly content: {
+        readonly 'application/json': {
+          /** @description The source's integration key (or send an events:ingest API key) */
+          readonly routing_key?: string;
+          /** @enum {string} */
+          readonly event_action: 'trigger' | 'acknowledge' | 'resolve';
+          readonly dedup_key?: string;
+          readonly payload?: {
+            readonly summary: string;
+            readonly source: string;
+            /** @enum {string} */
+            readonly severity: 'critical' | 'error' | 'warning' | 'info';
+            /** Format: date-time */
+            readonly timestamp?: string;
+            readonly component?: string;
+            readonly group?: string;
+            readonly class?: string;
+            readonly custom_details?: {
+              readonly [key: string]: unknown;
+            };
+          };
+          readonly links?: readonly {
+            readonly href?: string;
+            readonly text?: string;
+          }[];
+          readonly client?: string;
+          readonly client_url?: string;
+        };
+      };
+    };
+    readonly responses: {
+      readonly 202: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['EventAcceptedView'];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: a field breaks its rules or is not declared (`errors` lists each); `REQUEST_MALFORMED`: the body is not valid JSON; VALIDATION_FAILED with errors[{field, message}]; nothing stored */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description EVENTS_SOURCE_UNKNOWN, EVENTS_SIGNATURE_MISSING, EVENTS_SIGNATURE_INVALID, EVENTS_SIGNATURE_STALE, AUTH_API_KEY_INVALID */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description EVENTS_SOURCE_DISABLED, AUTH_SCOPE_MISSING (an API key without events:ingest) */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over `BODY_LIMIT_BYTES`; PAYLOAD_TOO_LARGE (BODY_LIMIT_BYTES) */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: send `application/json` */
+      readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description EVENTS_RATE_LIMITED, with Retry-After */
+      readonly 429: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After`; DATABASE_UNAVAILABLE: not stored; send it again */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly EventsController_alertmanager: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: {
+        /** @description Unix seconds; required when the source signs */
+        readonly 'X-Nexecute-Timestamp'?: string;
+        /** @description sha256=<hex HMAC-SHA256(secret, timestamp + "." + raw body)>; required when the source signs */
+        readonly 'X-Nexecute-Signature'?: string;
+        /** @description A delivery id; without it, a byte-identical body is the same delivery (for 30 days) */
+        readonly 'Idempotency-Key'?: string;
+      };
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody: {
+      readonly content: {
+        readonly 'application/json': {
+          /** @example 4 */
+          readonly version?: string;
+          /** @enum {string} */
+          readonly status: 'firing' | 'resolved';
+          readonly groupKey: string;
+          readonly alerts: readonly {
+            /** @enum {string} */
+            readonly status: 'firing' | 'resolved';
+            readonly labels?: {
+              readonly [key: string]: string;
+            };
+            readonly annotations?: {
+              readonly [key: string]: string;
+            };
+            /** Format: date-time */
+            readonly startsAt?: string;
+            /** Format: date-time */
+            readonly endsAt?: string;
+            readonly generatorURL?: string;
+            readonly fingerprint: string;
+          }[];
+        };
+      };
+    };
+    readonly responses: {
+      readonly 202: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['AlertsAcceptedView'];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: a field breaks its rules or is not declared (`errors` lists each); `REQUEST_MALFORMED`: the body is not valid JSON; VALIDATION_FAILED with errors[{field, message}]; nothing stored */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description EVENTS_SOURCE_UNKNOWN, EVENTS_SIGNATURE_MISSING, EVENTS_SIGNATURE_INVALID, EVENTS_SIGNATURE_STALE, AUTH_API_KEY_INVALID */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description EVENTS_SOURCE_DISABLED, AUTH_SCOPE_MISSING (an API key without events:ingest) */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over `BODY_LIMIT_BYTES`; PAYLOAD_TOO_LARGE (BODY_LIMIT_BYTES) */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: send `application/json` */
+      readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description EVENTS_RATE_LIMITED, with Retry-After */
+      readonly 429: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After`; DATABASE_UNAVAILABLE: not stored; send it again */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly EventSourcesController_list: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['EventSourceListView'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly EventSourcesController_create: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody: {
+      readonly content: {
+        readonly 'application/json': components['schemas']['CreateEventSourceDto'];
+      };
+    };
+    readonly responses: {
+      /** @description The integration key (and a generated secret) are shown this once */
+      readonly 201: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['CreatedEventSourceView'];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: a field breaks its rules or is not declared (`errors` lists each); `REQUEST_MALFORMED`: the body is not valid JSON */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description EVENT_SOURCE_NAME_TAKEN */
+      readonly 409: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over `BODY_LIMIT_BYTES` */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: send `application/json` */
+      readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly EventSourcesController_get: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path: {
+        readonly id: string;
+      };
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['EventSourceView'];
+        };
+      };
+      /** @description `REQUEST_MALFORMED`: a path parameter is not of its type; `VALIDATION_FAILED`: a path parameter holds text that cannot be stored (NUL, unpaired surrogates) */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description EVENT_SOURCE_NOT_FOUND */
+      readonly 404: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly EventSourcesController_remove: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path: {
+        readonly id: string;
+      };
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      /** @description Deleted; its events stay in the inbox */
+      readonly 204: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `REQUEST_MALFORMED`: a path parameter is not of its type; `VALIDATION_FAILED`: a path parameter holds text that cannot be stored (NUL, unpaired surrogates); `REQUEST_MALFORMED`: the body is not valid JSON */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description EVENT_SOURCE_NOT_FOUND */
+      readonly 404: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over `BODY_LIMIT_BYTES` */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: send `application/json` */
+      readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly EventSourcesController_update: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path: {
+        readonly id: string;
+      };
+      readonly cookie?: never;
+    };
+    readonly requestBody?: {
+      readonly content: {
+        readonly 'application/json': components['schemas']['UpdateEventSourceDto'];
+      };
+    };
+    readonly responses: {
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['EventSourceView'];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: a field breaks its rules or is not declared (`errors` lists each); `REQUEST_MALFORMED`: a path parameter is not of its type; `VALIDATION_FAILED`: a path parameter holds text that cannot be stored (NUL, unpaired surrogates); `REQUEST_MALFORMED`: the body is not valid JSON */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description EVENT_SOURCE_NOT_FOUND */
+      readonly 404: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description EVENT_SOURCE_NAME_TAKEN */
+      readonly 409: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over `BODY_LIMIT_BYTES` */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: send `application/json` */
+      readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly EventSourcesController_rotateKey: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path: {
+        readonly id: string;
+      };
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['RotatedKeyView'];
+        };
+      };
+      /** @description `REQUEST_MALFORMED`: a path parameter is not of its type; `VALIDATION_FAILED`: a path parameter holds text that cannot be stored (NUL, unpaired surrogates); `REQUEST_MALFORMED`: the body is not valid JSON */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description EVENT_SOURCE_NOT_FOUND */
+      readonly 404: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over `BODY_LIMIT_BYTES` */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: send `application/json` */
+      readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly EventSourcesController_rotateSecret: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path: {
+        readonly id: string;
+      };
+      readonly cookie?: never;
+    };
+    readonly requestBody?: {
+      readonly content: {
+        readonly 'application/json': components['schemas']['RotateSecretDto'];
+      };
+    };
+    readonly responses: {
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['RotatedSecretView'];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: a field breaks its rules or is not declared (`errors` lists each); `REQUEST_MALFORMED`: a path parameter is not of its type; `VALIDATION_FAILED`: a path parameter holds text that cannot be stored (NUL, unpaired surrogates); `REQUEST_MALFORMED`: the body is not valid JSON */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description EVENT_SOURCE_NOT_FOUND */
+      readonly 404: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over `BODY_LIMIT_BYTES` */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: send `application/json` */
+      readonly 415: {
         headers: {
           readonly [name: string]: unknown;
         };

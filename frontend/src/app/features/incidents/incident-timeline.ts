@@ -16,6 +16,7 @@ const KIND_ICONS: Record<TimelineKind, IconName> = {
   comment: 'chat',
   work_note: 'lock',
   sync: 'sync',
+  alert: 'warning',
 };
 
 export const KIND_LABELS: Record<TimelineKind, string> = {
@@ -26,6 +27,7 @@ export const KIND_LABELS: Record<TimelineKind, string> = {
   comment: 'Comment',
   work_note: 'Work note',
   sync: 'Synchronised',
+  alert: 'Alert',
 };
 
 /** A field value from `changes` as people read it: labels for states and levels, names for people. */
