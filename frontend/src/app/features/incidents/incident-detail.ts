@@ -38,6 +38,7 @@ import {
   SOURCE_LABELS,
 } from './incident';
 import { IncidentDeliveries } from './incident-deliveries';
+import { IncidentEvents } from './incident-events';
 import { IncidentMetadata } from '../../shared/incident-rules/incident-metadata';
 import { IncidentTimeline } from './incident-timeline';
 import { IncidentsApi } from './incidents-api';
@@ -108,6 +109,7 @@ const REASON_QUESTIONS: Record<ReasonAction, ReasonQuestion> = {
     SlaDue,
     IncidentTimeline,
     IncidentDeliveries,
+    IncidentEvents,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'nx-page' },

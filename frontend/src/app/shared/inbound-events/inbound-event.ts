@@ -1,38 +1,21 @@
 // Inbound events as the inbox shows them (docs/events.md): owned by no one feature, since the
 // event sources page lists each source's events and an incident's page shows the ones that
 // grouped into it.
+import { type ApiSchema, enumValues } from '../../core/api/api-schema';
 
-/** One received event (`InboundEventView`); the incident it touched, if any. */
-export interface InboundEventView {
-  readonly id: string;
-  /** The format it came in: `pagerduty`, `alertmanager`, … */
-  readonly channel: string;
-  readonly sourceId: string | null;
-  /** The source (or API key) that sent it; kept after the source is deleted. */
-  readonly sourceLabel: string;
-  readonly status: InboundEventStatus;
-  readonly receivedAt: string;
-  readonly processedAt: string | null;
-  readonly attempts: number;
-  readonly maxAttempts?: number;
-  readonly lastError: string | null;
-  readonly dedupKey: string | null;
-  /** `trigger`, `acknowledge`, `resolve`; `alerts` for an Alertmanager group. */
-  readonly action: string | null;
-  readonly summary: string | null;
-  /** `opened`, `grouped`, `acknowledged`, `resolved` or `ignored`, once processed. */
-  readonly outcome: string | null;
-  readonly incidentId: string | null;
-  readonly incidentNumber: string | null;
-  /** For a duplicate: the first receipt's id. */
-  readonly duplicateOf: string | null;
-}
-
+/**
+ * One received event: its channel (`pagerduty`, `alertmanager`, …), source, status, what it asked
+ * for (`action`: trigger, acknowledge, resolve; alerts for an Alertmanager group) and what
+ * processing did to which incident (`effects`, one per incident; `outcome`/`incidentId` are the first).
+ */
+export type InboundEventView = ApiSchema<'InboundEventView'>;
+export type InboundEffectView = ApiSchema<'InboundEffectView'>;
+export type InboundEventList = ApiSchema<'InboundEventListView'>;
 /**
  * accepted: stored, processing pending or retrying; processed; failed: gave up after its
  * attempts (an admin may replay it); duplicate: a repeated delivery of `duplicateOf`.
  */
-export type InboundEventStatus = 'accepted' | 'processed' | 'failed' | 'duplicate';
+export type InboundEventStatus = InboundEventView['status'];
 
 export const INBOUND_STATUS_LABELS: Record<InboundEventStatus, string> = {
   accepted: 'Accepted',
@@ -40,7 +23,7 @@ export const INBOUND_STATUS_LABELS: Record<InboundEventStatus, string> = {
   failed: 'Failed',
   duplicate: 'Duplicate',
 };
-export const INBOUND_STATUSES = Object.keys(INBOUND_STATUS_LABELS) as readonly InboundEventStatus[];
+export const INBOUND_STATUSES = enumValues(INBOUND_STATUS_LABELS);
 
 const ACTION_LABELS: Readonly<Record<string, string>> = {
   trigger: 'Trigger',

@@ -73,7 +73,7 @@ export class EventSourceDetail {
   protected readonly loaded = this.api.source(() => this.id());
   /** The source as the last write returned it, until it is fetched again. */
   private readonly written = linkedSignal<unknown, EventSourceView | undefined>({
-    source: () => this.loaded.value(),
+    source: () => (this.loaded.hasValue() ? this.loaded.value() : undefined),
     computation: () => undefined,
   });
   protected readonly source = computed(

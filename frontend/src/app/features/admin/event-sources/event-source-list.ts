@@ -165,7 +165,7 @@ export class EventSourceList {
   protected readonly sources = this.api.list();
   /** Sources changed here, shown as the API returned them until the list is fetched again. */
   private readonly changed = linkedSignal<unknown, ReadonlyMap<string, EventSourceView>>({
-    source: () => this.sources.value(),
+    source: () => (this.sources.hasValue() ? this.sources.value() : undefined),
     computation: () => new Map(),
   });
   protected readonly rows = computed<readonly EventSourceView[]>(() => {

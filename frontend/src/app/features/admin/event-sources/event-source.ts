@@ -1,15 +1,16 @@
 // Event sources as the API shows them (docs/events.md): webhook producers, each with its own
 // integration key (shown once) and optional signing secret, and the settings that turn their
 // events into incidents.
-import { CloseCode, Level } from '../../../shared/incident-rules/priority';
-import { InboundEventStatus, InboundEventView } from '../../../shared/inbound-events/inbound-event';
+import { type ApiSchema, enumValues } from '../../../core/api/api-schema';
+import { Level } from '../../../shared/incident-rules/priority';
+import { InboundEventStatus } from '../../../shared/inbound-events/inbound-event';
 
 export interface ImpactUrgency {
   readonly impact: Level;
   readonly urgency: Level;
 }
 
-export type Severity = 'critical' | 'error' | 'warning' | 'info';
+export type Severity = keyof ApiSchema<'SeverityMappingDto'>;
 export type SeverityMapping = Readonly<Record<Severity, ImpactUrgency>>;
 
 export const SEVERITY_LABELS: Record<Severity, string> = {
@@ -18,7 +19,7 @@ export const SEVERITY_LABELS: Record<Severity, string> = {
   warning: 'Warning',
   info: 'Info',
 };
-export const SEVERITIES = Object.keys(SEVERITY_LABELS) as readonly Severity[];
+export const SEVERITIES = enumValues(SEVERITY_LABELS);
 
 /** What the API uses when a source is created without a mapping: P1, P2, P3, P5. */
 export const DEFAULT_SEVERITY_MAPPING: SeverityMapping = {
@@ -29,83 +30,38 @@ export const DEFAULT_SEVERITY_MAPPING: SeverityMapping = {
 };
 
 /** Events received in the last 24 hours, by status. */
-export type EventSourceCounts = Readonly<Record<InboundEventStatus, number>>;
+export type EventSourceCounts = ApiSchema<'EventSourceCountsView'>;
 
-export interface EventSourceView {
-  readonly id: string;
-  readonly name: string;
-  readonly enabled: boolean;
-  /** The integration key's first 8 characters, to tell keys apart. */
-  readonly keyPrefix: string;
-  /** Events must carry `X-Nexecute-Signature`. */
-  readonly signed: boolean;
-  readonly defaultAssignmentGroup: string | null;
-  readonly defaultCategory: string | null;
-  readonly severityMapping: SeverityMapping;
-  readonly resolveCloseCode: CloseCode;
-  /** Events per minute, per instance. */
-  readonly rateLimitPerMinute: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly keyRotatedAt: string;
-  readonly lastEventAt: string | null;
-  readonly counts: EventSourceCounts;
-}
+// The generated ImpactUrgencyDto has no number type for impact and urgency (the DTO's `Level` is a
+// type alias Swagger cannot see), so the mapping is typed here and replaces the generated one.
+type WithMapping<T, Optional extends boolean = false> = Omit<T, 'severityMapping'> &
+  (Optional extends true
+    ? { readonly severityMapping?: SeverityMapping }
+    : { readonly severityMapping: SeverityMapping });
 
-export interface EventSourceList {
+/** A source as admins see it; `keyPrefix` tells keys apart, `signed`: events must carry a signature. */
+export type EventSourceView = WithMapping<ApiSchema<'EventSourceView'>>;
+export type EventSourceList = Omit<ApiSchema<'EventSourceListView'>, 'items'> & {
   readonly items: readonly EventSourceView[];
-}
-
-/** The settings create and edit share. */
-export interface EventSourceSettings {
-  readonly name?: string;
-  readonly enabled?: boolean;
-  readonly defaultAssignmentGroup?: string | null;
-  readonly defaultCategory?: string | null;
-  readonly severityMapping?: SeverityMapping;
-  readonly resolveCloseCode?: CloseCode;
-  readonly rateLimitPerMinute?: number;
-}
-
+};
 /** `signed` without `signingSecret`: the API generates one and returns it once. */
-export interface NewEventSource extends EventSourceSettings {
-  readonly name: string;
-  readonly signed?: boolean;
-  readonly signingSecret?: string;
-}
-
-/** `signed: false` removes the signing secret; rotate-secret sets one. */
-export interface EventSourcePatch extends EventSourceSettings {
+export type NewEventSource = WithMapping<ApiSchema<'CreateEventSourceDto'>, true>;
+/** Only the fields given change; `signed: false` removes the signing secret (rotate-secret sets one). */
+export type EventSourcePatch = WithMapping<Omit<ApiSchema<'UpdateEventSourceDto'>, 'signed'>, true> & {
   readonly signed?: false;
-}
+};
+/** The settings create and edit share. */
+export type EventSourceSettings = Omit<EventSourcePatch, 'signed' | 'enabled'>;
 
+type WithSource<T> = Omit<T, 'source'> & { readonly source: EventSourceView };
 /** Both secrets are shown once: the key always, the signing secret when it was generated. */
-export interface CreatedEventSource {
-  readonly source: EventSourceView;
-  readonly integrationKey: string;
-  readonly signingSecret?: string;
-}
-
-export interface RotatedKey {
-  readonly source: EventSourceView;
-  readonly integrationKey: string;
-}
-
-export interface RotatedSecret {
-  readonly source: EventSourceView;
-  readonly signingSecret?: string;
-}
+export type CreatedEventSource = WithSource<ApiSchema<'CreatedEventSourceView'>>;
+export type RotatedKey = WithSource<ApiSchema<'RotatedKeyView'>>;
+export type RotatedSecret = WithSource<ApiSchema<'RotatedSecretView'>>;
 
 /** `GET /api/inbox/:id`: the event with its body as received. */
-export interface InboundEventDetail extends InboundEventView {
-  readonly contentType: string;
-  readonly rawBody: string;
-}
-
-export interface InboundEventPage {
-  readonly items: readonly InboundEventView[];
-  readonly nextCursor: string | null;
-}
+export type InboundEventDetail = ApiSchema<'InboundEventDetailView'>;
+export type InboundEventPage = ApiSchema<'InboundEventPageView'>;
 
 /** A source's events, filtered by status ('' = any). */
 export interface SourceEventsQuery {

@@ -79,12 +79,18 @@ export function readableBody(raw: string, contentType: string): string {
         <dd>{{ e.summary ?? '—' }}</dd>
         <dt>Outcome</dt>
         <dd>
-          {{ outcomeLabel(e.outcome) }}
-          @if (e.incidentId) {
-            ·
-            <a [routerLink]="['/incidents', e.incidentId]" mat-dialog-close>{{
-              e.incidentNumber ?? 'Incident'
-            }}</a>
+          @for (effect of e.effects; track $index) {
+            <span class="effect">
+              {{ outcomeLabel(effect.outcome) }}
+              @if (effect.incidentId) {
+                ·
+                <a [routerLink]="['/incidents', effect.incidentId]" mat-dialog-close>{{
+                  effect.incidentNumber ?? 'Incident'
+                }}</a>
+              }
+            </span>
+          } @empty {
+            {{ outcomeLabel(e.outcome) }}
           }
         </dd>
         <dt>Received</dt>
@@ -92,7 +98,12 @@ export function readableBody(raw: string, contentType: string): string {
         <dt>Processed</dt>
         <dd>{{ e.processedAt ? (e.processedAt | date: 'medium') : '—' }}</dd>
         <dt>Attempts</dt>
-        <dd>{{ e.attempts }}{{ e.maxAttempts ? ' / ' + e.maxAttempts : '' }}</dd>
+        <dd>
+          {{ e.attempts }} / {{ e.maxAttempts }}
+          @if (e.nextAttemptAt) {
+            · next try {{ e.nextAttemptAt | date: 'medium' }}
+          }
+        </dd>
         @if (e.lastError) {
           <dt>Last error</dt>
           <dd class="error">{{ e.lastError }}</dd>
@@ -139,6 +150,9 @@ export function readableBody(raw: string, contentType: string): string {
     }
     .error {
       color: var(--mat-sys-error);
+    }
+    .effect {
+      display: block;
     }
     h3 {
       margin: 12px 0 4px;

@@ -3,13 +3,15 @@ import { ChangeDetectionStrategy, Component, computed, input } from '@angular/co
 import { INBOUND_STATUS_LABELS, INBOUND_STATUSES } from '../../../shared/inbound-events/inbound-event';
 import { EventSourceCounts } from './event-source';
 
-/** A source's last 24 hours by status, e.g. "12 processed · 1 failed"; "No events" when all are 0. */
+/** A source's last 24 hours by status, e.g. "12 processed, 1 failed"; "No events" when all are 0. */
 @Component({
   selector: 'nx-source-counts',
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @for (part of parts(); track part.status) {
-      <span class="count" [attr.data-status]="part.status">{{ part.count }} {{ part.label }}</span>
+      <span class="count" [attr.data-status]="part.status"
+        >{{ part.count }} {{ part.label }}{{ $last ? '' : ',' }}</span
+      >
     } @empty {
       <span class="none">No events</span>
     }
