@@ -14,11 +14,13 @@ import {
   problemAnswer,
   settle,
   type,
+  wait,
 } from '../../../../testing/incident-fixtures';
 import { problemInterceptor } from '../../../core/problem-interceptor';
 import { InboundEventView } from '../../../shared/inbound-events/inbound-event';
 import { EventSourceDetail } from './event-source-detail';
 import { readableBody } from './inbound-event-dialog';
+import { ACCEPTED_POLL_MS } from './source-events';
 
 describe('EventSourceDetail', () => {
   let harness: RouterTestingHarness;
@@ -166,6 +168,18 @@ describe('EventSourceDetail', () => {
     await settle();
     expect(row(failed).querySelector('nx-inbound-event-status-pill')!.textContent.trim()).toBe('Accepted');
     expect(row(failed).querySelector('button[aria-label^="Replay"]')).toBeNull();
+  });
+
+  it('looks again while an event waits to be processed, and stops once none does', async () => {
+    const waiting = inboundEventView({ sourceId: source.id, status: 'accepted', outcome: null, effects: [] });
+    await open(undefined, [waiting]);
+    expect(row(waiting).querySelector('nx-inbound-event-status-pill')!.textContent.trim()).toBe('Accepted');
+    backend.expectNone('/api/inbox');
+    await wait(ACCEPTED_POLL_MS + 100);
+    await answerEvents([{ ...waiting, status: 'processed', outcome: 'opened' }]);
+    expect(row(waiting).querySelector('nx-inbound-event-status-pill')!.textContent.trim()).toBe('Processed');
+    await wait(ACCEPTED_POLL_MS + 100);
+    backend.expectNone((r) => r.url === '/api/inbox');
   });
 
   it('shows a refused replay', async () => {

@@ -3,6 +3,7 @@ import {
   ChangeDetectionStrategy,
   Component,
   computed,
+  effect,
   inject,
   input,
   linkedSignal,
@@ -35,6 +36,9 @@ import { UrlQuery } from '../../../shared/url-query';
 import { SourceEventsQuery } from './event-source';
 import { EventSourcesApi } from './event-sources-api';
 import { InboundEventDialog } from './inbound-event-dialog';
+
+/** How soon the list looks again while an event waits to be processed. */
+export const ACCEPTED_POLL_MS = 2000;
 
 interface StatusFilter {
   readonly status: InboundEventStatus | '';
@@ -95,14 +99,13 @@ export class SourceEvents {
     { equal: (a, b) => a.sourceId === b.sourceId && a.status === b.status },
   );
   protected readonly firstPage = this.api.events(this.query);
-  private readonly more = new LaterPages(
-    this.query,
-    computed(() => (this.firstPage.hasValue() ? this.firstPage.value() : undefined)),
-    (query: SourceEventsQuery, cursor: string) => this.api.eventsAfter(query, cursor),
+  private readonly first = computed(() => (this.firstPage.hasValue() ? this.firstPage.value() : undefined));
+  private readonly more = new LaterPages(this.query, this.first, (query: SourceEventsQuery, cursor: string) =>
+    this.api.eventsAfter(query, cursor),
   );
   /** Events replayed here, shown as the API returned them until the list is fetched again. */
-  private readonly changed = linkedSignal<SourceEventsQuery, ReadonlyMap<string, InboundEventView>>({
-    source: this.query,
+  private readonly changed = linkedSignal<unknown, ReadonlyMap<string, InboundEventView>>({
+    source: () => [this.query(), this.first()],
     computation: () => new Map(),
   });
   protected readonly events = computed<readonly InboundEventView[]>(() => {
@@ -115,6 +118,20 @@ export class SourceEvents {
   protected readonly problem = computed(() => this.replayProblem() ?? this.more.problem());
   /** Ids of the events whose replay is on its way. */
   protected readonly replaying = signal<ReadonlySet<string>>(new Set());
+
+  constructor() {
+    // Accepted events are processed within moments: look again until none is waiting, so the
+    // outcome (and the incident) shows up without a manual refresh.
+    effect((onCleanup) => {
+      if (this.firstPage.isLoading() || !this.events().some((event) => event.status === 'accepted')) return;
+      const timer = setTimeout(() => {
+        this.firstPage.reload();
+      }, ACCEPTED_POLL_MS);
+      onCleanup(() => {
+        clearTimeout(timer);
+      });
+    });
+  }
 
   protected setStatus(status: InboundEventStatus | ''): void {
     this.filters.set({ status });
