@@ -5,7 +5,7 @@ import { RateLimiter } from './rate-limiter';
 import { severityOfLabel } from './severity-mapping';
 
 const fieldsOf = (r: { errors: { field: string }[] } | object): string[] =>
-  'errors' in r ? (r).errors.map((e) => e.field).sort() : [];
+  'errors' in r ? r.errors.map((e) => e.field).sort() : [];
 
 describe('PagerDuty Events v2 validation', () => {
   const trigger = {

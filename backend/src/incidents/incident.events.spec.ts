@@ -82,6 +82,7 @@ describe('incident events, as the compiler sees them', () => {
       'incident.updated',
       'incident.state_changed',
       'incident.assigned',
+      'incident.alert_grouped',
       'incident.commented',
       'incident.work_noted',
     ]);

@@ -288,6 +288,12 @@ describe('/api/audit', () => {
           'api_key.revoked',
           'integration.updated',
           'delivery.replayed',
+          'event_source.created',
+          'event_source.updated',
+          'event_source.key_rotated',
+          'event_source.secret_rotated',
+          'event_source.deleted',
+          'inbox.replayed',
         ],
       });
       // Every action found in the log is one of them.

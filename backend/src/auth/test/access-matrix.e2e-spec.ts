@@ -64,6 +64,21 @@ const MATRIX: Record<string, readonly Caller[]> = {
   'GET /api/deliveries': ['admin'],
   'GET /api/deliveries/summary': ['admin'],
   'POST /api/deliveries/{id}/replay': ['admin'],
+  'GET /api/incidents/{id}/events': INCIDENT_READERS,
+  // Producers' endpoints pass the guards: they authenticate the sender themselves (an event
+  // source's integration key, or an events:ingest API key; events.e2e-spec covers who gets in).
+  'POST /api/events': EVERYONE,
+  'POST /api/events/alertmanager': EVERYONE,
+  'GET /api/event-sources': ['admin'],
+  'POST /api/event-sources': ['admin'],
+  'GET /api/event-sources/{id}': ['admin'],
+  'PATCH /api/event-sources/{id}': ['admin'],
+  'DELETE /api/event-sources/{id}': ['admin'],
+  'POST /api/event-sources/{id}/rotate-key': ['admin'],
+  'POST /api/event-sources/{id}/rotate-secret': ['admin'],
+  'GET /api/inbox': ['admin'],
+  'GET /api/inbox/{id}': ['admin'],
+  'POST /api/inbox/{id}/replay': ['admin'],
 };
 
 function freshSessionOf(t: TestApp, person: Caller): Promise<SignedIn> {

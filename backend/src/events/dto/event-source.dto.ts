@@ -75,6 +75,12 @@ export class EventSourceSettingsDto {
 
   @ApiPropertyOptional({
     type: SeverityMappingDto,
+    example: {
+      critical: { impact: 1, urgency: 1 },
+      error: { impact: 1, urgency: 2 },
+      warning: { impact: 2, urgency: 2 },
+      info: { impact: 3, urgency: 3 },
+    },
     description: 'Each severity → impact × urgency (hence priority)',
   })
   @IsOptional()
@@ -121,6 +127,7 @@ export class CreateEventSourceDto extends EventSourceSettingsDto {
   signed?: boolean;
 
   @ApiPropertyOptional({
+    example: 'a-long-shared-secret-of-your-own-0123456789',
     description: 'Your own signing secret instead of a generated one (32 to 256 characters)',
   })
   @IsOptional()
@@ -149,7 +156,10 @@ export class UpdateEventSourceDto extends EventSourceSettingsDto {
 }
 
 export class RotateSecretDto {
-  @ApiPropertyOptional({ description: 'Your own secret (32 to 256 characters); left out, one is generated' })
+  @ApiPropertyOptional({
+    example: 'a-long-shared-secret-of-your-own-0123456789',
+    description: 'Your own secret (32 to 256 characters); left out, one is generated',
+  })
   @IsOptional()
   @IsString()
   @MinLength(32)

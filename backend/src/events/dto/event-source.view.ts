@@ -55,6 +55,7 @@ export class EventSourceView {
 
   @ApiProperty({
     type: EventSourceCountsView,
+    example: { accepted: 0, processed: 120, failed: 0, duplicate: 3 },
     description: 'Events received in the last 24 hours, by status',
   })
   counts!: EventSourceCountsView;
@@ -75,7 +76,11 @@ export class CreatedEventSourceView {
   })
   integrationKey!: string;
 
-  @ApiProperty({ required: false, description: 'Shown once, when it was generated' })
+  @ApiProperty({
+    required: false,
+    example: 'q8V0c2Yw3m1Jx9bZp4Tn7Lr6Ks5Hd2Fg1Ae0Cw9Uy8I',
+    description: 'Shown once, when it was generated',
+  })
   signingSecret?: string;
 }
 
@@ -83,7 +88,10 @@ export class RotatedKeyView {
   @ApiProperty({ type: EventSourceView })
   source!: EventSourceView;
 
-  @ApiProperty({ description: 'Shown once; the previous key stops working at once' })
+  @ApiProperty({
+    example: 'k3x9p2ma7qv4c8n1r5t0w2y6z3b8d1f4',
+    description: 'Shown once; the previous key stops working at once',
+  })
   integrationKey!: string;
 }
 
@@ -91,6 +99,10 @@ export class RotatedSecretView {
   @ApiProperty({ type: EventSourceView })
   source!: EventSourceView;
 
-  @ApiProperty({ required: false, description: 'Shown once, when it was generated' })
+  @ApiProperty({
+    required: false,
+    example: 'q8V0c2Yw3m1Jx9bZp4Tn7Lr6Ks5Hd2Fg1Ae0Cw9Uy8I',
+    description: 'Shown once, when it was generated',
+  })
   signingSecret?: string;
 }

@@ -96,7 +96,10 @@ export class InboundEventDetailView extends InboundEventView {
   @ApiProperty({ example: 'application/json' })
   contentType!: string;
 
-  @ApiProperty({ description: 'The body as received (UTF-8)' })
+  @ApiProperty({
+    example: '{"routing_key":"…","event_action":"trigger"}',
+    description: 'The body as received (UTF-8)',
+  })
   rawBody!: string;
 }
 
@@ -104,7 +107,12 @@ export class InboundEventPageView {
   @ApiProperty({ type: [InboundEventView] })
   items!: InboundEventView[];
 
-  @ApiProperty({ nullable: true, type: String, description: 'Pass as cursor for the next (older) page' })
+  @ApiProperty({
+    example: null,
+    nullable: true,
+    type: String,
+    description: 'Pass as cursor for the next (older) page',
+  })
   nextCursor!: string | null;
 }
 

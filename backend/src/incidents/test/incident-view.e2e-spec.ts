@@ -114,6 +114,8 @@ describe('the incident view, in a list page and alone', () => {
       closedAt: null,
       slaDueAt: '2026-11-07T09:09:10.500Z',
       slaBreached: true,
+      alertCount: 0,
+      lastAlertAt: null,
       version: row.version,
       createdAt: iso(row.created_at),
       updatedAt: iso(row.updated_at),

@@ -17,6 +17,25 @@ const DATABASE_FREE = new Set(['GET /api/health/live', 'GET /api/auth/providers'
 const VALID_BODIES: Record<string, object> = {
   'POST /api/auth/login': { email: TEST_ADMIN.email, password: TEST_ADMIN.password },
   'POST /api/incidents': { title: 'Outage probe', impact: 2, urgency: 2 },
+  'POST /api/event-sources': { name: 'Outage probe' },
+  'POST /api/events': {
+    routing_key: 'outageprobe0000000000000000000000'.slice(0, 32),
+    event_action: 'trigger',
+    payload: { summary: 'Outage probe', source: 'probe', severity: 'info' },
+  },
+  'POST /api/events/alertmanager': {
+    version: '4',
+    status: 'firing',
+    groupKey: 'probe',
+    alerts: [
+      { status: 'firing', labels: { alertname: 'Probe' }, annotations: {}, fingerprint: '0123456789abcdef' },
+    ],
+  },
+};
+
+/** Producers authenticate with a source's integration key, which only the database can tell apart. */
+const AUTHORIZATION: Record<string, string> = {
+  'POST /api/events/alertmanager': `Bearer ${'outageprobe0000000000000000000000'.slice(0, 32)}`,
 };
 
 interface Operation {
@@ -84,7 +103,7 @@ describe('a database that goes away', () => {
       );
       const { res, ms } = await timed(() =>
         t.http[op.method.toLowerCase() as 'get']('' + url)
-          .set('authorization', admin.bearer)
+          .set('authorization', AUTHORIZATION[name] ?? admin.bearer)
           .send(VALID_BODIES[name] ?? (name.startsWith('POST /api/auth/') ? refreshBody : {})),
       );
       if (name === 'GET /api/health/ready') {

@@ -1833,7 +1833,10 @@ export interface components {
     };
     readonly InboundEventPageView: {
       readonly items: readonly components['schemas']['InboundEventView'][];
-      /** @description Pass as cursor for the next (older) page */
+      /**
+       * @description Pass as cursor for the next (older) page
+       * @example null
+       */
       readonly nextCursor: string | null;
     };
     readonly InboundEventDetailView: {
@@ -1899,7 +1902,10 @@ export interface components {
       readonly incidentNumber: string | null;
       /** @example application/json */
       readonly contentType: string;
-      /** @description The body as received (UTF-8) */
+      /**
+       * @description The body as received (UTF-8)
+       * @example {"routing_key":"…","event_action":"trigger"}
+       */
       readonly rawBody: string;
     };
     readonly InboundEventListView: {
@@ -2037,7 +2043,15 @@ export interface components {
       readonly keyRotatedAt: string;
       /** @example 2026-12-03T09:12:00.000Z */
       readonly lastEventAt: string | null;
-      /** @description Events received in the last 24 hours, by status */
+      /**
+       * @description Events received in the last 24 hours, by status
+       * @example {
+       *       "accepted": 0,
+       *       "processed": 120,
+       *       "failed": 0,
+       *       "duplicate": 3
+       *     }
+       */
       readonly counts: components['schemas']['EventSourceCountsView'];
     };
     readonly EventSourceListView: {
@@ -2050,7 +2064,27 @@ export interface components {
       readonly defaultAssignmentGroup?: string | null;
       /** @example database */
       readonly defaultCategory?: string | null;
-      /** @description Each severity → impact × urgency (hence priority) */
+      /**
+       * @description Each severity → impact × urgency (hence priority)
+       * @example {
+       *       "critical": {
+       *         "impact": 1,
+       *         "urgency": 1
+       *       },
+       *       "error": {
+       *         "impact": 1,
+       *         "urgency": 2
+       *       },
+       *       "warning": {
+       *         "impact": 2,
+       *         "urgency": 2
+       *       },
+       *       "info": {
+       *         "impact": 3,
+       *         "urgency": 3
+       *       }
+       *     }
+       */
       readonly severityMapping?: components['schemas']['SeverityMappingDto'];
       /**
        * @description Close code of a resolve event
@@ -2080,7 +2114,10 @@ export interface components {
        * @example true
        */
       readonly signed?: boolean;
-      /** @description Your own signing secret instead of a generated one (32 to 256 characters) */
+      /**
+       * @description Your own signing secret instead of a generated one (32 to 256 characters)
+       * @example a-long-shared-secret-of-your-own-0123456789
+       */
       readonly signingSecret?: string;
     };
     readonly CreatedEventSourceView: {
@@ -2090,7 +2127,10 @@ export interface components {
        * @example k3x9p2ma7qv4c8n1r5t0w2y6z3b8d1f4
        */
       readonly integrationKey: string;
-      /** @description Shown once, when it was generated */
+      /**
+       * @description Shown once, when it was generated
+       * @example q8V0c2Yw3m1Jx9bZp4Tn7Lr6Ks5Hd2Fg1Ae0Cw9Uy8I
+       */
       readonly signingSecret?: string;
     };
     readonly UpdateEventSourceDto: {
@@ -2100,7 +2140,27 @@ export interface components {
       readonly defaultAssignmentGroup?: string | null;
       /** @example database */
       readonly defaultCategory?: string | null;
-      /** @description Each severity → impact × urgency (hence priority) */
+      /**
+       * @description Each severity → impact × urgency (hence priority)
+       * @example {
+       *       "critical": {
+       *         "impact": 1,
+       *         "urgency": 1
+       *       },
+       *       "error": {
+       *         "impact": 1,
+       *         "urgency": 2
+       *       },
+       *       "warning": {
+       *         "impact": 2,
+       *         "urgency": 2
+       *       },
+       *       "info": {
+       *         "impact": 3,
+       *         "urgency": 3
+       *       }
+       *     }
+       */
       readonly severityMapping?: components['schemas']['SeverityMappingDto'];
       /**
        * @description Close code of a resolve event
@@ -2133,16 +2193,25 @@ export interface components {
     };
     readonly RotatedKeyView: {
       readonly source: components['schemas']['EventSourceView'];
-      /** @description Shown once; the previous key stops working at once */
+      /**
+       * @description Shown once; the previous key stops working at once
+       * @example k3x9p2ma7qv4c8n1r5t0w2y6z3b8d1f4
+       */
       readonly integrationKey: string;
     };
     readonly RotateSecretDto: {
-      /** @description Your own secret (32 to 256 characters); left out, one is generated */
+      /**
+       * @description Your own secret (32 to 256 characters); left out, one is generated
+       * @example a-long-shared-secret-of-your-own-0123456789
+       */
       readonly signingSecret?: string;
     };
     readonly RotatedSecretView: {
       readonly source: components['schemas']['EventSourceView'];
-      /** @description Shown once, when it was generated */
+      /**
+       * @description Shown once, when it was generated
+       * @example q8V0c2Yw3m1Jx9bZp4Tn7Lr6Ks5Hd2Fg1Ae0Cw9Uy8I
+       */
       readonly signingSecret?: string;
     };
   };
