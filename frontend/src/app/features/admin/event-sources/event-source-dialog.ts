@@ -95,7 +95,7 @@ function ownSecretRule(group: AbstractControl): ValidationErrors | null {
         @if (problem(); as problem) {
           <nx-problem-notice [error]="problem" />
         }
-        <mat-form-field appearance="outline">
+        <mat-form-field appearance="outline" class="first-field">
           <mat-label>Name</mat-label>
           <input matInput formControlName="name" autocomplete="off" required maxlength="100" />
           <mat-hint>The producer, e.g. "Prometheus (production)".</mat-hint>
@@ -220,6 +220,10 @@ function ownSecretRule(group: AbstractControl): ValidationErrors | null {
     </form>
   `,
   styles: `
+    /* The outlined label sits above the field: keep it clear of the dialog content's top edge. */
+    .first-field {
+      margin-top: 6px;
+    }
     .group {
       display: flex;
       flex-direction: column;
