@@ -72,6 +72,7 @@ describe('app routes', () => {
       ['/admin/audit', 'Audit log'],
       ['/admin/deliveries', 'Deliveries'],
       ['/admin/api-keys', 'API keys'],
+      ['/admin/event-sources', 'Event sources'],
       ['/profile', 'Profile'],
     ])('%s has its own h1 and document title', async (url, title) => {
       await harness.navigateByUrl(url);

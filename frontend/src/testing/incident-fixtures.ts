@@ -4,7 +4,7 @@ import { TestBed } from '@angular/core/testing';
 
 import { Session } from '../app/core/session/session';
 import { UserView } from '../app/core/session/user';
-import { IncidentMetadataView, INCIDENT_METADATA_URL } from '../app/features/incidents/incident-metadata';
+import { IncidentMetadataView, INCIDENT_METADATA_URL } from '../app/shared/incident-rules/incident-metadata';
 import { IncidentView, TimelineEntryView } from '../app/features/incidents/incident';
 import { DeliveryView } from '../app/shared/deliveries/delivery';
 import { tokenResponse } from './auth-fixtures';

@@ -67,6 +67,7 @@ describe('Shell', () => {
         ['Audit log', '/admin/audit'],
         ['API keys', '/admin/api-keys'],
         ['Deliveries', '/admin/deliveries'],
+        ['Event sources', '/admin/event-sources'],
       ]);
     });
 

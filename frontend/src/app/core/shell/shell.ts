@@ -49,6 +49,7 @@ const NAVIGATION: readonly NavSection[] = [
       { path: '/admin/audit', label: 'Audit log', icon: 'history' },
       { path: '/admin/api-keys', label: 'API keys', icon: 'key' },
       { path: '/admin/deliveries', label: 'Deliveries', icon: 'send' },
+      { path: '/admin/event-sources', label: 'Event sources', icon: 'inbox' },
     ],
   },
 ];

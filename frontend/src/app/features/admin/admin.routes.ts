@@ -28,4 +28,14 @@ export default [
     title: 'Deliveries',
     loadComponent: () => import('./deliveries/delivery-list').then((m) => m.DeliveryList),
   },
+  {
+    path: 'event-sources',
+    title: 'Event sources',
+    loadComponent: () => import('./event-sources/event-source-list').then((m) => m.EventSourceList),
+  },
+  {
+    path: 'event-sources/:id',
+    title: 'Event source',
+    loadComponent: () => import('./event-sources/event-source-detail').then((m) => m.EventSourceDetail),
+  },
 ] satisfies Routes;

@@ -22,11 +22,12 @@ import {
   timelineEntry,
   type,
 } from '../../../testing/incident-fixtures';
+import { inboundEventView } from '../../../testing/inbound-event-fixtures';
 import { problemInterceptor } from '../../core/problem-interceptor';
 import { Role, UserView } from '../../core/session/user';
 import { IncidentView } from './incident';
 import { IncidentDetail } from './incident-detail';
-import { IncidentMetadataView } from './incident-metadata';
+import { IncidentMetadataView } from '../../shared/incident-rules/incident-metadata';
 
 describe('IncidentDetail', () => {
   let fixture: ComponentFixture<IncidentDetail>;
@@ -65,6 +66,7 @@ describe('IncidentDetail', () => {
       .expectOne((r) => r.url === `/api/incidents/${incident.id}/timeline`)
       .flush({ items: entries, nextCursor: null });
     backend.expectOne(`/api/incidents/${incident.id}/deliveries`).flush({ items: [] });
+    backend.expectOne(`/api/incidents/${incident.id}/events`).flush({ items: [] });
   }
 
   afterEach(() => {
@@ -381,6 +383,7 @@ describe('IncidentDetail', () => {
     backend.expectOne(`/api/incidents/${incident.id}/deliveries`).flush({
       items: [deliveryView({ consumer: 'servicenow', status: 'failed', attempts: 3, lastError: 'HTTP 503' })],
     });
+    backend.expectOne(`/api/incidents/${incident.id}/events`).flush({ items: [] });
     await settle();
 
     expect(queryByText('#deliveries-heading .behind', '2 behind', element())).not.toBeNull();
@@ -389,5 +392,80 @@ describe('IncidentDetail', () => {
     expect(row.textContent).toContain('Failed');
     expect(row.textContent).toContain('3 / 10');
     expect(row.textContent).toContain('HTTP 503');
+  });
+
+  it('shows the events that grouped into the incident, with its alert count and last alert', async () => {
+    const incident = incidentView({
+      alertCount: 3,
+      lastAlertAt: '2026-12-03T09:20:00.000Z',
+      source: 'webhook',
+    });
+    TestBed.configureTestingModule({
+      providers: [
+        provideHttpClient(withInterceptors([problemInterceptor])),
+        provideHttpClientTesting(),
+        provideRouter([]),
+        { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } },
+      ],
+    });
+    backend = TestBed.inject(HttpTestingController);
+    signInAs(backend, userView({ role: 'viewer' }));
+    fixture = TestBed.createComponent(IncidentDetail);
+    fixture.componentRef.setInput('id', incident.id);
+    await settle();
+    answerMetadata(backend);
+    backend.expectOne(`/api/incidents/${incident.id}`).flush(incident);
+    await settle();
+    backend.expectOne((r) => r.url.endsWith('/timeline')).flush({ items: [], nextCursor: null });
+    backend.expectOne(`/api/incidents/${incident.id}/deliveries`).flush({ items: [] });
+    const opened = inboundEventView({ incidentId: incident.id, summary: 'Disk 95% full on db-01' });
+    const grouped = inboundEventView({
+      incidentId: incident.id,
+      outcome: 'grouped',
+      effects: [
+        { outcome: 'grouped', incidentId: incident.id, incidentNumber: incident.number, dedupKey: 'k' },
+      ],
+      channel: 'alertmanager',
+      action: 'alerts',
+      sourceLabel: 'Alertmanager (prod)',
+    });
+    const failed = inboundEventView({ status: 'failed', outcome: null, effects: [], action: 'acknowledge' });
+    backend.expectOne(`/api/incidents/${incident.id}/events`).flush({ items: [opened, grouped, failed] });
+    await settle();
+
+    expect(element().querySelector('.heading .alerts')!.textContent).toContain('3 alerts');
+    expect(element().querySelector('#events .alert-count')!.textContent).toContain(
+      '3 alerts grouped into this incident, the last at',
+    );
+    const rows = Array.from(element().querySelectorAll('nx-incident-events tbody tr'));
+    expect(
+      rows.map((row) => Array.from(row.querySelectorAll('td')).map((cell) => cell.textContent.trim())),
+    ).toEqual([
+      [
+        expect.any(String),
+        'Prometheus (production) Events API',
+        'Trigger',
+        'Disk 95% full on db-01',
+        'Opened',
+      ],
+      [expect.any(String), 'Alertmanager (prod) Alertmanager', 'Alerts', 'Disk 95% full on db-01', 'Grouped'],
+      [
+        expect.any(String),
+        'Prometheus (production) Events API',
+        'Acknowledge',
+        'Disk 95% full on db-01',
+        'Failed',
+      ],
+    ]);
+  });
+
+  it('says so when no event touched the incident, and shows no alert count', async () => {
+    const incident = incidentView();
+    await openAs('viewer', incident);
+    expect(element().querySelector('.heading .alerts')).toBeNull();
+    expect(element().querySelector('#events .alert-count')).toBeNull();
+    expect(element().querySelector('#events')!.textContent).toContain(
+      'No events from webhook producers touched this incident.',
+    );
   });
 });

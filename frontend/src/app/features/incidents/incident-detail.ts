@@ -38,10 +38,11 @@ import {
   SOURCE_LABELS,
 } from './incident';
 import { IncidentDeliveries } from './incident-deliveries';
-import { IncidentMetadata } from './incident-metadata';
+import { IncidentEvents } from './incident-events';
+import { IncidentMetadata } from '../../shared/incident-rules/incident-metadata';
 import { IncidentTimeline } from './incident-timeline';
 import { IncidentsApi } from './incidents-api';
-import { PriorityBadge } from './priority-badge';
+import { PriorityBadge } from '../../shared/incident-rules/priority-badge';
 import { ReasonDialog } from './reason-dialog';
 import { ResolveDialog } from './resolve-dialog';
 import { SlaDue } from './sla-due';
@@ -108,6 +109,7 @@ const REASON_QUESTIONS: Record<ReasonAction, ReasonQuestion> = {
     SlaDue,
     IncidentTimeline,
     IncidentDeliveries,
+    IncidentEvents,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'nx-page' },

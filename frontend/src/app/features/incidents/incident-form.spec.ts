@@ -18,7 +18,7 @@ import {
 } from '../../../testing/incident-fixtures';
 import { problemInterceptor } from '../../core/problem-interceptor';
 import { IncidentForm } from './incident-form';
-import { IncidentMetadataView } from './incident-metadata';
+import { IncidentMetadataView } from '../../shared/incident-rules/incident-metadata';
 
 @Component({ selector: 'nx-stub', template: '', changeDetection: ChangeDetectionStrategy.OnPush })
 class Stub {}

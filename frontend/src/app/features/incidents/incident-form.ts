@@ -31,9 +31,9 @@ import {
   NewIncident,
   VALIDATION_FAILED,
 } from './incident';
-import { IncidentMetadata } from './incident-metadata';
+import { IncidentMetadata } from '../../shared/incident-rules/incident-metadata';
 import { IncidentsApi } from './incidents-api';
-import { PriorityBadge } from './priority-badge';
+import { PriorityBadge } from '../../shared/incident-rules/priority-badge';
 
 export const TITLE_MAX_LENGTH = 200;
 

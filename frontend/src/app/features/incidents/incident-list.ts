@@ -49,9 +49,9 @@ import {
   SOURCES,
   STATE_LABELS,
 } from './incident';
-import { IncidentMetadata } from './incident-metadata';
+import { IncidentMetadata } from '../../shared/incident-rules/incident-metadata';
 import { IncidentsApi } from './incidents-api';
-import { PriorityBadge } from './priority-badge';
+import { PriorityBadge } from '../../shared/incident-rules/priority-badge';
 import { SlaDue } from './sla-due';
 import { StateChip } from './state-chip';
 import { LaterPages } from '../../shared/keyset-pages';

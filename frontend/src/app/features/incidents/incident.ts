@@ -1,15 +1,15 @@
 // The incident model as the API shows it (docs/incidents.md): named aliases of the types generated
 // from the OpenAPI document, the console's labels for their values, and the list query. The rules
-// themselves (moves, close codes, priority matrix) come from the API: see incident-metadata.ts.
+// themselves (moves, close codes, priority matrix) come from the API: see shared/incident-rules/incident-metadata.ts.
 import { type ApiQuery, type ApiSchema, enumValues } from '../../core/api/api-schema';
+import type { IncidentState, Priority } from '../../shared/incident-rules/priority';
+
+// Priority, impact and urgency are shared with the event sources' severity mapping.
+export type { CloseCode, IncidentState, Level, Priority } from '../../shared/incident-rules/priority';
+export { LEVEL_LABELS, LEVELS, PRIORITIES, PRIORITY_LABELS } from '../../shared/incident-rules/priority';
 
 export type IncidentView = ApiSchema<'IncidentView'>;
 export type IncidentPage = ApiSchema<'IncidentPageView'>;
-export type IncidentState = IncidentView['state'];
-export type Priority = IncidentView['priority'];
-/** Impact and urgency: 1 (high) to 3 (low). */
-export type Level = IncidentView['impact'];
-export type CloseCode = NonNullable<IncidentView['closeCode']>;
 export type IncidentSource = IncidentView['source'];
 export type NewIncident = ApiSchema<'CreateIncidentDto'>;
 /** The fields `PATCH /api/incidents/:id` changes; only the ones present are sent. */
@@ -31,19 +31,6 @@ export const STATE_LABELS: Record<IncidentState, string> = {
   canceled: 'Canceled',
 };
 export const INCIDENT_STATES = enumValues(STATE_LABELS);
-
-/** ServiceNow's names for the five priorities. */
-export const PRIORITY_LABELS: Record<Priority, string> = {
-  1: 'Critical',
-  2: 'High',
-  3: 'Moderate',
-  4: 'Low',
-  5: 'Planning',
-};
-export const PRIORITIES = enumValues(PRIORITY_LABELS);
-
-export const LEVEL_LABELS: Record<Level, string> = { 1: 'High', 2: 'Medium', 3: 'Low' };
-export const LEVELS = enumValues(LEVEL_LABELS);
 
 export const SOURCE_LABELS: Record<IncidentSource, string> = {
   console: 'Console',

@@ -3,6 +3,7 @@ import { inject, Injectable } from '@angular/core';
 import { Observable } from 'rxjs';
 
 import { ApiSchema } from '../../core/api/api-schema';
+import { InboundEventList } from '../../shared/inbound-events/inbound-event';
 import {
   CommentKind,
   IncidentPage,
@@ -120,6 +121,11 @@ export class IncidentsApi {
   /** The side effects of `id()`'s changes, one per consumer and event. */
   deliveries(id: () => string): HttpResourceRef<IncidentDeliveries | undefined> {
     return httpResource<IncidentDeliveries>(() => `${this.url(id())}/deliveries`);
+  }
+
+  /** The inbound events (webhook producers) that opened, grouped into or acted on `id()`, oldest first. */
+  events(id: () => string): HttpResourceRef<InboundEventList | undefined> {
+    return httpResource<InboundEventList>(() => `${this.url(id())}/events`);
   }
 
   private act(id: string, action: string, body: object): Observable<IncidentView> {

@@ -10,7 +10,7 @@ import { DialogShell } from '../../shared/dialog-shell/dialog-shell';
 import { required } from '../../shared/form-rules';
 import { dialogConfig } from '../../shared/material-config';
 import { CloseCode, Resolution } from './incident';
-import { IncidentMetadata } from './incident-metadata';
+import { IncidentMetadata } from '../../shared/incident-rules/incident-metadata';
 
 export interface ResolveDialogData {
   readonly number: string;

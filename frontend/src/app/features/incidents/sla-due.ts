@@ -3,7 +3,7 @@ import { ChangeDetectionStrategy, Component, computed, inject, input } from '@an
 
 import { Clock } from './clock';
 import { IncidentView } from './incident';
-import { IncidentMetadata } from './incident-metadata';
+import { IncidentMetadata } from '../../shared/incident-rules/incident-metadata';
 import { SlaStatus, slaStatus } from './sla';
 
 /** The SLA target relative to now, highlighted once breached; the exact time is in the tooltip. */

@@ -23,11 +23,26 @@ export interface OneTimeSecretData {
   readonly secret: string;
   /** What to do with it, shown above the warning. */
   readonly explanation: string;
+  /** Further secrets returned by the same call (an event source's signing secret). */
+  readonly moreSecrets?: readonly OneTimeSecretField[];
+  /** Ready-to-paste snippets that contain the secret (a curl call, a config file), each with a copy button. */
+  readonly examples?: readonly OneTimeSecretExample[];
+}
+
+export interface OneTimeSecretField {
+  readonly label: string;
+  readonly secret: string;
+}
+
+export interface OneTimeSecretExample {
+  readonly label: string;
+  readonly text: string;
 }
 
 /**
  * Shows a secret the API returns exactly once (a temporary password, a new API key), with a
- * copy button and a warning that it cannot be shown again. Closing needs the explicit "Done":
+ * copy button and a warning that it cannot be shown again; optionally further secrets of the
+ * same answer and examples that use them, each copyable. Closing needs the explicit "Done":
  * a stray click on the backdrop must not lose it.
  */
 @Component({
@@ -48,33 +63,52 @@ export interface OneTimeSecretData {
     <h2 mat-dialog-title>{{ data.title }}</h2>
     <mat-dialog-content>
       <p>{{ data.explanation }}</p>
-      <div class="secret-row">
-        <mat-form-field appearance="outline" class="secret-field">
-          <mat-label>{{ data.label }}</mat-label>
-          <input
-            matInput
-            readonly
-            [value]="data.secret"
-            class="secret"
-            spellcheck="false"
-            autocomplete="off"
-          />
-        </mat-form-field>
-        <button
-          matButton="tonal"
-          type="button"
-          (click)="copy()"
-          [attr.aria-label]="'Copy ' + data.label.toLowerCase()"
-        >
-          <nx-icon name="content-copy" />
-          Copy
-        </button>
-      </div>
+      @for (field of fields; track field.label) {
+        <div class="secret-row">
+          <mat-form-field appearance="outline" class="secret-field" subscriptSizing="dynamic">
+            <mat-label>{{ field.label }}</mat-label>
+            <input
+              matInput
+              readonly
+              [value]="field.secret"
+              class="secret"
+              spellcheck="false"
+              autocomplete="off"
+            />
+          </mat-form-field>
+          <button
+            matButton="tonal"
+            type="button"
+            (click)="copy(field.secret)"
+            [attr.aria-label]="'Copy ' + field.label.toLowerCase()"
+          >
+            <nx-icon name="content-copy" />
+            Copy
+          </button>
+        </div>
+      }
       <p class="copied" role="status">{{ copied() }}</p>
       <p class="warning">
         <nx-icon name="warning" />
         <span>This is the only time it is shown. Once you close this dialog it cannot be shown again.</span>
       </p>
+      @for (example of data.examples ?? []; track example.label) {
+        <section class="example" [attr.aria-label]="example.label">
+          <div class="example-heading">
+            <h3>{{ example.label }}</h3>
+            <button
+              matButton
+              type="button"
+              (click)="copy(example.text)"
+              [attr.aria-label]="'Copy ' + example.label"
+            >
+              <nx-icon name="content-copy" />
+              Copy
+            </button>
+          </div>
+          <pre class="snippet" tabindex="0">{{ example.text }}</pre>
+        </section>
+      }
     </mat-dialog-content>
     <mat-dialog-actions align="end">
       <button matButton="filled" type="button" mat-dialog-close>Done</button>
@@ -83,11 +117,36 @@ export interface OneTimeSecretData {
   styles: `
     .secret-row {
       display: flex;
+      flex-wrap: wrap;
       gap: 8px;
-      align-items: baseline;
+      align-items: center;
+      margin-bottom: 8px;
     }
     .secret-field {
-      flex: 1;
+      flex: 1 1 200px;
+    }
+    .example-heading {
+      display: flex;
+      gap: 8px;
+      align-items: center;
+      justify-content: space-between;
+    }
+    .example h3 {
+      margin: 8px 0 4px;
+      font: var(--mat-sys-title-small);
+    }
+    .snippet {
+      margin: 0 0 8px;
+      padding: 8px 12px;
+      overflow-x: auto;
+      border-radius: var(--mat-sys-corner-small);
+      background: var(--mat-sys-surface-container-high);
+      font:
+        0.8125rem/1.4 ui-monospace,
+        'SFMono-Regular',
+        Menlo,
+        Consolas,
+        monospace;
     }
     .secret {
       font-family: ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace;
@@ -113,18 +172,19 @@ export class OneTimeSecretDialog {
   protected readonly data = inject<OneTimeSecretData>(MAT_DIALOG_DATA);
   private readonly clipboard = inject(Clipboard);
   protected readonly copied = signal('');
+  protected readonly fields: readonly OneTimeSecretField[] = [
+    { label: this.data.label, secret: this.data.secret },
+    ...(this.data.moreSecrets ?? []),
+  ];
 
-  protected copy(): void {
+  protected copy(text: string): void {
     this.copied.set(
-      this.clipboard.copy(this.data.secret)
-        ? 'Copied to the clipboard.'
-        : 'Copying failed; select the text and copy it.',
+      this.clipboard.copy(text) ? 'Copied to the clipboard.' : 'Copying failed; select the text and copy it.',
     );
   }
 
   static show(dialog: MatDialog, data: OneTimeSecretData): Observable<unknown> {
-    return dialog
-      .open(OneTimeSecretDialog, dialogConfig({ data, width: '520px', disableClose: true }))
-      .afterClosed();
+    const width = data.examples?.length ? '720px' : '520px';
+    return dialog.open(OneTimeSecretDialog, dialogConfig({ data, width, disableClose: true })).afterClosed();
   }
 }

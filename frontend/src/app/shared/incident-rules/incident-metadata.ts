@@ -2,7 +2,7 @@ import { httpResource } from '@angular/common/http';
 import { computed, Injectable } from '@angular/core';
 
 import { ApiSchema } from '../../core/api/api-schema';
-import { CloseCode, IncidentState, Level, Priority } from './incident';
+import { CloseCode, IncidentState, Level, Priority } from './priority';
 
 export type IncidentMetadataView = ApiSchema<'IncidentMetadataView'>;
 export const INCIDENT_METADATA_URL = '/api/incidents/metadata';

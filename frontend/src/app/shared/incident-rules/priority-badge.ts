@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
 
-import { Priority, PRIORITY_LABELS } from './incident';
+import { Priority, PRIORITY_LABELS } from './priority';
 
 /** "P1 Critical" … "P5 Planning": the colour helps scanning, the text carries the meaning. */
 @Component({

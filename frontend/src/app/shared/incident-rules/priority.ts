@@ -1,0 +1,24 @@
+// Priority, impact and urgency as the API shows them (docs/incidents.md), with the console's labels:
+// owned by no one feature, since incidents show them and event sources map severities onto them.
+import { type ApiSchema, enumValues } from '../../core/api/api-schema';
+
+type IncidentView = ApiSchema<'IncidentView'>;
+
+export type IncidentState = IncidentView['state'];
+export type Priority = IncidentView['priority'];
+/** Impact and urgency: 1 (high) to 3 (low). */
+export type Level = IncidentView['impact'];
+export type CloseCode = NonNullable<IncidentView['closeCode']>;
+
+/** ServiceNow's names for the five priorities. */
+export const PRIORITY_LABELS: Record<Priority, string> = {
+  1: 'Critical',
+  2: 'High',
+  3: 'Moderate',
+  4: 'Low',
+  5: 'Planning',
+};
+export const PRIORITIES = enumValues(PRIORITY_LABELS);
+
+export const LEVEL_LABELS: Record<Level, string> = { 1: 'High', 2: 'Medium', 3: 'Low' };
+export const LEVELS = enumValues(LEVEL_LABELS);
