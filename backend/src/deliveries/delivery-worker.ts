@@ -122,6 +122,7 @@ export class DeliveryWorker implements OnModuleInit, OnApplicationBootstrap, Bef
   private pool: pg.Pool | undefined;
   private runner: Runner | undefined;
   private liveness: WorkerPoolLiveness | undefined;
+  private shuttingDown = false;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -152,6 +153,37 @@ export class DeliveryWorker implements OnModuleInit, OnApplicationBootstrap, Bef
       );
       return;
     }
+    await this.startRunner();
+  }
+
+  /**
+   * graphile-worker shuts its pool down for good when the database goes away under a running
+   * job ("Could not completeJobs… aborting"). A dead pool would keep beating (so the sweep never
+   * frees its jobs) and deliver nothing until a restart: start a new one instead, retrying each
+   * second until the database lets it.
+   */
+  private async restartAfter(runner: Runner, reason: string): Promise<void> {
+    if (this.shuttingDown || this.runner !== runner) return;
+    this.logger.warn(`Delivery worker stopped (${reason}); starting a new one`);
+    this.runner = undefined;
+    await this.liveness?.stop().catch(() => undefined);
+    this.liveness = undefined;
+    await this.pool?.end().catch(() => undefined);
+    this.pool = undefined;
+    while (!this.shuttingDown && !this.runner) {
+      try {
+        await this.startRunner();
+      } catch (e) {
+        await (this.pool as pg.Pool | undefined)?.end().catch(() => undefined);
+        this.pool = undefined;
+        this.logger.warn(`Delivery worker could not start (${String(e)}); retrying in 1 s`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  }
+
+  private async startRunner(): Promise<void> {
+    const settings = this.config.deliveries;
     // one LISTEN connection, short ledger writes, and a job per concurrency slot
     this.pool = workerPool(this.connectionString, settings.concurrency + 2, this.logger);
     // The pool's id (and its workers') are what graphile-worker writes to jobs.locked_by; only
@@ -183,10 +215,16 @@ export class DeliveryWorker implements OnModuleInit, OnApplicationBootstrap, Bef
     this.logger.log(`Delivery worker started (concurrency ${settings.concurrency}, pool ${poolId})`);
     this.liveness = new WorkerPoolLiveness(this.pool, { poolId, workerIds }, settings, this.logger);
     await this.liveness.start();
+    const runner = this.runner;
+    runner.promise.then(
+      () => void this.restartAfter(runner, 'its pool exited'),
+      (e: unknown) => void this.restartAfter(runner, String(e)),
+    );
   }
 
   /** Before the HTTP server and the TypeORM pool close: consumers may still need both. */
   async beforeApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
     const runner = this.runner;
     this.runner = undefined;
     if (runner) {

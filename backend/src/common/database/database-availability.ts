@@ -58,6 +58,10 @@ export class DatabaseAvailability implements OnModuleInit, OnApplicationBootstra
   }
 
   onModuleInit(): void {
+    // Connections opened before this (TypeORM's first, at start-up) must be cut in an outage too.
+    for (const client of (this.pool as unknown as { _clients?: pg.PoolClient[] })._clients ?? []) {
+      this.clients.add(client);
+    }
     this.pool.on('connect', (client) => this.clients.add(client));
     this.pool.on('remove', (client) => this.clients.delete(client));
     // An idle connection dropped by the server is often the first sign of an outage.

@@ -17,13 +17,13 @@ import { CLOSE_CODES, type CloseCode } from '../../incidents/incident-state';
 import type { Level } from '../../incidents/incident-priority';
 
 export class ImpactUrgencyDto {
-  @ApiProperty({ example: 1, minimum: 1, maximum: 3 })
+  @ApiProperty({ example: 1, type: Number, enum: [1, 2, 3] })
   @IsInt()
   @Min(1)
   @Max(3)
   impact!: Level;
 
-  @ApiProperty({ example: 1, minimum: 1, maximum: 3 })
+  @ApiProperty({ example: 1, type: Number, enum: [1, 2, 3] })
   @IsInt()
   @Min(1)
   @Max(3)

@@ -1951,10 +1951,16 @@ export interface components {
       readonly duplicate?: boolean;
     };
     readonly ImpactUrgencyDto: {
-      /** @example 1 */
-      readonly impact: Record<string, never>;
-      /** @example 1 */
-      readonly urgency: Record<string, never>;
+      /**
+       * @example 1
+       * @enum {number}
+       */
+      readonly impact: 1 | 2 | 3;
+      /**
+       * @example 1
+       * @enum {number}
+       */
+      readonly urgency: 1 | 2 | 3;
     };
     readonly SeverityMappingDto: {
       /**
