@@ -29,6 +29,8 @@ const TRACKED: readonly {
   { table: 'incident_timeline' },
   { table: 'outbox_events' },
   { table: 'deliveries', updates: false },
+  { table: 'event_sources' },
+  { table: 'inbound_events' },
 ];
 
 export interface JournalEntry {
