@@ -1,4 +1,5 @@
 import type { FieldError } from '../common/errors/request-errors';
+import { isJsonObject } from './json-shapes';
 
 /** One alert of an Alertmanager webhook notification (payload version 4). */
 export interface AlertmanagerAlert {
@@ -19,16 +20,13 @@ export interface AlertmanagerNotification {
   readonly alerts: readonly AlertmanagerAlert[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 const STATUSES = ['firing', 'resolved'];
 /** Alertmanager caps a notification with max_alerts; more than this is not Alertmanager. */
 export const MAX_ALERTS = 1000;
 
 function stringMap(errors: FieldError[], field: string, value: unknown): Record<string, string> {
   if (value === undefined || value === null) return {};
-  if (!isObject(value) || !Object.values(value).every((v) => typeof v === 'string')) {
+  if (!isJsonObject(value) || !Object.values(value).every((v) => typeof v === 'string')) {
     errors.push({ field, message: `${field} must be an object of strings` });
     return {};
   }
@@ -52,7 +50,7 @@ function optionalString(errors: FieldError[], field: string, value: unknown): st
 export function parseAlertmanagerNotification(
   body: unknown,
 ): { notification: AlertmanagerNotification } | { errors: FieldError[] } {
-  if (!isObject(body)) return { errors: [{ field: 'body', message: 'The body must be a JSON object' }] };
+  if (!isJsonObject(body)) return { errors: [{ field: 'body', message: 'The body must be a JSON object' }] };
   const errors: FieldError[] = [];
   if (body['version'] !== undefined && body['version'] !== '4') {
     errors.push({ field: 'version', message: 'Only payload version "4" is understood' });
@@ -74,7 +72,7 @@ export function parseAlertmanagerNotification(
   } else {
     rawAlerts.forEach((a: unknown, i) => {
       const at = `alerts.${i}`;
-      if (!isObject(a)) {
+      if (!isJsonObject(a)) {
         errors.push({ field: at, message: 'each alert must be an object' });
         return;
       }

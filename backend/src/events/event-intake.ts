@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ApiKeysService } from '../auth/api-keys.service';
+import { bearerTokenOf } from '../auth/bearer-token';
 import { AuthError, AuthErrorCode } from '../auth/auth.errors';
 import { RequestValidationError } from '../common/errors/request-errors';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -145,15 +146,15 @@ export class EventIntake {
     const explicit = header(headers, 'x-api-key')?.trim();
     if (explicit) return explicit;
     if (credentials && ApiKeysService.looksLikeKey(credentials)) return credentials;
-    const bearer = /^Bearer\s+(\S+)$/i.exec(header(headers, 'authorization') ?? '')?.[1];
+    const bearer = bearerTokenOf({ headers });
     return bearer && ApiKeysService.looksLikeKey(bearer) ? bearer : undefined;
   }
 
   /** Alertmanager's http_config: `authorization` (Bearer <key>) or `basic_auth` (the key as the password). */
   private credentialsOf(headers: IncomingHttpHeaders): string | undefined {
-    const value = header(headers, 'authorization')?.trim() ?? '';
-    const bearer = /^Bearer\s+(\S+)$/i.exec(value)?.[1];
+    const bearer = bearerTokenOf({ headers });
     if (bearer) return bearer;
+    const value = header(headers, 'authorization')?.trim() ?? '';
     const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(value)?.[1];
     if (basic) {
       const decoded = Buffer.from(basic, 'base64').toString('utf8');

@@ -1,4 +1,5 @@
 import type { FieldError } from '../common/errors/request-errors';
+import { isJsonObject } from './json-shapes';
 import { SEVERITIES, type Severity } from './severity-mapping';
 
 export const EVENT_ACTIONS = ['trigger', 'acknowledge', 'resolve'] as const;
@@ -23,9 +24,6 @@ export interface PagerDutyEvent {
   readonly client: string | undefined;
   readonly clientUrl: string | undefined;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** An optional string of at most `max` characters, or an error. */
 function text(
@@ -57,7 +55,7 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2
  * producers send `client`, `images` and fields of their own.
  */
 export function parsePagerDutyEvent(body: unknown): { event: PagerDutyEvent } | { errors: FieldError[] } {
-  if (!isObject(body)) return { errors: [{ field: 'body', message: 'The body must be a JSON object' }] };
+  if (!isJsonObject(body)) return { errors: [{ field: 'body', message: 'The body must be a JSON object' }] };
   const errors: FieldError[] = [];
   const routingKey = text(errors, 'routing_key', body['routing_key'], 255);
   const action = body['event_action'];
@@ -83,7 +81,7 @@ export function parsePagerDutyEvent(body: unknown): { event: PagerDutyEvent } | 
   let payload: PagerDutyEvent['payload'] = null;
   const rawPayload = body['payload'];
   if (action === 'trigger' || rawPayload !== undefined) {
-    if (!isObject(rawPayload)) {
+    if (!isJsonObject(rawPayload)) {
       if (action === 'trigger')
         errors.push({ field: 'payload', message: 'payload is required for a trigger (an object)' });
     } else {
@@ -123,8 +121,10 @@ export function parsePagerDutyEvent(body: unknown): { event: PagerDutyEvent } | 
       errors.push({ field: 'links', message: 'links must be an array of at most 50 {href, text}' });
     } else {
       rawLinks.forEach((link: unknown, i) => {
-        const href = isObject(link) ? text(errors, `links.${i}.href`, link['href'], 2048, true) : undefined;
-        if (!isObject(link))
+        const href = isJsonObject(link)
+          ? text(errors, `links.${i}.href`, link['href'], 2048, true)
+          : undefined;
+        if (!isJsonObject(link))
           errors.push({ field: `links.${i}`, message: 'each link must be an object {href, text}' });
         else if (href !== undefined)
           links.push({ href, text: text(errors, `links.${i}.text`, link['text'], 1024) });

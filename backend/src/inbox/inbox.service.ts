@@ -44,8 +44,9 @@ interface InboundRow {
   effects: InboundEffectView[];
 }
 
-const SELECT_EVENTS = `
-  SELECT e.id, e.seq::text AS seq, e.channel, e.source_id, e.source_label, e.status, e.received_at, e.processed_at,
+/** The list's columns; `extra` adds more (the detail view's raw body). */
+const selectEvents = (extra = ''): string => `
+  SELECT${extra ? ` ${extra},` : ''} e.id, e.seq::text AS seq, e.channel, e.source_id, e.source_label, e.status, e.received_at, e.processed_at,
          e.attempts, e.max_attempts, e.last_error, e.next_attempt_at, e.dedup_key, e.action, e.summary, e.duplicate_of,
          coalesce((SELECT json_agg(json_build_object('outcome', f.outcome, 'incidentId', f.incident_id,
                                                      'incidentNumber', f.incident_number, 'dedupKey', f.dedup_key)
@@ -116,7 +117,7 @@ export class InboxService {
     }
     if (query.cursor) where.and(`e.seq < ${where.param(decodeCursor(query.cursor))}::bigint`);
     const rows = await this.dataSource.query<InboundRow[]>(
-      `${SELECT_EVENTS} ${where.toSql()} ORDER BY e.seq DESC LIMIT ${where.param(query.limit + 1)}`,
+      `${selectEvents()} ${where.toSql()} ORDER BY e.seq DESC LIMIT ${where.param(query.limit + 1)}`,
       where.values,
     );
     const items = rows.slice(0, query.limit);
@@ -131,7 +132,7 @@ export class InboxService {
   /** The events that acted on one incident, oldest first (the first INCIDENT_LIMIT). */
   async forIncident(incidentId: string): Promise<InboundEventView[]> {
     const rows = await this.dataSource.query<InboundRow[]>(
-      `${SELECT_EVENTS}
+      `${selectEvents()}
         WHERE e.id IN (SELECT f.event_id FROM inbound_event_effects f WHERE f.incident_id = $1::uuid)
         ORDER BY e.seq LIMIT ${INCIDENT_LIMIT}`,
       [incidentId],
@@ -141,7 +142,7 @@ export class InboxService {
 
   async view(id: string, manager: EntityManager = this.dataSource.manager): Promise<InboundEventDetailView> {
     const [row] = await manager.query<(InboundRow & { content_type: string; raw_body: Buffer })[]>(
-      `${SELECT_EVENTS.replace('e.duplicate_of,', 'e.duplicate_of, e.content_type, e.raw_body,')} WHERE e.id = $1`,
+      `${selectEvents('e.content_type, e.raw_body')} WHERE e.id = $1`,
       [id],
     );
     if (!row) throw new InboxError(InboxErrorCode.NotFound, `No inbound event with id ${id}`);
