@@ -7,6 +7,7 @@ import { AuthAccessNotifications1764400000000 } from './1764400000000-auth-acces
 import { DeliveryWorkerPools1764410000000 } from './1764410000000-delivery-worker-pools';
 import { EventSchemaVersions1764500000000 } from './1764500000000-event-schema-versions';
 import { InboundEvents1764600000000 } from './1764600000000-inbound-events';
+import { InboxLeanWrites1764700000000 } from './1764700000000-inbox-lean-writes';
 
 /** Every migration, oldest first. Listed explicitly so src (Jest) and dist (node) load the same set. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   DeliveryWorkerPools1764410000000,
   EventSchemaVersions1764500000000,
   InboundEvents1764600000000,
+  InboxLeanWrites1764700000000,
 ];

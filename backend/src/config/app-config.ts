@@ -326,6 +326,12 @@ export class EnvironmentVariables {
   INBOX_RETENTION_DAYS = 30;
 
   @Transform(toInt)
+  @Min(100)
+  @Max(3600000)
+  @IsInt()
+  INBOX_SWEEP_INTERVAL_MS = 5000;
+
+  @Transform(toInt)
   @Min(30)
   @Max(3600)
   @IsInt()
@@ -390,6 +396,11 @@ export interface AppConfig {
     readonly maxAttempts: number;
     /** How long received events, and so their idempotency keys, are kept (at least 30 days). */
     readonly retentionDays: number;
+    /**
+     * How often a worker looks for accepted events that no processing job covers (their instance
+     * stopped between storing and dispatching them) and queues them.
+     */
+    readonly sweepIntervalMs: number;
   };
   /** Webhook producers' endpoints (events/). */
   readonly events: {
@@ -548,7 +559,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       staleAfterMs: vars.DELIVERY_WORKER_STALE_AFTER_MS,
       stalledAfterMs: vars.DELIVERY_STALLED_AFTER_MS,
     },
-    inbox: { maxAttempts: vars.INBOX_MAX_ATTEMPTS, retentionDays: vars.INBOX_RETENTION_DAYS },
+    inbox: {
+      maxAttempts: vars.INBOX_MAX_ATTEMPTS,
+      retentionDays: vars.INBOX_RETENTION_DAYS,
+      sweepIntervalMs: vars.INBOX_SWEEP_INTERVAL_MS,
+    },
     events: {
       signatureToleranceSeconds: vars.EVENTS_SIGNATURE_TOLERANCE_SECONDS,
       defaultRatePerMinute: vars.EVENTS_DEFAULT_RATE_PER_MINUTE,

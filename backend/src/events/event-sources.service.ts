@@ -223,6 +223,8 @@ export class EventSourcesService {
   async remove(id: string, actor: RequestActor): Promise<void> {
     await this.write(async (m) => {
       const before = await this.find(m, id, true);
+      // no foreign key from the inbox (it would lock this row on every ingest): cleared here
+      await m.query('UPDATE inbound_events SET source_id = NULL WHERE source_id = $1', [id]);
       await m.getRepository(EventSource).delete({ id });
       await this.audit.record(
         {

@@ -3,6 +3,7 @@ import { AuditModule } from '../audit/audit.module';
 import { DeliveriesModule } from '../deliveries/deliveries.module';
 import { Inbox } from './inbox';
 import { InboxController } from './inbox.controller';
+import { InboxDispatcher } from './inbox-dispatcher';
 import { InboundHandlers } from './inbox-handlers';
 import { InboxProcessor } from './inbox-processor';
 import { InboxRetention } from './inbox-retention';
@@ -17,7 +18,7 @@ import { InboxService } from './inbox.service';
 @Module({
   imports: [DeliveriesModule, AuditModule],
   controllers: [InboxController],
-  providers: [Inbox, InboundHandlers, InboxProcessor, InboxRetention, InboxService],
+  providers: [Inbox, InboxDispatcher, InboundHandlers, InboxProcessor, InboxRetention, InboxService],
   exports: [Inbox, InboundHandlers, InboxService],
 })
 export class InboxModule {}

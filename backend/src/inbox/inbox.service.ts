@@ -12,7 +12,7 @@ import type {
   InboundEventView,
   InboundStatus,
 } from './dto/inbound-event.view';
-import { enqueueSql } from './inbox-queue.sql';
+import { drainJobsSql } from './inbox-queue.sql';
 import { InboxError, InboxErrorCode } from './inbox.errors';
 
 export interface InboxQuery {
@@ -150,7 +150,7 @@ export class InboxService {
   }
 
   /**
-   * Processes a failed event again: attempts back to 0 and a new job, with an audit row, in one
+   * Processes a failed event again: attempts back to 0 and a drain job for its key, with an audit row, in one
    * transaction. Only failed events: an accepted one is on its way, a processed one must not
    * act twice, and a duplicate is its first receipt's.
    */
@@ -174,7 +174,7 @@ export class InboxService {
            UPDATE inbound_events
               SET status = 'accepted', attempts = 0, last_error = NULL, next_attempt_at = NULL, processed_at = NULL
             WHERE id = $1 RETURNING id, order_key)
-         SELECT ${enqueueSql('reset')} FROM reset`,
+         SELECT count(*) FROM reset, ${drainJobsSql('ARRAY[reset.order_key]')}`,
         [id],
       );
       await this.audit.record(

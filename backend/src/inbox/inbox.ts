@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PreparedStatements } from '../common/database/prepared-statements';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { enqueueSql } from './inbox-queue.sql';
+import { InboxDispatcher } from './inbox-dispatcher';
 
 /** One inbound request, as its endpoint hands it to the inbox once it is authenticated and valid. */
 export interface InboundDelivery {
@@ -31,19 +31,17 @@ export interface InboxReceipt {
 }
 
 /**
- * Stores the event and queues its processing in one statement (one round trip on the request
- * path), or does nothing when the key was seen. The job is added only for a row this statement
- * inserted, in the same implicit transaction: a stored event always has its job.
+ * Stores the event, or does nothing when the key was seen: the one statement of the request path.
+ * Its processing is queued afterwards by InboxDispatcher (and, should this process die first, by
+ * InboxProcessor's sweep), so no job insert or NOTIFY rides on the request's commit.
  */
 const RECEIVE_SQL = `
-  WITH received AS (
-    INSERT INTO inbound_events
-      (channel, scope, source_id, source_label, idempotency_key, order_key, dedup_key, action, summary,
-       content_type, raw_body, max_attempts)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-    ON CONFLICT (scope, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-    RETURNING id, order_key, dedup_key)
-  SELECT r.id, r.dedup_key, ${enqueueSql('r')} IS NOT NULL AS queued FROM received r`;
+  INSERT INTO inbound_events
+    (channel, scope, source_id, source_label, idempotency_key, order_key, dedup_key, action, summary,
+     content_type, raw_body, max_attempts)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+  ON CONFLICT (scope, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+  RETURNING id, dedup_key`;
 
 /** A duplicate delivery is logged too, pointing at the first receipt, which it answers with. */
 const RECORD_DUPLICATE_SQL = `
@@ -57,15 +55,16 @@ const RECORD_DUPLICATE_SQL = `
 
 /**
  * The one way inbound requests enter the product (webhook producers now; ServiceNow webhooks and
- * Slack events later). `receive` returns only once the event is stored with its processing job:
- * the endpoint may then acknowledge, and nothing acknowledged is lost. A duplicate delivery (the
- * same idempotency key within the retention, at least 30 days) answers with the first receipt and
- * is never processed again.
+ * Slack events later). `receive` returns only once the event is stored: the endpoint may then
+ * acknowledge, and nothing acknowledged is lost. A duplicate delivery (the same idempotency key
+ * within the retention, at least 30 days) answers with the first receipt and is never processed
+ * again.
  */
 @Injectable()
 export class Inbox {
   constructor(
     private readonly statements: PreparedStatements,
+    private readonly dispatcher: InboxDispatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -87,7 +86,10 @@ export class Inbox {
         d.rawBody,
         this.config.inbox.maxAttempts,
       ]);
-      if (stored) return { eventId: stored.id, duplicate: false, dedupKey: stored.dedup_key };
+      if (stored) {
+        this.dispatcher.dispatch(d.orderKey);
+        return { eventId: stored.id, duplicate: false, dedupKey: stored.dedup_key };
+      }
       const [first] = await this.statements.rows<{ id: string; dedup_key: string | null }>(
         RECORD_DUPLICATE_SQL,
         [

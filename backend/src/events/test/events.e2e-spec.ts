@@ -340,9 +340,11 @@ describe('POST /api/events (PagerDuty Events API v2) through the inbox', () => {
       'event_source.updated',
       'event_source.deleted',
     ]);
-    // its events stay in the inbox under its name
+    // its events stay in the inbox under its name, no longer pointing at the deleted source
     expect(
-      await countRows(t, 'SELECT 1 FROM inbound_events WHERE source_label = $1', [rotating.source.name]),
+      await countRows(t, 'SELECT 1 FROM inbound_events WHERE source_label = $1 AND source_id IS NULL', [
+        rotating.source.name,
+      ]),
     ).toBe(1);
   });
 });

@@ -2,15 +2,17 @@
 // app, its proxy or its corpse) in one snapshot, for the failure-path specs: the counts to quote,
 // and every way in which something could be half-written.
 import pg from 'pg';
-import { PROCESS_INBOUND_TASK } from '../../inbox/inbox-queue.sql';
+import { DRAIN_INBOUND_TASK } from '../../inbox/inbox-queue.sql';
 
 /** Counts and statuses are of one source's events when a source is given; violations are always of all. */
 export interface InboxLedger {
   readonly rows: number;
   readonly byStatus: Readonly<Record<string, number>>;
-  /** Jobs of the processing task still queued (any source), and how many of them a worker holds. */
+  /** Drain jobs still queued (any source), and how many of them a worker holds. */
   readonly jobs: number;
   readonly lockedJobs: number;
+  /** Accepted events whose order key no drain job covers: stored, not yet queued (the sweep's work). */
+  readonly uncovered: number;
   /** Incidents opened from events. */
   readonly incidents: number;
   /** Sum of their alertCount. */
@@ -22,19 +24,19 @@ export interface InboxLedger {
 }
 
 const JOBS = `
-  SELECT j.id, j.locked_by, (j.payload->>'id')::uuid AS event_id
+  SELECT j.id, j.locked_by, j.payload
     FROM graphile_worker._private_jobs j
     JOIN graphile_worker._private_tasks t ON t.id = j.task_id
-   WHERE t.identifier = '${PROCESS_INBOUND_TASK}'`;
+   WHERE t.identifier = '${DRAIN_INBOUND_TASK}'`;
+
+const UNCOVERED = `
+  SELECT count(*)::int AS n FROM inbound_events e
+   WHERE e.status = 'accepted'
+     AND NOT EXISTS (SELECT 1 FROM (${JOBS}) j, json_array_elements_text(j.payload->'keys') k(key)
+                      WHERE k.key = e.order_key)`;
 
 /** Each query lists what it finds wrong; a consistent inbox gives no rows. */
 const VIOLATIONS: Record<string, string> = {
-  // store-before-ack: a stored event always has its processing job until it is processed
-  'accepted event without its job': `
-    SELECT e.id FROM inbound_events e
-     WHERE e.status = 'accepted' AND NOT EXISTS (SELECT 1 FROM (${JOBS}) j WHERE j.event_id = e.id)`,
-  'job without its event': `
-    SELECT j.id FROM (${JOBS}) j WHERE NOT EXISTS (SELECT 1 FROM inbound_events e WHERE e.id = j.event_id)`,
   'processed event without its effects': `
     SELECT e.id FROM inbound_events e
      WHERE e.status = 'processed' AND NOT EXISTS (SELECT 1 FROM inbound_event_effects f WHERE f.event_id = e.id)`,
@@ -109,6 +111,7 @@ export async function readInboxLedger(url: string, sourceId: string | null = nul
         [sourceId],
       )
     ).rows;
+    const [uncovered] = (await client.query<{ n: number }>(UNCOVERED)).rows;
     const violations: Record<string, unknown[]> = {};
     for (const [name, sql] of Object.entries(VIOLATIONS)) violations[name] = (await client.query(sql)).rows;
     await client.query('COMMIT');
@@ -118,6 +121,7 @@ export async function readInboxLedger(url: string, sourceId: string | null = nul
       byStatus,
       jobs: jobs?.jobs ?? 0,
       lockedJobs: jobs?.locked ?? 0,
+      uncovered: uncovered?.n ?? 0,
       incidents: incidents?.incidents ?? 0,
       alerts: incidents?.alerts ?? 0,
       statusOf: new Map(firsts.rows.map((r) => [r.id, r.status])),
