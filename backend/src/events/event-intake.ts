@@ -63,19 +63,21 @@ export class EventIntake {
     const sender = await this.sender(req, event.routingKey);
     const rawBody = this.verified(req, sender);
     const dedupKey = event.dedupKey ?? randomUUID();
-    return this.inbox.receive({
-      channel: PAGERDUTY_CHANNEL,
-      scope: sender.scope,
-      sourceId: sender.source?.id ?? null,
-      sourceLabel: sender.label,
-      idempotencyKey: this.idempotencyKeyOf(req, rawBody),
-      orderKey: `${sender.scope}|${dedupKey}`,
-      dedupKey,
-      action: event.action,
-      summary: event.payload?.summary || null,
-      contentType: req.contentType,
-      rawBody,
-    });
+    return this.admitted(sender, () =>
+      this.inbox.receive({
+        channel: PAGERDUTY_CHANNEL,
+        scope: sender.scope,
+        sourceId: sender.source?.id ?? null,
+        sourceLabel: sender.label,
+        idempotencyKey: this.idempotencyKeyOf(req, rawBody),
+        orderKey: `${sender.scope}|${dedupKey}`,
+        dedupKey,
+        action: event.action,
+        summary: event.payload?.summary || null,
+        contentType: req.contentType,
+        rawBody,
+      }),
+    );
   }
 
   async alertmanager(req: ProducerRequest): Promise<InboxReceipt & { alerts: number }> {
@@ -87,22 +89,24 @@ export class EventIntake {
     const [first] = notification.alerts;
     const single = notification.alerts.length === 1 ? first : undefined;
     const name = first?.labels['alertname'] ?? 'alert';
-    const receipt = await this.inbox.receive({
-      channel: ALERTMANAGER_CHANNEL,
-      scope: sender.scope,
-      sourceId: sender.source?.id ?? null,
-      sourceLabel: sender.label,
-      idempotencyKey: this.idempotencyKeyOf(req, rawBody),
-      // One group's notifications in order (an alert's fingerprint stays in its group).
-      orderKey: `${sender.scope}|am|${notification.groupKey}`,
-      dedupKey: single?.fingerprint ?? null,
-      action: notification.status,
-      summary: single
-        ? (single.annotations['summary'] ?? name)
-        : `${notification.alerts.length} alerts: ${name}${notification.alerts.some((a) => a.labels['alertname'] !== name) ? ' and others' : ''}`,
-      contentType: req.contentType,
-      rawBody,
-    });
+    const receipt = await this.admitted(sender, () =>
+      this.inbox.receive({
+        channel: ALERTMANAGER_CHANNEL,
+        scope: sender.scope,
+        sourceId: sender.source?.id ?? null,
+        sourceLabel: sender.label,
+        idempotencyKey: this.idempotencyKeyOf(req, rawBody),
+        // One group's notifications in order (an alert's fingerprint stays in its group).
+        orderKey: `${sender.scope}|am|${notification.groupKey}`,
+        dedupKey: single?.fingerprint ?? null,
+        action: notification.status,
+        summary: single
+          ? (single.annotations['summary'] ?? name)
+          : `${notification.alerts.length} alerts: ${name}${notification.alerts.some((a) => a.labels['alertname'] !== name) ? ' and others' : ''}`,
+        contentType: req.contentType,
+        rawBody,
+      }),
+    );
     return { ...receipt, alerts: notification.alerts.length };
   }
 
@@ -164,6 +168,24 @@ export class EventIntake {
     return undefined;
   }
 
+  /**
+   * Runs the store of a request that took a rate token; if it stores nothing (an invalid
+   * Idempotency-Key, the database away), the token goes back: the producer retries a 503, and
+   * that retry should not find its own failed attempt counted against it.
+   */
+  private async admitted<T>(sender: Sender, store: () => Promise<T>): Promise<T> {
+    try {
+      return await store();
+    } catch (e) {
+      this.limiter.refund(sender.scope, this.perMinuteOf(sender));
+      throw e;
+    }
+  }
+
+  private perMinuteOf(sender: Sender): number {
+    return sender.source?.rateLimitPerMinute ?? this.config.events.defaultRatePerMinute;
+  }
+
   /** The signature (when the source has a secret) and the source's rate; returns the raw body. */
   private verified(req: ProducerRequest, sender: Sender): Buffer {
     const rawBody = req.rawBody;
@@ -180,7 +202,7 @@ export class EventIntake {
         this.config.events.signatureToleranceSeconds,
       );
     }
-    const perMinute = source?.rateLimitPerMinute ?? this.config.events.defaultRatePerMinute;
+    const perMinute = this.perMinuteOf(sender);
     const taken = this.limiter.take(sender.scope, perMinute);
     if (!taken.ok) {
       throw new EventsError(

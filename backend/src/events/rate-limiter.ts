@@ -24,6 +24,12 @@ export class RateLimiter {
     return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000)) };
   }
 
+  /** Gives back a token taken for a request that then stored nothing (a 400 or a 503 after it). */
+  refund(key: string, perMinute: number): void {
+    const bucket = this.buckets.get(key);
+    if (bucket) bucket.tokens = Math.min(Math.max(10, perMinute / 6), bucket.tokens + 1);
+  }
+
   forget(key: string): void {
     this.buckets.delete(key);
   }

@@ -293,6 +293,24 @@ describe('POST /api/events (PagerDuty Events API v2) through the inbox', () => {
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
   });
 
+  it('a request that stores nothing after taking a rate token gives it back', async () => {
+    const slow = await createSource(t, admin, { rateLimitPerMinute: 60 });
+    // ten refused at the store (invalid Idempotency-Key: 400, nothing stored)...
+    for (let i = 0; i < 10; i++) {
+      const res = await send(trigger(slow.integrationKey, `refund-${i}`, `Event ${i}`), {
+        'Idempotency-Key': 'not\tvisible',
+      });
+      expect(res.status).toBe(400);
+    }
+    // ...leave the burst of ten whole
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      statuses.push((await send(trigger(slow.integrationKey, `refund-ok-${i}`, `Event ${i}`))).status);
+    }
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(202));
+    expect(statuses[10]).toBe(429);
+  });
+
   it('only admins manage sources and read the inbox; any incident reader sees an incident’s events', async () => {
     const viewer = await givenUser(t, 'viewer');
     expect((await t.http.get('/api/event-sources').set('Authorization', viewer.bearer)).status).toBe(403);
