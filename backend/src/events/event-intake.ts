@@ -12,6 +12,7 @@ import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from './event-sig
 import { EventsError, EventsErrorCode } from './events.errors';
 import { parsePagerDutyEvent } from './pagerduty-event';
 import { RateLimiter } from './rate-limiter';
+import { DatabaseUnavailableError } from '../common/database/database.errors';
 import { SourceDirectory, type KnownSource } from './source-directory';
 
 /** The channels (inbox handlers) of webhook producers' formats. */
@@ -45,6 +46,14 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
  * sender, check the signature and the rate, then store in the inbox, which returns only once the
  * event and its processing job are committed. Nothing is stored for a request refused here.
  */
+/**
+ * Producers get an answer within a second whatever the database does (a silent one is noticed by
+ * DatabaseAvailability only after its check times out). Past this, 503: the insert may still
+ * commit, and then the producer's retry is answered as a duplicate with the same event id, so
+ * nothing is lost or processed twice; what is never sent is a 202 for an event not stored.
+ */
+const STORE_DEADLINE_MS = 900;
+
 @Injectable()
 export class EventIntake {
   private readonly limiter = new RateLimiter();
@@ -174,11 +183,28 @@ export class EventIntake {
    * that retry should not find its own failed attempt counted against it.
    */
   private async admitted<T>(sender: Sender, store: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      return await store();
+      return await Promise.race([
+        store(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new DatabaseUnavailableError(
+                  `no answer within ${STORE_DEADLINE_MS} ms`,
+                  `The database did not confirm the event within ${STORE_DEADLINE_MS} ms. It may or may not be stored: retry it, a stored one is recognised as a duplicate`,
+                ),
+              ),
+            STORE_DEADLINE_MS,
+          );
+        }),
+      ]);
     } catch (e) {
       this.limiter.refund(sender.scope, this.perMinuteOf(sender));
       throw e;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -20,6 +20,12 @@ interface ClientInternals {
   readonly connection?: { readonly stream?: { destroy(error?: Error): void } };
 }
 
+/** A request waiting in pg-pool's queue for a connection (pg-pool's PendingItem). */
+interface PendingConnect {
+  timedOut?: boolean;
+  callback(error: Error): void;
+}
+
 /**
  * Knows whether PostgreSQL can serve us, so a request answers 503 at once instead of waiting on a
  * database that is gone:
@@ -179,5 +185,11 @@ export class DatabaseAvailability implements OnModuleInit, OnApplicationBootstra
     this.logger.warn(`Database unavailable (${reason}); answering 503 until it is back`);
     // Queries waiting on a silent server would otherwise hang until statement_timeout.
     for (const client of this.clients) (client as unknown as ClientInternals).connection?.stream?.destroy();
+    // Requests queued for a connection would wait for DATABASE_CONNECT_TIMEOUT_MS: answer them now.
+    const waiting = (this.pool as unknown as { _pendingQueue?: PendingConnect[] })._pendingQueue;
+    for (const item of waiting?.splice(0) ?? []) {
+      item.timedOut = true;
+      item.callback(new DatabaseUnavailableError(this.outage.reason));
+    }
   }
 }

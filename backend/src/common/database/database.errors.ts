@@ -17,10 +17,11 @@ export const DATABASE_RETRY_AFTER_SECONDS = 5;
  * producer retries, instead of a 401 that signs people out or a 500 that pages someone.
  */
 export class DatabaseUnavailableError extends DomainError<DatabaseErrorCode> {
-  constructor(reason: string) {
+  /** `message` replaces the default when a write may have happened (an answer cut short by a deadline). */
+  constructor(reason: string, message?: string) {
     super(
       DatabaseErrorCode.Unavailable,
-      `The database is unavailable (${reason}); nothing was changed. Retry shortly`,
+      message ?? `The database is unavailable (${reason}); nothing was changed. Retry shortly`,
       { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS },
     );
   }

@@ -21,9 +21,6 @@ const AFTER = 40;
 const OUTAGE_MS = 2500;
 /** The promise: an answer within a second, whatever the database does. */
 const ANSWER_WITHIN_MS = 1000;
-/** DATABASE_CONNECT_TIMEOUT_MS's default, and what a loaded 2-core machine may add to it. */
-const CONNECT_TIMEOUT_MS = 1000;
-const SLACK_MS = 250;
 
 type Outage = 'refuse' | 'blackhole';
 
@@ -154,15 +151,10 @@ describe('POST /api/events while the database goes away', () => {
         );
       if (slow.length)
         process.stdout.write(`database ${outage}: answers past ${ANSWER_WITHIN_MS} ms: ${slow.join('; ')}\n`);
-      // KNOWN GAPS (backend/src/common/database; see the branch's report), so the bounds here are
-      // what main keeps, not yet the issue's "within 1 s": a request queued for a connection is
-      // released by DATABASE_CONNECT_TIMEOUT_MS (1000) itself, so it may answer a few ms past the
-      // second (seen: 992 ms refused, 1003-1062 ms silent); and the pool connection opened while
-      // TypeORM initialised is not tracked by DatabaseAvailability, so with a silent database a
-      // query on it is not cut and waits for the database to answer again (seen: a 202 after 3.1
-      // s). With those fixed, assert `slow` is empty for both.
-      const bound = outage === 'refuse' ? CONNECT_TIMEOUT_MS + SLACK_MS : OUTAGE_MS + ANSWER_WITHIN_MS;
-      expect(waited.filter((w) => w.ms >= bound).map((w) => `#${w.o.n}: ${Math.round(w.ms)} ms`)).toEqual([]);
+      // The promise itself: every answer within a second, refused or silent database alike
+      // (queued requests are released when the outage is declared; a store that has not
+      // finished by 900 ms answers 503, and a producer's retry of it is recognised).
+      expect(slow).toEqual([]);
       expect(percentile(latencies, 95)).toBeLessThan(ANSWER_WITHIN_MS);
 
       // During the outage: every event acknowledged so far is stored, with its job or processed,
