@@ -42,6 +42,9 @@ const RECEIVE_SQL = `
   SELECT id, dedup_key, true FROM bench_bare_events
    WHERE scope = $1 AND idempotency_key = $2 AND NOT EXISTS (SELECT 1 FROM ins)`;
 
+/** The producers' endpoint and ServiceNow's webhook: the same work, each with its own body shape. */
+const ROUTES = { '/api/events': 'events', '/api/webhooks/servicenow': 'servicenow' };
+
 function problem(res, status, code) {
   res.writeHead(status, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ status, code }));
 }
@@ -60,8 +63,25 @@ function main() {
     application_name: process.env.APPLICATION_NAME ?? 'bench-bare-handler',
   });
 
+  const store = (res, idempotencyKey, dedupKey, raw) =>
+    pool
+      .query({ name: 'bare_receive', text: sql, values: [scope, idempotencyKey, dedupKey, raw] })
+      .then(({ rows: [row] }) => {
+        res.writeHead(202, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            status: 'success',
+            message: 'Event processed',
+            dedup_key: row.dedup_key,
+            event_id: row.id,
+            ...(row.duplicate ? { duplicate: true } : {}),
+          }),
+        );
+      })
+      .catch(() => problem(res, 503, 'DATABASE_UNAVAILABLE'));
+
   const server = http.createServer((req, res) => {
-    if (req.method !== 'POST' || req.url !== '/api/events') {
+    const route = req.method === 'POST' ? ROUTES[req.url] : undefined;
+    if (!route) {
       problem(res, 404, 'NOT_FOUND');
       return;
     }
@@ -76,29 +96,27 @@ function main() {
         problem(res, 400, 'VALIDATION_FAILED');
         return;
       }
-      if (typeof event !== 'object' || event === null || event.routing_key !== routingKey) {
+      if (typeof event !== 'object' || event === null) {
+        problem(res, 400, 'VALIDATION_FAILED');
+        return;
+      }
+      if (route === 'events' && event.routing_key !== routingKey) {
         problem(res, 401, 'EVENTS_SOURCE_UNKNOWN');
         return;
       }
-      if (!signatureValid(secret, req.headers[TIMESTAMP_HEADER], req.headers[SIGNATURE_HEADER], raw)) {
-        problem(res, 401, 'EVENTS_SIGNATURE_INVALID');
+      if (
+        route === 'servicenow' &&
+        (typeof event.event_id !== 'string' || typeof event.record?.sys_id !== 'string')
+      ) {
+        problem(res, 400, 'VALIDATION_FAILED');
         return;
       }
-      const dedupKey = typeof event.dedup_key === 'string' ? event.dedup_key : null;
-      pool
-        .query({ name: 'bare_receive', text: sql, values: [scope, bodyDigestKey(raw), dedupKey, raw] })
-        .then(({ rows: [row] }) => {
-          res.writeHead(202, { 'content-type': 'application/json' }).end(
-            JSON.stringify({
-              status: 'success',
-              message: 'Event processed',
-              dedup_key: row.dedup_key,
-              event_id: row.id,
-              ...(row.duplicate ? { duplicate: true } : {}),
-            }),
-          );
-        })
-        .catch(() => problem(res, 503, 'DATABASE_UNAVAILABLE'));
+      if (!signatureValid(secret, req.headers[TIMESTAMP_HEADER], req.headers[SIGNATURE_HEADER], raw)) {
+        problem(res, 401, 'SIGNATURE_INVALID');
+        return;
+      }
+      if (route === 'servicenow') store(res, `event:${event.event_id}`, event.record.sys_id, raw);
+      else store(res, bodyDigestKey(raw), typeof event.dedup_key === 'string' ? event.dedup_key : null, raw);
     });
   });
   server.listen(Number(process.env.PORT), '127.0.0.1', () => process.send?.('ready'));

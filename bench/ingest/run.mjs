@@ -35,6 +35,8 @@
 //   BENCH_APP_NODE_ARGS       extra node flags for the app, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 //   BENCH_APP_WORKER=off      the throughput loads with the app's worker off (no backlog figure)
 //   BENCH_SKIP_COUNT=1        skip step 5
+//   BENCH_SERVICENOW=0        skip the ServiceNow webhook loads (POST /api/webhooks/servicenow, signed
+//                             business-rule bodies, beside the bare handler's same route)
 //   BENCH_NOTIFY_VARIANT=0    skip the diagnostic row "bare handler + pg_notify" (the bare handler
 //                             with graphile-worker's per-job NOTIFY added; see bare-handler.mjs)
 import autocannon from 'autocannon';
@@ -49,7 +51,7 @@ import { fileURLToPath } from 'node:url';
 import { isStale } from '../../scripts/build-if-stale.mjs';
 import { freePort, waitUntilReady } from '../../scripts/app-process.mjs';
 import { BARE_TABLE_SQL } from './bare-handler.mjs';
-import { signedHeaders, triggerBody } from './shared.mjs';
+import { servicenowWebhookBody, signedHeaders, triggerBody } from './shared.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../..');
@@ -66,6 +68,8 @@ const DRAIN_TIMEOUT_S = Number(process.env.BENCH_DRAIN_TIMEOUT ?? 300);
 const APP_WORKER = process.env.BENCH_APP_WORKER !== 'off';
 const SKIP_COUNT = process.env.BENCH_SKIP_COUNT === '1';
 const NOTIFY_VARIANT = process.env.BENCH_NOTIFY_VARIANT !== '0';
+const SERVICENOW = process.env.BENCH_SERVICENOW !== '0';
+const SERVICENOW_PATH = '/api/webhooks/servicenow';
 const APP_NODE_ARGS = (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const POOL_SIZE = 10; // the app's DATABASE_POOL_SIZE default; the bare handler gets the same
 const RATE_LIMIT_PER_MINUTE = 1_000_000; // the API's maximum: 16,667 events/s, far above this machine
@@ -134,6 +138,15 @@ async function startApp(databaseUrl, dir, { worker }) {
     ADMIN_PASSWORD: ADMIN.password,
     COOKIE_SECURE: 'false',
     DELIVERY_WORKER_ENABLED: worker ? 'true' : 'false',
+    // ServiceNow's webhook verifies with this secret; the instance itself is not reachable (the
+    // load is inbound only: the handler applies the records, and nothing is written back to a
+    // change that came from ServiceNow).
+    SERVICENOW_WEBHOOK_SECRET: SIGNING_SECRET,
+    SERVICENOW_INSTANCE_URL: 'http://127.0.0.1:9',
+    SERVICENOW_CLIENT_ID: 'bench',
+    SERVICENOW_CLIENT_SECRET: 'bench',
+    SERVICENOW_USERNAME: 'bench',
+    SERVICENOW_PASSWORD: 'bench',
   };
   const app = own(
     spawn(process.execPath, [...APP_NODE_ARGS, 'backend/dist/backend/src/main.js'], {
@@ -282,7 +295,7 @@ const runId = randomBytes(4).toString('hex');
  * each time; duplicate: always the same), signed when it is sent. Exact latency percentiles from
  * every response; status counts; CPU by process; the server's RSS every 250 ms.
  */
-function load(base, { seconds, body, pid, waits }) {
+function load(base, { seconds, body, pid, waits, path = '/api/events' }) {
   const times = [];
   let sent = 0;
   const stopWaits = waits ? waitSampler(waits.db, waits.applicationName) : () => '';
@@ -301,7 +314,7 @@ function load(base, { seconds, body, pid, waits }) {
         requests: [
           {
             method: 'POST',
-            path: '/api/events',
+            path,
             setupRequest: (req) => {
               const raw = body(nextEvent++);
               sent++;
@@ -559,7 +572,7 @@ try {
   const appWaits = { db, applicationName: 'nexecute-connect' };
 
   const distinct = (n) => triggerBody(routingKey, runId, n);
-  const results = { bare: [], app: [], notify: [], drains: [] };
+  const results = { bare: [], app: [], notify: [], drains: [], snBare: [], snApp: [], snDrains: [] };
 
   log(`warm-up: ${WARMUP_SECONDS} s each`);
   await load(bareBase, { seconds: WARMUP_SECONDS, body: distinct, pid: bare.pid });
@@ -589,6 +602,46 @@ try {
       const after = cpuSeconds(app.pid);
       const cpu = { app: after.server - before.server, postgres: after.postgres - before.postgres };
       results.drains.push({ accepted: r.accepted, backlog, cpu, ...d });
+    }
+  }
+
+  // -- ServiceNow's webhook: the same inbox behind another endpoint. ----------------------------
+  if (SERVICENOW) {
+    const snBody = (n) => servicenowWebhookBody(runId, n);
+    const probe = snBody(nextEvent++);
+    const probed = await post(base, SERVICENOW_PATH, probe, signedHeaders(SIGNING_SECRET, probe));
+    if (probed.status !== 202) {
+      throw new Error(
+        `app ${SERVICENOW_PATH}: a signed webhook got HTTP ${probed.status} ${JSON.stringify(probed.body)}`,
+      );
+    }
+    await load(base, { seconds: WARMUP_SECONDS, body: snBody, pid: app.pid, path: SERVICENOW_PATH });
+    if (APP_WORKER) await drain(db, await countAccepted(db));
+    for (let round = 1; round <= ROUNDS; round++) {
+      log(`round ${round}/${ROUNDS}: bare handler, ServiceNow webhooks, ${SECONDS} s`);
+      results.snBare.push(
+        await load(bareBase, {
+          seconds: SECONDS,
+          body: snBody,
+          pid: bare.pid,
+          waits: bareWaits,
+          path: SERVICENOW_PATH,
+        }),
+      );
+      log(`round ${round}/${ROUNDS}: app, ServiceNow webhooks, ${SECONDS} s`);
+      const r = await load(base, {
+        seconds: SECONDS,
+        body: snBody,
+        pid: app.pid,
+        waits: appWaits,
+        path: SERVICENOW_PATH,
+      });
+      results.snApp.push(r);
+      if (APP_WORKER) {
+        const backlog = await countAccepted(db);
+        log(`backlog left by the webhook load: ${backlog}; waiting for the worker`);
+        results.snDrains.push({ accepted: r.accepted, backlog, ...(await drain(db, backlog)) });
+      }
     }
   }
 
@@ -728,6 +781,8 @@ try {
     ...results.app.map((r, i) => [`app POST /api/events, distinct #${i + 1}`, r]),
     ['bare handler, duplicate', bareDup],
     ['app POST /api/events, duplicate', appDup],
+    ...results.snBare.map((r, i) => [`bare handler, ServiceNow webhook #${i + 1}`, r]),
+    ...results.snApp.map((r, i) => [`app POST ${SERVICENOW_PATH} #${i + 1}`, r]),
   ];
   console.table(loads.map(([name, r]) => loadRow(name, r)));
   console.log(
@@ -850,6 +905,41 @@ try {
       target: '(reported)',
       verdict: '',
     },
+    ...(results.snApp.length
+      ? (() => {
+          const snBare = median(results.snBare.map((r) => r.rate));
+          const snApp = median(results.snApp.map((r) => r.rate));
+          const snP99 = median(results.snApp.map((r) => r.p99));
+          return [
+            {
+              figure: 'ServiceNow webhook: app rate / bare rate',
+              measured: `${fmt(snApp)} / ${fmt(snBare)} webhooks/s = ${fmt((snApp / snBare) * 100, 1)} %`,
+              target: '≥ 50 %',
+              verdict: verdict(snApp / snBare >= TARGETS.ratio),
+            },
+            {
+              figure: 'ServiceNow webhook: app p99',
+              measured: `${fmt(snP99, 1)} ms (p50 ${fmt(median(results.snApp.map((r) => r.p50)), 1)} ms)`,
+              target: `≤ ${TARGETS.p99} ms`,
+              verdict: verdict(snP99 <= TARGETS.p99),
+            },
+            {
+              figure: 'ServiceNow webhook: backlog drain',
+              measured: results.snDrains.length
+                ? results.snDrains
+                    .map((d) =>
+                      d.seconds === null
+                        ? `> ${DRAIN_TIMEOUT_S} s`
+                        : `${fmt(d.backlog)} webhooks in ${fmt(d.seconds, 1)} s`,
+                    )
+                    .join('; ')
+                : 'worker off',
+              target: '(reported)',
+              verdict: '',
+            },
+          ];
+        })()
+      : []),
   ]);
 } catch (e) {
   console.error(e);

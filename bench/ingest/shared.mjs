@@ -73,3 +73,67 @@ export function triggerBody(routingKey, runId, n) {
     client_url: 'https://ci.example.internal/bench',
   });
 }
+
+const GROUPS = ['Service Desk', 'Network', 'Database', 'Hardware', 'Software'];
+const CATEGORIES = ['inquiry', 'software', 'hardware', 'network', 'database'];
+
+/** `YYYY-MM-DD HH:MM:SS` in UTC, as the Table API writes dates. */
+const glideDate = (ms) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+
+/**
+ * A ServiceNow business rule's webhook (docs/servicenow.md): an `incident.updated` event with the
+ * incident as the Table API returns it raw (~1.5 KB), distinct for every `n` (its own record, so
+ * each is a new incident here, and its own event id).
+ */
+export function servicenowWebhookBody(runId, n) {
+  const sysId = createHash('md5').update(`${runId}:${n}`).digest('hex');
+  const now = Date.now();
+  const impact = String(1 + (n % 3));
+  const urgency = String(1 + ((n >> 2) % 3));
+  const group = GROUPS[n % GROUPS.length];
+  return JSON.stringify({
+    event_id: `${sysId}:1`,
+    event: 'incident.updated',
+    record: {
+      sys_id: sysId,
+      number: `INC${String(1_000_000 + n).padStart(7, '0')}`,
+      short_description: `${SERVICES[n % SERVICES.length]}: users report errors on checkout (run ${runId}, change ${n})`,
+      description: `Reported by the service desk. Error rate above 5 % for 10 minutes on node ${n % 97}; see the dashboard.`,
+      state: '2',
+      incident_state: '2',
+      impact,
+      urgency,
+      priority: String(Math.min(5, Number(impact) + Number(urgency) - 1)),
+      category: CATEGORIES[n % CATEGORIES.length],
+      subcategory: '',
+      assignment_group: {
+        link: `https://example.service-now.com/api/now/table/sys_user_group/${sysId.slice(0, 16)}`,
+        value: sysId.slice(0, 32),
+      },
+      assigned_to: '',
+      caller_id: {
+        link: `https://example.service-now.com/api/now/table/sys_user/${sysId.slice(8)}`,
+        value: sysId,
+      },
+      opened_at: glideDate(now - 600_000),
+      sys_created_on: glideDate(now - 600_000),
+      sys_created_by: 'jane.doe',
+      sys_updated_on: glideDate(now),
+      sys_updated_by: 'jane.doe',
+      sys_mod_count: '1',
+      resolved_at: '',
+      closed_at: '',
+      close_code: '',
+      close_notes: '',
+      hold_reason: '',
+      comments: '',
+      work_notes: '',
+      contact_type: 'phone',
+      company: '',
+      location: '',
+      cmdb_ci: '',
+      business_service: '',
+      u_group_name: group,
+    },
+  });
+}
