@@ -48,7 +48,7 @@ export interface SimulatedServiceNowUser {
  */
 export type GrantErrorStyle = 'servicenow' | 'rfc6749';
 
-export interface ServiceNowOAuthSimulatorOptions {
+export interface ServiceNowSimulatorOptions {
   readonly clients: readonly SimulatedOAuthClient[];
   readonly users: readonly SimulatedServiceNowUser[];
   /** Default 1799: what live instances answer, although the docs say 1800. */
@@ -192,7 +192,7 @@ const NOT_AUTHENTICATED = {
   status: 'failure',
 };
 
-export class ServiceNowOAuthSimulator {
+export class ServiceNowSimulator {
   /** Base URL of the simulated instance, e.g. http://127.0.0.1:PORT (no trailing slash). */
   readonly url: string;
 
@@ -215,7 +215,7 @@ export class ServiceNowOAuthSimulator {
   private constructor(
     private readonly server: Server,
     port: number,
-    private readonly options: ServiceNowOAuthSimulatorOptions,
+    private readonly options: ServiceNowSimulatorOptions,
   ) {
     this.url = `http://127.0.0.1:${port}`;
     for (const client of options.clients) {
@@ -231,7 +231,7 @@ export class ServiceNowOAuthSimulator {
     this.signedInUser = options.users[0];
   }
 
-  static async start(options: ServiceNowOAuthSimulatorOptions): Promise<ServiceNowOAuthSimulator> {
+  static async start(options: ServiceNowSimulatorOptions): Promise<ServiceNowSimulator> {
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -239,7 +239,7 @@ export class ServiceNowOAuthSimulator {
     });
     const address = server.address();
     if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
-    const simulator = new ServiceNowOAuthSimulator(server, address.port, options);
+    const simulator = new ServiceNowSimulator(server, address.port, options);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => simulator.dispatch(req, res));
     return simulator;
   }
@@ -780,7 +780,7 @@ export class ServiceNowOAuthSimulator {
 
   private userNamed(userName: string): SimulatedServiceNowUser {
     const user = this.users.find((candidate) => candidate.userName === userName);
-    if (user === undefined) throw new Error(`ServiceNowOAuthSimulator: no user named ${userName}`);
+    if (user === undefined) throw new Error(`ServiceNowSimulator: no user named ${userName}`);
     return user;
   }
 
@@ -911,7 +911,7 @@ function parseSysUserQuery(
   caller: SimulatedServiceNowUser,
 ): ((user: SimulatedServiceNowUser) => boolean) | string {
   const unsupported = (term: string): string =>
-    `ServiceNowOAuthSimulator supports only field=value and field!=value joined by ^, got "${term}"`;
+    `ServiceNowSimulator supports only field=value and field!=value joined by ^, got "${term}"`;
   const conditions: ((user: SimulatedServiceNowUser) => boolean)[] = [];
   for (const term of query.split('^')) {
     if (term === '' || term.startsWith('ORDERBY')) continue;

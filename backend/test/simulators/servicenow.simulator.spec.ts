@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { URL, URLSearchParams } from 'node:url';
 import {
   pkceS256Challenge,
-  ServiceNowOAuthSimulator,
-  type ServiceNowOAuthSimulatorOptions,
-} from './servicenow-oauth.simulator';
+  ServiceNowSimulator,
+  type ServiceNowSimulatorOptions,
+} from './servicenow.simulator';
 
 const CLIENT = {
   clientId: 'nexecute-console',
@@ -29,13 +29,13 @@ const BETH = {
 };
 const START = Date.parse('2026-03-01T09:00:00Z');
 
-describe('ServiceNowOAuthSimulator', () => {
-  let sim: ServiceNowOAuthSimulator;
+describe('ServiceNowSimulator', () => {
+  let sim: ServiceNowSimulator;
   let nowMs: number;
 
-  async function startSimulator(overrides: Partial<ServiceNowOAuthSimulatorOptions> = {}): Promise<void> {
+  async function startSimulator(overrides: Partial<ServiceNowSimulatorOptions> = {}): Promise<void> {
     await sim?.close();
-    sim = await ServiceNowOAuthSimulator.start({
+    sim = await ServiceNowSimulator.start({
       clients: [CLIENT],
       users: [ABEL, BETH],
       now: () => nowMs,
