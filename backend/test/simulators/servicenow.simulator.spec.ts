@@ -565,10 +565,14 @@ describe('ServiceNowSimulator', () => {
 
     it('answers a query it cannot evaluate with 400 rather than a wrong list', async () => {
       const { access_token } = await tokensFor();
-      const res = await fetch(`${sim.url}/api/now/table/sys_user?sysparm_query=user_name=a^ORuser_name=b`, {
-        headers: { Authorization: `Bearer ${access_token}` },
-      });
+      const headers = { Authorization: `Bearer ${access_token}` };
+      const res = await fetch(`${sim.url}/api/now/table/sys_user?sysparm_query=user_name~beth`, { headers });
       expect(res.status).toBe(400);
+      const either = await fetch(
+        `${sim.url}/api/now/table/sys_user?sysparm_query=user_name=nobody^ORuser_name=beth.anglin&sysparm_fields=user_name`,
+        { headers },
+      );
+      expect(await either.json()).toEqual({ result: [{ user_name: 'beth.anglin' }] });
     });
   });
 

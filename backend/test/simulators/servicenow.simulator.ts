@@ -7,17 +7,36 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { URL, URLSearchParams } from 'node:url';
+import { EncodedQueryError, type Row } from './servicenow-encoded-query';
+import {
+  isJournalElement,
+  ServiceNowTables,
+  sysIdForName,
+  TableWriteRefusal,
+  type Actor,
+  type CloseCode,
+  type DisplayMode,
+  type JournalElement,
+  type PresentOptions,
+  type SysUserRow,
+  type TableName,
+  type WriteOutcome,
+} from './servicenow-tables';
+import { ServiceNowWebhookEmitter, type WebhookEmitterOptions } from './servicenow-webhook-emitter';
 
 /**
- * A local stand-in for a ServiceNow instance's OAuth 2.0 authorization server
- * (`/oauth_auth.do`, `/oauth_token.do`) plus the one Table API read a sign-in needs
- * (`sys_user`), so "Sign in with ServiceNow" runs end to end over real HTTP.
+ * A local stand-in for a ServiceNow instance over real HTTP: the OAuth 2.0 authorization server
+ * (`/oauth_auth.do`, `/oauth_token.do`), the Table API on `incident`, `sys_journal_field`,
+ * `sys_choice`, `sys_user_group` and `sys_user`, and the business rule that posts signed
+ * webhooks to our endpoint. "Sign in with ServiceNow" and the ServiceNow sync both run against it.
  *
- * Behaviour follows docs/protocols.md §1.4 (and §1.1 for the Table API envelope). Where that
- * document marks ServiceNow's behaviour as unverified, the choice is an option here.
+ * Behaviour follows docs/protocols.md §1 and the simulator checklist (§3). Where that document
+ * marks ServiceNow's behaviour as unverified, the choice is an option here.
  *
  * The real instance shows a login form and an Allow/Deny consent page; the simulator plays a
  * browser user who is already signed in (`signInAs`) and has already decided (`setConsent`).
+ * Table rules live in servicenow-tables.ts, queries in servicenow-encoded-query.ts, the
+ * webhook sender in servicenow-webhook-emitter.ts.
  */
 
 export interface SimulatedOAuthClient {
@@ -49,8 +68,14 @@ export interface SimulatedServiceNowUser {
 export type GrantErrorStyle = 'servicenow' | 'rfc6749';
 
 export interface ServiceNowSimulatorOptions {
-  readonly clients: readonly SimulatedOAuthClient[];
-  readonly users: readonly SimulatedServiceNowUser[];
+  /** Default: one client, DEFAULT_CLIENT. */
+  readonly clients?: readonly SimulatedOAuthClient[];
+  /** Default DEFAULT_USERS: the integration user first, then a few ServiceNow people. */
+  readonly users?: readonly SimulatedServiceNowUser[];
+  /** Default 0 (any free port). */
+  readonly port?: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
   /** Default 1799: what live instances answer, although the docs say 1800. */
   readonly accessTokenTtlSeconds?: number;
   /** Default 8 640 000 (100 days), the Application Registry default. */
@@ -65,6 +90,41 @@ export interface ServiceNowSimulatorOptions {
   readonly clientCredentialsGrant?: boolean;
   /** Default 'servicenow'. */
   readonly grantErrorStyle?: GrantErrorStyle;
+  /** Default 10001: the first incident is INC0010001. */
+  readonly firstIncidentNumber?: number;
+  /** sys_choice close codes. Default: the base list (protocols.md §1.3). */
+  readonly closeCodes?: readonly (string | CloseCode)[];
+  /** sys_user_group rows. Default DEFAULT_GROUPS, each with a stable sys_id. */
+  readonly groups?: readonly (string | { readonly sysId?: string; readonly name: string })[];
+  /** A data policy requiring close_code and close_notes on resolve/close (403 otherwise). Default false. */
+  readonly closeFieldsPolicy?: boolean;
+  /** The business rule calling our webhook; also settable later with configureWebhook(). */
+  readonly webhook?: SimulatorWebhookOptions;
+}
+
+export interface SimulatorWebhookOptions extends WebhookEmitterOptions {
+  /** Send references as bare sys_ids instead of {link, value}. Default false (Table API default). */
+  readonly excludeReferenceLink?: boolean;
+}
+
+/** ServiceNow's rate-limit rules (protocols.md §1.5), counted per window by the test clock. */
+export interface RateLimitRule {
+  /** Requests allowed per window, all Table API callers together. */
+  readonly limit: number;
+  /** Default 3600 (the instance's rules are hourly). */
+  readonly windowSeconds?: number;
+  /** Send Retry-After with the 429. Default true; false mimics 429s that carry only X-RateLimit-Reset. */
+  readonly retryAfter?: boolean;
+  /** X-RateLimit-Rule value. Default a fixed sys_id. */
+  readonly ruleSysId?: string;
+}
+
+/** A configurable ACL: writes on the Table API answer 403. */
+export interface WriteDenial {
+  /** Only these user_names are refused; undefined: everyone. */
+  readonly users?: readonly string[];
+  readonly message?: string;
+  readonly detail?: string;
 }
 
 export type ConsentDecision = 'allow' | 'deny';
@@ -81,7 +141,74 @@ export interface SimulatedFault {
   readonly delayMs?: number;
   /** Destroy the socket without answering: the instance is down or the network dropped. */
   readonly dropConnection?: boolean;
+  /** Add X-RateLimit-Limit/Reset/Rule headers (a rate-limit rule's 429). */
+  readonly rateLimitHeaders?: boolean;
 }
+
+/** A settable clock for tests: pass `now: clock.now` to the simulator. */
+export class TestClock {
+  private ms: number;
+
+  constructor(start: number | string = '2026-03-01T09:00:00Z') {
+    this.ms = typeof start === 'number' ? start : Date.parse(start);
+  }
+
+  readonly now = (): number => this.ms;
+
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+
+  set(at: number | string): void {
+    this.ms = typeof at === 'number' ? at : Date.parse(at);
+  }
+}
+
+export const DEFAULT_CLIENT: SimulatedOAuthClient = {
+  clientId: 'nexecute-sync',
+  clientSecret: 'nexecute-sync-secret',
+  redirectUris: ['http://127.0.0.1:3000/api/auth/sso/servicenow/callback'],
+  applicationUser: 'nexecute.integration',
+};
+
+export const DEFAULT_USERS: readonly SimulatedServiceNowUser[] = [
+  {
+    sysId: '5137153cc611227c000bbd1bd8cd2005',
+    userName: 'nexecute.integration',
+    email: 'nexecute.integration@example.com',
+    firstName: 'Nexecute',
+    lastName: 'Integration',
+    password: 'integration-password',
+  },
+  {
+    sysId: '46d44a5dc0a8010e0000b9d8eaf1b87c',
+    userName: 'beth.anglin',
+    email: 'beth.anglin@example.com',
+    firstName: 'Beth',
+    lastName: 'Anglin',
+  },
+  {
+    sysId: '62826bf03710200044e0bfc8bcbe5df1',
+    userName: 'abel.tuter',
+    email: 'abel.tuter@example.com',
+    firstName: 'Abel',
+    lastName: 'Tuter',
+  },
+  {
+    sysId: '681ccaf9c0a8016400b98a06818d57c7',
+    userName: 'fred.luddy',
+    email: 'fred.luddy@example.com',
+    firstName: 'Fred',
+    lastName: 'Luddy',
+  },
+  {
+    sysId: '5137153cc611227c000bbd1bd8cd2007',
+    userName: 'david.loo',
+    email: 'david.loo@example.com',
+    firstName: 'David',
+    lastName: 'Loo',
+  },
+];
 
 export interface RecordedRequest {
   readonly at: number;
@@ -177,16 +304,16 @@ const PKCE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
 /** An S256 challenge is a base64url SHA-256: 43 characters without padding. */
 const PKCE_S256_CHALLENGE = /^[A-Za-z0-9\-_]{43}$/;
 const TABLE_API_PATH = /^\/api\/now\/(?:(v1|v2)\/)?table\/([^/]+)(?:\/([^/]+))?$/;
-const SYS_USER_FIELDS = [
-  'sys_id',
-  'user_name',
-  'email',
-  'first_name',
-  'last_name',
-  'name',
-  'active',
-] as const;
-type SysUserField = (typeof SYS_USER_FIELDS)[number];
+/** protocols.md §1.1: sysparm_limit's default. */
+const DEFAULT_LIMIT = 10_000;
+const TABLES: readonly TableName[] = [
+  'incident',
+  'sys_journal_field',
+  'sys_choice',
+  'sys_user_group',
+  'sys_user',
+];
+const DEFAULT_RATE_LIMIT_RULE = 'd1f5a1a7c0a80a6d00a0a8b8c6ef5b3c';
 const NOT_AUTHENTICATED = {
   error: { message: 'User Not Authenticated', detail: 'Required to provide Auth information' },
   status: 'failure',
@@ -199,7 +326,8 @@ export class ServiceNowSimulator {
   private readonly clients: ReadonlyMap<string, SimulatedOAuthClient>;
   private readonly users: readonly SimulatedServiceNowUser[];
   private readonly now: () => number;
-  private readonly accessTtlMs: number;
+  private readonly tables: ServiceNowTables;
+  private accessTtlMs: number;
   private readonly refreshTtlMs: number;
   private readonly codeTtlMs: number;
   private readonly log: MutableRecordedRequest[] = [];
@@ -211,32 +339,47 @@ export class ServiceNowSimulator {
   private signedInUser: SimulatedServiceNowUser | undefined;
   private consent: ConsentDecision = 'allow';
   private closed = false;
+  private listening = true;
+  private webhookEmitter: ServiceNowWebhookEmitter | undefined;
+  private aclDenial: (Required<Omit<WriteDenial, 'users'>> & Pick<WriteDenial, 'users'>) | undefined;
+  private rateLimitRule: RateLimitRule | undefined;
+  private rateWindow = { start: 0, count: 0 };
 
   private constructor(
     private readonly server: Server,
-    port: number,
+    private readonly port: number,
     private readonly options: ServiceNowSimulatorOptions,
   ) {
     this.url = `http://127.0.0.1:${port}`;
-    for (const client of options.clients) {
+    const clients = options.clients ?? [DEFAULT_CLIENT];
+    for (const client of clients) {
       // A malformed registered URI would otherwise surface as a confusing 500 mid-test.
       for (const uri of client.redirectUris) new URL(uri);
     }
-    this.clients = new Map(options.clients.map((client) => [client.clientId, client]));
-    this.users = options.users;
+    this.clients = new Map(clients.map((client) => [client.clientId, client]));
+    this.users = options.users ?? DEFAULT_USERS;
     this.now = options.now ?? Date.now;
+    this.tables = new ServiceNowTables(
+      {
+        now: this.now,
+        users: () => this.users.map(sysUserRow),
+        firstIncidentNumber: options.firstIncidentNumber,
+        closeCodes: options.closeCodes,
+        groups: options.groups,
+      },
+      () => this.url,
+    );
+    this.tables.closeFieldsPolicy = options.closeFieldsPolicy ?? false;
+    if (options.webhook !== undefined) this.configureWebhook(options.webhook);
     this.accessTtlMs = (options.accessTokenTtlSeconds ?? 1799) * 1000;
     this.refreshTtlMs = (options.refreshTokenTtlSeconds ?? 8_640_000) * 1000;
     this.codeTtlMs = (options.authorizationCodeTtlSeconds ?? 60) * 1000;
-    this.signedInUser = options.users[0];
+    this.signedInUser = this.users[0];
   }
 
-  static async start(options: ServiceNowSimulatorOptions): Promise<ServiceNowSimulator> {
+  static async start(options: ServiceNowSimulatorOptions = {}): Promise<ServiceNowSimulator> {
     const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
+    await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
     const address = server.address();
     if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
     const simulator = new ServiceNowSimulator(server, address.port, options);
@@ -319,13 +462,215 @@ export class ServiceNowSimulator {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.webhookEmitter?.close();
     for (const timer of this.pendingDelays) clearTimeout(timer);
     this.pendingDelays.clear();
-    // fetch keeps connections alive; without this, close() waits for them to idle out.
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve, reject) =>
+    if (this.listening) await this.stopListening();
+  }
+
+  // ---- instance switches ---------------------------------------------------------------------
+
+  /**
+   * The instance goes down: the listener closes and open connections are reset, so calls fail
+   * with ECONNREFUSED until `up()`. (For resets on a live listener, use `fault(path, { dropConnection })`.)
+   */
+  async down(): Promise<void> {
+    if (!this.listening) return;
+    this.listening = false;
+    await this.stopListening();
+  }
+
+  /** Listens again on the same port, with every record kept. */
+  async up(): Promise<void> {
+    if (this.listening || this.closed) return;
+    await listen(this.server, this.port, this.options.host ?? '127.0.0.1');
+    this.listening = true;
+  }
+
+  get isUp(): boolean {
+    return this.listening;
+  }
+
+  /** Token lifetime for access tokens minted from now on (`expires_in`). */
+  setAccessTokenTtl(seconds: number): void {
+    this.accessTtlMs = seconds * 1000;
+  }
+
+  /** Turns the close-field data policy on or off (protocols.md §1.3). */
+  setCloseFieldsPolicy(enabled: boolean): void {
+    this.tables.closeFieldsPolicy = enabled;
+  }
+
+  /** Table API writes answer 403 (an ACL or a business rule aborting), for everyone or some users. */
+  denyWrites(denial: WriteDenial = {}): void {
+    this.aclDenial = {
+      users: denial.users,
+      message: denial.message ?? 'Operation Failed',
+      detail: denial.detail ?? 'ACL Exception Update Failed due to security constraints',
+    };
+  }
+
+  allowWrites(): void {
+    this.aclDenial = undefined;
+  }
+
+  /** A rate-limit rule on every Table API call (X-RateLimit-* headers, 429 past the limit); undefined clears it. */
+  setRateLimit(rule: RateLimitRule | undefined): void {
+    this.rateLimitRule = rule;
+    this.rateWindow = { start: this.now(), count: 0 };
+  }
+
+  /** Replaces the sys_choice close codes (value = label for plain strings). */
+  setCloseCodes(codes: readonly (string | CloseCode)[]): void {
+    this.tables.setCloseCodes(codes);
+  }
+
+  /** Adds a sys_user_group row; returns its sys_id. */
+  addGroup(name: string, sysId?: string): string {
+    return this.tables.addGroup(name, sysId).sys_id ?? '';
+  }
+
+  /** sys_user_group rows. */
+  groups(): { sysId: string; name: string }[] {
+    return this.tables
+      .rows('sys_user_group')
+      .map((row) => ({ sysId: row.sys_id ?? '', name: row.name ?? '' }));
+  }
+
+  // ---- webhooks ------------------------------------------------------------------------------
+
+  /** Installs the business rule, or changes it (endpoint, secret, emitFor, retries). */
+  configureWebhook(
+    options: Partial<SimulatorWebhookOptions> & Pick<SimulatorWebhookOptions, 'url' | 'secret'>,
+  ): void;
+  configureWebhook(options: Partial<SimulatorWebhookOptions>): void;
+  configureWebhook(options: Partial<SimulatorWebhookOptions>): void {
+    if (this.webhookEmitter !== undefined) {
+      this.webhookEmitter.configure(options);
+      return;
+    }
+    if (options.url === undefined || options.secret === undefined) {
+      throw new Error('ServiceNowSimulator: the first configureWebhook() needs url and secret');
+    }
+    this.webhookEmitter = new ServiceNowWebhookEmitter({
+      ...options,
+      url: options.url,
+      secret: options.secret,
+      integrationUser: options.integrationUser ?? this.defaultIntegrationUser(),
+    });
+  }
+
+  /** The webhook sender and its switches (corrupt, stale, duplicate, hold, pause) and log. */
+  get webhook(): ServiceNowWebhookEmitter {
+    if (this.webhookEmitter === undefined) {
+      throw new Error('ServiceNowSimulator: no webhook configured (options.webhook or configureWebhook())');
+    }
+    return this.webhookEmitter;
+  }
+
+  // ---- changes on the ServiceNow side (test and demo helpers) --------------------------------
+
+  /** Creates an incident without firing the business rule (test setup). Returns the raw record. */
+  seedIncident(fields: Readonly<Record<string, unknown>> = {}, userName = this.defaultPerson()): Row {
+    return this.tables.insertIncident(fields, this.actorFor(userName), false).record;
+  }
+
+  /** Creates an incident as a ServiceNow user would, firing the webhook. */
+  createAsUser(fields: Readonly<Record<string, unknown>>, userName = this.defaultPerson()): Row {
+    const outcome = this.tables.insertIncident(
+      fields,
+      this.actorFor(userName),
+      this.tables.closeFieldsPolicy,
+    );
+    this.afterWrite(outcome, true, userName);
+    return outcome.record;
+  }
+
+  /**
+   * Changes an incident as a ServiceNow user would (bumps sys_mod_count and sys_updated_on when
+   * something changes, appends journal entries, fires the webhook). Throws for an unknown sys_id.
+   */
+  updateAsUser(
+    sysId: string,
+    fields: Readonly<Record<string, unknown>>,
+    userName = this.defaultPerson(),
+  ): Row {
+    const outcome = this.tables.updateIncident(
+      sysId,
+      fields,
+      this.actorFor(userName),
+      this.tables.closeFieldsPolicy,
+    );
+    if (outcome === undefined) throw new Error(`ServiceNowSimulator: no incident ${sysId}`);
+    this.afterWrite(outcome, false, userName);
+    return outcome.record;
+  }
+
+  /** Adds a comment or work note as `userName`; returns the sys_journal_field row. */
+  addJournal(sysId: string, element: JournalElement, text: string, userName = this.defaultPerson()): Row {
+    if (!isJournalElement(element))
+      throw new Error(`ServiceNowSimulator: ${String(element)} is no journal field`);
+    const outcome = this.tables.updateIncident(sysId, { [element]: text }, this.actorFor(userName), false);
+    if (outcome === undefined) throw new Error(`ServiceNowSimulator: no incident ${sysId}`);
+    this.afterWrite(outcome, false, userName);
+    const entry = outcome.journal[0];
+    if (entry === undefined) throw new Error('ServiceNowSimulator: an empty journal entry adds nothing');
+    return entry;
+  }
+
+  deleteAsUser(sysId: string, userName = this.defaultPerson()): void {
+    if (this.tables.deleteIncident(sysId) === undefined)
+      throw new Error(`ServiceNowSimulator: no incident ${sysId}`);
+    this.afterDelete(sysId, userName);
+  }
+
+  /** The stored raw record (journal fields read ""), or undefined. */
+  record(sysId: string): Row | undefined {
+    const row = this.tables.find('incident', sysId);
+    return row === undefined ? undefined : { ...row };
+  }
+
+  /** Every incident, in creation order. */
+  all(): Row[] {
+    return this.tables.rows('incident').map((row) => ({ ...row }));
+  }
+
+  /** sys_journal_field rows, oldest first; of one incident when given. */
+  journal(sysId?: string): Row[] {
+    return (sysId === undefined ? this.tables.rows('sys_journal_field') : this.tables.journalOf(sysId)).map(
+      (row) => ({
+        ...row,
+      }),
+    );
+  }
+
+  /** The Table API's view of a record (display modes, reference links), as a GET would return it. */
+  present(
+    sysId: string,
+    options: { displayValue?: DisplayMode; excludeReferenceLink?: boolean; fields?: string[] } = {},
+  ): Record<string, unknown> | undefined {
+    const row = this.tables.find('incident', sysId);
+    return row === undefined ? undefined : this.tables.present('incident', row, options);
+  }
+
+  /** The client_credentials user of the first client, else the first user. */
+  private defaultIntegrationUser(): string | undefined {
+    return this.clients.values().next().value?.applicationUser ?? this.users[0]?.userName;
+  }
+
+  /** The first configured user other than the integration user: a ServiceNow person. */
+  private defaultPerson(): string {
+    const integration = this.webhookEmitter?.integrationUser ?? this.defaultIntegrationUser();
+    return (this.users.find((user) => user.userName !== integration) ?? this.users[0])?.userName ?? 'admin';
+  }
+
+  private async stopListening(): Promise<void> {
+    const closing = new Promise<void>((resolve, reject) =>
       this.server.close((error) => (error ? reject(error) : resolve())),
     );
+    // fetch keeps connections alive; without this, close() waits for them to idle out.
+    this.server.closeAllConnections();
+    await closing;
   }
 
   // ---- dispatch ------------------------------------------------------------------------------
@@ -369,7 +714,10 @@ export class ServiceNowSimulator {
     if (target.pathname === '/oauth_auth.do') return this.authorize(req, res, target.searchParams);
     if (target.pathname === '/oauth_token.do') return this.token(req, res, rawBody, isForm);
     const table = TABLE_API_PATH.exec(target.pathname);
-    if (table) return this.tableApi(req, res, table, target.searchParams);
+    if (table) {
+      if (this.applyRateLimit(res)) return;
+      return this.tableApi(req, res, table, target.searchParams, rawBody);
+    }
     this.sendJson(res, 404, {
       error: { message: 'Requested URI does not represent any resource', detail: null },
       status: 'failure',
@@ -390,7 +738,12 @@ export class ServiceNowSimulator {
       return true;
     }
     if (spec.status === undefined) return false;
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = spec.rateLimitHeaders
+      ? this.rateLimitHeaders(
+          { limit: 500 },
+          Math.floor(this.now() / 1000) + (spec.retryAfterSeconds ?? 3600),
+        )
+      : {};
     if (spec.retryAfterSeconds !== undefined) headers['Retry-After'] = String(spec.retryAfterSeconds);
     if (typeof spec.body === 'string') {
       res.writeHead(spec.status, { ...headers, 'Content-Type': 'text/html;charset=UTF-8' });
@@ -403,6 +756,42 @@ export class ServiceNowSimulator {
     };
     this.sendJson(res, spec.status, body, headers);
     return true;
+  }
+
+  /** True when the rate-limit rule answered 429; otherwise its headers are set on the response. */
+  private applyRateLimit(res: ServerResponse): boolean {
+    const rule = this.rateLimitRule;
+    if (rule === undefined) return false;
+    const windowMs = (rule.windowSeconds ?? 3600) * 1000;
+    const now = this.now();
+    if (now >= this.rateWindow.start + windowMs) this.rateWindow = { start: now, count: 0 };
+    this.rateWindow.count += 1;
+    const resetAt = Math.ceil((this.rateWindow.start + windowMs) / 1000);
+    const headers = this.rateLimitHeaders(rule, resetAt);
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    if (this.rateWindow.count <= rule.limit) return false;
+    const extra: Record<string, string> =
+      rule.retryAfter === false
+        ? {}
+        : { 'Retry-After': String(Math.max(1, resetAt - Math.floor(now / 1000))) };
+    this.sendJson(
+      res,
+      429,
+      {
+        error: { message: 'Rate limit exceeded', detail: `Rate limit of ${rule.limit} requests exceeded` },
+        status: 'failure',
+      },
+      extra,
+    );
+    return true;
+  }
+
+  private rateLimitHeaders(rule: RateLimitRule, resetAtSeconds: number): Record<string, string> {
+    return {
+      'X-RateLimit-Limit': String(rule.limit),
+      'X-RateLimit-Reset': String(resetAtSeconds),
+      'X-RateLimit-Rule': rule.ruleSysId ?? DEFAULT_RATE_LIMIT_RULE,
+    };
   }
 
   // ---- GET /oauth_auth.do --------------------------------------------------------------------
@@ -690,78 +1079,218 @@ export class ServiceNowSimulator {
     return new TokenEndpointRefusal(401, { error: 'server_error', error_description: 'access_denied' });
   }
 
-  // ---- Table API: sys_user -------------------------------------------------------------------
+  // ---- Table API -----------------------------------------------------------------------------
 
   private tableApi(
     req: IncomingMessage,
     res: ServerResponse,
     path: RegExpExecArray,
     query: URLSearchParams,
+    rawBody: string,
   ): void {
-    const [, version, table, sysId] = path;
-    const caller = this.bearerUser(req.headers.authorization);
+    const [, version, tableName = '', sysId] = path;
+    const caller = this.authenticatedUser(req.headers.authorization);
     if (caller === undefined) {
       this.sendJson(res, 401, NOT_AUTHENTICATED);
       return;
     }
-    if (req.method !== 'GET') {
-      this.sendJson(res, 405, {
-        error: { message: 'Method not Supported', detail: 'The simulator serves reads of sys_user only' },
-        status: 'failure',
-      });
+    if (!isTableName(tableName)) {
+      this.sendFailure(res, 400, `Invalid table ${tableName}`, null);
       return;
     }
-    if (table !== 'sys_user') {
-      this.sendJson(res, 400, {
-        error: { message: `Invalid table ${table}`, detail: null },
-        status: 'failure',
-      });
+    const method = req.method ?? 'GET';
+    if (method === 'GET') {
+      if (sysId !== undefined) return this.readOne(res, tableName, sysId, query);
+      return this.readList(res, tableName, version, query, caller);
+    }
+    if (tableName !== 'incident') {
+      this.sendFailure(
+        res,
+        403,
+        'Operation Failed',
+        'ACL Exception Insert Failed due to security constraints',
+      );
       return;
     }
-    const fields = selectedFields(query.get('sysparm_fields'));
-
-    if (sysId !== undefined) {
-      const user = this.users.find((candidate) => candidate.sysId === sysId);
-      if (user === undefined) {
-        this.sendJson(res, 404, {
-          error: {
-            message: 'No Record found',
-            detail: "Record doesn't exist or ACL restricts the record retrieval",
-          },
-          status: 'failure',
-        });
+    const actor = this.actorFor(caller.userName);
+    const denial = this.aclDenial;
+    if (denial !== undefined && (denial.users === undefined || denial.users.includes(actor.userName))) {
+      this.sendFailure(res, 403, denial.message, denial.detail);
+      return;
+    }
+    if (method === 'DELETE' && sysId !== undefined) {
+      if (this.tables.deleteIncident(sysId) === undefined) return this.sendNoRecord(res);
+      this.afterDelete(sysId, actor.userName);
+      res.writeHead(204);
+      res.end();
+      return;
+    }
+    const isCreate = method === 'POST' && sysId === undefined;
+    const isUpdate = (method === 'PATCH' || method === 'PUT') && sysId !== undefined;
+    if (!isCreate && !isUpdate) {
+      this.sendFailure(res, 405, 'Method not Supported', `${method} is not supported for this resource`);
+      return;
+    }
+    const body = this.jsonBody(req, res, rawBody);
+    if (body === undefined) return;
+    try {
+      const outcome = isCreate
+        ? this.tables.insertIncident(body, actor, true)
+        : this.tables.updateIncident(sysId ?? '', body, actor, true);
+      if (outcome === undefined) return this.sendNoRecord(res);
+      this.afterWrite(outcome, isCreate, actor.userName);
+      const status = isCreate ? 201 : 200;
+      const headers: Record<string, string> = isCreate
+        ? { Location: `${this.url}/api/now/table/incident/${outcome.record.sys_id ?? ''}` }
+        : {};
+      if (String(req.headers['x-no-response-body']).toLowerCase() === 'true') {
+        res.writeHead(status, headers);
+        res.end();
         return;
       }
-      this.sendJson(res, 200, { result: sysUserRecord(user, fields) });
-      return;
+      this.sendJson(
+        res,
+        status,
+        { result: this.tables.present('incident', outcome.record, presentOptions(query)) },
+        headers,
+      );
+    } catch (error) {
+      if (!(error instanceof TableWriteRefusal)) throw error;
+      this.sendFailure(res, error.status, error.message, error.detail);
     }
+  }
 
-    const filter = parseSysUserQuery(query.get('sysparm_query') ?? '', caller);
-    if (typeof filter === 'string') {
-      this.sendJson(res, 400, { error: { message: filter, detail: null }, status: 'failure' });
+  private readOne(res: ServerResponse, table: TableName, sysId: string, query: URLSearchParams): void {
+    const row = this.tables.find(table, sysId);
+    if (row === undefined) return this.sendNoRecord(res);
+    this.sendJson(res, 200, { result: this.tables.present(table, row, presentOptions(query)) });
+  }
+
+  private readList(
+    res: ServerResponse,
+    table: TableName,
+    version: string | undefined,
+    query: URLSearchParams,
+    caller: SimulatedServiceNowUser,
+  ): void {
+    let matching: readonly Row[];
+    try {
+      matching = this.tables.query(table, query.get('sysparm_query') ?? '', caller.sysId);
+    } catch (error) {
+      if (!(error instanceof EncodedQueryError)) throw error;
+      this.sendFailure(res, 400, error.message, null);
       return;
     }
-    const matching = this.users.filter(filter);
     const offset = nonNegativeInt(query.get('sysparm_offset'), 0);
-    const limit = nonNegativeInt(query.get('sysparm_limit'), 10_000);
+    const limit = Math.max(1, nonNegativeInt(query.get('sysparm_limit'), DEFAULT_LIMIT));
     const page = matching.slice(offset, offset + limit);
     // protocols.md §1.1: only the v1 API answers an empty list with 404.
     if (version === 'v1' && page.length === 0) {
-      this.sendJson(res, 404, {
-        error: {
-          message: 'No Record found',
-          detail: 'Records matching query not found. Check query parameter or offered values',
-        },
-        status: 'failure',
-      });
+      this.sendFailure(
+        res,
+        404,
+        'No Record found',
+        'Records matching query not found. Check query parameter or offered values',
+      );
       return;
     }
-    this.sendJson(
-      res,
-      200,
-      { result: page.map((user) => sysUserRecord(user, fields)) },
-      { 'X-Total-Count': String(matching.length) },
-    );
+    const headers: Record<string, string> = {};
+    if (query.get('sysparm_no_count') !== 'true') headers['X-Total-Count'] = String(matching.length);
+    if (query.get('sysparm_suppress_pagination_header') !== 'true') {
+      headers.Link = this.paginationLinks(table, version, query, matching.length, offset, limit);
+    }
+    const options = presentOptions(query);
+    this.sendJson(res, 200, { result: page.map((row) => this.tables.present(table, row, options)) }, headers);
+  }
+
+  /** `Link: <…offset=0>;rel="first",<…>;rel="prev",<…>;rel="next",<…>;rel="last"`, prev/next when applicable. */
+  private paginationLinks(
+    table: TableName,
+    version: string | undefined,
+    query: URLSearchParams,
+    total: number,
+    offset: number,
+    limit: number,
+  ): string {
+    const base = `${this.url}/api/now/${version === undefined ? '' : `${version}/`}table/${table}`;
+    const at = (start: number): string => {
+      const params = new URLSearchParams(query);
+      params.set('sysparm_limit', String(limit));
+      params.set('sysparm_offset', String(start));
+      return `<${base}?${params.toString()}>`;
+    };
+    const links = [`${at(0)};rel="first"`];
+    if (offset > 0) links.push(`${at(Math.max(0, offset - limit))};rel="prev"`);
+    if (offset + limit < total) links.push(`${at(offset + limit)};rel="next"`);
+    links.push(`${at(total === 0 ? 0 : Math.floor((total - 1) / limit) * limit)};rel="last"`);
+    return links.join(',');
+  }
+
+  /** Undefined after answering 400/415 itself. */
+  private jsonBody(
+    req: IncomingMessage,
+    res: ServerResponse,
+    rawBody: string,
+  ): Readonly<Record<string, unknown>> | undefined {
+    const type = mediaType(req.headers['content-type']);
+    if (rawBody.trim() !== '' && type !== 'application/json' && type !== '') {
+      this.sendFailure(res, 415, 'Unsupported Media Type', `The simulator reads JSON bodies, got ${type}`);
+      return undefined;
+    }
+    let parsed: unknown;
+    try {
+      parsed = rawBody.trim() === '' ? {} : JSON.parse(rawBody);
+    } catch {
+      this.sendFailure(res, 400, 'Exception while reading request', 'The payload is not valid JSON.');
+      return undefined;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      this.sendFailure(res, 400, 'Exception while reading request', 'The payload must be a JSON object.');
+      return undefined;
+    }
+    return parsed as Record<string, unknown>;
+  }
+
+  /** Fires the business rules (webhooks) for a write that changed something. */
+  private afterWrite(outcome: WriteOutcome, created: boolean, userName: string): void {
+    if (!outcome.changed) return;
+    const emitter = this.webhookEmitter;
+    if (emitter === undefined || !emitter.shouldEmitFor(userName)) return;
+    const record = outcome.record;
+    emitter.emit({
+      event_id: `${record.sys_id ?? ''}:${record.sys_mod_count ?? ''}`,
+      event: created ? 'incident.created' : 'incident.updated',
+      record: this.tables.present('incident', record, this.webhookPresent()),
+    });
+    for (const entry of outcome.journal) {
+      emitter.emit({
+        event_id: `journal:${entry.sys_id ?? ''}`,
+        event: 'journal.added',
+        record: this.tables.present('sys_journal_field', entry),
+      });
+    }
+  }
+
+  private afterDelete(sysId: string, userName: string): void {
+    const emitter = this.webhookEmitter;
+    if (emitter === undefined || !emitter.shouldEmitFor(userName)) return;
+    emitter.emit({ event_id: `${sysId}:deleted`, event: 'incident.deleted', record: { sys_id: sysId } });
+  }
+
+  private webhookPresent(): PresentOptions {
+    return { excludeReferenceLink: this.options.webhook?.excludeReferenceLink ?? false };
+  }
+
+  /** The token's user, or a Basic-authenticated user (handy with curl against the demo). */
+  private authenticatedUser(authorization: string | undefined): SimulatedServiceNowUser | undefined {
+    const basic = parseBasicCredentials(authorization);
+    if (basic === null) return undefined;
+    if (basic !== undefined) {
+      const user = this.users.find((candidate) => candidate.userName === basic.id);
+      const valid = user?.active !== false && (user?.password ?? DEFAULT_PASSWORD) === basic.secret;
+      return valid ? user : undefined;
+    }
+    return this.bearerUser(authorization);
   }
 
   private bearerUser(authorization: string | undefined): SimulatedServiceNowUser | undefined {
@@ -774,6 +1303,25 @@ export class ServiceNowSimulator {
 
   private isUsable(token: AccessToken): boolean {
     return !token.grant.revoked && this.now() < token.expiresAt;
+  }
+
+  private actorFor(userName: string): Actor {
+    const user = this.users.find((candidate) => candidate.userName === userName);
+    if (user === undefined) return { userName, sysId: sysIdForName(`sys_user:${userName}`), name: userName };
+    return { userName, sysId: user.sysId, name: `${user.firstName} ${user.lastName}`.trim() };
+  }
+
+  private sendFailure(res: ServerResponse, status: number, message: string, detail: string | null): void {
+    this.sendJson(res, status, { error: { message, detail }, status: 'failure' });
+  }
+
+  private sendNoRecord(res: ServerResponse): void {
+    this.sendFailure(
+      res,
+      404,
+      'No Record found',
+      "Record doesn't exist or ACL restricts the record retrieval",
+    );
   }
 
   // ---- plumbing ------------------------------------------------------------------------------
@@ -837,6 +1385,49 @@ export class ServiceNowSimulator {
   }
 }
 
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function isTableName(name: string): name is TableName {
+  return (TABLES as readonly string[]).includes(name);
+}
+
+function sysUserRow(user: SimulatedServiceNowUser): SysUserRow {
+  return {
+    sys_id: user.sysId,
+    user_name: user.userName,
+    email: user.email,
+    first_name: user.firstName,
+    last_name: user.lastName,
+    name: `${user.firstName} ${user.lastName}`.trim(),
+    active: user.active === false ? 'false' : 'true',
+  };
+}
+
+/** sysparm_fields (unknown names silently ignored), sysparm_display_value, sysparm_exclude_reference_link. */
+function presentOptions(query: URLSearchParams): PresentOptions {
+  const fields = query.get('sysparm_fields');
+  const display = (query.get('sysparm_display_value') ?? 'false').toLowerCase();
+  return {
+    fields:
+      fields === null || fields.trim() === ''
+        ? undefined
+        : fields
+            .split(',')
+            .map((field) => field.trim())
+            .filter((field) => field !== ''),
+    displayValue: display === 'true' || display === 'all' ? display : 'false',
+    excludeReferenceLink: query.get('sysparm_exclude_reference_link') === 'true',
+  };
+}
+
 function invalidRequest(description: string): TokenEndpointRefusal {
   return new TokenEndpointRefusal(400, { error: 'invalid_request', error_description: description });
 }
@@ -873,59 +1464,6 @@ function parseBasicCredentials(
   } catch {
     return null;
   }
-}
-
-/** sysparm_fields: unknown names are silently ignored (protocols.md §1.1); absent means all. */
-function selectedFields(param: string | null): readonly SysUserField[] {
-  if (param === null || param.trim() === '') return SYS_USER_FIELDS;
-  const requested = param.split(',').map((field) => field.trim());
-  return SYS_USER_FIELDS.filter((field) => requested.includes(field));
-}
-
-/** Every value a string, as the Table API returns raw values. */
-function sysUserRecord(
-  user: SimulatedServiceNowUser,
-  fields: readonly SysUserField[],
-): Record<string, string> {
-  const all: Record<SysUserField, string> = {
-    sys_id: user.sysId,
-    user_name: user.userName,
-    email: user.email,
-    first_name: user.firstName,
-    last_name: user.lastName,
-    name: `${user.firstName} ${user.lastName}`.trim(),
-    active: user.active === false ? 'false' : 'true',
-  };
-  return Object.fromEntries(fields.map((field) => [field, all[field]]));
-}
-
-/**
- * The slice of encoded-query syntax a sign-in needs: `field=value` and `field!=value` joined by
- * `^`, with `javascript:gs.getUserID()` as the caller's sys_id. Terms on unknown fields and
- * ORDERBY are dropped, as the instance drops invalid parts (protocols.md §1.1). Anything else
- * (`^OR`, `^NQ`, other operators on a known field) returns a message, so a test meets a loud 400
- * instead of a silently wrong list.
- */
-function parseSysUserQuery(
-  query: string,
-  caller: SimulatedServiceNowUser,
-): ((user: SimulatedServiceNowUser) => boolean) | string {
-  const unsupported = (term: string): string =>
-    `ServiceNowSimulator supports only field=value and field!=value joined by ^, got "${term}"`;
-  const conditions: ((user: SimulatedServiceNowUser) => boolean)[] = [];
-  for (const term of query.split('^')) {
-    if (term === '' || term.startsWith('ORDERBY')) continue;
-    if (term.startsWith('OR') || term.startsWith('NQ')) return unsupported(term);
-    // Field names are lower case; operators are symbols or upper case, so the name ends there.
-    const [, name = '', operator, value] = /^([a-z0-9_.]*)(?:(!=|=)(.*))?/.exec(term) ?? [];
-    const field = SYS_USER_FIELDS.find((known) => known === name);
-    if (field === undefined) continue;
-    if (operator === undefined || value === undefined) return unsupported(term);
-    const wanted = value === 'javascript:gs.getUserID()' ? caller.sysId : value;
-    const equal = operator === '=';
-    conditions.push((user) => (sysUserRecord(user, [field])[field] === wanted) === equal);
-  }
-  return (user) => conditions.every((condition) => condition(user));
 }
 
 function nonNegativeInt(param: string | null, fallback: number): number {
