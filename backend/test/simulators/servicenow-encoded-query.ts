@@ -129,7 +129,11 @@ function parseTerm(term: string, context: QueryContext): Condition | undefined {
 }
 
 function condition(field: string, operator: Operator, rawValue: string, context: QueryContext): Condition {
-  const value = resolveValue(rawValue, context);
+  // IN and BETWEEN resolve each of their parts below.
+  const value =
+    operator === 'IN' || operator === 'NOT IN' || operator === 'BETWEEN'
+      ? ''
+      : resolveValue(rawValue, context);
   const get = (row: Row): string => row[field] ?? '';
   const lower = value.toLowerCase();
   switch (operator) {
