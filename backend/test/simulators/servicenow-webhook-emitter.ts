@@ -37,6 +37,8 @@ export interface WebhookEmitterOptions {
   readonly retryDelayMs?: number;
   /** Per-attempt timeout. Default 5000 ms. */
   readonly timeoutMs?: number;
+  /** Called after each attempt (the standalone simulator logs them). */
+  readonly onAttempt?: (attempt: WebhookAttempt) => void;
 }
 
 export interface WebhookAttempt {
@@ -284,7 +286,7 @@ export class ServiceNowWebhookEmitter {
     } catch (caught) {
       error = caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught);
     }
-    this.attemptLog.push({
+    const logged: WebhookAttempt = {
       eventId: pending.event.event_id,
       event: pending.event.event,
       rawBody: pending.rawBody,
@@ -295,7 +297,9 @@ export class ServiceNowWebhookEmitter {
       status,
       responseBody,
       error,
-    });
+    };
+    this.attemptLog.push(logged);
+    this.options.onAttempt?.(logged);
     return status !== undefined && status >= 200 && status < 300;
   }
 

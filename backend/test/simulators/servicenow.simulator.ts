@@ -525,6 +525,23 @@ export class ServiceNowSimulator {
     this.tables.setCloseCodes(codes);
   }
 
+  /** The active close codes, as sys_choice answers them. */
+  closeCodes(): CloseCode[] {
+    return this.tables
+      .query('sys_choice', 'name=incident^element=close_code^inactive=false^ORDERBYsequence')
+      .map((row) => ({ value: row.value ?? '', label: row.label ?? '' }));
+  }
+
+  /** The user our product signs in as: the webhook's integrationUser, else the first client's application user. */
+  integrationUserName(): string | undefined {
+    return this.webhookEmitter?.integrationUser ?? this.defaultIntegrationUser();
+  }
+
+  /** user_names of the configured users. */
+  userNames(): string[] {
+    return this.users.map((user) => user.userName);
+  }
+
   /** Adds a sys_user_group row; returns its sys_id. */
   addGroup(name: string, sysId?: string): string {
     return this.tables.addGroup(name, sysId).sys_id ?? '';
@@ -660,7 +677,7 @@ export class ServiceNowSimulator {
 
   /** The first configured user other than the integration user: a ServiceNow person. */
   private defaultPerson(): string {
-    const integration = this.webhookEmitter?.integrationUser ?? this.defaultIntegrationUser();
+    const integration = this.integrationUserName();
     return (this.users.find((user) => user.userName !== integration) ?? this.users[0])?.userName ?? 'admin';
   }
 
