@@ -40,7 +40,7 @@ const USAGE = `Options (environment in brackets):
   --password=P             [SERVICENOW_PASSWORD]         default ${DEFAULT_USERS[0]?.password ?? ''}
   --webhook-url=URL        [SERVICENOW_SIM_WEBHOOK_URL]  our /api/webhooks/servicenow; none: no webhooks
   --webhook-secret=S       [SERVICENOW_WEBHOOK_SECRET]   default: random, printed
-  --emit-for=all|others    [SERVICENOW_SIM_EMIT_FOR]     default others (our own writes do not echo)
+  --emit-for=all|others    [SERVICENOW_SIM_EMIT_FOR]     default all (our own writes echo back, as a rule without a condition does); others: skip the integration user
   --trickle[=MS]           [SERVICENOW_SIM_TRICKLE_MS]   ServiceNow people change incidents every MS (default 5000)
   --incidents=N            [SERVICENOW_SIM_INCIDENTS]    incidents opened at start, default 3 with --trickle, else 0
   --data-policy            [SERVICENOW_SIM_DATA_POLICY=true]  require close_code and close_notes to resolve`;
@@ -86,7 +86,7 @@ export function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv): 
       : trickleRaw === 'true'
         ? 5000
         : integer('trickle', 'SERVICENOW_SIM_TRICKLE_MS', 5000);
-  const emitFor = value('emit-for', 'SERVICENOW_SIM_EMIT_FOR') ?? 'others';
+  const emitFor = value('emit-for', 'SERVICENOW_SIM_EMIT_FOR') ?? 'all';
   if (emitFor !== 'all' && emitFor !== 'others') throw new UsageError(`--emit-for must be all or others`);
   const integration = DEFAULT_USERS[0];
   return {
