@@ -122,6 +122,47 @@ describe('servicenow-simulator.main', () => {
       );
       expect(list.headers.get('x-total-count')).toBe('2');
 
+      // The control surface drives it from outside: a ServiceNow person's change, a fault, an outage.
+      const instance = settings.SERVICENOW_INSTANCE_URL ?? '';
+      const control = (path: string, body: unknown): Promise<Response> =>
+        fetch(`${instance}/_simulator/${path}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const created = await control('incidents', {
+        fields: { short_description: 'from outside' },
+        user: 'beth.anglin',
+      });
+      expect(created.status).toBe(201);
+      expect(((await created.json()) as { result: { sys_created_by: string } }).result.sys_created_by).toBe(
+        'beth.anglin',
+      );
+      await control('faults', { path: '/api/now/table/incident', status: 503, retryAfterSeconds: 2 });
+      const faulted = await fetch(`${instance}/api/now/table/incident`, {
+        headers: { Authorization: `Bearer ${access_token}` },
+      });
+      expect([faulted.status, faulted.headers.get('retry-after')]).toEqual([503, '2']);
+      expect((await control('down', { forMs: 1500 })).status).toBe(202);
+      const reachable = (): Promise<boolean> =>
+        fetch(`${instance}/api/now/table/incident`).then(
+          () => true,
+          () => false,
+        );
+      // Polled rather than slept: the machine may be slow.
+      const until = async (wanted: boolean): Promise<void> => {
+        for (let i = 0; i < 200 && (await reachable()) !== wanted; i += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        expect(await reachable()).toBe(wanted);
+      };
+      await until(false);
+      await until(true);
+      const back = await fetch(`${instance}/api/now/table/incident?sysparm_fields=number`, {
+        headers: { Authorization: `Bearer ${access_token}` },
+      });
+      expect(back.headers.get('x-total-count')).toBe('3');
+
       const exited = new Promise<number | null>((resolve) => child?.once('exit', resolve));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

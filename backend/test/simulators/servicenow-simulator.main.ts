@@ -136,6 +136,7 @@ export async function startFromSettings(
       ...people,
     ],
     clientCredentialsGrant: true,
+    controlApi: true,
     closeFieldsPolicy: settings.closeFieldsPolicy,
     webhook:
       settings.webhookUrl === undefined

@@ -100,6 +100,12 @@ export interface ServiceNowSimulatorOptions {
   readonly closeFieldsPolicy?: boolean;
   /** The business rule calling our webhook; also settable later with configureWebhook(). */
   readonly webhook?: SimulatorWebhookOptions;
+  /**
+   * Serve `/_simulator/*`, a control surface for a simulator running in another process (the
+   * demo): act as ServiceNow people, set faults, go down for a while. No authentication: never
+   * on a shared network. Default false.
+   */
+  readonly controlApi?: boolean;
 }
 
 export interface SimulatorWebhookOptions extends WebhookEmitterOptions {
@@ -735,6 +741,9 @@ export class ServiceNowSimulator {
       if (this.applyRateLimit(res)) return;
       return this.tableApi(req, res, table, target.searchParams, rawBody);
     }
+    if (this.options.controlApi && target.pathname.startsWith('/_simulator/')) {
+      return this.control(req, res, target.pathname.slice('/_simulator/'.length), rawBody);
+    }
     this.sendJson(res, 404, {
       error: { message: 'Requested URI does not represent any resource', detail: null },
       status: 'failure',
@@ -809,6 +818,85 @@ export class ServiceNowSimulator {
       'X-RateLimit-Reset': String(resetAtSeconds),
       'X-RateLimit-Rule': rule.ruleSysId ?? DEFAULT_RATE_LIMIT_RULE,
     };
+  }
+
+  // ---- /_simulator/* (control surface, opt-in) -----------------------------------------------
+
+  private control(req: IncomingMessage, res: ServerResponse, route: string, rawBody: string): void {
+    const method = req.method ?? 'GET';
+    let body: Record<string, unknown> = {};
+    try {
+      const parsed: unknown = rawBody.trim() === '' ? {} : JSON.parse(rawBody);
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+        body = parsed as Record<string, unknown>;
+    } catch {
+      return this.sendFailure(res, 400, 'Control API bodies are JSON objects', null);
+    }
+    const text = (key: string): string | undefined => (typeof body[key] === 'string' ? body[key] : undefined);
+    const fields = (typeof body.fields === 'object' && body.fields !== null ? body.fields : {}) as Record<
+      string,
+      unknown
+    >;
+    const [resource, id, sub] = route.split('/');
+    try {
+      if (resource === 'incidents' && id === undefined && method === 'GET') {
+        return this.sendJson(res, 200, { result: this.all() });
+      }
+      if (resource === 'incidents' && id === undefined && method === 'POST') {
+        return this.sendJson(res, 201, { result: this.createAsUser(fields, text('user')) });
+      }
+      if (resource === 'incidents' && id !== undefined && sub === undefined && method === 'PATCH') {
+        return this.sendJson(res, 200, { result: this.updateAsUser(id, fields, text('user')) });
+      }
+      if (resource === 'incidents' && id !== undefined && sub === 'journal' && method === 'POST') {
+        const element = text('element') ?? 'comments';
+        if (!isJournalElement(element))
+          return this.sendFailure(res, 400, 'element is comments or work_notes', null);
+        return this.sendJson(res, 201, {
+          result: this.addJournal(id, element, text('text') ?? '', text('user')),
+        });
+      }
+      if (resource === 'faults' && method === 'POST') {
+        const path = text('path');
+        if (path === undefined) return this.sendFailure(res, 400, 'path is required', null);
+        // JSON has no Infinity: "times": "infinite" means until DELETE /_simulator/faults.
+        const times = typeof body.times === 'number' ? body.times : body.times === 'infinite' ? Infinity : 1;
+        this.fault(path, { ...(body as SimulatedFault), times });
+        return this.sendJson(res, 200, { result: 'ok' });
+      }
+      if (resource === 'faults' && method === 'DELETE') {
+        this.clearFaults();
+        return this.sendJson(res, 200, { result: 'ok' });
+      }
+      if (resource === 'down' && method === 'POST') {
+        // Down means unreachable, this surface included: it comes back by itself.
+        const forMs = typeof body.forMs === 'number' ? body.forMs : 30_000;
+        this.sendJson(res, 202, { result: `down for ${forMs} ms` });
+        res.once('finish', () => {
+          void this.down().then(() => {
+            const timer = setTimeout(() => {
+              this.pendingDelays.delete(timer);
+              void this.up();
+            }, forMs);
+            this.pendingDelays.add(timer);
+          });
+        });
+        return;
+      }
+      if (resource === 'webhook' && method === 'GET') {
+        return this.sendJson(res, 200, { result: this.webhookEmitter?.attempts ?? [] });
+      }
+      if (resource === 'webhook' && (id === 'pause' || id === 'resume') && method === 'POST') {
+        if (id === 'pause') this.webhook.pause();
+        else this.webhook.resume();
+        return this.sendJson(res, 200, { result: 'ok' });
+      }
+    } catch (error) {
+      if (error instanceof TableWriteRefusal)
+        return this.sendFailure(res, error.status, error.message, error.detail);
+      return this.sendFailure(res, 400, error instanceof Error ? error.message : String(error), null);
+    }
+    this.sendFailure(res, 404, `No control route ${method} /_simulator/${route}`, null);
   }
 
   // ---- GET /oauth_auth.do --------------------------------------------------------------------
