@@ -534,6 +534,37 @@ describe('ServiceNowSimulator Table API', () => {
       expect((await api('/api/now/table/incident')).status).toBe(401);
     });
 
+    it('refuses an expired refresh token; the password grant then issues a fresh pair', async () => {
+      const first = await fetch(sim.tokenUrl, {
+        method: 'POST',
+        body: new URLSearchParams({
+          grant_type: 'password',
+          client_id: DEFAULT_CLIENT.clientId,
+          client_secret: DEFAULT_CLIENT.clientSecret,
+          username: INTEGRATION.userName,
+          password: INTEGRATION.password ?? '',
+        }),
+      });
+      const { refresh_token } = (await first.json()) as { refresh_token: string };
+      sim.expireRefreshTokens();
+      const refresh = (): Promise<Response> =>
+        fetch(sim.tokenUrl, {
+          method: 'POST',
+          body: new URLSearchParams({
+            grant_type: 'refresh_token',
+            client_id: DEFAULT_CLIENT.clientId,
+            client_secret: DEFAULT_CLIENT.clientSecret,
+            refresh_token,
+          }),
+        });
+      const refused = await refresh();
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toEqual({ error: 'server_error', error_description: 'access_denied' });
+      sim.expireAccessTokens();
+      token = await passwordToken(INTEGRATION.userName, INTEGRATION.password ?? '');
+      expect((await api('/api/now/table/incident')).status).toBe(200);
+    });
+
     it('accepts Basic authentication with a user password', async () => {
       const basic = Buffer.from(`${INTEGRATION.userName}:${INTEGRATION.password ?? ''}`).toString('base64');
       expect(

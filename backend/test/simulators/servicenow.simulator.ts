@@ -271,7 +271,7 @@ interface Grant {
   readonly user: SimulatedServiceNowUser;
   readonly scope: string;
   readonly grantType: Exclude<GrantType, 'refresh_token'>;
-  readonly refreshExpiresAt: number | undefined;
+  refreshExpiresAt: number | undefined;
   revoked: boolean;
 }
 
@@ -429,6 +429,18 @@ export class ServiceNowSimulator {
   expireAccessTokens(): void {
     const now = this.now();
     for (const token of this.accessTokens.values()) token.expiresAt = Math.min(token.expiresAt, now);
+  }
+
+  /**
+   * Every refresh token issued so far expires now (the 100-day limit reached, protocols.md §1.4):
+   * refresh grants fail until the client re-runs its configured grant. Access tokens stay valid.
+   */
+  expireRefreshTokens(): void {
+    const now = this.now();
+    for (const grant of this.grantsByRefreshToken.values()) {
+      if (grant.refreshExpiresAt !== undefined)
+        grant.refreshExpiresAt = Math.min(grant.refreshExpiresAt, now);
+    }
   }
 
   /** Revokes every access and refresh token issued so far (an admin revoking access). */
