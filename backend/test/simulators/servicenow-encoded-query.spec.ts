@@ -85,6 +85,11 @@ describe('parseEncodedQuery', () => {
     expect(numbers(query)).toEqual(expected);
   });
 
+  it('matches nothing for an unknown field when invalid queries return no rows', () => {
+    const parsed = parseEncodedQuery('bogus=1^state=2', { fields: FIELDS, invalidQueryReturnsNoRows: true });
+    expect(ROWS.filter(parsed.matches)).toEqual([]);
+  });
+
   it('sorts stably: ties keep table order', () => {
     const rows: Row[] = [
       { number: 'a', sys_updated_on: '2026-03-01 09:00:00' },

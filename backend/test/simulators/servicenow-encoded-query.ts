@@ -26,6 +26,11 @@ export interface QueryContext {
   readonly fields: ReadonlySet<string>;
   /** sys_id of the caller, for `javascript:gs.getUserID()`. */
   readonly callerSysId?: string;
+  /**
+   * `glide.invalid_query.returns_no_rows=true`: a term on an unknown field matches nothing
+   * instead of being dropped. Default false, the instance's default.
+   */
+  readonly invalidQueryReturnsNoRows?: boolean;
 }
 
 export class EncodedQueryError extends Error {}
@@ -119,7 +124,7 @@ function addOrder(orderBy: OrderBy[], field: string, descending: boolean, contex
 function parseTerm(term: string, context: QueryContext): Condition | undefined {
   // Field names are lower case (dot-walks included); operators are symbols or upper case.
   const [, field = '', rest = ''] = /^([a-z0-9_.]*)(.*)$/s.exec(term) ?? [];
-  if (!context.fields.has(field)) return undefined;
+  if (!context.fields.has(field)) return context.invalidQueryReturnsNoRows ? () => false : undefined;
   const operator = OPERATORS.find((candidate) => rest.startsWith(candidate));
   if (operator === undefined) {
     throw new EncodedQueryError(`The simulator cannot evaluate the query term "${term}"`);

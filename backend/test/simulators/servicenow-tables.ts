@@ -219,6 +219,8 @@ export interface PresentOptions {
 export class ServiceNowTables {
   /** Require close_code and close_notes to resolve or close (a data policy: binds the Table API). */
   closeFieldsPolicy = false;
+  /** glide.invalid_query.returns_no_rows: unknown fields in a query match nothing instead of being dropped. */
+  invalidQueryReturnsNoRows = false;
 
   private readonly incidents = new Map<string, Record<string, string>>();
   private readonly journalRows: Row[] = [];
@@ -260,7 +262,11 @@ export class ServiceNowTables {
 
   /** Rows matching an encoded query, ordered; throws EncodedQueryError for what it cannot evaluate. */
   query(table: TableName, encodedQuery: string, callerSysId?: string): Row[] {
-    const parsed = parseEncodedQuery(encodedQuery, { fields: this.fieldsOf(table), callerSysId });
+    const parsed = parseEncodedQuery(encodedQuery, {
+      fields: this.fieldsOf(table),
+      callerSysId,
+      invalidQueryReturnsNoRows: this.invalidQueryReturnsNoRows,
+    });
     return sortRows(this.rows(table).filter(parsed.matches), parsed.orderBy);
   }
 

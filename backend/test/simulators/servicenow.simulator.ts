@@ -98,6 +98,8 @@ export interface ServiceNowSimulatorOptions {
   readonly groups?: readonly (string | { readonly sysId?: string; readonly name: string })[];
   /** A data policy requiring close_code and close_notes on resolve/close (403 otherwise). Default false. */
   readonly closeFieldsPolicy?: boolean;
+  /** glide.invalid_query.returns_no_rows=true: unknown query fields match nothing. Default false (dropped). */
+  readonly invalidQueryReturnsNoRows?: boolean;
   /** The business rule calling our webhook; also settable later with configureWebhook(). */
   readonly webhook?: SimulatorWebhookOptions;
   /**
@@ -376,6 +378,7 @@ export class ServiceNowSimulator {
       () => this.url,
     );
     this.tables.closeFieldsPolicy = options.closeFieldsPolicy ?? false;
+    this.tables.invalidQueryReturnsNoRows = options.invalidQueryReturnsNoRows ?? false;
     if (options.webhook !== undefined) this.configureWebhook(options.webhook);
     this.accessTtlMs = (options.accessTokenTtlSeconds ?? 1799) * 1000;
     this.refreshTtlMs = (options.refreshTokenTtlSeconds ?? 8_640_000) * 1000;
