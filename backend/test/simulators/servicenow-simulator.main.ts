@@ -43,7 +43,13 @@ const USAGE = `Options (environment in brackets):
   --emit-for=all|others    [SERVICENOW_SIM_EMIT_FOR]     default all (our own writes echo back, as a rule without a condition does); others: skip the integration user
   --trickle[=MS]           [SERVICENOW_SIM_TRICKLE_MS]   ServiceNow people change incidents every MS (default 5000)
   --incidents=N            [SERVICENOW_SIM_INCIDENTS]    incidents opened at start, default 3 with --trickle, else 0
-  --data-policy            [SERVICENOW_SIM_DATA_POLICY=true]  require close_code and close_notes to resolve`;
+  --data-policy            [SERVICENOW_SIM_DATA_POLICY=true]  require close_code and close_notes to resolve
+
+Control (JSON, no auth, local only): GET|POST /_simulator/incidents {fields,user},
+PATCH /_simulator/incidents/:sys_id {fields,user}, POST /_simulator/incidents/:sys_id/journal
+{element,text,user}, POST /_simulator/faults {path,status,times,retryAfterSeconds,delayMs,
+dropConnection}, DELETE /_simulator/faults, POST /_simulator/down {forMs},
+GET /_simulator/webhook, POST /_simulator/webhook/pause|resume.`;
 
 const OPTIONS = new Set([
   'port',
@@ -63,7 +69,7 @@ const OPTIONS = new Set([
 export function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv): SimulatorSettings {
   const args = new Map<string, string>();
   for (const arg of argv) {
-    if (arg === '--help' || arg === '-h') throw new UsageError(USAGE);
+    if (arg === '--help' || arg === '-h') throw new UsageError(USAGE, true);
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     if (match?.[1] === undefined || !OPTIONS.has(match[1]))
       throw new UsageError(`Unknown argument ${arg}\n${USAGE}`);
@@ -105,7 +111,15 @@ export function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv): 
   };
 }
 
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    /** Asked for with --help: not a failure. */
+    readonly help = false,
+  ) {
+    super(message);
+  }
+}
 
 export async function startFromSettings(
   settings: SimulatorSettings,
@@ -188,8 +202,8 @@ async function main(): Promise<void> {
     settings = parseSettings(process.argv.slice(2), process.env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exitCode = 2;
+    (error.help ? process.stdout : process.stderr).write(`${error.message}\n`);
+    process.exitCode = error.help ? 0 : 2;
     return;
   }
   const { sim, trickle } = await startFromSettings(settings, (line) => process.stdout.write(`${line}\n`));
