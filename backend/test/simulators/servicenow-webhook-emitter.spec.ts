@@ -171,7 +171,7 @@ describe('ServiceNowWebhookEmitter', () => {
     expect(receiver.eventIds()).toEqual(['p1', 'p2']);
   });
 
-  it('retries a non-2xx answer with back-off, re-signing each attempt', async () => {
+  it('retries a non-2xx answer with back-off, resending the same signed request', async () => {
     receiver.replies.push(503, 500);
     emitter.emit(event('retry'));
     await emitter.idle();
@@ -181,6 +181,28 @@ describe('ServiceNowWebhookEmitter', () => {
       [3, 202],
     ]);
     expect(receiver.received.every((entry) => verifies(entry.headers, entry.body))).toBe(true);
+    expect(new Set(receiver.received.map((entry) => entry.headers['x-nexecute-signature'])).size).toBe(1);
+    const [first, , third] = emitter.attempts;
+    expect(third!.at - first!.at).toBeGreaterThanOrEqual(25); // 10 ms, then 20 ms
+  });
+
+  it('keeps a corrupted signature on retries, so a refused event is never accepted later', async () => {
+    receiver.replies.push(401, 401);
+    emitter.configure({ maxAttempts: 2 });
+    emitter.corruptNextSignatures();
+    emitter.emit(event('refused'));
+    emitter.emit(event('fine'));
+    await emitter.idle();
+    expect(emitter.attempts.map((attempt) => [attempt.eventId, attempt.status])).toEqual([
+      ['refused', 401],
+      ['refused', 401],
+      ['fine', 202],
+    ]);
+    expect(receiver.received.map((entry) => verifies(entry.headers, entry.body))).toEqual([
+      false,
+      false,
+      true,
+    ]);
   });
 
   it('gives up after maxAttempts and logs network errors', async () => {

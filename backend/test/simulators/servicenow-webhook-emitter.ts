@@ -59,6 +59,8 @@ export interface WebhookAttempt {
 interface Pending {
   readonly event: WebhookEvent;
   readonly rawBody: string;
+  /** Set when first sent; retries and duplicates resend the same signed request. */
+  signed?: { readonly timestamp: string; readonly signature: string };
 }
 
 /** `sha256=<hex>` over `ts + "." + rawBody` (protocols.md §1.7). */
@@ -159,12 +161,12 @@ export class ServiceNowWebhookEmitter {
     this.pump();
   }
 
-  /** The next `times` deliveries carry a signature made with the wrong secret. */
+  /** The next `times` deliveries carry a signature made with the wrong secret (on every retry). */
   corruptNextSignatures(times = 1): void {
     this.corruptSignatures += times;
   }
 
-  /** The next `times` deliveries carry a timestamp `bySeconds` in the past (default 600 s). */
+  /** The next `times` deliveries carry a timestamp `bySeconds` in the past (default 600 s), on every retry. */
   staleNextTimestamps(times = 1, bySeconds = 600): void {
     this.staleTimestamps += times;
     this.staleBySeconds = bySeconds;
@@ -252,7 +254,13 @@ export class ServiceNowWebhookEmitter {
   }
 
   /** True on a 2xx. */
-  private async attempt(pending: Pending, attempt: number): Promise<boolean> {
+  /**
+   * Signed once, when first sent (not when queued, so a paused or held event is not stale by the
+   * time it goes): the outbound queue retries the same request, so a bad or stale signature
+   * stays bad on every retry, and a duplicate is byte-for-byte the same.
+   */
+  private sign(pending: Pending): { timestamp: string; signature: string } {
+    if (pending.signed !== undefined) return pending.signed;
     let seconds = Math.floor(this.now() / 1000);
     if (this.staleTimestamps > 0) {
       this.staleTimestamps -= 1;
@@ -264,7 +272,12 @@ export class ServiceNowWebhookEmitter {
       this.corruptSignatures -= 1;
       secret = `${secret}-wrong-${randomUUID()}`;
     }
-    const signature = signWebhook(secret, timestamp, pending.rawBody);
+    pending.signed = { timestamp, signature: signWebhook(secret, timestamp, pending.rawBody) };
+    return pending.signed;
+  }
+
+  private async attempt(pending: Pending, attempt: number): Promise<boolean> {
+    const { timestamp, signature } = this.sign(pending);
     const at = this.now();
     let status: number | undefined;
     let responseBody: string | undefined;
