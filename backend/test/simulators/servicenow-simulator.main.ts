@@ -151,6 +151,7 @@ export async function startFromSettings(
     ],
     clientCredentialsGrant: true,
     controlApi: true,
+    maxLoggedRequests: 1000,
     closeFieldsPolicy: settings.closeFieldsPolicy,
     webhook:
       settings.webhookUrl === undefined
@@ -160,6 +161,7 @@ export async function startFromSettings(
             secret: settings.webhookSecret,
             emitFor: settings.emitFor,
             integrationUser: settings.userName,
+            maxLoggedAttempts: 1000,
             onAttempt: (attempt) =>
               log(
                 `# webhook ${attempt.event} ${attempt.eventId} attempt ${attempt.attempt}: ` +

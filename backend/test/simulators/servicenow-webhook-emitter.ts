@@ -37,6 +37,8 @@ export interface WebhookEmitterOptions {
   readonly retryDelayMs?: number;
   /** Per-attempt timeout. Default 5000 ms. */
   readonly timeoutMs?: number;
+  /** Keep only this many attempts in `attempts` (a long-running process). Default: all. */
+  readonly maxLoggedAttempts?: number;
   /** Called after each attempt (the standalone simulator logs them). */
   readonly onAttempt?: (attempt: WebhookAttempt) => void;
 }
@@ -312,6 +314,7 @@ export class ServiceNowWebhookEmitter {
       error,
     };
     this.attemptLog.push(logged);
+    if (this.attemptLog.length > (this.options.maxLoggedAttempts ?? Infinity)) this.attemptLog.shift();
     this.options.onAttempt?.(logged);
     return status !== undefined && status >= 200 && status < 300;
   }

@@ -108,6 +108,8 @@ export interface ServiceNowSimulatorOptions {
    * on a shared network. Default false.
    */
   readonly controlApi?: boolean;
+  /** Keep only this many requests in `requests` (a long-running process). Default: all. */
+  readonly maxLoggedRequests?: number;
 }
 
 export interface SimulatorWebhookOptions extends WebhookEmitterOptions {
@@ -739,6 +741,8 @@ export class ServiceNowSimulator {
       status: undefined,
     };
     this.log.push(entry);
+    // A long-running demo process keeps only the latest requests.
+    if (this.log.length > (this.options.maxLoggedRequests ?? Infinity)) this.log.shift();
     res.on('finish', () => {
       entry.status = res.statusCode;
     });
