@@ -415,6 +415,26 @@ describe('ServiceNowSimulator Table API', () => {
       });
     });
 
+    it('dot-walks one level through references in queries and fields', async () => {
+      const network = sim.groups().find((group) => group.name === 'Network')!;
+      sim.seedIncident({
+        short_description: 'net',
+        assignment_group: network.sysId,
+        caller_id: BETH.userName,
+      });
+      sim.seedIncident({ short_description: 'none' });
+      const rows = await list(
+        'assignment_group.name=Network',
+        '&sysparm_fields=short_description,assignment_group.name,caller_id.email',
+      );
+      expect(rows).toEqual([
+        { short_description: 'net', 'assignment_group.name': 'Network', 'caller_id.email': BETH.email },
+      ]);
+      expect(await list('assignment_group.nameISEMPTY', '&sysparm_fields=short_description')).toEqual([
+        { short_description: 'none' },
+      ]);
+    });
+
     it('accepts a reference by its display name on write', async () => {
       const res = await post({ assignment_group: 'Database' });
       const { result } = (await res.json()) as { result: { assignment_group: { value: string } } };

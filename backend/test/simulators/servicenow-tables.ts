@@ -262,12 +262,36 @@ export class ServiceNowTables {
 
   /** Rows matching an encoded query, ordered; throws EncodedQueryError for what it cannot evaluate. */
   query(table: TableName, encodedQuery: string, callerSysId?: string): Row[] {
+    const dotWalks = table === 'incident' && encodedQuery.includes('.');
+    const fields = new Set([...this.fieldsOf(table), ...(dotWalks ? this.dotWalkFields() : [])]);
     const parsed = parseEncodedQuery(encodedQuery, {
-      fields: this.fieldsOf(table),
+      fields,
       callerSysId,
       invalidQueryReturnsNoRows: this.invalidQueryReturnsNoRows,
     });
-    return sortRows(this.rows(table).filter(parsed.matches), parsed.orderBy);
+    if (!dotWalks) return sortRows(this.rows(table).filter(parsed.matches), parsed.orderBy);
+    const walked = this.rows(table)
+      .map((row) => this.withDotWalks(row))
+      .filter(parsed.matches);
+    return sortRows(walked, parsed.orderBy).map((row) => this.incidents.get(row.sys_id ?? '') ?? row);
+  }
+
+  /** `assignment_group.name`, `caller_id.user_name`…: one level of dot-walking through references. */
+  private dotWalkFields(): string[] {
+    return Object.entries(REFERENCES).flatMap(([field, target]) =>
+      FIELDS[target].map((name) => `${field}.${name}`),
+    );
+  }
+
+  /** The row plus its one-level dot-walked values ("" through an empty reference). */
+  private withDotWalks(row: Row): Row {
+    const walked: Record<string, string> = { ...row };
+    for (const [field, target] of Object.entries(REFERENCES)) {
+      const value = row[field] ?? '';
+      const targetRow = value === '' ? undefined : this.find(target, value);
+      for (const name of FIELDS[target]) walked[`${field}.${name}`] = targetRow?.[name] ?? '';
+    }
+    return walked;
   }
 
   find(table: TableName, sysId: string): Row | undefined {
@@ -302,12 +326,13 @@ export class ServiceNowTables {
   }
 
   /** The Table API's view of a row: selected fields, display values, reference links. */
-  present(table: TableName, row: Row, options: PresentOptions = {}): Record<string, unknown> {
-    const known = FIELDS[table];
+  present(table: TableName, stored: Row, options: PresentOptions = {}): Record<string, unknown> {
+    const known = table === 'incident' ? [...FIELDS[table], ...this.dotWalkFields()] : FIELDS[table];
     const fields =
       options.fields === undefined || options.fields.length === 0
-        ? known
+        ? FIELDS[table]
         : known.filter((field) => options.fields?.includes(field));
+    const row = fields.some((field) => field.includes('.')) ? this.withDotWalks(stored) : stored;
     const mode = options.displayValue ?? 'false';
     const out: Record<string, unknown> = {};
     for (const field of fields) {
