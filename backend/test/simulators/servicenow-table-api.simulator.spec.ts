@@ -758,6 +758,25 @@ describe('ServiceNowSimulator Table API', () => {
       ]);
     });
 
+    it('reports every change to onChange listeners, whoever made it', async () => {
+      const changes: string[] = [];
+      const stop = sim.onChange((change) =>
+        changes.push(
+          `${change.kind}:${change.userName}:${change.record.sys_mod_count ?? ''}:${change.journal.length}`,
+        ),
+      );
+      const created = (await (await post({ short_description: 'watched', comments: 'hi' })).json()) as {
+        result: Json;
+      };
+      const sysId = String(created.result.sys_id);
+      await patch(sysId, { short_description: 'watched' }); // no change: not reported
+      sim.updateAsUser(sysId, { state: '2' }, BETH.userName);
+      stop();
+      sim.updateAsUser(sysId, { state: '3' }, BETH.userName);
+      expect(changes).toEqual([`created:${INTEGRATION.userName}:0:1`, `updated:${BETH.userName}:1:0`]);
+      await sim.webhook.idle();
+    });
+
     it('sends deletes', async () => {
       const created = sim.createAsUser({ short_description: 'gone soon' });
       sim.deleteAsUser(created.sys_id!);

@@ -129,6 +129,16 @@ export interface RateLimitRule {
   readonly ruleSysId?: string;
 }
 
+/** An incident change on the instance, as `onChange` reports it. */
+export interface IncidentChange {
+  readonly kind: 'created' | 'updated' | 'deleted';
+  /** The raw record after the change (only sys_id for a delete). */
+  readonly record: Row;
+  /** sys_journal_field rows the change added. */
+  readonly journal: readonly Row[];
+  readonly userName: string;
+}
+
 /** A configurable ACL: writes on the Table API answer 403. */
 export interface WriteDenial {
   /** Only these user_names are refused; undefined: everyone. */
@@ -354,6 +364,7 @@ export class ServiceNowSimulator {
   private aclDenial: (Required<Omit<WriteDenial, 'users'>> & Pick<WriteDenial, 'users'>) | undefined;
   private rateLimitRule: RateLimitRule | undefined;
   private rateWindow = { start: 0, count: 0 };
+  private readonly changeListeners = new Set<(change: IncidentChange) => void>();
 
   private constructor(
     private readonly server: Server,
@@ -609,6 +620,19 @@ export class ServiceNowSimulator {
   }
 
   // ---- changes on the ServiceNow side (test and demo helpers) --------------------------------
+
+  /**
+   * Calls `listener` after every incident change, whoever made it (Table API or helpers), before
+   * any webhook goes out: a bench timestamps arrivals with it. Returns the unsubscribe function.
+   */
+  onChange(listener: (change: IncidentChange) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private notify(change: IncidentChange): void {
+    for (const listener of this.changeListeners) listener(change);
+  }
 
   /** Creates an incident without firing the business rule (test setup). Returns the raw record. */
   seedIncident(fields: Readonly<Record<string, unknown>> = {}, userName = this.defaultPerson()): Row {
@@ -1378,6 +1402,12 @@ export class ServiceNowSimulator {
   /** Fires the business rules (webhooks) for a write that changed something. */
   private afterWrite(outcome: WriteOutcome, created: boolean, userName: string): void {
     if (!outcome.changed) return;
+    this.notify({
+      kind: created ? 'created' : 'updated',
+      record: outcome.record,
+      journal: outcome.journal,
+      userName,
+    });
     const emitter = this.webhookEmitter;
     if (emitter === undefined || !emitter.shouldEmitFor(userName)) return;
     const record = outcome.record;
@@ -1396,6 +1426,7 @@ export class ServiceNowSimulator {
   }
 
   private afterDelete(sysId: string, userName: string): void {
+    this.notify({ kind: 'deleted', record: { sys_id: sysId }, journal: [], userName });
     const emitter = this.webhookEmitter;
     if (emitter === undefined || !emitter.shouldEmitFor(userName)) return;
     emitter.emit({ event_id: `${sysId}:deleted`, event: 'incident.deleted', record: { sys_id: sysId } });
