@@ -4,9 +4,9 @@ import { SecretBox } from '../../common/crypto/secret-box';
 import { signInAsAdmin, givenUser } from '../../../test/sign-in';
 import {
   pkceS256Challenge,
-  ServiceNowOAuthSimulator,
+  ServiceNowSimulator,
   type SimulatedServiceNowUser,
-} from '../../../test/simulators/servicenow-oauth.simulator';
+} from '../../../test/simulators/servicenow.simulator';
 import { startTestApp, type TestApp } from '../../../test/test-app';
 
 const CLIENT_ID = 'nexecute-console';
@@ -49,7 +49,7 @@ async function freePort(): Promise<number> {
 
 interface SsoWorld {
   readonly t: TestApp;
-  readonly sim: ServiceNowOAuthSimulator;
+  readonly sim: ServiceNowSimulator;
   readonly callbackUrl: string;
   close(): Promise<void>;
 }
@@ -62,7 +62,7 @@ async function startSsoWorld(
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
   const callbackUrl = `${publicUrl}/api/auth/sso/servicenow/callback`;
-  const sim = await ServiceNowOAuthSimulator.start({
+  const sim = await ServiceNowSimulator.start({
     clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [callbackUrl] }],
     users,
   });

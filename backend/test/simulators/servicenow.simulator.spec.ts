@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { URL, URLSearchParams } from 'node:url';
 import {
   pkceS256Challenge,
-  ServiceNowOAuthSimulator,
-  type ServiceNowOAuthSimulatorOptions,
-} from './servicenow-oauth.simulator';
+  ServiceNowSimulator,
+  type ServiceNowSimulatorOptions,
+} from './servicenow.simulator';
 
 const CLIENT = {
   clientId: 'nexecute-console',
@@ -29,13 +29,13 @@ const BETH = {
 };
 const START = Date.parse('2026-03-01T09:00:00Z');
 
-describe('ServiceNowOAuthSimulator', () => {
-  let sim: ServiceNowOAuthSimulator;
+describe('ServiceNowSimulator', () => {
+  let sim: ServiceNowSimulator;
   let nowMs: number;
 
-  async function startSimulator(overrides: Partial<ServiceNowOAuthSimulatorOptions> = {}): Promise<void> {
+  async function startSimulator(overrides: Partial<ServiceNowSimulatorOptions> = {}): Promise<void> {
     await sim?.close();
-    sim = await ServiceNowOAuthSimulator.start({
+    sim = await ServiceNowSimulator.start({
       clients: [CLIENT],
       users: [ABEL, BETH],
       now: () => nowMs,
@@ -565,10 +565,14 @@ describe('ServiceNowOAuthSimulator', () => {
 
     it('answers a query it cannot evaluate with 400 rather than a wrong list', async () => {
       const { access_token } = await tokensFor();
-      const res = await fetch(`${sim.url}/api/now/table/sys_user?sysparm_query=user_name=a^ORuser_name=b`, {
-        headers: { Authorization: `Bearer ${access_token}` },
-      });
+      const headers = { Authorization: `Bearer ${access_token}` };
+      const res = await fetch(`${sim.url}/api/now/table/sys_user?sysparm_query=user_name~beth`, { headers });
       expect(res.status).toBe(400);
+      const either = await fetch(
+        `${sim.url}/api/now/table/sys_user?sysparm_query=user_name=nobody^ORuser_name=beth.anglin&sysparm_fields=user_name`,
+        { headers },
+      );
+      expect(await either.json()).toEqual({ result: [{ user_name: 'beth.anglin' }] });
     });
   });
 
