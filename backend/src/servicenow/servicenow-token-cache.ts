@@ -184,7 +184,7 @@ export class ServiceNowTokenCache {
     }
     const now = Date.now();
     const expiresIn = Number(body?.expires_in);
-    const lifetimeMs = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn * 1000 : 1800_000;
+    const lifetimeMs = Number.isFinite(expiresIn) && expiresIn >= 0 ? expiresIn * 1000 : 1800_000;
     const newRefresh =
       typeof body?.refresh_token === 'string' && body.refresh_token !== '' ? body.refresh_token : null;
     const sameRefresh = newRefresh === null || newRefresh === previousRefresh;
