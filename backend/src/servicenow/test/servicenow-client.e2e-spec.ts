@@ -36,7 +36,9 @@ describe('ServiceNowClient against an instance (OAuth simulator + temporary Tabl
     it('obtains one token for many concurrent first calls (password grant, form-encoded)', async () => {
       await start();
       const incident = sn.table.addIncident();
-      const results = await Promise.all(Array.from({ length: 10 }, () => client.getIncident(incident.sys_id)));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => client.getIncident(incident.sys_id)),
+      );
       expect(results.every((r) => r?.number === incident.number)).toBe(true);
       expect(sn.tokenGrants()).toEqual(['password']);
       const tokenRequest = sn.oauth.requests.find((r) => r.path === '/oauth_token.do')!;
@@ -59,11 +61,11 @@ describe('ServiceNowClient against an instance (OAuth simulator + temporary Tabl
     });
 
     it('renews before expiry, without a 401, when the token is about to lapse', async () => {
-      // expires_in 1 (the simulator floors 1.99 s), so we renew after 0.8 s while the instance still honours it
+      // expires_in 2: renewed from 1.6 s on (a fifth of the lifetime ahead), the instance honours it until 2 s
       await start({}, { accessTokenTtlSeconds: 2 });
       const incident = sn.table.addIncident();
       await client.getIncident(incident.sys_id);
-      await new Promise((r) => setTimeout(r, 900));
+      await new Promise((r) => setTimeout(r, 1700));
       await client.getIncident(incident.sys_id);
       expect(sn.tokenGrants()).toEqual(['password', 'refresh_token']);
       expect(sn.table.tableRequests().map((r) => r.status)).toEqual([200, 200]);
@@ -79,7 +81,11 @@ describe('ServiceNowClient against an instance (OAuth simulator + temporary Tabl
     });
 
     it('uses client_credentials when so configured (no refresh token)', async () => {
-      await start({ SERVICENOW_GRANT: 'client_credentials', SERVICENOW_USERNAME: '', SERVICENOW_PASSWORD: '' });
+      await start({
+        SERVICENOW_GRANT: 'client_credentials',
+        SERVICENOW_USERNAME: '',
+        SERVICENOW_PASSWORD: '',
+      });
       sn.table.addIncident();
       await client.listIncidents('active=true', { limit: 1 });
       sn.oauth.expireAccessTokens();
@@ -90,7 +96,11 @@ describe('ServiceNowClient against an instance (OAuth simulator + temporary Tabl
     it('reports refused credentials as an auth failure with the instance’s words, without retrying', async () => {
       await start({ SERVICENOW_PASSWORD: 'wrong password' });
       const error = await failureOf(client.listIncidents(''));
-      expect(error).toMatchObject({ kind: 'auth', status: 401, instanceMessage: 'server_error: access_denied' });
+      expect(error).toMatchObject({
+        kind: 'auth',
+        status: 401,
+        instanceMessage: 'server_error: access_denied',
+      });
       expect(sn.tokenGrants()).toEqual(['password']);
     });
 
@@ -187,7 +197,8 @@ describe('ServiceNowClient against an instance (OAuth simulator + temporary Tabl
     });
 
     it('opens the circuit after consecutive failures, fails fast, and closes after a good probe', async () => {
-      await start();
+      // half-open after 2 s: longer than the back-off between the attempts of one call
+      await start({ SERVICENOW_CIRCUIT_HALF_OPEN_MS: '2000' });
       await client.listIncidents('', { limit: 1 });
       sn.table.requests.length = 0;
       sn.table.fault({ status: 503, times: 1000, body: '<html><body>Instance is hibernating</body></html>' });
@@ -202,7 +213,7 @@ describe('ServiceNowClient against an instance (OAuth simulator + temporary Tabl
       expect(sn.table.tableRequests()).toHaveLength(3);
 
       sn.table.clearFaults();
-      await new Promise((r) => setTimeout(r, 450));
+      await new Promise((r) => setTimeout(r, 2100));
       await client.listIncidents('', { limit: 1 });
       expect(client.circuitState()).toBe('closed');
       expect(sn.table.tableRequests()).toHaveLength(4);
@@ -232,7 +243,11 @@ describe('ServiceNowClient against an instance (OAuth simulator + temporary Tabl
   describe('Table API calls', () => {
     it('creates (201), patches only the given fields, gets, lists, and reads journal and close codes', async () => {
       await start();
-      const created = await client.createIncident({ short_description: 'Disk full', impact: '2', urgency: '1' });
+      const created = await client.createIncident({
+        short_description: 'Disk full',
+        impact: '2',
+        urgency: '1',
+      });
       expect(created).toMatchObject({ short_description: 'Disk full', sys_mod_count: '0' });
       const updated = await client.updateIncident(created.sys_id, { state: '2' });
       expect(updated).toMatchObject({ state: '2', sys_mod_count: '1', short_description: 'Disk full' });
@@ -263,7 +278,9 @@ describe('ServiceNowClient against an instance (OAuth simulator + temporary Tabl
         `element_id=${created.sys_id}^elementINcomments,work_notes^sys_created_on>=2026-12-04 08:00:00^ORDERBYsys_created_on`,
       );
 
-      expect(await client.closeCodes()).toEqual(sn.table.closeCodes.map((value) => ({ value, label: value })));
+      expect(await client.closeCodes()).toEqual(
+        sn.table.closeCodes.map((value) => ({ value, label: value })),
+      );
       await client.closeCodes();
       expect(sn.table.tableRequests().filter((r) => r.path.endsWith('/sys_choice'))).toHaveLength(1);
     });
@@ -283,11 +300,18 @@ describe('ServiceNowClient against an instance (OAuth simulator + temporary Tabl
       const incident = sn.table.addIncident();
       await client.getIncident(incident.sys_id);
       await client.getIncident(incident.sys_id);
-      sn.table.fault({ method: 'PATCH', status: 403, body: { error: { message: 'ACL', detail: null }, status: 'failure' } });
+      sn.table.fault({
+        method: 'PATCH',
+        status: 403,
+        body: { error: { message: 'ACL', detail: null }, status: 'failure' },
+      });
       await failureOf(client.updateIncident(incident.sys_id, { state: '2' }));
 
       const admin = await signInAsAdmin(t);
-      const res = await t.http.get('/api/integrations/servicenow/health').set('Authorization', admin.bearer).expect(200);
+      const res = await t.http
+        .get('/api/integrations/servicenow/health')
+        .set('Authorization', admin.bearer)
+        .expect(200);
       const calls = res.body.calls as ServiceNowOperationStats[];
       const byOp = Object.fromEntries(calls.map((c) => [c.operation, c]));
       const get = byOp['incident.get']!;
@@ -302,7 +326,9 @@ describe('ServiceNowClient against an instance (OAuth simulator + temporary Tabl
         refreshTokenExpiresAt: expect.any(String),
         lastWebhookAt: null,
         pendingSyncs: null,
-        recentErrors: [expect.objectContaining({ operation: 'incident.update', status: 403, message: 'ACL' })],
+        recentErrors: [
+          expect.objectContaining({ operation: 'incident.update', status: 403, message: 'ACL' }),
+        ],
       });
     });
   });

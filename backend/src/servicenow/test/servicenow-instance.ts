@@ -5,7 +5,10 @@ import {
 import { TableApiStub } from './table-api-stub';
 
 export const CLIENT = { clientId: 'nexecute-client', clientSecret: 'client-secret-0123456789' } as const;
-export const INTEGRATION_USER = { userName: 'nexecute.integration', password: 'integration-pass-42' } as const;
+export const INTEGRATION_USER = {
+  userName: 'nexecute.integration',
+  password: 'integration-pass-42',
+} as const;
 export const WEBHOOK_SECRET = 'webhook-secret-0123456789abcdef';
 
 /** The OAuth simulator plus the Table API stub in front of it, on a clock the test can move. */
@@ -27,7 +30,9 @@ export async function startTestInstance(
   let offset = 0;
   const now = () => Date.now() + offset;
   const oauth = await ServiceNowOAuthSimulator.start({
-    clients: [{ ...CLIENT, redirectUris: ['http://127.0.0.1/unused'], applicationUser: INTEGRATION_USER.userName }],
+    clients: [
+      { ...CLIENT, redirectUris: ['http://127.0.0.1/unused'], applicationUser: INTEGRATION_USER.userName },
+    ],
     users: [
       {
         sysId: '6816f79cc0a8016401c5a33be04be441',
@@ -60,7 +65,10 @@ export async function startTestInstance(
 }
 
 /** SERVICENOW_* variables for a password-grant connection to `instance`, fast resilience settings. */
-export function instanceEnv(instance: TestInstance, extra: Record<string, string> = {}): Record<string, string> {
+export function instanceEnv(
+  instance: TestInstance,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     SERVICENOW_INSTANCE_URL: instance.url,
     SERVICENOW_CLIENT_ID: CLIENT.clientId,

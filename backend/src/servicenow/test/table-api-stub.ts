@@ -37,7 +37,10 @@ export interface StubRequest {
 type SnRecord = Record<string, string>;
 type StubIncident = SnRecord & { sys_id: string; number: string; sys_mod_count: string };
 
-const envelope = (message: string, detail: string | null) => ({ error: { message, detail }, status: 'failure' });
+const envelope = (message: string, detail: string | null) => ({
+  error: { message, detail },
+  status: 'failure',
+});
 const glideNow = () => new Date().toISOString().slice(0, 19).replace('T', ' ');
 
 export class TableApiStub {
@@ -135,7 +138,9 @@ export class TableApiStub {
         },
         body,
       });
-      res.writeHead(answer.status, { 'Content-Type': answer.headers.get('content-type') ?? 'application/json' });
+      res.writeHead(answer.status, {
+        'Content-Type': answer.headers.get('content-type') ?? 'application/json',
+      });
       res.end(await answer.text());
       return;
     }
@@ -143,7 +148,9 @@ export class TableApiStub {
     if (!table) return this.send(res, 400, envelope('Requested URI does not represent any resource', null));
 
     const fault = this.faults.find(
-      (f) => (!f.spec.method || f.spec.method === req.method) && (!f.spec.path || target.pathname.startsWith(f.spec.path)),
+      (f) =>
+        (!f.spec.method || f.spec.method === req.method) &&
+        (!f.spec.path || target.pathname.startsWith(f.spec.path)),
     );
     if (fault) {
       fault.remaining -= 1;
@@ -200,7 +207,12 @@ export class TableApiStub {
     }
     if (method === 'POST' && sysId === undefined) {
       const record = this.addIncident(JSON.parse(body) as SnRecord);
-      return this.send(res, 201, { result: record }, { Location: `${this.url}/api/now/table/incident/${record.sys_id}` });
+      return this.send(
+        res,
+        201,
+        { result: record },
+        { Location: `${this.url}/api/now/table/incident/${record.sys_id}` },
+      );
     }
     const record = sysId === undefined ? undefined : this.incidents.get(sysId);
     if (!record) {
@@ -228,7 +240,12 @@ export class TableApiStub {
       .some((t) => t.accessToken === token && !t.revoked && this.now() < t.expiresAt);
   }
 
-  private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  private send(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
     res.writeHead(status, { ...headers, 'Content-Type': 'application/json;charset=UTF-8' });
     res.end(JSON.stringify(body));
   }
