@@ -164,14 +164,16 @@ export class ServiceNowCallStats implements OnApplicationBootstrap, OnApplicatio
   async sweep(): Promise<number> {
     let deleted = 0;
     for (;;) {
-      const rows = await this.dataSource.query<{ id: string }[]>(
-        `DELETE FROM servicenow_calls WHERE id IN (
-           SELECT id FROM servicenow_calls WHERE at < now() - make_interval(days => $1) LIMIT ${BATCH})
-         RETURNING id`,
+      const [{ n }] = await this.dataSource.query<[{ n: number }]>(
+        `WITH gone AS (
+           DELETE FROM servicenow_calls WHERE id IN (
+             SELECT id FROM servicenow_calls WHERE at < now() - make_interval(days => $1) LIMIT ${BATCH})
+           RETURNING 1)
+         SELECT count(*)::int AS n FROM gone`,
         [this.config.servicenow.callRetentionDays],
       );
-      deleted += rows.length;
-      if (rows.length < BATCH) return deleted;
+      deleted += n;
+      if (n < BATCH) return deleted;
     }
   }
 }

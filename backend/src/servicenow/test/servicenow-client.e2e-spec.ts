@@ -125,6 +125,12 @@ describe('ServiceNowClient against an instance (OAuth simulator + temporary Tabl
       try {
         await t.app.get(ServiceNowClient).getIncident(incident.sys_id);
         expect(sn.tokenGrants()).toEqual(['password']);
+        // and its statistics count the calls of both: every instance shows the same figures
+        const stats = await t.app.get(ServiceNowCallStats).byOperation();
+        expect(stats.map((s) => [s.operation, s.count])).toEqual([
+          ['incident.get', 2],
+          ['token', 1],
+        ]);
       } finally {
         await t.close();
         await first.database.drop();
@@ -295,6 +301,20 @@ describe('ServiceNowClient against an instance (OAuth simulator + temporary Tabl
   });
 
   describe('GET /api/integrations/servicenow/health', () => {
+    it('keeps call statistics SERVICENOW_CALL_RETENTION_DAYS', async () => {
+      await start({ SERVICENOW_CALL_RETENTION_DAYS: '7' });
+      await client.listIncidents('', { limit: 1 });
+      await t.dataSource.query(
+        `INSERT INTO servicenow_calls (at, operation, status, ok, duration_ms) VALUES (now() - interval '8 days', 'incident.list', 200, true, 5)`,
+      );
+      expect(await t.app.get(ServiceNowCallStats).sweep()).toBe(1);
+      await t.app.get(ServiceNowCallStats).flush();
+      const rows = await t.dataSource.query<{ operation: string }[]>(
+        `SELECT operation FROM servicenow_calls`,
+      );
+      expect(rows.map((r) => r.operation).sort()).toEqual(['incident.list', 'token']);
+    });
+
     it('shows calls per operation (count, errors, p50/p95, last error), the circuit and token expiries', async () => {
       await start();
       const incident = sn.table.addIncident();
