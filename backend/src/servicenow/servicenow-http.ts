@@ -73,11 +73,19 @@ function parseBody(text: string): unknown {
   }
 }
 
+/** fetch's `TypeError: fetch failed` plus its cause's code (ECONNREFUSED, ENOTFOUND, …). Duck-typed: the error may come from another realm. */
 function networkReason(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const cause = (e as { cause?: unknown }).cause;
-  const code = cause instanceof Error ? ((cause as { code?: string }).code ?? cause.message) : undefined;
-  return code ? `${e.message} (${code})` : e.message;
+  const message = (x: unknown): string | undefined =>
+    typeof x === 'object' && x !== null && typeof (x as { message?: unknown }).message === 'string'
+      ? (x as { message: string }).message
+      : undefined;
+  const cause = typeof e === 'object' && e !== null ? (e as { cause?: unknown }).cause : undefined;
+  const code =
+    typeof cause === 'object' && cause !== null
+      ? (((cause as { code?: unknown }).code as string | undefined) ?? message(cause))
+      : undefined;
+  const text = message(e) ?? String(e);
+  return code ? `${text} (${code})` : text;
 }
 
 /**

@@ -225,6 +225,23 @@ describe('ServiceNowClient against an instance (OAuth simulator + temporary Tabl
       expect(sn.table.tableRequests()).toHaveLength(4);
     });
 
+    it('reports an unreachable instance as transient (network), and records why', async () => {
+      sn = await startTestInstance();
+      const down = await startTestInstance();
+      const url = down.url;
+      await down.close(); // nothing listens there any more
+      t = await startTestApp({ env: instanceEnv(sn, { SERVICENOW_INSTANCE_URL: url }) });
+      client = t.app.get(ServiceNowClient);
+      const error = await failureOf(client.listIncidents(''));
+      expect(error.kind).toBe('transient');
+      expect(['network', 'circuit_open']).toContain(error.failure);
+      await t.app.get(ServiceNowCallStats).flush();
+      const rows = await t.dataSource.query<{ error: string }[]>(
+        `SELECT error FROM servicenow_calls WHERE operation = 'token' ORDER BY id LIMIT 1`,
+      );
+      expect(rows[0]!.error).toMatch(/^network error: fetch failed \(ECONNREFUSED\)/);
+    });
+
     it('fails a 403 (ACL, data policy) at once as permanent, with the instance’s message', async () => {
       await start();
       const incident = sn.table.addIncident();
