@@ -207,6 +207,40 @@ export class ServiceNowClient {
       : null;
   }
 
+  /**
+   * "Test connection" (an admin's explicit request, so even while the connection is disabled):
+   * the most recently updated incident, then that incident PATCHed with its own
+   * short_description, which changes nothing on the instance.
+   */
+  async testRead(): Promise<ServiceNowRecord | null> {
+    const answer = await this.call(
+      'incident.list',
+      'GET',
+      '/api/now/table/incident',
+      {
+        sysparm_query: 'ORDERBYDESCsys_updated_on',
+        sysparm_fields: 'sys_id,number,short_description',
+        sysparm_limit: '1',
+      },
+      undefined,
+      true,
+    );
+    return (resultList(answer)[0] as ServiceNowRecord | undefined) ?? null;
+  }
+
+  async testWrite(record: ServiceNowRecord): Promise<ServiceNowRecord> {
+    const shortDescription = typeof record.short_description === 'string' ? record.short_description : '';
+    const answer = await this.call(
+      'incident.update',
+      'PATCH',
+      `/api/now/table/incident/${encodeURIComponent(record.sys_id)}`,
+      {},
+      { short_description: shortDescription },
+      true,
+    );
+    return resultRecord(answer, 'incident.update');
+  }
+
   /** This instance's circuit breaker. */
   circuitState(): CircuitStatus {
     switch (this.breaker.state) {
@@ -219,9 +253,9 @@ export class ServiceNowClient {
     }
   }
 
-  private async requireSettings(operation: string): Promise<ServiceNowSettings> {
+  private async requireSettings(operation: string, evenDisabled = false): Promise<ServiceNowSettings> {
     const settings = await this.connection.settings();
-    if (settings === null || !settings.enabled) {
+    if (settings === null || (!settings.enabled && !evenDisabled)) {
       throw new ServiceNowCallError({
         kind: 'not_configured',
         operation,
@@ -241,8 +275,9 @@ export class ServiceNowClient {
     path: string,
     params: Record<string, string> = {},
     body?: Record<string, string>,
+    evenDisabled = false,
   ): Promise<ServiceNowAnswer> {
-    const settings = await this.requireSettings(operation);
+    const settings = await this.requireSettings(operation, evenDisabled);
     const url = new URL(`${settings.instanceUrl}${path}`);
     if (method === 'GET') {
       url.searchParams.set('sysparm_exclude_reference_link', 'true');

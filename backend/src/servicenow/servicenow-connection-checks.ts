@@ -60,9 +60,9 @@ export class ServiceNowConnectionChecks {
       void steps.push({ step, ok: false, detail, durationMs: 0 });
 
     const settings = await this.connection.settings();
-    if (settings === null || !settings.enabled) {
-      const why = settings === null ? 'No ServiceNow connection is configured' : 'The connection is disabled';
-      for (const step of ['token', 'read', 'write', 'webhook_secret'] as const) skip(step, why);
+    if (settings === null) {
+      for (const step of ['token', 'read', 'write', 'webhook_secret'] as const)
+        skip(step, 'No ServiceNow connection is configured');
       return { ok: false, steps };
     }
 
@@ -77,11 +77,7 @@ export class ServiceNowConnectionChecks {
       skip('write', 'Not tried: no access token');
     } else {
       incident = await run('read', async () => {
-        const page = await this.client.listIncidents('ORDERBYDESCsys_updated_on', {
-          fields: ['sys_id', 'number', 'short_description'],
-          limit: 1,
-        });
-        const first = page.records[0] ?? null;
+        const first = await this.client.testRead();
         return {
           value: first,
           detail: first ? `Read incident ${first.number}` : 'Read the incident table: it has no incident',
@@ -92,9 +88,7 @@ export class ServiceNowConnectionChecks {
       else {
         const target = incident;
         await run('write', async () => {
-          const shortDescription =
-            typeof target.short_description === 'string' ? target.short_description : '';
-          await this.client.updateIncident(target.sys_id, { short_description: shortDescription });
+          await this.client.testWrite(target);
           return {
             value: true,
             detail: `Wrote incident ${target.number} (its own short_description: no change)`,

@@ -1,6 +1,7 @@
 import { givenUser, signInAsAdmin, type SignedIn } from '../../../test/sign-in';
 import { startTestApp, type TestApp } from '../../../test/test-app';
 import { SecretBox } from '../../common/crypto/secret-box';
+import { ServiceNowClient } from '../servicenow-client';
 import { secretAad } from '../servicenow-connection.service';
 import { DEFAULT_MAPPING } from '../servicenow-mapping';
 import {
@@ -158,6 +159,15 @@ describe('/api/integrations/servicenow (console-managed connection)', () => {
     expect(sn.table.incidents.get(incident.sys_id)!.short_description).toBe('VPN down for Building 4');
     const patch = sn.table.tableRequests().find((r) => r.method === 'PATCH')!;
     expect(JSON.parse(patch.body)).toEqual({ short_description: 'VPN down for Building 4' });
+  });
+
+  it('a disabled connection makes no calls for sync, but POST /test still runs (an admin asked)', async () => {
+    await put({ enabled: false }).expect(200);
+    const client = t.app.get(ServiceNowClient);
+    expect(await client.isConfigured()).toBe(false);
+    await expect(client.listIncidents('')).rejects.toMatchObject({ kind: 'not_configured' });
+    expect((await runTest()).ok).toBe(true);
+    await put({ enabled: true }).expect(200);
   });
 
   it('POST /test reports a refused write with the instance’s own text', async () => {
