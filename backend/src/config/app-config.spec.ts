@@ -187,4 +187,66 @@ describe('loadConfig', () => {
       ]);
     });
   });
+
+  describe('ServiceNow settings', () => {
+    const connection = {
+      SERVICENOW_INSTANCE_URL: 'https://acme.service-now.com',
+      SERVICENOW_CLIENT_ID: 'client',
+      SERVICENOW_CLIENT_SECRET: 'client-secret',
+    };
+
+    it('has no environment connection, bounded retries and a 10 s timeout by default', () => {
+      expect(loadConfig({}).servicenow).toEqual({
+        environment: undefined,
+        timeoutMs: 10000,
+        retryBudgetMs: 30000,
+        maxRetries: 5,
+        circuitFailures: 5,
+        circuitHalfOpenMs: 30000,
+        callRetentionDays: 7,
+      });
+    });
+
+    it('takes the connection from the environment, with the password grant when a username is set', () => {
+      const config = loadConfig({
+        ...connection,
+        SERVICENOW_USERNAME: 'integration',
+        SERVICENOW_PASSWORD: 'pw',
+        SERVICENOW_WEBHOOK_SECRET: 'a-webhook-secret-of-16+',
+        SERVICENOW_DEFAULT_ASSIGNMENT_GROUP: 'Service Desk',
+        SERVICENOW_TIMEOUT_MS: '5000',
+      });
+      expect(config.servicenow.environment).toEqual({
+        instanceUrl: 'https://acme.service-now.com',
+        grant: 'password',
+        clientId: 'client',
+        clientSecret: 'client-secret',
+        username: 'integration',
+        password: 'pw',
+        webhookSecret: 'a-webhook-secret-of-16+',
+        defaultAssignmentGroup: 'Service Desk',
+      });
+      expect(config.servicenow.timeoutMs).toBe(5000);
+      expect(loadConfig(connection).servicenow.environment?.grant).toBe('client_credentials');
+    });
+
+    it('names what an environment connection lacks, never echoing secrets', () => {
+      expect(
+        problemsOf({ SERVICENOW_INSTANCE_URL: 'https://acme.service-now.com', SERVICENOW_GRANT: 'password' }),
+      ).toEqual([
+        'SERVICENOW_CLIENT_ID must be set when SERVICENOW_INSTANCE_URL is',
+        'SERVICENOW_CLIENT_SECRET must be set when SERVICENOW_INSTANCE_URL is',
+        'SERVICENOW_USERNAME must be set when SERVICENOW_GRANT is password',
+        'SERVICENOW_PASSWORD must be set when SERVICENOW_GRANT is password',
+      ]);
+      expect(problemsOf({ SERVICENOW_CLIENT_ID: 'x', SERVICENOW_PASSWORD: 'hunter2' })).toEqual([
+        'SERVICENOW_INSTANCE_URL must be set when SERVICENOW_CLIENT_ID, SERVICENOW_PASSWORD are',
+      ]);
+      const problems = problemsOf({ ...connection, SERVICENOW_WEBHOOK_SECRET: 'short-hunter2' });
+      expect(problems).toEqual(['SERVICENOW_WEBHOOK_SECRET must be at least 16 characters']);
+      expect(problemsOf({ SERVICENOW_INSTANCE_URL: 'https://acme.service-now.com/path' })).toEqual([
+        expect.stringMatching(/^SERVICENOW_INSTANCE_URL must be an instance URL/),
+      ]);
+    });
+  });
 });

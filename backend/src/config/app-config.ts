@@ -18,6 +18,9 @@ import { isAbsolute, resolve } from 'node:path';
 import { ROLES, type Role } from '../common/auth/roles';
 import { repositoryRoot } from './repository-root';
 
+export const SERVICENOW_GRANTS = ['password', 'client_credentials'] as const;
+export type ServiceNowGrant = (typeof SERVICENOW_GRANTS)[number];
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -348,6 +351,77 @@ export class EnvironmentVariables {
   @Max(60000)
   @IsInt()
   EVENTS_SOURCE_CACHE_MS = 5000;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+$/, {
+    message: '$property must be an instance URL like https://acme.service-now.com',
+  })
+  SERVICENOW_INSTANCE_URL?: string = undefined;
+
+  @IsOptional()
+  @IsString()
+  SERVICENOW_CLIENT_ID?: string = undefined;
+
+  @IsOptional()
+  @IsString()
+  SERVICENOW_CLIENT_SECRET?: string = undefined;
+
+  @IsOptional()
+  @IsString()
+  SERVICENOW_USERNAME?: string = undefined;
+
+  @IsOptional()
+  @IsString()
+  SERVICENOW_PASSWORD?: string = undefined;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: '$property must be at least 16 characters' })
+  SERVICENOW_WEBHOOK_SECRET?: string = undefined;
+
+  @IsOptional()
+  @IsIn(SERVICENOW_GRANTS)
+  SERVICENOW_GRANT?: ServiceNowGrant = undefined;
+
+  @IsOptional()
+  @IsString()
+  SERVICENOW_DEFAULT_ASSIGNMENT_GROUP?: string = undefined;
+
+  @Transform(toInt)
+  @Min(100)
+  @Max(300000)
+  @IsInt()
+  SERVICENOW_TIMEOUT_MS = 10000;
+
+  @Transform(toInt)
+  @Min(0)
+  @Max(600000)
+  @IsInt()
+  SERVICENOW_RETRY_BUDGET_MS = 30000;
+
+  @Transform(toInt)
+  @Min(0)
+  @Max(20)
+  @IsInt()
+  SERVICENOW_MAX_RETRIES = 5;
+
+  @Transform(toInt)
+  @Min(1)
+  @Max(1000)
+  @IsInt()
+  SERVICENOW_CIRCUIT_FAILURES = 5;
+
+  @Transform(toInt)
+  @Min(100)
+  @Max(3600000)
+  @IsInt()
+  SERVICENOW_CIRCUIT_HALF_OPEN_MS = 30000;
+
+  @Transform(toInt)
+  @Min(1)
+  @Max(365)
+  @IsInt()
+  SERVICENOW_CALL_RETENTION_DAYS = 7;
 }
 
 /** The validated, typed settings the app is built from. Paths are absolute. */
@@ -411,6 +485,36 @@ export interface AppConfig {
     /** How long an instance trusts a source it has read (changes made on this instance apply at once). */
     readonly sourceCacheMs: number;
   };
+  /** The ServiceNow client (servicenow/). */
+  readonly servicenow: ServiceNowConfig;
+}
+
+/** A connection set entirely by SERVICENOW_* variables (headless installs): the console only reads it. */
+export interface ServiceNowEnvironmentConnection {
+  readonly instanceUrl: string;
+  readonly grant: ServiceNowGrant;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly username: string | null;
+  readonly password: string | null;
+  readonly webhookSecret: string | null;
+  readonly defaultAssignmentGroup: string | null;
+}
+
+export interface ServiceNowConfig {
+  /** Set when SERVICENOW_INSTANCE_URL is: the environment owns the connection. */
+  readonly environment: ServiceNowEnvironmentConnection | undefined;
+  /** Longest one HTTP call to the instance may take. */
+  readonly timeoutMs: number;
+  /** Longest a call may spend retrying (back-off included) before it reports a transient failure. */
+  readonly retryBudgetMs: number;
+  readonly maxRetries: number;
+  /** Consecutive transient failures (5xx, timeouts, network) that open the circuit. */
+  readonly circuitFailures: number;
+  /** How long an open circuit refuses calls before letting one probe through. */
+  readonly circuitHalfOpenMs: number;
+  /** How long per-call statistics are kept. */
+  readonly callRetentionDays: number;
 }
 
 export interface SsoProviderConfig {
@@ -473,6 +577,9 @@ const SECRET_VARIABLES = new Set([
   'ENCRYPTION_KEYS',
   'ADMIN_PASSWORD',
   'SSO_CLIENT_SECRET',
+  'SERVICENOW_CLIENT_SECRET',
+  'SERVICENOW_PASSWORD',
+  'SERVICENOW_WEBHOOK_SECRET',
 ]);
 
 function describe(
@@ -569,6 +676,34 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       defaultRatePerMinute: vars.EVENTS_DEFAULT_RATE_PER_MINUTE,
       sourceCacheMs: vars.EVENTS_SOURCE_CACHE_MS,
     },
+    servicenow: {
+      environment: servicenowEnvironment(vars),
+      timeoutMs: vars.SERVICENOW_TIMEOUT_MS,
+      retryBudgetMs: vars.SERVICENOW_RETRY_BUDGET_MS,
+      maxRetries: vars.SERVICENOW_MAX_RETRIES,
+      circuitFailures: vars.SERVICENOW_CIRCUIT_FAILURES,
+      circuitHalfOpenMs: vars.SERVICENOW_CIRCUIT_HALF_OPEN_MS,
+      callRetentionDays: vars.SERVICENOW_CALL_RETENTION_DAYS,
+    },
+  };
+}
+
+/** The grant SERVICENOW_GRANT names, else password when a username is set, else client_credentials. */
+function servicenowGrant(vars: EnvironmentVariables): ServiceNowGrant {
+  return vars.SERVICENOW_GRANT ?? (vars.SERVICENOW_USERNAME ? 'password' : 'client_credentials');
+}
+
+function servicenowEnvironment(vars: EnvironmentVariables): ServiceNowEnvironmentConnection | undefined {
+  if (!vars.SERVICENOW_INSTANCE_URL) return undefined;
+  return {
+    instanceUrl: vars.SERVICENOW_INSTANCE_URL,
+    grant: servicenowGrant(vars),
+    clientId: vars.SERVICENOW_CLIENT_ID ?? '',
+    clientSecret: vars.SERVICENOW_CLIENT_SECRET ?? '',
+    username: vars.SERVICENOW_USERNAME ?? null,
+    password: vars.SERVICENOW_PASSWORD ?? null,
+    webhookSecret: vars.SERVICENOW_WEBHOOK_SECRET ?? null,
+    defaultAssignmentGroup: vars.SERVICENOW_DEFAULT_ASSIGNMENT_GROUP ?? null,
   };
 }
 
@@ -637,6 +772,36 @@ function crossFieldProblems(vars: EnvironmentVariables): string[] {
       'DELIVERY_WORKER_STALE_AFTER_MS must be at least twice DELIVERY_WORKER_HEARTBEAT_MS ' +
         `(got ${vars.DELIVERY_WORKER_STALE_AFTER_MS} and ${vars.DELIVERY_WORKER_HEARTBEAT_MS})`,
     );
+  }
+  problems.push(...servicenowProblems(vars));
+  return problems;
+}
+
+function servicenowProblems(vars: EnvironmentVariables): string[] {
+  const connection = [
+    'SERVICENOW_CLIENT_ID',
+    'SERVICENOW_CLIENT_SECRET',
+    'SERVICENOW_USERNAME',
+    'SERVICENOW_PASSWORD',
+    'SERVICENOW_WEBHOOK_SECRET',
+    'SERVICENOW_GRANT',
+    'SERVICENOW_DEFAULT_ASSIGNMENT_GROUP',
+  ] as const;
+  if (!vars.SERVICENOW_INSTANCE_URL) {
+    const stray = connection.filter((name) => vars[name] !== undefined);
+    return stray.length > 0
+      ? [`SERVICENOW_INSTANCE_URL must be set when ${stray.join(', ')} ${stray.length > 1 ? 'are' : 'is'}`]
+      : [];
+  }
+  const problems: string[] = [];
+  const grant = servicenowGrant(vars);
+  for (const name of ['SERVICENOW_CLIENT_ID', 'SERVICENOW_CLIENT_SECRET'] as const) {
+    if (!vars[name]) problems.push(`${name} must be set when SERVICENOW_INSTANCE_URL is`);
+  }
+  if (grant === 'password') {
+    for (const name of ['SERVICENOW_USERNAME', 'SERVICENOW_PASSWORD'] as const) {
+      if (!vars[name]) problems.push(`${name} must be set when SERVICENOW_GRANT is password`);
+    }
   }
   return problems;
 }

@@ -825,6 +825,58 @@ export interface paths {
     readonly patch?: never;
     readonly trace?: never;
   };
+  readonly '/api/integrations/servicenow': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /** The ServiceNow connection (secrets only as has*) */
+    readonly get: operations['ServiceNowConnectionController_get'];
+    /** Change the connection; left-out fields (and secrets) keep their value */
+    readonly put: operations['ServiceNowConnectionController_update'];
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/integrations/servicenow/test': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /** Test connection: token, read, write permission (a no-change PATCH), webhook secret */
+    readonly post: operations['ServiceNowConnectionController_test'];
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/integrations/servicenow/health': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /** Calls per operation (24 h), circuit breaker, token expiries, sync status */
+    readonly get: operations['ServiceNowConnectionController_health'];
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2219,6 +2271,288 @@ export interface components {
        * @example q8V0c2Yw3m1Jx9bZp4Tn7Lr6Ks5Hd2Fg1Ae0Cw9Uy8I
        */
       readonly signingSecret?: string;
+    };
+    readonly ServiceNowMappingView: {
+      /**
+       * @example {
+       *       "new": "1",
+       *       "in_progress": "2",
+       *       "on_hold": "3",
+       *       "resolved": "6",
+       *       "closed": "7",
+       *       "canceled": "8"
+       *     }
+       */
+      readonly states?: {
+        readonly new: string;
+        readonly in_progress: string;
+        readonly on_hold: string;
+        readonly resolved: string;
+        readonly closed: string;
+        readonly canceled: string;
+      };
+      /**
+       * @example {
+       *       "Solution provided": "Solution provided",
+       *       "Workaround provided": "Workaround provided",
+       *       "Resolved by caller": "Resolved by caller",
+       *       "Resolved by change": "Resolved by change",
+       *       "Resolved by problem": "Resolved by problem",
+       *       "Resolved by request": "Resolved by request",
+       *       "Known error": "Known error",
+       *       "Duplicate": "Duplicate",
+       *       "User error": "User error",
+       *       "No resolution provided": "No resolution provided"
+       *     }
+       */
+      readonly closeCodes?: {
+        readonly 'Solution provided': string;
+        readonly 'Workaround provided': string;
+        readonly 'Resolved by caller': string;
+        readonly 'Resolved by change': string;
+        readonly 'Resolved by problem': string;
+        readonly 'Resolved by request': string;
+        readonly 'Known error': string;
+        readonly Duplicate: string;
+        readonly 'User error': string;
+        readonly 'No resolution provided': string;
+      };
+      /**
+       * @example {
+       *       "1": "1",
+       *       "2": "2",
+       *       "3": "3"
+       *     }
+       */
+      readonly impact?: {
+        readonly 1: string;
+        readonly 2: string;
+        readonly 3: string;
+      };
+      /**
+       * @example {
+       *       "1": "1",
+       *       "2": "2",
+       *       "3": "3"
+       *     }
+       */
+      readonly urgency?: {
+        readonly 1: string;
+        readonly 2: string;
+        readonly 3: string;
+      };
+    };
+    readonly ServiceNowConnectionView: {
+      /**
+       * @description An instance URL and credentials are set
+       * @example true
+       */
+      readonly configured: boolean;
+      /**
+       * @description environment: SERVICENOW_* variables own it and PUT answers 409
+       * @example console
+       * @enum {string|null}
+       */
+      readonly source: 'environment' | 'console' | null;
+      /** @example https://acme.service-now.com */
+      readonly instanceUrl: string | null;
+      /**
+       * @example password
+       * @enum {string}
+       */
+      readonly grant: 'password' | 'client_credentials';
+      /** @example 3e57bb02663102004d010ee8f561307a */
+      readonly clientId: string | null;
+      /** @example nexecute.integration */
+      readonly username: string | null;
+      /** @example true */
+      readonly hasClientSecret: boolean;
+      /** @example true */
+      readonly hasPassword: boolean;
+      /** @example true */
+      readonly hasWebhookSecret: boolean;
+      /** @example Service Desk */
+      readonly defaultAssignmentGroup: string | null;
+      readonly mapping: components['schemas']['ServiceNowMappingView'];
+      /** @example true */
+      readonly enabled: boolean;
+      /** @example 2026-12-04T09:00:00.000Z */
+      readonly updatedAt: string | null;
+      /**
+       * @description Who changed it last
+       * @example admin@example.com
+       */
+      readonly updatedBy: string | null;
+    };
+    readonly StateMappingDto: {
+      /** @example 1 */
+      readonly new?: string;
+      /** @example 2 */
+      readonly in_progress?: string;
+      /** @example 3 */
+      readonly on_hold?: string;
+      /** @example 6 */
+      readonly resolved?: string;
+      /** @example 7 */
+      readonly closed?: string;
+      /** @example 8 */
+      readonly canceled?: string;
+    };
+    readonly LevelMappingDto: {
+      /** @example 1 */
+      readonly 1?: string;
+      /** @example 2 */
+      readonly 2?: string;
+      /** @example 3 */
+      readonly 3?: string;
+    };
+    readonly ServiceNowMappingDto: {
+      /**
+       * @example {
+       *       "new": "1",
+       *       "in_progress": "2",
+       *       "on_hold": "3",
+       *       "resolved": "6",
+       *       "closed": "7",
+       *       "canceled": "8"
+       *     }
+       */
+      readonly states?: components['schemas']['StateMappingDto'];
+      /**
+       * @description Our close code → the instance’s close_code value (sys_choice)
+       * @example {
+       *       "Solution provided": "Solved (Permanently)"
+       *     }
+       */
+      readonly closeCodes?: {
+        readonly [key: string]: string;
+      };
+      /**
+       * @example {
+       *       "1": "1",
+       *       "2": "2",
+       *       "3": "3"
+       *     }
+       */
+      readonly impact?: components['schemas']['LevelMappingDto'];
+      /**
+       * @example {
+       *       "1": "1",
+       *       "2": "2",
+       *       "3": "3"
+       *     }
+       */
+      readonly urgency?: components['schemas']['LevelMappingDto'];
+    };
+    readonly UpdateServiceNowConnectionDto: {
+      /** @example https://acme.service-now.com */
+      readonly instanceUrl?: string | null;
+      /**
+       * @example password
+       * @enum {string}
+       */
+      readonly grant?: 'password' | 'client_credentials';
+      /** @example 3e57bb02663102004d010ee8f561307a */
+      readonly clientId?: string;
+      /** @example nexecute.integration */
+      readonly username?: string | null;
+      /** @example Application Registry secret */
+      readonly clientSecret?: string | null;
+      /** @example integration user password */
+      readonly password?: string | null;
+      /**
+       * @description Signs the business rule’s webhooks (16 to 256 characters)
+       * @example a-long-shared-webhook-secret-0123456789
+       */
+      readonly webhookSecret?: string | null;
+      /** @example Service Desk */
+      readonly defaultAssignmentGroup?: string | null;
+      readonly mapping?: components['schemas']['ServiceNowMappingDto'];
+      /**
+       * @description false pauses every call to the instance
+       * @example true
+       */
+      readonly enabled?: boolean;
+    };
+    readonly ServiceNowTestStepView: {
+      /**
+       * @example token
+       * @enum {string}
+       */
+      readonly step: 'token' | 'read' | 'write' | 'webhook_secret';
+      /** @example true */
+      readonly ok: boolean;
+      /**
+       * @description What happened; on failure, the instance’s own error text
+       * @example Obtained an access token (password grant), valid 1799 s
+       */
+      readonly detail: string;
+      /** @example 182 */
+      readonly durationMs: number;
+    };
+    readonly ServiceNowTestView: {
+      /**
+       * @description Every step passed
+       * @example true
+       */
+      readonly ok: boolean;
+      readonly steps: readonly components['schemas']['ServiceNowTestStepView'][];
+    };
+    readonly ServiceNowCallStatsView: {
+      /** @example incident.update */
+      readonly operation: string;
+      /**
+       * @description HTTP calls in the last 24 hours (each retry counts)
+       * @example 120
+       */
+      readonly count: number;
+      /** @example 3 */
+      readonly errors: number;
+      /** @example 140 */
+      readonly p50Ms: number | null;
+      /** @example 410 */
+      readonly p95Ms: number | null;
+      /** @example Operation Failed: Data Policy Exception */
+      readonly lastError: string | null;
+      /** @example 2026-12-04T09:12:00.000Z */
+      readonly lastErrorAt: string | null;
+    };
+    readonly ServiceNowRecentErrorView: {
+      /** @example 2026-12-04T09:12:00.000Z */
+      readonly at: string;
+      /** @example incident.update */
+      readonly operation: string;
+      /** @example 403 */
+      readonly status: number | null;
+      /** @example Operation Failed: Data Policy Exception */
+      readonly message: string;
+    };
+    readonly ServiceNowHealthView: {
+      readonly calls: readonly components['schemas']['ServiceNowCallStatsView'][];
+      /**
+       * @description This instance’s circuit breaker: open means calls fail fast until a probe succeeds
+       * @example closed
+       * @enum {string}
+       */
+      readonly circuit: 'closed' | 'open' | 'half_open';
+      /** @example 2026-12-04T09:30:00.000Z */
+      readonly tokenExpiresAt: string | null;
+      /**
+       * @description Estimated (ServiceNow does not say): obtained + 100 days; the grant is re-run when it lapses
+       * @example 2027-03-14T09:00:00.000Z
+       */
+      readonly refreshTokenExpiresAt: string | null;
+      /** @example 2026-12-04T09:12:00.000Z */
+      readonly lastWebhookAt: string | null;
+      /** @example 2026-12-04T09:10:00.000Z */
+      readonly lastReconciliationAt: string | null;
+      /** @example 42 */
+      readonly reconciliationLagSeconds: number | null;
+      /** @example 0 */
+      readonly pendingSyncs: number | null;
+      /** @example 0 */
+      readonly failedSyncs: number | null;
+      readonly recentErrors: readonly components['schemas']['ServiceNowRecentErrorView'][];
     };
   };
   responses: never;
@@ -6883,6 +7217,267 @@ export interface operations {
       };
       /** @description `UNSUPPORTED_MEDIA_TYPE`: send `application/json` */
       readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly ServiceNowConnectionController_get: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['ServiceNowConnectionView'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly ServiceNowConnectionController_update: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody?: {
+      readonly content: {
+        readonly 'application/json': components['schemas']['UpdateServiceNowConnectionDto'];
+      };
+    };
+    readonly responses: {
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['ServiceNowConnectionView'];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: a field breaks its rules or is not declared (`errors` lists each); `REQUEST_MALFORMED`: the body is not valid JSON */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description INTEGRATION_MANAGED_BY_ENVIRONMENT: SERVICENOW_* variables set it */
+      readonly 409: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over `BODY_LIMIT_BYTES` */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: send `application/json` */
+      readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description SERVICENOW_SETTINGS_INCOMPLETE: `missing` names what the grant needs */
+      readonly 422: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly ServiceNowConnectionController_test: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      /** @description Each step passed or failed, with the instance’s own text */
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['ServiceNowTestView'];
+        };
+      };
+      /** @description `REQUEST_MALFORMED`: the body is not valid JSON */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over `BODY_LIMIT_BYTES` */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: send `application/json` */
+      readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly ServiceNowConnectionController_health: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['ServiceNowHealthView'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
         headers: {
           readonly [name: string]: unknown;
         };
