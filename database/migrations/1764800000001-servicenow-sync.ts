@@ -26,6 +26,8 @@ export class ServiceNowSync1764800000001 implements MigrationInterface {
         status text NOT NULL DEFAULT 'pending' CHECK (status IN ('synced', 'pending', 'failed')),
         last_error text,
         last_error_at timestamptz,
+        -- false after a permanent refusal (403, 400): the reconciler does not retry it; a replay or a new change does
+        retryable boolean NOT NULL DEFAULT true,
         -- { <our field>: { "by": "servicenow"|"nexecute", "at": ISO time, "version"?: n, "modCount"?: n } }
         field_writers jsonb NOT NULL DEFAULT '{}',
         created_at timestamptz NOT NULL DEFAULT now(),

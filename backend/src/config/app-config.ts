@@ -348,6 +348,12 @@ export class EnvironmentVariables {
   @Max(60000)
   @IsInt()
   EVENTS_SOURCE_CACHE_MS = 5000;
+
+  @Transform(toInt)
+  @Min(0)
+  @Max(86400000)
+  @IsInt()
+  SERVICENOW_RECONCILE_INTERVAL_MS = 300000;
 }
 
 /** The validated, typed settings the app is built from. Paths are absolute. */
@@ -410,6 +416,11 @@ export interface AppConfig {
     readonly defaultRatePerMinute: number;
     /** How long an instance trusts a source it has read (changes made on this instance apply at once). */
     readonly sourceCacheMs: number;
+  };
+  /** The ServiceNow sync (servicenow/). */
+  readonly servicenowSync: {
+    /** How often the reconciliation pull runs (0: never). */
+    readonly reconcileIntervalMs: number;
   };
 }
 
@@ -569,6 +580,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       defaultRatePerMinute: vars.EVENTS_DEFAULT_RATE_PER_MINUTE,
       sourceCacheMs: vars.EVENTS_SOURCE_CACHE_MS,
     },
+    servicenowSync: { reconcileIntervalMs: vars.SERVICENOW_RECONCILE_INTERVAL_MS },
   };
 }
 
