@@ -187,6 +187,8 @@ export class ServiceNowOutbound implements OnModuleInit {
     if (wanted.has('state') || wanted.has('closeCode') || wanted.has('closeNotes')) {
       wanted.add('closeCode').add('closeNotes');
     }
+    // Impact and urgency make the priority together: written as a pair.
+    if (wanted.has('impact') || wanted.has('urgency')) wanted.add('impact').add('urgency');
     return [...wanted].filter((f) =>
       outboundWins(POLICY_BY_FIELD.get(f)!.owner, writers[f], oursAt, version),
     );

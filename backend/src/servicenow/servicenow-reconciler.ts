@@ -15,8 +15,6 @@ import { SERVICENOW_SETTINGS, type ServiceNowSettingsSource } from './servicenow
 import { orderKeyOf, SERVICENOW_CHANNEL, type ServiceNowEvent } from './servicenow-sync-event';
 import { ServiceNowSyncStore } from './servicenow-sync-store';
 
-/** Records read per Table API call. */
-const PAGE_SIZE = 100;
 /** Outbound links retried per run. */
 const RETRY_BATCH = 50;
 /** Session-level, on the run's own connection: one instance reconciles at a time. */
@@ -56,6 +54,8 @@ export class ServiceNowReconciler implements OnApplicationBootstrap, OnApplicati
   private readonly logger = new Logger(ServiceNowReconciler.name);
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
+  /** Records read per Table API call (a spec makes it small to page through one second). */
+  pageSize = 100;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -137,17 +137,17 @@ export class ServiceNowReconciler implements OnApplicationBootstrap, OnApplicati
         for (;;) {
           for (;;) {
             const query = `sys_updated_on=${on}${afterId ? `^sys_id>${afterId}` : ''}^ORDERBYsys_id`;
-            const { records } = await this.client.listIncidents(query, { limit: PAGE_SIZE });
+            const { records } = await this.client.listIncidents(query, { limit: this.pageSize });
             await handle(records);
-            if (records.length < PAGE_SIZE) break;
+            if (records.length < this.pageSize) break;
             afterId = records.at(-1)!.sys_id;
           }
           const { records } = await this.client.listIncidents(
             `sys_updated_on>${on}^ORDERBYsys_updated_on^ORDERBYsys_id`,
-            { limit: PAGE_SIZE },
+            { limit: this.pageSize },
           );
           await handle(records);
-          if (records.length < PAGE_SIZE) break;
+          if (records.length < this.pageSize) break;
           // The page may have cut its last second short: finish it by sys_id, then go on.
           on = records.at(-1)!.sys_updated_on;
           afterId = records.at(-1)!.sys_id;
@@ -185,10 +185,10 @@ export class ServiceNowReconciler implements OnApplicationBootstrap, OnApplicati
 
   /** Pages of one query, following offsets (used once, for the first import). */
   private async *pages(query: string): AsyncGenerator<ServiceNowRecord[]> {
-    for (let offset = 0; ; offset += PAGE_SIZE) {
-      const { records } = await this.client.listIncidents(query, { limit: PAGE_SIZE, offset });
+    for (let offset = 0; ; offset += this.pageSize) {
+      const { records } = await this.client.listIncidents(query, { limit: this.pageSize, offset });
       if (records.length) yield records;
-      if (records.length < PAGE_SIZE) return;
+      if (records.length < this.pageSize) return;
     }
   }
 

@@ -105,6 +105,14 @@ export class ServiceNowSyncHandler implements OnModuleInit {
     if (this.isStale(record, link)) return effect('unchanged', record.sys_id, current);
     const applied = await this.apply(current, record, link.writers, settings, m);
     await this.store.recordRecord(m, link.incidentId, record, applied.writers);
+    if (applied.overruled.length) {
+      // Fields we own differ there now: the reconciler writes ours back (a pending link).
+      await this.store.markPending(
+        m,
+        link.incidentId,
+        `ServiceNow changed ${applied.overruled.join(', ')}, which Nexecute owns: ours is written back`,
+      );
+    }
     if (!link.sysId) {
       await this.incidents.linkExternal(
         link.incidentId,
@@ -172,14 +180,17 @@ export class ServiceNowSyncHandler implements OnModuleInit {
     writers: FieldWriters,
     settings: ServiceNowSettings,
     m: EntityManager,
-  ): Promise<{ changed: boolean; writers: FieldWriters }> {
+  ): Promise<{ changed: boolean; writers: FieldWriters; overruled: SyncedField[] }> {
     const theirs = fromServiceNowRecord(record, settings.mapping);
     const ours = ourValues(current);
     const theirsAt = parseServiceNowTime(record.sys_updated_on) ?? new Date();
     const taken: SyncedField[] = [];
+    const overruled: SyncedField[] = [];
     for (const [field, value] of Object.entries(theirs) as [SyncedField, unknown][]) {
       if (value === ours[field]) continue;
-      if (inboundWins(POLICY_BY_FIELD.get(field)!.owner, writers[field], theirsAt)) taken.push(field);
+      const owner = POLICY_BY_FIELD.get(field)!.owner;
+      if (inboundWins(owner, writers[field], theirsAt)) taken.push(field);
+      else if (owner === 'nexecute') overruled.push(field);
     }
     const edit: UpdateIncidentDto = {};
     for (const field of taken) {
@@ -198,6 +209,7 @@ export class ServiceNowSyncHandler implements OnModuleInit {
     return {
       changed: view.version !== current.version,
       writers: Object.fromEntries(taken.map((f) => [f, { by: 'servicenow', at }])),
+      overruled,
     };
   }
 

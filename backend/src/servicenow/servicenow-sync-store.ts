@@ -147,6 +147,15 @@ export class ServiceNowSyncStore {
     await this.manager.query(FAILURE_SQL, [incidentId, status, message.slice(0, 2000), retryable]);
   }
 
+  /** Something of ours is not on the instance yet: the reconciler writes the incident again. */
+  async markPending(m: EntityManager, incidentId: string, reason: string): Promise<void> {
+    await m.query(
+      `UPDATE servicenow_links SET status = 'pending', last_error = $2, last_error_at = now(), updated_at = now()
+        WHERE incident_id = $1`,
+      [incidentId, reason],
+    );
+  }
+
   // Journal links
 
   async journalLinkOfEntry(m: EntityManager, entryId: string): Promise<boolean> {
