@@ -56,7 +56,7 @@ export class ServiceNowClient {
     if (opts.fields) params.set('sysparm_fields', opts.fields.join(','));
     if (opts.limit !== undefined) params.set('sysparm_limit', String(opts.limit));
     if (opts.offset !== undefined) params.set('sysparm_offset', String(opts.offset));
-    const res = await this.call('GET', `/api/now/table/incident?${params}`);
+    const res = await this.call('GET', `/api/now/table/incident?${params.toString()}`);
     const body = (await res.json()) as { result: ServiceNowRecord[] };
     const total = res.headers.get('x-total-count');
     const next = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1] ?? null;
@@ -103,7 +103,7 @@ export class ServiceNowClient {
       sysparm_query: query,
       sysparm_fields: 'sys_id,element,value,sys_created_by,sys_created_on',
     });
-    const res = await this.call('GET', `/api/now/table/sys_journal_field?${params}`);
+    const res = await this.call('GET', `/api/now/table/sys_journal_field?${params.toString()}`);
     return ((await res.json()) as { result: JournalEntry[] }).result;
   }
 
@@ -114,7 +114,7 @@ export class ServiceNowClient {
       sysparm_query: 'name=incident^element=close_code^inactive=false^ORDERBYsequence',
       sysparm_fields: 'value,label',
     });
-    const res = await this.call('GET', `/api/now/table/sys_choice?${params}`);
+    const res = await this.call('GET', `/api/now/table/sys_choice?${params.toString()}`);
     const codes = ((await res.json()) as { result: { value: string; label: string }[] }).result;
     this.closeCodeCache = { at: Date.now(), codes };
     return codes;
@@ -146,7 +146,7 @@ export class ServiceNowClient {
     }
     if (res.ok) return res;
     const text = await res.text();
-    let message: string | null = null;
+    let message: string | null;
     try {
       const envelope = JSON.parse(text) as { error?: { message?: string; detail?: string | null } };
       message = [envelope.error?.message, envelope.error?.detail].filter(Boolean).join(': ') || null;

@@ -232,7 +232,7 @@ export function fromServiceNowRecord(
 ): Partial<OurValues> {
   const out: Partial<OurValues> = {};
   const text = (name: string): string | undefined =>
-    typeof record[name] === 'string' ? (record[name] as string) : undefined;
+    typeof record[name] === 'string' ? record[name] : undefined;
   const title = text('short_description')?.replace(/\s+/g, ' ').trim();
   if (title) out.title = title.length <= 200 ? title : `${title.slice(0, 199)}…`;
   const description = text('description');

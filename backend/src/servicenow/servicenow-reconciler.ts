@@ -125,7 +125,7 @@ export class ServiceNowReconciler implements OnApplicationBootstrap, OnApplicati
       };
       if (!at.last) {
         // First run: import what is open (then everything changed after it).
-        const first = await this.pages(`stateIN1,2,3^ORDERBYsys_updated_on^ORDERBYsys_id`);
+        const first = this.pages(`stateIN1,2,3^ORDERBYsys_updated_on^ORDERBYsys_id`);
         for await (const page of first) await handle(page);
         // Nothing open: start from a few minutes ago by our clock (the integration user runs in GMT).
         at.last ??= { on: serviceNowTime(new Date(Date.now() - 300_000)), id: '' };
@@ -196,13 +196,16 @@ export class ServiceNowReconciler implements OnApplicationBootstrap, OnApplicati
   private async enqueue(record: ServiceNowRecord): Promise<boolean> {
     const link = await this.store.linkOfRecord(this.dataSource.manager, record.sys_id);
     const modCount = Number.parseInt(record.sys_mod_count, 10);
-    if (link?.modCount != null && Number.isFinite(modCount) && modCount <= link.modCount) return false;
+    if (link && link.modCount !== null && Number.isFinite(modCount) && modCount <= link.modCount) {
+      return false;
+    }
     const event: ServiceNowEvent = {
       event_id: `reconcile:${record.sys_id}:${record.sys_mod_count}`,
       event: 'incident.updated',
       record,
     };
-    await this.receive(event, `${record.number} ${String(record['short_description'] ?? '')}`);
+    const title = typeof record['short_description'] === 'string' ? record['short_description'] : '';
+    await this.receive(event, `${record.number} ${title}`);
     if (link) {
       const entries = await this.client.listJournal(record.sys_id, link.updatedOn ?? undefined);
       for (const entry of entries) {
@@ -218,7 +221,7 @@ export class ServiceNowReconciler implements OnApplicationBootstrap, OnApplicati
   }
 
   private async receive(event: ServiceNowEvent, summary?: string): Promise<void> {
-    const { journal: _journal, ...body } = event;
+    const body = { event_id: event.event_id, event: event.event, record: event.record };
     await this.inbox.receive({
       channel: SERVICENOW_CHANNEL,
       scope: SERVICENOW_CHANNEL,

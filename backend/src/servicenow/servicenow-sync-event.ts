@@ -67,7 +67,9 @@ export function parseServiceNowEvent(body: unknown): { body: ServiceNowEvent } |
     if (typeof record['sys_updated_on'] !== 'string' || !TIME.test(record['sys_updated_on'])) {
       errors.push({ field: 'record.sys_updated_on', message: 'must be YYYY-MM-DD HH:MM:SS (UTC)' });
     }
-    if (record['sys_mod_count'] !== undefined && !/^\d{1,9}$/.test(String(record['sys_mod_count']))) {
+    const modCount = record['sys_mod_count'];
+    const countText = typeof modCount === 'number' ? String(modCount) : modCount;
+    if (countText !== undefined && !(typeof countText === 'string' && /^\d{1,9}$/.test(countText))) {
       errors.push({ field: 'record.sys_mod_count', message: 'must be a count' });
     }
   }
@@ -77,7 +79,12 @@ export function parseServiceNowEvent(body: unknown): { body: ServiceNowEvent } |
     ...record,
     sys_id: record['sys_id'] as string,
     number: typeof record['number'] === 'string' ? record['number'] : '',
-    sys_mod_count: record['sys_mod_count'] === undefined ? '' : String(record['sys_mod_count']),
+    sys_mod_count:
+      typeof record['sys_mod_count'] === 'number'
+        ? String(record['sys_mod_count'])
+        : typeof record['sys_mod_count'] === 'string'
+          ? record['sys_mod_count']
+          : '',
   };
   return {
     body: {

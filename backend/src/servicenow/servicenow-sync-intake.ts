@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { DataSource } from 'typeorm';
 import { RequestValidationError } from '../common/errors/request-errors';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../events/event-signature';
+import { SIGNATURE_HEADER, signatureProblem, TIMESTAMP_HEADER } from '../common/http/signed-request';
 import { Inbox, type InboxReceipt } from '../inbox/inbox';
 import { SERVICENOW_SETTINGS, type ServiceNowSettingsSource } from './servicenow-sync-settings';
 import { orderKeyOf, parseServiceNowEvent, SERVICENOW_CHANNEL } from './servicenow-sync-event';
@@ -15,12 +15,18 @@ const header = (headers: IncomingHttpHeaders, name: string): string | undefined 
   return Array.isArray(value) ? value[0] : value;
 };
 
+const SIGNATURE_CODES = {
+  missing: ServiceNowSyncErrorCode.SignatureMissing,
+  invalid: ServiceNowSyncErrorCode.SignatureInvalid,
+  stale: ServiceNowSyncErrorCode.SignatureStale,
+} as const;
+
 /** How often at most an instance records "last webhook received" (a write per request would cost the webhook path). */
 const WEBHOOK_MARK_INTERVAL_MS = 1000;
 
 /**
  * The request path of POST /api/webhooks/servicenow: the secret must be configured (else 503),
- * the signature valid over the raw bytes and fresh (else 401, the events' verifier), the body a
+ * the signature valid over the raw bytes and fresh (else 401, the shared verifier of common/http/signed-request.ts), the body a
  * ServiceNow event (else 400); then stored in the inbox, keyed by event_id and ordered by the
  * record's sys_id, before the 202. Nothing is stored for a refused request.
  */
@@ -56,12 +62,13 @@ export class ServiceNowWebhookIntake {
     }
     const rawBody = req.rawBody;
     if (!rawBody) throw new Error('The raw body is missing: the app must be created with rawBody: true');
-    verifySignature(
+    const problem = signatureProblem(
       settings.webhookSecret,
       { timestamp: header(req.headers, TIMESTAMP_HEADER), signature: header(req.headers, SIGNATURE_HEADER) },
       rawBody,
       this.config.events.signatureToleranceSeconds,
     );
+    if (problem) throw new ServiceNowSyncError(SIGNATURE_CODES[problem.kind], problem.detail);
     const parsed = parseServiceNowEvent(req.body);
     if ('errors' in parsed) throw new RequestValidationError(parsed.errors);
     const { body } = parsed;

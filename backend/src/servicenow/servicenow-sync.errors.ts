@@ -3,11 +3,17 @@ import { DomainError } from '../common/errors/domain-error';
 export enum ServiceNowSyncErrorCode {
   WebhookNotConfigured = 'SERVICENOW_WEBHOOK_NOT_CONFIGURED',
   SyncDisabled = 'SERVICENOW_SYNC_DISABLED',
+  SignatureMissing = 'SERVICENOW_SIGNATURE_MISSING',
+  SignatureInvalid = 'SERVICENOW_SIGNATURE_INVALID',
+  SignatureStale = 'SERVICENOW_SIGNATURE_STALE',
 }
 
 export const serviceNowSyncErrorStatus = {
   [ServiceNowSyncErrorCode.WebhookNotConfigured]: 503,
   [ServiceNowSyncErrorCode.SyncDisabled]: 503,
+  [ServiceNowSyncErrorCode.SignatureMissing]: 401,
+  [ServiceNowSyncErrorCode.SignatureInvalid]: 401,
+  [ServiceNowSyncErrorCode.SignatureStale]: 401,
 } satisfies Record<ServiceNowSyncErrorCode, number>;
 
 export class ServiceNowSyncError extends DomainError<ServiceNowSyncErrorCode> {

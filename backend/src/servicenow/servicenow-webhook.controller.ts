@@ -52,7 +52,7 @@ export class ServiceNowWebhookController {
   @ApiAcceptedResponse({ type: WebhookAcceptedView })
   @ApiProblem(
     401,
-    '`EVENTS_SIGNATURE_MISSING`, `EVENTS_SIGNATURE_INVALID`, `EVENTS_SIGNATURE_STALE`: nothing stored',
+    '`SERVICENOW_SIGNATURE_MISSING`, `SERVICENOW_SIGNATURE_INVALID`, `SERVICENOW_SIGNATURE_STALE`: nothing stored',
   )
   @ApiProblem(
     503,

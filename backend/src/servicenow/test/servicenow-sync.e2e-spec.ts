@@ -210,13 +210,13 @@ describe('ServiceNow sync (against a Table API stub)', () => {
       const before = await countRows(t, `SELECT 1 FROM inbound_events WHERE channel = 'servicenow'`);
       const bad = await postWebhook(t, body, { secret: 'not-the-secret' }).expect(401);
       expect(bad.headers['content-type']).toContain('application/problem+json');
-      expect(bad.body).toMatchObject({ code: 'EVENTS_SIGNATURE_INVALID', status: 401 });
+      expect(bad.body).toMatchObject({ code: 'SERVICENOW_SIGNATURE_INVALID', status: 401 });
       const stale = await postWebhook(t, body, { timestamp: Math.floor(Date.now() / 1000) - 3600 }).expect(
         401,
       );
-      expect(stale.body).toMatchObject({ code: 'EVENTS_SIGNATURE_STALE' });
+      expect(stale.body).toMatchObject({ code: 'SERVICENOW_SIGNATURE_STALE' });
       const unsigned = await postWebhook(t, body, { secret: null }).expect(401);
-      expect(unsigned.body).toMatchObject({ code: 'EVENTS_SIGNATURE_MISSING' });
+      expect(unsigned.body).toMatchObject({ code: 'SERVICENOW_SIGNATURE_MISSING' });
       expect(await countRows(t, `SELECT 1 FROM inbound_events WHERE channel = 'servicenow'`)).toBe(before);
     });
 

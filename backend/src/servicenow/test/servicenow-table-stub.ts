@@ -104,11 +104,14 @@ export class ServiceNowTableStub {
   ) {}
 
   static async start(): Promise<ServiceNowTableStub> {
-    let stub: ServiceNowTableStub | undefined;
-    const server = createServer((req, res) => void stub!.route(req, res));
+    const holder: { stub?: ServiceNowTableStub } = {};
+    const server = createServer((req, res) => void holder.stub!.route(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    stub = new ServiceNowTableStub(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    return stub;
+    holder.stub = new ServiceNowTableStub(
+      server,
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    );
+    return holder.stub;
   }
 
   stop(): Promise<void> {

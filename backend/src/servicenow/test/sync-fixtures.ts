@@ -1,7 +1,7 @@
 import type { SignedIn } from '../../../test/sign-in';
 import type { TestApp } from '../../../test/test-app';
 import { eventually } from '../../../test/support/wait-for';
-import { signatureOf } from '../../events/event-signature';
+import { signatureOf } from '../../common/http/signed-request';
 import type { InboundEventView } from '../../inbox/dto/inbound-event.view';
 import type { IncidentView } from '../../incidents/dto/incident.view';
 import type { ServiceNowTableStub } from './servicenow-table-stub';
