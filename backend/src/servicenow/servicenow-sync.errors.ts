@@ -1,7 +1,7 @@
 import { DomainError } from '../common/errors/domain-error';
 
 export enum ServiceNowSyncErrorCode {
-  WebhookNotConfigured = 'SERVICENOW_WEBHOOK_NOT_CONFIGURED',
+  WebhookNotConfigured = 'SERVICENOW_NO_WEBHOOK_SECRET',
   SyncDisabled = 'SERVICENOW_SYNC_DISABLED',
   SignatureMissing = 'SERVICENOW_SIGNATURE_MISSING',
   SignatureInvalid = 'SERVICENOW_SIGNATURE_INVALID',

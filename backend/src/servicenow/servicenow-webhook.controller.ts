@@ -56,7 +56,7 @@ export class ServiceNowWebhookController {
   )
   @ApiProblem(
     503,
-    '`SERVICENOW_WEBHOOK_NOT_CONFIGURED` (no webhook secret), `SERVICENOW_SYNC_DISABLED`, `DATABASE_UNAVAILABLE`: not stored',
+    '`SERVICENOW_NO_WEBHOOK_SECRET` (no webhook secret), `SERVICENOW_SYNC_DISABLED`, `DATABASE_UNAVAILABLE`: not stored',
   )
   async receive(@Req() req: RawRequest): Promise<WebhookAcceptedView> {
     const receipt = await this.intake.receive({ body: req.body, rawBody: req.rawBody, headers: req.headers });
