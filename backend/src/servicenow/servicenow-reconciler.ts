@@ -56,6 +56,8 @@ export class ServiceNowReconciler implements OnApplicationBootstrap, OnApplicati
   private running: Promise<unknown> | undefined;
   /** Records read per Table API call (a spec makes it small to page through one second). */
   pageSize = 100;
+  /** A link untouched this long is retried (not one whose delivery is being retried right now). */
+  retryQuietMs = 5000;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -238,7 +240,7 @@ export class ServiceNowReconciler implements OnApplicationBootstrap, OnApplicati
   }
 
   private async retryOutbound(): Promise<number> {
-    const links = await this.store.unsynced(RETRY_BATCH);
+    const links = await this.store.unsynced(RETRY_BATCH, this.retryQuietMs);
     let retried = 0;
     for (const link of links) {
       try {

@@ -106,12 +106,12 @@ export class ServiceNowSyncStore {
   }
 
   /** Links that are not synced, oldest first (the reconciler retries them). */
-  async unsynced(limit: number): Promise<SyncLink[]> {
+  async unsynced(limit: number, quietForMs: number): Promise<SyncLink[]> {
     const rows = await this.manager.query<LinkRow[]>(
       `SELECT ${LINK_COLUMNS} FROM servicenow_links
-        WHERE status <> 'synced' AND retryable AND updated_at < now() - interval '5 seconds'
+        WHERE status <> 'synced' AND retryable AND updated_at < now() - $2::int * interval '1 millisecond'
         ORDER BY updated_at LIMIT $1`,
-      [limit],
+      [limit, quietForMs],
     );
     return rows.map(linkOf);
   }

@@ -486,5 +486,34 @@ describe('ServiceNow sync (against a Table API stub)', () => {
         reconciler.pageSize = 100;
       }
     });
+
+    it('retries an outbound sync that failed, without creating a second record', async () => {
+      const reconciler = t.app.get(ServiceNowReconciler);
+      stub.refuse = (method) =>
+        method === 'POST'
+          ? { status: 500, message: 'Transaction cancelled: maximum execution time exceeded', detail: null }
+          : null;
+      const created = await createHere({ title: 'Created while ServiceNow was failing' });
+      await eventually(async () => {
+        const res = await t.http
+          .get(`/api/incidents/${created.id}/servicenow`)
+          .set('Authorization', admin.bearer);
+        return (res.body as { status: string }).status === 'failed' ? true : undefined;
+      });
+      stub.refuse = null;
+      reconciler.retryQuietMs = 0;
+      try {
+        const result = await reconciler.run();
+        expect(result.retried).toBeGreaterThanOrEqual(1);
+      } finally {
+        reconciler.retryQuietMs = 5000;
+      }
+      const status = await t.http
+        .get(`/api/incidents/${created.id}/servicenow`)
+        .set('Authorization', admin.bearer);
+      expect(status.body).toMatchObject({ linked: true, status: 'synced', lastError: null });
+      await outboundSettled(t, created.id);
+      expect([...stub.incidents.values()].filter((r) => r['correlation_id'] === created.id)).toHaveLength(1);
+    });
   });
 });
