@@ -42,6 +42,19 @@ const effect = (
   incidentNumber: incident?.number ?? null,
 });
 
+/** Our incident, with no link row yet: nothing held, so the record's fields are all newer. */
+const unlinked = (incidentId: string): SyncLink => ({
+  incidentId,
+  sysId: null,
+  number: null,
+  modCount: null,
+  updatedOn: null,
+  status: 'pending',
+  lastError: null,
+  lastSyncedAt: null,
+  writers: {},
+});
+
 /** An incident that no longer takes the move: the change is noted, not an error. */
 function isInapplicable(e: unknown): boolean {
   return e instanceof IncidentError && e.code === IncidentErrorCode.IllegalTransition;
@@ -93,14 +106,16 @@ export class ServiceNowSyncHandler implements OnModuleInit {
     let link = await this.store.linkOfRecord(m, record.sys_id);
     const correlated = typeof record['correlation_id'] === 'string' ? record['correlation_id'] : '';
     if (!link && UUID.test(correlated)) {
-      // Our own record (created by the outbound consumer, maybe still storing its answer).
+      // Our own record (created by the outbound consumer, maybe still storing its answer, or
+      // whose answer was lost with its transaction): linked to our incident, never a second one.
       await this.store.lock(m, `incident:${correlated}`);
       const ours = await this.store.linkOfIncident(m, correlated);
       if (ours && (ours.sysId === null || ours.sysId === record.sys_id)) link = ours;
+      else if (!ours && (await this.exists(correlated))) link = unlinked(correlated);
     }
     if (!link) return this.open(record, created, settings, m);
     await this.store.lock(m, `incident:${link.incidentId}`);
-    link = (await this.store.linkOfIncident(m, link.incidentId))!;
+    link = (await this.store.linkOfIncident(m, link.incidentId)) ?? link;
     const current = await this.queries.get(link.incidentId);
     if (this.isStale(record, link)) return effect('unchanged', record.sys_id, current);
     const applied = await this.apply(current, record, link.writers, settings, m);
@@ -122,6 +137,16 @@ export class ServiceNowSyncHandler implements OnModuleInit {
       );
     }
     return effect(applied.changed ? 'updated' : 'unchanged', record.sys_id, current);
+  }
+
+  private async exists(incidentId: string): Promise<boolean> {
+    try {
+      await this.queries.get(incidentId);
+      return true;
+    } catch (e) {
+      if (e instanceof IncidentError && e.code === IncidentErrorCode.NotFound) return false;
+      throw e;
+    }
   }
 
   /** Older than (or the same version as) what we hold: a duplicate, a late webhook, our own echo. */

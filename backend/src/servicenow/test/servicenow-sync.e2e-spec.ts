@@ -155,6 +155,34 @@ describe('ServiceNow sync (against a Table API stub)', () => {
       });
     });
 
+    it("a record carrying one of our incidents' id as correlation_id is linked to it, not opened again", async () => {
+      stub.refuse = (method) =>
+        method === 'POST' ? { status: 503, message: 'Instance busy', detail: null } : null;
+      let created: IncidentView;
+      try {
+        created = await createHere({ title: 'Created here, answer lost' });
+        await eventually(async () => {
+          const res = await t.http
+            .get(`/api/incidents/${created.id}/servicenow`)
+            .set('Authorization', admin.bearer);
+          return (res.body as { status: string }).status === 'failed' ? true : undefined;
+        });
+      } finally {
+        stub.refuse = null;
+      }
+      // The record exists there after all (the answer was lost), and its webhook arrives first.
+      const record = stub.create({
+        short_description: 'Created here, answer lost',
+        correlation_id: created.id,
+      });
+      const processed = await deliverWebhook(t, admin, recordEvent('incident.created', record));
+      expect(processed).toMatchObject({ incidentId: created.id });
+      expect(await incident(t, admin, created.id)).toMatchObject({ externalRef: record['sys_id'] });
+      expect(await countRows(t, `SELECT 1 FROM incidents WHERE title = 'Created here, answer lost'`)).toBe(1);
+      await outboundSettled(t, created.id); // its retry finds the link: no second POST
+      expect([...stub.incidents.values()].filter((r) => r['correlation_id'] === created.id)).toHaveLength(1);
+    });
+
     it('a duplicate webhook is answered 202 and not processed again', async () => {
       const record = stub.create({ short_description: 'VPN flaps', impact: '3', urgency: '3' });
       const body = recordEvent('incident.created', record);
