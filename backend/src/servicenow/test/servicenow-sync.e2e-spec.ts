@@ -218,6 +218,32 @@ describe('ServiceNow sync (against a Table API stub)', () => {
       });
     });
 
+    it('resolving and closing there moves ours through its lifecycle, close code mapped back', async () => {
+      const { record, view } = await linkedThere({ state: '2' });
+      const sysId = record['sys_id']!;
+      const resolved = stub.change(sysId, {
+        state: '6',
+        close_code: 'Solved (Work Around)',
+        close_notes: 'Restarted the mail relay',
+      });
+      await deliverWebhook(t, admin, recordEvent('incident.updated', resolved));
+      expect(await incident(t, admin, view.id)).toMatchObject({
+        state: 'resolved',
+        closeCode: 'Workaround provided',
+        closeNotes: 'Restarted the mail relay',
+      });
+      const closed = stub.change(sysId, { state: '7' });
+      await deliverWebhook(t, admin, recordEvent('incident.updated', closed));
+      expect((await incident(t, admin, view.id)).state).toBe('closed');
+      // reopening there cannot undo our final state: noted, not applied, not an error
+      const reopened = stub.change(sysId, { state: '2' });
+      const processed = await deliverWebhook(t, admin, recordEvent('incident.updated', reopened));
+      expect(processed.status).toBe('processed');
+      expect((await incident(t, admin, view.id)).state).toBe('closed');
+      await outboundSettled(t, view.id);
+      expect(stub.callsTo('PATCH', sysId)).toEqual([]);
+    });
+
     it('an older sys_updated_on never overwrites newer data, whatever its sys_mod_count claims', async () => {
       const { record, view } = await linkedThere();
       const sysId = record['sys_id']!;
