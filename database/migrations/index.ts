@@ -9,6 +9,8 @@ import { EventSchemaVersions1764500000000 } from './1764500000000-event-schema-v
 import { InboundEvents1764600000000 } from './1764600000000-inbound-events';
 import { InboxLeanWrites1764700000000 } from './1764700000000-inbox-lean-writes';
 import { ServiceNowConnection1764800000000 } from './1764800000000-servicenow-connection';
+import { ServiceNowSync1764800000001 } from './1764800000001-servicenow-sync';
+import { IncidentExternalReference1764800000002 } from './1764800000002-incident-external-reference';
 
 /** Every migration, oldest first. Listed explicitly so src (Jest) and dist (node) load the same set. */
 export const migrations = [
@@ -23,4 +25,6 @@ export const migrations = [
   InboundEvents1764600000000,
   InboxLeanWrites1764700000000,
   ServiceNowConnection1764800000000,
+  ServiceNowSync1764800000001,
+  IncidentExternalReference1764800000002,
 ];

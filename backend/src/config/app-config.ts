@@ -422,6 +422,11 @@ export class EnvironmentVariables {
   @Max(365)
   @IsInt()
   SERVICENOW_CALL_RETENTION_DAYS = 7;
+  @Transform(toInt)
+  @Min(0)
+  @Max(86400000)
+  @IsInt()
+  SERVICENOW_RECONCILE_INTERVAL_MS = 300000;
 }
 
 /** The validated, typed settings the app is built from. Paths are absolute. */
@@ -487,6 +492,11 @@ export interface AppConfig {
   };
   /** The ServiceNow client (servicenow/). */
   readonly servicenow: ServiceNowConfig;
+  /** The ServiceNow sync (servicenow/). */
+  readonly servicenowSync: {
+    /** How often the reconciliation pull runs (0: never). */
+    readonly reconcileIntervalMs: number;
+  };
 }
 
 /** A connection set entirely by SERVICENOW_* variables (headless installs): the console only reads it. */
@@ -685,6 +695,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       circuitHalfOpenMs: vars.SERVICENOW_CIRCUIT_HALF_OPEN_MS,
       callRetentionDays: vars.SERVICENOW_CALL_RETENTION_DAYS,
     },
+    servicenowSync: { reconcileIntervalMs: vars.SERVICENOW_RECONCILE_INTERVAL_MS },
   };
 }
 

@@ -21,6 +21,7 @@ import {
   type DeliverJobPayload,
 } from './delivery-queue';
 import type { DeliveredEvent } from './domain-event';
+import { PermanentDeliveryError } from './permanent-delivery-error';
 import { WorkerPoolLiveness } from './worker-pool-liveness';
 import { WorkerTasks } from './worker-tasks';
 
@@ -104,6 +105,13 @@ function eventFor(consumer: DeliveryConsumer, row: LoadedDelivery): DeliveredEve
     occurredAt: row.occurred_at.toISOString(),
   };
 }
+
+/**
+ * A permanent failure (PermanentDeliveryError): the job's max_attempts drops to the attempts made,
+ * so graphile-worker keeps it failed like any job out of attempts (a replay re-adds it by key),
+ * and the ledger row is written `dead` by MARK_FAILED_SQL with that same maximum.
+ */
+const GIVE_UP_JOB_SQL = `UPDATE graphile_worker._private_jobs SET max_attempts = attempts WHERE id = $1::bigint`;
 
 /** Longest error text kept in the ledger. */
 const MAX_ERROR_LENGTH = 2000;
@@ -273,11 +281,21 @@ export class DeliveryWorker implements OnModuleInit, OnApplicationBootstrap, Bef
       });
     } catch (e) {
       const message = (e instanceof Error ? e.message : String(e)) || 'consumer failed without a message';
+      const permanent = e instanceof PermanentDeliveryError;
+      if (permanent) {
+        await helpers
+          .query(GIVE_UP_JOB_SQL, [job.id])
+          .catch((giveUpError: unknown) =>
+            this.logger.error(
+              `Could not stop retrying delivery ${payload.deliveryId}: ${String(giveUpError)}`,
+            ),
+          );
+      }
       await helpers
         .query(MARK_FAILED_SQL, [
           payload.deliveryId,
           job.attempts,
-          job.max_attempts,
+          permanent ? job.attempts : job.max_attempts,
           message.slice(0, MAX_ERROR_LENGTH),
           job.run_at,
           job.id,

@@ -150,22 +150,29 @@ export class IncidentCommands {
     dto: UpdateIncidentDto,
     expected: number | undefined,
     actor: RequestActor,
+    within?: EntityManager,
   ): Promise<IncidentView> {
-    return this.mutate(id, expected, actor, (i) => {
-      const set: Partial<Pick<Incident, UpdatedField>> = {};
-      if (dto.title !== undefined) set.title = dto.title;
-      if (dto.description !== undefined) set.description = dto.description;
-      if (dto.category !== undefined) set.category = dto.category;
-      if (dto.assignmentGroup !== undefined) set.assignmentGroup = dto.assignmentGroup;
-      const impact = dto.impact ?? i.impact;
-      const urgency = dto.urgency ?? i.urgency;
-      if (impact !== i.impact || urgency !== i.urgency) {
-        set.impact = impact;
-        set.urgency = urgency;
-        set.slaDueAt = slaDueAt(i.openedAt, priorityOf(impact, urgency));
-      }
-      return this.edit(i, set);
-    });
+    return this.mutate(
+      id,
+      expected,
+      actor,
+      (i) => {
+        const set: Partial<Pick<Incident, UpdatedField>> = {};
+        if (dto.title !== undefined) set.title = dto.title;
+        if (dto.description !== undefined) set.description = dto.description;
+        if (dto.category !== undefined) set.category = dto.category;
+        if (dto.assignmentGroup !== undefined) set.assignmentGroup = dto.assignmentGroup;
+        const impact = dto.impact ?? i.impact;
+        const urgency = dto.urgency ?? i.urgency;
+        if (impact !== i.impact || urgency !== i.urgency) {
+          set.impact = impact;
+          set.urgency = urgency;
+          set.slaDueAt = slaDueAt(i.openedAt, priorityOf(impact, urgency));
+        }
+        return this.edit(i, set);
+      },
+      within,
+    );
   }
 
   acknowledge(
@@ -228,34 +235,47 @@ export class IncidentCommands {
     dto: Pick<AssignIncidentDto, 'assigneeId' | 'assignmentGroup'>,
     expected: number | undefined,
     actor: RequestActor,
+    within?: EntityManager,
   ): Promise<IncidentView> {
     if (dto.assigneeId) await this.assertAssignee(dto.assigneeId);
-    return this.mutate(id, expected, actor, (i) => {
-      if (!IncidentLifecycle.isOpen(i.state)) {
-        throw new IncidentError(
-          IncidentErrorCode.IllegalTransition,
-          `An incident that is ${i.state} cannot be reassigned`,
-          {
-            from: i.state,
-            to: i.state,
-            allowed: IncidentLifecycle.allowedFrom(i.state),
-          },
-        );
-      }
-      const set: Partial<Pick<Incident, 'assigneeId' | 'assignmentGroup'>> = { assigneeId: dto.assigneeId };
-      if (dto.assignmentGroup !== undefined) set.assignmentGroup = dto.assignmentGroup;
-      const changes = diff(i, set);
-      return {
-        kind: 'assigned',
-        set,
-        changes,
-        event: (incident) => ({ type: 'incident.assigned', payloads: { 1: { incident, changes } } }),
-      };
-    });
+    return this.mutate(
+      id,
+      expected,
+      actor,
+      (i) => {
+        if (!IncidentLifecycle.isOpen(i.state)) {
+          throw new IncidentError(
+            IncidentErrorCode.IllegalTransition,
+            `An incident that is ${i.state} cannot be reassigned`,
+            {
+              from: i.state,
+              to: i.state,
+              allowed: IncidentLifecycle.allowedFrom(i.state),
+            },
+          );
+        }
+        const set: Partial<Pick<Incident, 'assigneeId' | 'assignmentGroup'>> = { assigneeId: dto.assigneeId };
+        if (dto.assignmentGroup !== undefined) set.assignmentGroup = dto.assignmentGroup;
+        const changes = diff(i, set);
+        return {
+          kind: 'assigned',
+          set,
+          changes,
+          event: (incident) => ({ type: 'incident.assigned', payloads: { 1: { incident, changes } } }),
+        };
+      },
+      within,
+    );
   }
 
-  hold(id: string, dto: ReasonDto, expected: number | undefined, actor: RequestActor): Promise<IncidentView> {
-    return this.moveTo(id, 'on_hold', dto.reason, expected, actor);
+  hold(
+    id: string,
+    dto: ReasonDto,
+    expected: number | undefined,
+    actor: RequestActor,
+    within?: EntityManager,
+  ): Promise<IncidentView> {
+    return this.moveTo(id, 'on_hold', dto.reason, expected, actor, undefined, within);
   }
 
   resolve(
@@ -274,8 +294,13 @@ export class IncidentCommands {
     );
   }
 
-  close(id: string, expected: number | undefined, actor: RequestActor): Promise<IncidentView> {
-    return this.moveTo(id, 'closed', null, expected, actor);
+  close(
+    id: string,
+    expected: number | undefined,
+    actor: RequestActor,
+    within?: EntityManager,
+  ): Promise<IncidentView> {
+    return this.moveTo(id, 'closed', null, expected, actor, undefined, within);
   }
 
   cancel(
@@ -283,8 +308,9 @@ export class IncidentCommands {
     dto: ReasonDto,
     expected: number | undefined,
     actor: RequestActor,
+    within?: EntityManager,
   ): Promise<IncidentView> {
-    return this.moveTo(id, 'canceled', dto.reason, expected, actor);
+    return this.moveTo(id, 'canceled', dto.reason, expected, actor, undefined, within);
   }
 
   /** Back to In progress, from Resolved only. */
@@ -293,8 +319,9 @@ export class IncidentCommands {
     dto: ReasonDto,
     expected: number | undefined,
     actor: RequestActor,
+    within?: EntityManager,
   ): Promise<IncidentView> {
-    return this.moveTo(id, 'in_progress', dto.reason, expected, actor, 'resolved');
+    return this.moveTo(id, 'in_progress', dto.reason, expected, actor, 'resolved', within);
   }
 
   /** Back to In progress, from On hold only. */
@@ -303,13 +330,19 @@ export class IncidentCommands {
     dto: ReasonDto,
     expected: number | undefined,
     actor: RequestActor,
+    within?: EntityManager,
   ): Promise<IncidentView> {
-    return this.moveTo(id, 'in_progress', dto.reason, expected, actor, 'on_hold');
+    return this.moveTo(id, 'in_progress', dto.reason, expected, actor, 'on_hold', within);
   }
 
   /** A comment publishes `incident.commented`, a work note `incident.work_noted`. */
-  async comment(id: string, dto: CommentDto, actor: RequestActor): Promise<TimelineEntryView> {
-    return this.unitOfWork.run(async (m) => {
+  async comment(
+    id: string,
+    dto: CommentDto,
+    actor: RequestActor,
+    within?: EntityManager,
+  ): Promise<TimelineEntryView> {
+    return this.unitOfWork.within(within, async (m) => {
       const incident = await findIncident(m, id, true);
       const entry = await this.append(m, incident.id, actor, dto.kind, dto.body, null);
       const note = { number: incident.number, body: dto.body, entryId: entry.id };
@@ -320,6 +353,46 @@ export class IncidentCommands {
       await this.outbox.publish(m, INCIDENT_EVENTS, { ...subjectOf(incident, entry), ...event });
       return TimelineEntryView.of(entry);
     });
+  }
+
+  /**
+   * Records that another system holds a twin of this incident (an integration names itself in
+   * `system`): its id there and its number, which the list's `q` then finds. Not a change of the
+   * incident itself, so no version and no event (which would only echo back to that system); a
+   * `sync` timeline entry says it. Linking again to the same twin does nothing.
+   */
+  async linkExternal(
+    id: string,
+    link: { readonly system: string; readonly ref: string; readonly number: string | null },
+    actor: RequestActor,
+    options: { readonly within?: EntityManager } = {},
+  ): Promise<IncidentView> {
+    let view: IncidentView | undefined;
+    await this.unitOfWork.within(options.within, async (m) => {
+      const incident = await findIncident(m, id, true);
+      const same =
+        incident.externalSystem === link.system &&
+        incident.externalRef === link.ref &&
+        incident.externalNumber === link.number;
+      if (!same) {
+        await m
+          .getRepository(Incident)
+          .update(
+            { id: incident.id },
+            { externalSystem: link.system, externalRef: link.ref, externalNumber: link.number },
+          );
+        await this.append(
+          m,
+          incident.id,
+          actor,
+          'sync',
+          `Linked to ${link.system} ${link.number ?? link.ref}`,
+          null,
+        );
+      }
+      [view] = await this.queries.viewsOf([await findIncident(m, incident.id)], m);
+    });
+    return view!;
   }
 
   acknowledgeAll(ids: readonly string[], actor: RequestActor): Promise<BulkResultView[]> {
@@ -359,11 +432,18 @@ export class IncidentCommands {
     expected: number | undefined,
     actor: RequestActor,
     from?: IncidentState,
+    within?: EntityManager,
   ): Promise<IncidentView> {
-    return this.mutate(id, expected, actor, (i, now) => ({
-      ...this.transition(i, this.lifecycle.move(i, to, now, undefined, from)),
-      body: reason,
-    }));
+    return this.mutate(
+      id,
+      expected,
+      actor,
+      (i, now) => ({
+        ...this.transition(i, this.lifecycle.move(i, to, now, undefined, from)),
+        body: reason,
+      }),
+      within,
+    );
   }
 
   private edit(i: Incident, set: Partial<Pick<Incident, UpdatedField>>): Mutation {

@@ -26,6 +26,8 @@ import { IncidentError, IncidentErrorCode } from './incident.errors';
 
 /** "1234", "INC0001", "inc12": a fragment of an incident number, matched by trigram. */
 const NUMBER_FRAGMENT = /^(inc)?\d{3,}$/i;
+/** One token with letters and digits, like another system's record number. */
+const EXTERNAL_NUMBER = /^[a-z]{1,10}[-_]?\d{2,}$/i;
 
 /**
  * The read side of Incidents: list pages (their SQL, and one read shared by identical concurrent
@@ -97,7 +99,14 @@ export class IncidentQueries {
     const q = query.q?.trim();
     if (q) {
       if (NUMBER_FRAGMENT.test(q)) {
-        where.and(`i.number ILIKE ${where.param(`%${q.replace(/^inc/i, '')}%`)}`);
+        // Our number or the linked twin's (another system's INC…), both by trigram.
+        const fragment = where.param(`%${q.replace(/^inc/i, '')}%`);
+        where.and(`(i.number ILIKE ${fragment} OR i.external_number ILIKE ${fragment})`);
+      } else if (EXTERNAL_NUMBER.test(q)) {
+        // A whole external number of another shape (CHG0001234, SR-42): exact, case-insensitive.
+        where.and(
+          `(i.search_vector @@ websearch_to_tsquery('english', ${where.param(q)}) OR i.external_number ILIKE ${where.param(q.replace(/_/g, '\\_'))})`,
+        );
       } else {
         where.and(`i.search_vector @@ websearch_to_tsquery('english', ${where.param(q)})`);
       }

@@ -27,7 +27,8 @@ export class IncidentTimelineEntry {
   @Column({ name: 'actor_type', type: 'text' })
   actorType!: 'user' | 'api_key' | 'system' | 'anonymous';
 
-  @Column({ name: 'actor_id', type: 'uuid', nullable: true })
+  /** A user's or key's uuid, or an integration's own id (`servicenow`). */
+  @Column({ name: 'actor_id', type: 'text', nullable: true })
   actorId!: string | null;
 
   @Column({ name: 'actor_label', type: 'text', nullable: true })

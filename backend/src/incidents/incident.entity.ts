@@ -54,6 +54,18 @@ export class Incident {
   @Column({ name: 'servicenow_sys_id', type: 'text', nullable: true })
   servicenowSysId!: string | null;
 
+  /** The system holding this incident's twin (an integration's name, e.g. `servicenow`). */
+  @Column({ name: 'external_system', type: 'text', nullable: true })
+  externalSystem!: string | null;
+
+  /** The twin's id in that system. */
+  @Column({ name: 'external_ref', type: 'text', nullable: true })
+  externalRef!: string | null;
+
+  /** The twin's human number there (searchable with the list's `q`). */
+  @Column({ name: 'external_number', type: 'text', nullable: true })
+  externalNumber!: string | null;
+
   @Column({ name: 'slack_channel', type: 'text', nullable: true })
   slackChannel!: string | null;
 

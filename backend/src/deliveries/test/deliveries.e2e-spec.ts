@@ -242,6 +242,33 @@ describe('outbox and deliveries', () => {
     });
   });
 
+  describe('a permanent failure (PermanentDeliveryError)', () => {
+    it('makes the delivery dead at its first attempt, with its message, and replay still works', async () => {
+      const event = anEvent();
+      probeChanges.refusePermanently(event.aggregateId, 'ServiceNow refused: 403 Data policy forbids it');
+      const eventId = await publish(t, event);
+      const dead = await whenStatus(t, eventId, 'probe-changes', 'dead');
+      expect(dead).toMatchObject({
+        attempts: 1,
+        max_attempts: 3,
+        last_error: 'ServiceNow refused: 403 Data policy forbids it',
+        next_attempt_at: null,
+      });
+      // not retried: graphile-worker keeps the job out of attempts
+      const job = await eventually(async () => {
+        const [found] = await jobsWithKey(t, `probe-changes:${eventId}`);
+        return found?.last_error ? found : undefined;
+      });
+      expect(job).toEqual({ attempts: 1, last_error: 'ServiceNow refused: 403 Data policy forbids it' });
+      await new Promise((r) => setTimeout(r, 400));
+      expect(probeChanges.receivedFor(event.aggregateId)).toHaveLength(1);
+
+      probeChanges.recover(event.aggregateId);
+      await t.http.post(`/api/deliveries/${dead.id}/replay`).set('authorization', admin.bearer).expect(200);
+      expect(await whenStatus(t, eventId, 'probe-changes', 'delivered')).toMatchObject({ attempts: 1 });
+    });
+  });
+
   describe('GET /api/deliveries and /api/deliveries/summary', () => {
     it('filters by incident, status and consumer and pages newest first with a cursor', async () => {
       const incidentId = randomUUID();

@@ -3,6 +3,7 @@ import { DeliveryConsumers, type DeliveryConsumer, type DeliveryContext } from '
 import { DeliveriesModule } from '../deliveries.module';
 import type { DeliveredEvent } from '../domain-event';
 import { EventCatalogue } from '../event-catalogue';
+import { PermanentDeliveryError } from '../permanent-delivery-error';
 
 /** What the probes publish (`anEvent`), declared the way a feature module declares its catalogue. */
 export interface ProbeChangedV1 {
@@ -35,6 +36,7 @@ export interface Received {
 export class ProbeConsumer implements DeliveryConsumer {
   readonly received: Received[] = [];
   private readonly failuresLeft = new Map<string, number>();
+  private readonly refusals = new Map<string, string>();
   private readonly holds = new Map<string, { entered: () => void; release: Promise<void> }>();
 
   constructor(
@@ -50,6 +52,12 @@ export class ProbeConsumer implements DeliveryConsumer {
 
   recover(aggregateId: string): void {
     this.failuresLeft.delete(aggregateId);
+    this.refusals.delete(aggregateId);
+  }
+
+  /** Every attempt for this aggregate throws PermanentDeliveryError(message) until recover(). */
+  refusePermanently(aggregateId: string, message: string): void {
+    this.refusals.set(aggregateId, message);
   }
 
   /** The next attempt for this aggregate waits; resolves `entered` once it started. */
@@ -73,6 +81,8 @@ export class ProbeConsumer implements DeliveryConsumer {
       hold.entered();
       await hold.release;
     }
+    const refusal = this.refusals.get(event.aggregateId);
+    if (refusal !== undefined) throw new PermanentDeliveryError(refusal);
     const left = this.failuresLeft.get(event.aggregateId) ?? 0;
     if (left > 0) {
       this.failuresLeft.set(event.aggregateId, left - 1);

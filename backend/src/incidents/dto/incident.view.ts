@@ -86,6 +86,30 @@ export class IncidentView {
   })
   external!: ExternalRefsView;
 
+  @ApiProperty({
+    example: 'servicenow',
+    nullable: true,
+    type: String,
+    description: 'The system holding a linked twin of this incident (set by an integration)',
+  })
+  externalSystem!: string | null;
+
+  @ApiProperty({
+    example: '9d385017c611228701d22104cc95c371',
+    nullable: true,
+    type: String,
+    description: "The twin's id in that system",
+  })
+  externalRef!: string | null;
+
+  @ApiProperty({
+    example: 'INC0010002',
+    nullable: true,
+    type: String,
+    description: "The twin's number in that system; the list's `q` finds it",
+  })
+  externalNumber!: string | null;
+
   @ApiProperty({ example: '2026-11-25T09:12:00.000Z' })
   openedAt!: string;
 

@@ -82,7 +82,8 @@ describe('the incident view, in a list page and alone', () => {
     // Microseconds the view must cut (not round) to milliseconds, and an SLA already missed.
     await t.dataSource.query(
       `UPDATE incidents SET opened_at = '2026-11-07 08:09:10.123999+00', sla_due_at = '2026-11-07 09:09:10.5+00',
-              servicenow_sys_id = '9d385017c611228701d22104cc95c371', slack_channel = 'C0123', slack_ts = '1764061920.000200'
+              servicenow_sys_id = '9d385017c611228701d22104cc95c371', slack_channel = 'C0123', slack_ts = '1764061920.000200',
+              external_system = 'servicenow', external_ref = 'a9e30c7dc61122760116894de7bcc7bd', external_number = 'INC0090046'
         WHERE id = $1`,
       [id],
     );
@@ -108,6 +109,9 @@ describe('the incident view, in a list page and alone', () => {
         slackChannel: 'C0123',
         slackTs: '1764061920.000200',
       },
+      externalSystem: 'servicenow',
+      externalRef: 'a9e30c7dc61122760116894de7bcc7bd',
+      externalNumber: 'INC0090046',
       openedAt: '2026-11-07T08:09:10.123Z',
       acknowledgedAt: null,
       resolvedAt: null,
@@ -126,6 +130,9 @@ describe('the incident view, in a list page and alone', () => {
     // Found the same way by a search and by a filter (both render through the same SQL).
     expect(await listed(id, `q=${encodeURIComponent('backslash')}`)).toEqual(expected);
     expect(await listed(id, `assigneeId=${other.user.id}`)).toEqual(expected);
+    // The linked twin's number finds it too, whole or in part.
+    expect(await listed(id, 'q=INC0090046')).toEqual(expected);
+    expect(await listed(id, 'q=90046')).toEqual(expected);
   });
 
   it('shows resolution fields, an SLA met, and no people once they are gone', async () => {

@@ -1,7 +1,7 @@
 import {
-  ServiceNowOAuthSimulator,
-  type ServiceNowOAuthSimulatorOptions,
-} from '../../../test/simulators/servicenow-oauth.simulator';
+  ServiceNowSimulator,
+  type ServiceNowSimulatorOptions,
+} from '../../../test/simulators/servicenow.simulator';
 import { TableApiStub } from './table-api-stub';
 
 export const CLIENT = { clientId: 'nexecute-client', clientSecret: 'client-secret-0123456789' } as const;
@@ -13,7 +13,7 @@ export const WEBHOOK_SECRET = 'webhook-secret-0123456789abcdef';
 
 /** The OAuth simulator plus the Table API stub in front of it, on a clock the test can move. */
 export interface TestInstance {
-  readonly oauth: ServiceNowOAuthSimulator;
+  readonly oauth: ServiceNowSimulator;
   readonly table: TableApiStub;
   /** Base URL: what SERVICENOW_INSTANCE_URL points at. */
   readonly url: string;
@@ -25,11 +25,11 @@ export interface TestInstance {
 }
 
 export async function startTestInstance(
-  options: Partial<ServiceNowOAuthSimulatorOptions> = {},
+  options: Partial<ServiceNowSimulatorOptions> = {},
 ): Promise<TestInstance> {
   let offset = 0;
   const now = () => Date.now() + offset;
-  const oauth = await ServiceNowOAuthSimulator.start({
+  const oauth = await ServiceNowSimulator.start({
     clients: [
       { ...CLIENT, redirectUris: ['http://127.0.0.1/unused'], applicationUser: INTEGRATION_USER.userName },
     ],

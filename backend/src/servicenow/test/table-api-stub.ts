@@ -1,6 +1,6 @@
 /**
  * TEMPORARY: a minimal ServiceNow Table API for the client's specs, in front of the existing
- * OAuth simulator (test/simulators/servicenow-oauth.simulator.ts), until the instance simulator
+ * OAuth simulator (test/simulators/servicenow.simulator.ts), until the instance simulator
  * (grown from that one, issue 13) lands; then these specs move onto it and this file goes.
  *
  * One base URL, as an instance has: `/oauth_token.do` is forwarded to the OAuth simulator; the
@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { ServiceNowOAuthSimulator } from '../../../test/simulators/servicenow-oauth.simulator';
+import type { ServiceNowSimulator } from '../../../test/simulators/servicenow.simulator';
 
 export interface StubFault {
   /** Only requests with this method (default: any). */
@@ -56,13 +56,13 @@ export class TableApiStub {
   private constructor(
     private readonly server: Server,
     port: number,
-    private readonly oauth: ServiceNowOAuthSimulator,
+    private readonly oauth: ServiceNowSimulator,
     private readonly now: () => number,
   ) {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  static async start(oauth: ServiceNowOAuthSimulator, now: () => number = Date.now): Promise<TableApiStub> {
+  static async start(oauth: ServiceNowSimulator, now: () => number = Date.now): Promise<TableApiStub> {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();

@@ -877,6 +877,58 @@ export interface paths {
     readonly patch?: never;
     readonly trace?: never;
   };
+  readonly '/api/webhooks/servicenow': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /**
+     * A ServiceNow business rule's event: an incident created, updated or deleted, or a journal entry added
+     * @description Signed (X-Nexecute-Timestamp, X-Nexecute-Signature), stored before the 202 and processed in order per record; a repeated event_id is answered 202 and not processed again.
+     */
+    readonly post: operations['ServiceNowWebhookController_receive'];
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/incidents/{id}/servicenow': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get: operations['ServiceNowSyncController_incident'];
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/integrations/servicenow/conflict-policy': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get: operations['ServiceNowSyncController_conflictPolicy'];
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1469,6 +1521,21 @@ export interface components {
        *     }
        */
       readonly external: components['schemas']['ExternalRefsView'];
+      /**
+       * @description The system holding a linked twin of this incident (set by an integration)
+       * @example servicenow
+       */
+      readonly externalSystem: string | null;
+      /**
+       * @description The twin's id in that system
+       * @example 9d385017c611228701d22104cc95c371
+       */
+      readonly externalRef: string | null;
+      /**
+       * @description The twin's number in that system; the list's `q` finds it
+       * @example INC0010002
+       */
+      readonly externalNumber: string | null;
       /** @example 2026-11-25T09:12:00.000Z */
       readonly openedAt: string;
       /** @example 2026-11-25T09:14:30.000Z */
@@ -2553,6 +2620,65 @@ export interface components {
       /** @example 0 */
       readonly failedSyncs: number | null;
       readonly recentErrors: readonly components['schemas']['ServiceNowRecentErrorView'][];
+    };
+    readonly WebhookAcceptedView: {
+      /** @example accepted */
+      readonly status: string;
+      /**
+       * @description The stored event (the first receipt for a duplicate)
+       * @example 5f0c1b7e-8a3d-4c2b-9e1f-0a7b6c5d4e3f
+       */
+      readonly event_id: string;
+      /**
+       * @description Present when this event_id was received before
+       * @example true
+       */
+      readonly duplicate?: boolean;
+    };
+    readonly IncidentSyncView: {
+      /**
+       * @description The incident has a ServiceNow record
+       * @example true
+       */
+      readonly linked: boolean;
+      /** @example 9d385017c611228701d22104cc95c371 */
+      readonly sysId: string | null;
+      /** @example INC0010002 */
+      readonly number: string | null;
+      /** @example https://acme.service-now.com/nav_to.do?uri=incident.do%3Fsys_id%3D9d385017c611228701d22104cc95c371 */
+      readonly url: string | null;
+      /** @example 2026-12-04T09:12:00.000Z */
+      readonly lastSyncedAt: string | null;
+      /**
+       * @example synced
+       * @enum {string}
+       */
+      readonly status: 'synced' | 'pending' | 'failed' | 'not_linked';
+      /**
+       * @description The last failure, with the instance's own message
+       * @example null
+       */
+      readonly lastError: string | null;
+    };
+    readonly FieldPolicyView: {
+      /**
+       * @description Our incident field
+       * @example title
+       */
+      readonly ours: string;
+      /**
+       * @description ServiceNow's incident field
+       * @example short_description
+       */
+      readonly theirs: string;
+      /**
+       * @example last_writer
+       * @enum {string}
+       */
+      readonly owner: 'servicenow' | 'nexecute' | 'last_writer';
+    };
+    readonly ConflictPolicyView: {
+      readonly fields: readonly components['schemas']['FieldPolicyView'][];
     };
   };
   responses: never;
@@ -7465,6 +7591,200 @@ export interface operations {
         };
         content: {
           readonly 'application/json': components['schemas']['ServiceNowHealthView'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly ServiceNowWebhookController_receive: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header: {
+        /** @description sha256=<hex HMAC-SHA256(webhook secret, timestamp + "." + raw body)> */
+        readonly 'X-Nexecute-Signature': string;
+        /** @description Unix seconds */
+        readonly 'X-Nexecute-Timestamp': string;
+      };
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody: {
+      readonly content: {
+        readonly 'application/json': {
+          /** @example 9d385017c611228701d22104cc95c371:4 */
+          readonly event_id: string;
+          /** @enum {string} */
+          readonly event: 'incident.created' | 'incident.updated' | 'incident.deleted' | 'journal.added';
+          /** @description The incident as the Table API returns it (raw values; sys_id, sys_updated_on and sys_mod_count included); for journal.added the sys_journal_field row (sys_id, element, element_id, value, sys_created_by, sys_created_on) */
+          readonly record: {
+            readonly [key: string]: unknown;
+          };
+        };
+      };
+    };
+    readonly responses: {
+      readonly 202: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['WebhookAcceptedView'];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: a field breaks its rules or is not declared (`errors` lists each); `REQUEST_MALFORMED`: the body is not valid JSON */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `SERVICENOW_SIGNATURE_MISSING`, `SERVICENOW_SIGNATURE_INVALID`, `SERVICENOW_SIGNATURE_STALE`: nothing stored */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over `BODY_LIMIT_BYTES` */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: send `application/json` */
+      readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After`; `SERVICENOW_NO_WEBHOOK_SECRET` (no webhook secret), `SERVICENOW_SYNC_DISABLED`, `DATABASE_UNAVAILABLE`: not stored */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly ServiceNowSyncController_incident: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path: {
+        readonly id: string;
+      };
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['IncidentSyncView'];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: a path parameter holds text that cannot be stored (NUL, unpaired surrogates) */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `INCIDENT_NOT_FOUND` */
+      readonly 404: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly ServiceNowSyncController_conflictPolicy: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['ConflictPolicyView'];
         };
       };
       /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
