@@ -6,7 +6,14 @@ import type { IncidentState, Priority } from '../../shared/incident-rules/priori
 
 // Priority, impact and urgency are shared with the event sources' severity mapping.
 export type { CloseCode, IncidentState, Level, Priority } from '../../shared/incident-rules/priority';
-export { LEVEL_LABELS, LEVELS, PRIORITIES, PRIORITY_LABELS } from '../../shared/incident-rules/priority';
+export {
+  INCIDENT_STATES,
+  LEVEL_LABELS,
+  LEVELS,
+  PRIORITIES,
+  PRIORITY_LABELS,
+  STATE_LABELS,
+} from '../../shared/incident-rules/priority';
 
 export type IncidentView = ApiSchema<'IncidentView'>;
 export type IncidentPage = ApiSchema<'IncidentPageView'>;
@@ -21,16 +28,6 @@ export type CommentKind = NonNullable<ApiSchema<'CommentDto'>['kind']>;
 /** Resolving needs both, as in ServiceNow. */
 export type Resolution = Pick<ApiSchema<'ResolveIncidentDto'>, 'closeCode' | 'closeNotes'>;
 export type IncidentSort = NonNullable<ApiQuery<'IncidentsController_list'>['sort']>;
-
-export const STATE_LABELS: Record<IncidentState, string> = {
-  new: 'New',
-  in_progress: 'In progress',
-  on_hold: 'On hold',
-  resolved: 'Resolved',
-  closed: 'Closed',
-  canceled: 'Canceled',
-};
-export const INCIDENT_STATES = enumValues(STATE_LABELS);
 
 export const SOURCE_LABELS: Record<IncidentSource, string> = {
   console: 'Console',
