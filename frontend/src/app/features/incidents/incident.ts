@@ -15,7 +15,9 @@ export {
   STATE_LABELS,
 } from '../../shared/incident-rules/priority';
 
-export type IncidentView = ApiSchema<'IncidentView'>;
+// HAND-WRITTEN (issue 13) until the API's OpenAPI document has it: the external system's number
+// (e.g. ServiceNow's INC0010002), present once the incident is linked; `q` searches it too.
+export type IncidentView = ApiSchema<'IncidentView'> & { readonly externalNumber?: string | null };
 export type IncidentPage = ApiSchema<'IncidentPageView'>;
 export type IncidentSource = IncidentView['source'];
 export type NewIncident = ApiSchema<'CreateIncidentDto'>;
@@ -87,6 +89,21 @@ export function actionsFor(state: IncidentState, next: readonly IncidentState[])
         return [];
     }
   });
+}
+
+// HAND-WRITTEN (issue 13) until the API's OpenAPI document has it: `GET /api/incidents/:id/servicenow`.
+export type ServiceNowSyncStatus = 'synced' | 'pending' | 'failed' | 'not_linked';
+/** The incident's ServiceNow record and how its sync is doing. */
+export interface IncidentServiceNowView {
+  readonly linked: boolean;
+  readonly sysId: string | null;
+  /** ServiceNow's number, e.g. INC0010002. */
+  readonly number: string | null;
+  /** The record on the instance. */
+  readonly url: string | null;
+  readonly lastSyncedAt: string | null;
+  readonly status: ServiceNowSyncStatus;
+  readonly lastError: string | null;
 }
 
 /** Problem codes the incident pages branch on. */
