@@ -14,7 +14,6 @@ import { toSignal } from '@angular/core/rxjs-interop';
 import {
   AbstractControl,
   FormControl,
-  FormGroup,
   NonNullableFormBuilder,
   ReactiveFormsModule,
   ValidationErrors,
@@ -84,8 +83,6 @@ function requiredForPasswordGrant(stored: () => boolean): ValidatorFn {
     return grant === 'password' && !stored() ? required(control) : null;
   };
 }
-
-type CodeGroup<K extends string> = FormGroup<Record<K, FormControl<string>>>;
 
 /**
  * The ServiceNow connection's settings: the instance, the OAuth grant and client, the secrets
@@ -157,13 +154,13 @@ export class ServiceNowConnectionForm {
           IncidentState,
           FormControl<string>
         >,
-      ) as CodeGroup<IncidentState>,
+      ),
       closeCodes: this.fb.group(
         Object.fromEntries(CLOSE_CODES.map((code) => [code, this.fb.control('', required)])) as Record<
           CloseCode,
           FormControl<string>
         >,
-      ) as CodeGroup<CloseCode>,
+      ),
     }),
   });
 
@@ -218,7 +215,7 @@ export class ServiceNowConnectionForm {
   }
 
   protected resetMapping(): void {
-    this.form.controls.mapping.setValue(structuredClone(DEFAULT_SERVICENOW_MAPPING) as never);
+    this.form.controls.mapping.setValue(structuredClone(DEFAULT_SERVICENOW_MAPPING));
     this.form.controls.mapping.markAsDirty();
   }
 
