@@ -15,9 +15,13 @@ export {
   STATE_LABELS,
 } from '../../shared/incident-rules/priority';
 
-// HAND-WRITTEN (issue 13) until the API's OpenAPI document has it: the external system's number
-// (e.g. ServiceNow's INC0010002), present once the incident is linked; `q` searches it too.
-export type IncidentView = ApiSchema<'IncidentView'> & { readonly externalNumber?: string | null };
+// HAND-WRITTEN (issue 13) until the API's OpenAPI document has them (IncidentView on i13/sync):
+// the linked twin in another system, e.g. ServiceNow's INC0010002; the list's `q` finds its number.
+export type IncidentView = ApiSchema<'IncidentView'> & {
+  readonly externalSystem?: string | null;
+  readonly externalRef?: string | null;
+  readonly externalNumber?: string | null;
+};
 export type IncidentPage = ApiSchema<'IncidentPageView'>;
 export type IncidentSource = IncidentView['source'];
 export type NewIncident = ApiSchema<'CreateIncidentDto'>;

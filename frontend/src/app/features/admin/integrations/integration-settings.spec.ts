@@ -149,7 +149,7 @@ describe('IntegrationSettings', () => {
     click(byText('button', 'Save', element()));
     await settle();
     expect(errors()).toEqual([
-      'Enter a full URL starting with https://.',
+      "Enter the instance's address, like https://acme.service-now.com.",
       'Enter the client ID.',
       'Enter the client secret.',
       "Enter the integration user's name.",
@@ -178,6 +178,23 @@ describe('IntegrationSettings', () => {
     await settle();
   });
 
+  it('asks for a webhook secret of 16 to 256 characters, and sends none when left empty', async () => {
+    await open();
+    type(input('Webhook secret'), 'too-short');
+    await settle();
+    click(byText('button', 'Save', element()));
+    await settle();
+    expect(errors()).toEqual(['Use 16 to 256 characters.']);
+    backend.expectNone({ method: 'PUT', url: URL });
+
+    type(input('Webhook secret'), '');
+    await settle();
+    const request = await save();
+    expect(bodyOf(request)).not.toHaveProperty('webhookSecret');
+    request.flush(connectionView());
+    await settle();
+  });
+
   it('maps our states and close codes, starting from the defaults, and can reset them', async () => {
     await open(
       connectionView({
@@ -189,6 +206,11 @@ describe('IntegrationSettings', () => {
     );
     const resolved = element().querySelector('tr[data-state="resolved"]')!;
     expect(resolved.querySelector('.mat-mdc-select-value')!.textContent.trim()).toBe('6 · Resolved');
+    expect(
+      Array.from(element().querySelectorAll('tr[data-level="1"] .mat-mdc-select-value')).map((v) =>
+        v.textContent.trim(),
+      ),
+    ).toEqual(['1 · High', '1 · High']);
     const duplicate = element().querySelector<HTMLInputElement>('tr[data-close-code="Duplicate"] input')!;
     expect(duplicate.value).toBe('Dup');
 
@@ -203,7 +225,7 @@ describe('IntegrationSettings', () => {
     await settle();
     expect(duplicate.value).toBe('Duplicate');
     const request = await save();
-    expect(bodyOf(request).mapping.closeCodes.Duplicate).toBe('Duplicate');
+    expect(bodyOf(request).mapping?.closeCodes.Duplicate).toBe('Duplicate');
     request.flush(connectionView());
     await settle();
   });

@@ -28,6 +28,8 @@ import { MatInput } from '@angular/material/input';
       </mat-hint>
       @if (control().hasError('required')) {
         <mat-error>Enter the {{ label().toLowerCase() }}.</mat-error>
+      } @else if (control().hasError('minlength') || control().hasError('maxlength')) {
+        <mat-error>{{ lengthError() }}</mat-error>
       } @else if (serverError(); as message) {
         <mat-error>{{ message }}</mat-error>
       }
@@ -49,4 +51,6 @@ export class SecretField {
   readonly set = input.required<boolean>();
   /** The API's message for this field (`VALIDATION_FAILED`), if any. */
   readonly serverError = input<string | null>(null);
+  /** What to say when the value breaks a length rule of the control. */
+  readonly lengthError = input('Too short or too long.');
 }

@@ -7,19 +7,27 @@ import type { CloseCode, IncidentState } from '../../../shared/incident-rules/pr
 // HAND-WRITTEN (issue 13): the ServiceNow connection API as /work/coord/issue-13.md specifies it,
 // written before the backend routes exist. Once they are in the OpenAPI document (`npm run
 // api:types`), each interface below becomes an alias, e.g.
-// `export type ServiceNowConnectionView = ApiSchema<'ServiceNowConnectionView'>`.
+// `export type ServiceNowConnectionView = ApiSchema<'ServiceNowConnectionView'>`. Checked against
+// the DTOs on the i13/client and i13/sync branches (ServiceNowConnectionView, UpdateServiceNow-
+// ConnectionDto, ServiceNowTestView, ServiceNowHealthView, ConflictPolicyView).
 
 export type ServiceNowGrant = 'password' | 'client_credentials';
 /** Who set the connection: the server's environment (read-only here) or an admin in the console. */
 export type ServiceNowConnectionSource = 'environment' | 'console';
 
+/** Our impact and urgency levels (1 high … 3 low) as the mapping's keys. */
+export type MappedLevel = '1' | '2' | '3';
+
 /**
- * How our values are written to the instance: each of our states → a ServiceNow `state` code
- * (`"1"` New … `"8"` Canceled), each of our close codes → a ServiceNow `close_code` value.
+ * How our values are written to the instance (raw Table API values): each of our states → a
+ * ServiceNow `state` code (`"1"` New … `"8"` Canceled), each of our close codes → a `close_code`
+ * value, our impact and urgency → ServiceNow's (priority is never written: the instance derives it).
  */
 export interface ServiceNowMapping {
   readonly states: Readonly<Record<IncidentState, string>>;
   readonly closeCodes: Readonly<Record<CloseCode, string>>;
+  readonly impact: Readonly<Record<MappedLevel, string>>;
+  readonly urgency: Readonly<Record<MappedLevel, string>>;
 }
 
 /** `GET /api/integrations/servicenow`: secrets are never returned, only whether each is set. */
@@ -41,18 +49,23 @@ export interface ServiceNowConnectionView {
   readonly updatedBy: string | null;
 }
 
-/** `PUT /api/integrations/servicenow`: a secret left out keeps the stored one. */
+/**
+ * `PUT /api/integrations/servicenow`: what is left out keeps its value. Secrets are write-only:
+ * left out they stay, `null` removes them; `instanceUrl: null` disconnects. The console sends
+ * every setting and only the secrets that were typed.
+ */
 export interface ServiceNowConnectionUpdate {
-  readonly instanceUrl: string;
-  readonly grant: ServiceNowGrant;
-  readonly clientId: string;
-  readonly username: string | null;
-  readonly defaultAssignmentGroup: string | null;
-  readonly mapping: ServiceNowMapping;
-  readonly enabled: boolean;
-  readonly clientSecret?: string;
-  readonly password?: string;
-  readonly webhookSecret?: string;
+  readonly instanceUrl?: string | null;
+  readonly grant?: ServiceNowGrant;
+  readonly clientId?: string;
+  readonly username?: string | null;
+  readonly clientSecret?: string | null;
+  readonly password?: string | null;
+  /** 16 to 256 characters. */
+  readonly webhookSecret?: string | null;
+  readonly defaultAssignmentGroup?: string | null;
+  readonly mapping?: ServiceNowMapping;
+  readonly enabled?: boolean;
 }
 
 export type ServiceNowTestStepName = 'token' | 'read' | 'write' | 'webhook_secret';
@@ -85,7 +98,7 @@ export interface ServiceNowCallStatsView {
 }
 
 export interface ServiceNowRecentError {
-  readonly at: string;
+  readonly at: string | null;
   readonly operation: string;
   /** HTTP status of the instance's answer; null for a timeout, a network error or an open circuit. */
   readonly status: number | null;
@@ -123,6 +136,8 @@ export interface ServiceNowConflictPolicyView {
 /** Problem codes the Integrations page branches on. */
 export const INTEGRATION_MANAGED_BY_ENVIRONMENT = 'INTEGRATION_MANAGED_BY_ENVIRONMENT';
 export const VALIDATION_FAILED = 'VALIDATION_FAILED';
+/** 422: a setting the grant needs is missing (e.g. no client secret for a new connection). */
+export const SERVICENOW_SETTINGS_INCOMPLETE = 'SERVICENOW_SETTINGS_INCOMPLETE';
 
 export const SERVICENOW_URL = '/api/integrations/servicenow';
 

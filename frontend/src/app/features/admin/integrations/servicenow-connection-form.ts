@@ -18,6 +18,7 @@ import {
   ReactiveFormsModule,
   ValidationErrors,
   ValidatorFn,
+  Validators,
 } from '@angular/forms';
 import { MatButton } from '@angular/material/button';
 import { MatCheckbox } from '@angular/material/checkbox';
@@ -44,6 +45,7 @@ import {
   ServiceNowConnectionUpdate,
   ServiceNowConnectionView,
   ServiceNowGrant,
+  MappedLevel,
   ServiceNowTestResult,
   VALIDATION_FAILED,
 } from './servicenow-api';
@@ -51,6 +53,9 @@ import {
   CLOSE_CODES,
   completeMapping,
   DEFAULT_SERVICENOW_MAPPING,
+  MAPPED_LEVEL_LABELS,
+  MAPPED_LEVELS,
+  SERVICENOW_LEVELS,
   SERVICENOW_STATES,
 } from './servicenow-mapping';
 import { SecretField } from './secret-field';
@@ -59,17 +64,16 @@ import { ServiceNowTestSteps } from './servicenow-test-steps';
 /** The secrets the API never returns: the form shows whether each is set and takes a replacement. */
 export type SecretName = 'clientSecret' | 'password' | 'webhookSecret';
 
-/** An http(s) URL with a host; an empty value is left to `required`. */
+/** The instance's address, without a path (https://acme.service-now.com); empty is left to `required`. */
 export function instanceUrlRule(control: AbstractControl): ValidationErrors | null {
-  const value = String(control.value ?? '').trim();
-  if (!value) return null;
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname ? null : { url: true };
-  } catch {
-    return { url: true };
-  }
+  const value = String(control.value ?? '')
+    .trim()
+    .replace(/\/+$/, '');
+  return !value || /^https?:\/\/[^\s/]+$/.test(value) ? null : { url: true };
 }
+
+export const WEBHOOK_SECRET_MIN = 16;
+export const WEBHOOK_SECRET_MAX = 256;
 
 /** Required unless `stored()` says the API already holds a value (a secret left empty is kept). */
 function requiredUnless(stored: () => boolean): ValidatorFn {
@@ -132,6 +136,10 @@ export class ServiceNowConnectionForm {
   protected readonly stateLabels = STATE_LABELS;
   protected readonly closeCodes = CLOSE_CODES;
   protected readonly serviceNowStates = SERVICENOW_STATES;
+  protected readonly levels = MAPPED_LEVELS;
+  protected readonly levelLabels = MAPPED_LEVEL_LABELS;
+  protected readonly serviceNowLevels = SERVICENOW_LEVELS;
+  protected readonly webhookSecretMin = WEBHOOK_SECRET_MIN;
 
   /** Which secrets the API holds (validators run before the input is set, so not read from it). */
   private readonly stored = { clientSecret: false, password: false };
@@ -145,7 +153,7 @@ export class ServiceNowConnectionForm {
     clientSecret: ['', requiredUnless(() => this.stored.clientSecret)],
     username: ['', requiredForPasswordGrant(() => false)],
     password: ['', requiredForPasswordGrant(() => this.stored.password)],
-    webhookSecret: [''],
+    webhookSecret: ['', [Validators.minLength(WEBHOOK_SECRET_MIN), Validators.maxLength(WEBHOOK_SECRET_MAX)]],
     defaultAssignmentGroup: [''],
     enabled: [true],
     mapping: this.fb.group({
@@ -156,11 +164,12 @@ export class ServiceNowConnectionForm {
         >,
       ),
       closeCodes: this.fb.group(
-        Object.fromEntries(CLOSE_CODES.map((code) => [code, this.fb.control('', required)])) as Record<
-          CloseCode,
-          FormControl<string>
-        >,
+        Object.fromEntries(
+          CLOSE_CODES.map((code) => [code, this.fb.control('', [required, Validators.maxLength(100)])]),
+        ) as Record<CloseCode, FormControl<string>>,
       ),
+      impact: this.levelGroup(),
+      urgency: this.levelGroup(),
     }),
   });
 
@@ -262,6 +271,15 @@ export class ServiceNowConnectionForm {
     });
   }
 
+  private levelGroup() {
+    return this.fb.group(
+      Object.fromEntries(MAPPED_LEVELS.map((level) => [level, this.fb.control('', required)])) as Record<
+        MappedLevel,
+        FormControl<string>
+      >,
+    );
+  }
+
   private reset(connection: ServiceNowConnectionView): void {
     this.problem.set(null);
     this.stored.clientSecret = connection.hasClientSecret;
@@ -302,6 +320,8 @@ export class ServiceNowConnectionForm {
       mapping: {
         states: trimmed(value.mapping.states),
         closeCodes: trimmed(value.mapping.closeCodes),
+        impact: value.mapping.impact,
+        urgency: value.mapping.urgency,
       },
       enabled: value.enabled,
       ...secrets,

@@ -138,7 +138,9 @@ export function formatLag(seconds: number): string {
         <ul class="errors" aria-labelledby="errors-heading">
           @for (error of h.recentErrors; track $index) {
             <li>
-              <time [attr.datetime]="error.at">{{ error.at | date: 'medium' }}</time>
+              @if (error.at) {
+                <time [attr.datetime]="error.at">{{ error.at | date: 'medium' }}</time>
+              }
               <code>{{ error.operation }}</code>
               <span class="status">{{ error.status === null ? 'no answer' : 'HTTP ' + error.status }}</span>
               <span class="message">{{ error.message }}</span>

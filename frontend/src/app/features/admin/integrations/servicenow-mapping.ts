@@ -2,6 +2,7 @@
 // (docs: protocols.md §1.3), the mapping a new connection starts from, the test steps' names.
 import type { CloseCode } from '../../../shared/incident-rules/priority';
 import type {
+  MappedLevel,
   ServiceNowCircuitState,
   ServiceNowFieldOwner,
   ServiceNowMapping,
@@ -33,13 +34,25 @@ export const SERVICENOW_STATES: readonly { readonly code: string; readonly label
   { code: '8', label: 'Canceled' },
 ];
 
+export const MAPPED_LEVEL_LABELS: Record<MappedLevel, string> = { 1: 'High', 2: 'Medium', 3: 'Low' };
+export const MAPPED_LEVELS: readonly MappedLevel[] = ['1', '2', '3'];
+/** ServiceNow's base impact and urgency choices. */
+export const SERVICENOW_LEVELS: readonly { readonly code: string; readonly label: string }[] = [
+  { code: '1', label: 'High' },
+  { code: '2', label: 'Medium' },
+  { code: '3', label: 'Low' },
+];
+
 /**
- * The mapping a connection starts from: ServiceNow's base state codes, and close codes of the
- * same name (recent releases use ours; older ones have e.g. "Solved (Permanently)": change them).
+ * The mapping a connection starts from (the API's defaults): ServiceNow's base state codes, close
+ * codes of the same name (recent releases use ours; older ones have e.g. "Solved (Permanently)":
+ * change them), impact and urgency passed through.
  */
 export const DEFAULT_SERVICENOW_MAPPING: ServiceNowMapping = {
   states: { new: '1', in_progress: '2', on_hold: '3', resolved: '6', closed: '7', canceled: '8' },
   closeCodes: Object.fromEntries(CLOSE_CODES.map((code) => [code, code])) as Record<CloseCode, string>,
+  impact: { 1: '1', 2: '2', 3: '3' },
+  urgency: { 1: '1', 2: '2', 3: '3' },
 };
 
 /** A stored mapping with any missing entry filled from the defaults. */
@@ -47,6 +60,8 @@ export function completeMapping(mapping: Partial<ServiceNowMapping> | null | und
   return {
     states: { ...DEFAULT_SERVICENOW_MAPPING.states, ...(mapping?.states ?? {}) },
     closeCodes: { ...DEFAULT_SERVICENOW_MAPPING.closeCodes, ...(mapping?.closeCodes ?? {}) },
+    impact: { ...DEFAULT_SERVICENOW_MAPPING.impact, ...(mapping?.impact ?? {}) },
+    urgency: { ...DEFAULT_SERVICENOW_MAPPING.urgency, ...(mapping?.urgency ?? {}) },
   };
 }
 
