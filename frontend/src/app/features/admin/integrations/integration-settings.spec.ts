@@ -248,7 +248,9 @@ describe('IntegrationSettings', () => {
     await open(connectionView({ source: 'environment' }));
     expect(element().querySelector('[data-source="environment"]')!.textContent).toContain('SERVICENOW_*');
     expect(input('Instance URL').disabled).toBe(true);
-    expect(input('Replace client secret').disabled).toBe(true);
+    expect(input('Client secret').disabled).toBe(true);
+    expect(input('Client secret').value).toBe('');
+    expect(element().textContent).not.toContain('leave empty to keep it');
     expect(queryByText('button', 'Save', element())).toBeNull();
     expect(queryByText('button', 'Reset mapping to defaults', element())).toBeNull();
 

@@ -13,7 +13,7 @@ import { MatInput } from '@angular/material/input';
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <mat-form-field appearance="outline">
-      <mat-label>{{ set() ? 'Replace ' + label().toLowerCase() : label() }}</mat-label>
+      <mat-label>{{ set() && editable() ? 'Replace ' + label().toLowerCase() : label() }}</mat-label>
       <input
         matInput
         type="password"
@@ -23,7 +23,7 @@ import { MatInput } from '@angular/material/input';
       />
       <mat-hint>
         <span class="state" [attr.data-set]="set()">{{ set() ? 'Set' : 'Not set' }}</span>{{
-          set() ? ' · leave empty to keep it' : ''
+          set() && editable() ? ' · leave empty to keep it' : ''
         }}
       </mat-hint>
       @if (control().hasError('required')) {
@@ -49,6 +49,8 @@ export class SecretField {
   readonly label = input.required<string>();
   /** Whether the API holds a value for it. */
   readonly set = input.required<boolean>();
+  /** False when the connection is read-only here: nothing can be replaced. */
+  readonly editable = input(true);
   /** The API's message for this field (`VALIDATION_FAILED`), if any. */
   readonly serverError = input<string | null>(null);
   /** What to say when the value breaks a length rule of the control. */

@@ -70,6 +70,10 @@ import { OWNER_LABELS } from './servicenow-mapping';
     thead th {
       font: var(--mat-sys-title-small);
     }
+    /* Long field names break rather than push the owner column off a phone's screen. */
+    code {
+      overflow-wrap: anywhere;
+    }
     .legend,
     .muted {
       margin: 8px 0 0;
