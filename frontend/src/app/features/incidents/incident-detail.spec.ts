@@ -480,8 +480,10 @@ describe('IncidentDetail', () => {
   });
 
   describe('ServiceNow panel', () => {
-    async function openWith(servicenow: IncidentServiceNowView | 'error'): Promise<HTMLElement> {
-      const incident = incidentView();
+    async function openWith(
+      servicenow: IncidentServiceNowView | 'error',
+      incident = incidentView(),
+    ): Promise<HTMLElement> {
       TestBed.configureTestingModule({
         providers: [
           provideHttpClient(withInterceptors([problemInterceptor])),
@@ -509,6 +511,16 @@ describe('IncidentDetail', () => {
       await settle();
       return element().querySelector<HTMLElement>('section.servicenow')!;
     }
+
+    it('names the ServiceNow number in the heading, pointing at the panel', async () => {
+      await openWith(
+        incidentServiceNowView({ linked: true, status: 'synced', number: 'INC0010002' }),
+        incidentView({ externalSystem: 'servicenow', externalNumber: 'INC0010002' }),
+      );
+      const badge = element().querySelector<HTMLAnchorElement>('.heading a.external')!;
+      expect(badge.textContent.trim()).toBe('ServiceNow INC0010002');
+      expect(badge.getAttribute('href')).toBe('#servicenow');
+    });
 
     it('links the ServiceNow number to the record and shows when it last synced', async () => {
       const panel = await openWith(
