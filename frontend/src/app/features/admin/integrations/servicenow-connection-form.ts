@@ -217,7 +217,7 @@ export class ServiceNowConnectionForm {
     }
   }
 
-  /** A field error the API reported for `path`, if any. */
+  /** The message the API's `VALIDATION_FAILED` gave for this control, if any. */
   protected serverError(control: AbstractControl): string | null {
     const error: unknown = control.getError('server');
     return typeof error === 'string' ? error : null;

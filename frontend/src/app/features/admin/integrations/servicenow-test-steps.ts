@@ -97,7 +97,7 @@ export class ServiceNowTestSteps {
   protected readonly summary = computed(() => {
     const steps = this.result().steps;
     const failed = steps.filter((step) => !step.ok).length;
-    if (this.result().ok && failed === 0) return 'Every step passed.';
+    if (failed === 0) return this.result().ok ? 'Every step passed.' : 'The test did not pass.';
     return failed === 1 ? '1 step failed.' : `${String(failed)} of ${String(steps.length)} steps failed.`;
   });
 }
