@@ -5,7 +5,7 @@ import { TestBed } from '@angular/core/testing';
 import { Session } from '../app/core/session/session';
 import { UserView } from '../app/core/session/user';
 import { IncidentMetadataView, INCIDENT_METADATA_URL } from '../app/shared/incident-rules/incident-metadata';
-import { IncidentView, TimelineEntryView } from '../app/features/incidents/incident';
+import { IncidentServiceNowView, IncidentView, TimelineEntryView } from '../app/features/incidents/incident';
 import { DeliveryView } from '../app/shared/deliveries/delivery';
 import { tokenResponse } from './auth-fixtures';
 
@@ -46,6 +46,22 @@ export function incidentView(overrides: Partial<IncidentView> = {}): IncidentVie
     alertCount: 0,
     lastAlertAt: null,
     deliveriesBehind: 0,
+    ...overrides,
+  };
+}
+
+/** `GET /api/incidents/:id/servicenow`; not linked unless overridden. */
+export function incidentServiceNowView(
+  overrides: Partial<IncidentServiceNowView> = {},
+): IncidentServiceNowView {
+  return {
+    linked: false,
+    sysId: null,
+    number: null,
+    url: null,
+    lastSyncedAt: null,
+    status: 'not_linked',
+    lastError: null,
     ...overrides,
   };
 }

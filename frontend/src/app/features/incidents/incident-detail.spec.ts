@@ -14,6 +14,7 @@ import {
   click,
   deliveryView,
   incidentMetadata,
+  incidentServiceNowView,
   incidentView,
   problemAnswer,
   queryByText,
@@ -25,7 +26,7 @@ import {
 import { inboundEventView } from '../../../testing/inbound-event-fixtures';
 import { problemInterceptor } from '../../core/problem-interceptor';
 import { Role, UserView } from '../../core/session/user';
-import { IncidentView } from './incident';
+import { IncidentServiceNowView, IncidentView } from './incident';
 import { IncidentDetail } from './incident-detail';
 import { IncidentMetadataView } from '../../shared/incident-rules/incident-metadata';
 
@@ -61,12 +62,19 @@ describe('IncidentDetail', () => {
   }
 
   /** The timeline and deliveries panels load (again) after every change. */
-  function answerSides(incident: IncidentView, entries = [timelineEntry({ kind: 'created' })]): void {
+  function answerSides(
+    incident: IncidentView,
+    entries = [timelineEntry({ kind: 'created' })],
+    servicenow: IncidentServiceNowView = incidentServiceNowView(),
+    /** Leave the ServiceNow panel's request for the test to answer. */
+    skipServiceNow = false,
+  ): void {
     backend
       .expectOne((r) => r.url === `/api/incidents/${incident.id}/timeline`)
       .flush({ items: entries, nextCursor: null });
     backend.expectOne(`/api/incidents/${incident.id}/deliveries`).flush({ items: [] });
     backend.expectOne(`/api/incidents/${incident.id}/events`).flush({ items: [] });
+    if (!skipServiceNow) backend.expectOne(`/api/incidents/${incident.id}/servicenow`).flush(servicenow);
   }
 
   afterEach(() => {
@@ -384,6 +392,7 @@ describe('IncidentDetail', () => {
       items: [deliveryView({ consumer: 'servicenow', status: 'failed', attempts: 3, lastError: 'HTTP 503' })],
     });
     backend.expectOne(`/api/incidents/${incident.id}/events`).flush({ items: [] });
+    backend.expectOne(`/api/incidents/${incident.id}/servicenow`).flush(incidentServiceNowView());
     await settle();
 
     expect(queryByText('#deliveries-heading .behind', '2 behind', element())).not.toBeNull();
@@ -431,6 +440,7 @@ describe('IncidentDetail', () => {
     });
     const failed = inboundEventView({ status: 'failed', outcome: null, effects: [], action: 'acknowledge' });
     backend.expectOne(`/api/incidents/${incident.id}/events`).flush({ items: [opened, grouped, failed] });
+    backend.expectOne(`/api/incidents/${incident.id}/servicenow`).flush(incidentServiceNowView());
     await settle();
 
     expect(element().querySelector('.heading .alerts')!.textContent).toContain('3 alerts');
@@ -467,5 +477,107 @@ describe('IncidentDetail', () => {
     expect(element().querySelector('#events')!.textContent).toContain(
       'No events from webhook producers touched this incident.',
     );
+  });
+
+  describe('ServiceNow panel', () => {
+    async function openWith(
+      servicenow: IncidentServiceNowView | 'error',
+      incident = incidentView(),
+    ): Promise<HTMLElement> {
+      TestBed.configureTestingModule({
+        providers: [
+          provideHttpClient(withInterceptors([problemInterceptor])),
+          provideHttpClientTesting(),
+          provideRouter([]),
+          { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } },
+        ],
+      });
+      backend = TestBed.inject(HttpTestingController);
+      signInAs(backend, userView({ role: 'viewer' }));
+      fixture = TestBed.createComponent(IncidentDetail);
+      fixture.componentRef.setInput('id', incident.number);
+      await settle();
+      answerMetadata(backend);
+      backend.expectOne(`/api/incidents/${incident.number}`).flush(incident);
+      await settle();
+      if (servicenow === 'error') {
+        answerSides(incident, undefined, undefined, true);
+        backend
+          .expectOne(`/api/incidents/${incident.id}/servicenow`)
+          .flush(...problemAnswer(503, 'SERVICENOW_UNAVAILABLE', 'Sync status unavailable.'));
+      } else {
+        answerSides(incident, undefined, servicenow);
+      }
+      await settle();
+      return element().querySelector<HTMLElement>('section.servicenow')!;
+    }
+
+    it('names the ServiceNow number in the heading, pointing at the panel', async () => {
+      await openWith(
+        incidentServiceNowView({ linked: true, status: 'synced', number: 'INC0010002' }),
+        incidentView({ externalSystem: 'servicenow', externalNumber: 'INC0010002' }),
+      );
+      const badge = element().querySelector<HTMLAnchorElement>('.heading a.external')!;
+      expect(badge.textContent.trim()).toBe('ServiceNow INC0010002');
+      expect(badge.getAttribute('href')).toBe('#servicenow');
+    });
+
+    it('links the ServiceNow number to the record and shows when it last synced', async () => {
+      const panel = await openWith(
+        incidentServiceNowView({
+          linked: true,
+          status: 'synced',
+          number: 'INC0010002',
+          sysId: '9d385017c611228701d22104cc95c371',
+          url: 'https://acme.service-now.com/nav_to.do?uri=incident.do?sys_id=9d385017c611228701d22104cc95c371',
+          lastSyncedAt: '2026-12-04T05:00:00.000Z',
+        }),
+      );
+      const link = panel.querySelector<HTMLAnchorElement>('a.record')!;
+      expect(link.textContent).toContain('INC0010002');
+      expect(link.href).toContain('sys_id=9d385017c611228701d22104cc95c371');
+      expect(link.target).toBe('_blank');
+      expect(link.rel).toContain('noopener');
+      expect(panel.querySelector('[data-status="synced"]')!.textContent.trim()).toBe('Synced');
+      expect(panel.textContent).toContain('2026');
+      expect(panel.querySelector('.error')).toBeNull();
+    });
+
+    it('shows a pending sync, and a failed one with its last error', async () => {
+      const pending = await openWith(
+        incidentServiceNowView({ linked: true, status: 'pending', number: 'INC0010003', url: null }),
+      );
+      expect(pending.querySelector('[data-status="pending"]')!.textContent.trim()).toBe('Sync pending');
+      expect(pending.querySelector('a.record')).toBeNull();
+      expect(pending.querySelector('.record')!.textContent.trim()).toBe('INC0010003');
+      expect(pending.textContent).toContain('Never');
+      fixture.destroy();
+      backend.verify();
+      TestBed.resetTestingModule();
+
+      const failed = await openWith(
+        incidentServiceNowView({
+          linked: true,
+          status: 'failed',
+          number: 'INC0010004',
+          url: 'https://acme.service-now.com/incident.do?sys_id=x',
+          lastSyncedAt: '2026-12-04T04:00:00.000Z',
+          lastError: 'Operation Failed: Data Policy Exception: Close notes are mandatory',
+        }),
+      );
+      expect(failed.querySelector('[data-status="failed"]')!.textContent.trim()).toBe('Sync failed');
+      expect(failed.querySelector('.error')!.textContent).toContain('Close notes are mandatory');
+    });
+
+    it('says "Not linked" when the incident has no ServiceNow record', async () => {
+      const panel = await openWith(incidentServiceNowView());
+      expect(panel.querySelector('.not-linked')!.textContent).toContain('Not linked');
+      expect(panel.querySelector('dl')).toBeNull();
+    });
+
+    it('shows why the sync status could not be loaded', async () => {
+      const panel = await openWith('error');
+      expect(panel.querySelector('nx-problem-notice')!.textContent).toContain('Sync status unavailable.');
+    });
   });
 });

@@ -39,6 +39,7 @@ import {
 } from './incident';
 import { IncidentDeliveries } from './incident-deliveries';
 import { IncidentEvents } from './incident-events';
+import { IncidentServiceNow } from './incident-servicenow';
 import { IncidentMetadata } from '../../shared/incident-rules/incident-metadata';
 import { IncidentTimeline } from './incident-timeline';
 import { IncidentsApi } from './incidents-api';
@@ -110,6 +111,7 @@ const REASON_QUESTIONS: Record<ReasonAction, ReasonQuestion> = {
     IncidentTimeline,
     IncidentDeliveries,
     IncidentEvents,
+    IncidentServiceNow,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'nx-page' },

@@ -145,6 +145,19 @@ describe('IncidentList', () => {
     expect(rows()[0]).toContain('INC0001234');
   });
 
+  it('finds an incident by its ServiceNow number and shows that number under ours', async () => {
+    await openAs('viewer', '/incidents?q=INC0010002');
+    const linked = incidentView({ number: 'INC0000042', externalNumber: 'INC0010002' });
+    const plain = incidentView({ number: 'INC0000043' });
+    expect(await answer([linked, plain])).toMatchObject({ q: 'INC0010002' });
+
+    const linkedRow = element().querySelector(`tr[data-incident-id="${linked.id}"]`)!;
+    expect(linkedRow.querySelector('.external-number')!.textContent.trim()).toBe('INC0010002');
+    expect(linkedRow.querySelector('a')!.textContent.trim()).toBe('INC0000042');
+    const plainRow = element().querySelector(`tr[data-incident-id="${plain.id}"]`)!;
+    expect(plainRow.querySelector('.external-number')).toBeNull();
+  });
+
   it('loads the next page with the cursor and appends it', async () => {
     await openAs('viewer', '/incidents?priority=2');
     const first = incidentView({ title: 'First' });

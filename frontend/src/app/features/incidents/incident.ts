@@ -6,9 +6,22 @@ import type { IncidentState, Priority } from '../../shared/incident-rules/priori
 
 // Priority, impact and urgency are shared with the event sources' severity mapping.
 export type { CloseCode, IncidentState, Level, Priority } from '../../shared/incident-rules/priority';
-export { LEVEL_LABELS, LEVELS, PRIORITIES, PRIORITY_LABELS } from '../../shared/incident-rules/priority';
+export {
+  INCIDENT_STATES,
+  LEVEL_LABELS,
+  LEVELS,
+  PRIORITIES,
+  PRIORITY_LABELS,
+  STATE_LABELS,
+} from '../../shared/incident-rules/priority';
 
-export type IncidentView = ApiSchema<'IncidentView'>;
+// HAND-WRITTEN (issue 13) until the API's OpenAPI document has them (IncidentView on i13/sync):
+// the linked twin in another system, e.g. ServiceNow's INC0010002; the list's `q` finds its number.
+export type IncidentView = ApiSchema<'IncidentView'> & {
+  readonly externalSystem?: string | null;
+  readonly externalRef?: string | null;
+  readonly externalNumber?: string | null;
+};
 export type IncidentPage = ApiSchema<'IncidentPageView'>;
 export type IncidentSource = IncidentView['source'];
 export type NewIncident = ApiSchema<'CreateIncidentDto'>;
@@ -21,16 +34,6 @@ export type CommentKind = NonNullable<ApiSchema<'CommentDto'>['kind']>;
 /** Resolving needs both, as in ServiceNow. */
 export type Resolution = Pick<ApiSchema<'ResolveIncidentDto'>, 'closeCode' | 'closeNotes'>;
 export type IncidentSort = NonNullable<ApiQuery<'IncidentsController_list'>['sort']>;
-
-export const STATE_LABELS: Record<IncidentState, string> = {
-  new: 'New',
-  in_progress: 'In progress',
-  on_hold: 'On hold',
-  resolved: 'Resolved',
-  closed: 'Closed',
-  canceled: 'Canceled',
-};
-export const INCIDENT_STATES = enumValues(STATE_LABELS);
 
 export const SOURCE_LABELS: Record<IncidentSource, string> = {
   console: 'Console',
@@ -90,6 +93,21 @@ export function actionsFor(state: IncidentState, next: readonly IncidentState[])
         return [];
     }
   });
+}
+
+// HAND-WRITTEN (issue 13) until the API's OpenAPI document has it: `GET /api/incidents/:id/servicenow`.
+export type ServiceNowSyncStatus = 'synced' | 'pending' | 'failed' | 'not_linked';
+/** The incident's ServiceNow record and how its sync is doing. */
+export interface IncidentServiceNowView {
+  readonly linked: boolean;
+  readonly sysId: string | null;
+  /** ServiceNow's number, e.g. INC0010002. */
+  readonly number: string | null;
+  /** The record on the instance. */
+  readonly url: string | null;
+  readonly lastSyncedAt: string | null;
+  readonly status: ServiceNowSyncStatus;
+  readonly lastError: string | null;
 }
 
 /** Problem codes the incident pages branch on. */

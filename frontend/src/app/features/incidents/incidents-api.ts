@@ -7,6 +7,7 @@ import { InboundEventList } from '../../shared/inbound-events/inbound-event';
 import {
   CommentKind,
   IncidentPage,
+  IncidentServiceNowView,
   IncidentPatch,
   IncidentQuery,
   IncidentView,
@@ -126,6 +127,11 @@ export class IncidentsApi {
   /** The inbound events (webhook producers) that opened, grouped into or acted on `id()`, oldest first. */
   events(id: () => string): HttpResourceRef<InboundEventList | undefined> {
     return httpResource<InboundEventList>(() => `${this.url(id())}/events`);
+  }
+
+  /** `id()`'s ServiceNow record (number, link) and sync status. */
+  servicenow(id: () => string): HttpResourceRef<IncidentServiceNowView | undefined> {
+    return httpResource<IncidentServiceNowView>(() => `${this.url(id())}/servicenow`);
   }
 
   private act(id: string, action: string, body: object): Observable<IncidentView> {

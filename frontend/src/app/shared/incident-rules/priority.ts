@@ -20,5 +20,15 @@ export const PRIORITY_LABELS: Record<Priority, string> = {
 };
 export const PRIORITIES = enumValues(PRIORITY_LABELS);
 
+export const STATE_LABELS: Record<IncidentState, string> = {
+  new: 'New',
+  in_progress: 'In progress',
+  on_hold: 'On hold',
+  resolved: 'Resolved',
+  closed: 'Closed',
+  canceled: 'Canceled',
+};
+export const INCIDENT_STATES = enumValues(STATE_LABELS);
+
 export const LEVEL_LABELS: Record<Level, string> = { 1: 'High', 2: 'Medium', 3: 'Low' };
 export const LEVELS = enumValues(LEVEL_LABELS);

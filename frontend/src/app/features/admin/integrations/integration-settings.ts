@@ -1,20 +1,128 @@
-import { ChangeDetectionStrategy, Component } from '@angular/core';
-import { PendingFeature } from '../../../shared/pending-feature/pending-feature';
+import { ChangeDetectionStrategy, Component, computed, inject, linkedSignal } from '@angular/core';
 
+import { PendingFeature } from '../../../shared/pending-feature/pending-feature';
+import { ProblemNotice } from '../../../shared/problem-notice/problem-notice';
+import { ServiceNowApi, ServiceNowConnectionView } from './servicenow-api';
+import { ServiceNowConflictPolicy } from './servicenow-conflict-policy';
+import { ServiceNowConnectionForm } from './servicenow-connection-form';
+import { ServiceNowHealth } from './servicenow-health';
+
+/**
+ * The connections to other systems. ServiceNow: its settings and test, then its health and the
+ * conflict policy. Slack has its own issue and stays a placeholder until then.
+ */
 @Component({
   selector: 'nx-integration-settings',
-  imports: [PendingFeature],
+  imports: [
+    PendingFeature,
+    ProblemNotice,
+    ServiceNowConnectionForm,
+    ServiceNowHealth,
+    ServiceNowConflictPolicy,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'nx-page' },
   template: `
     <h1>Integrations</h1>
     <p class="nx-page-intro">
-      The connections to your ServiceNow instance and Slack workspace will be configured and checked here.
+      The connections to your ServiceNow instance and Slack workspace: their settings, a test, and how they
+      are doing.
     </p>
-    <nx-pending-feature heading="No integrations configured yet"
-      >Connection settings and health checks will load from the API once they are
-      available.</nx-pending-feature
-    >
+
+    <section class="integration" aria-labelledby="servicenow-heading">
+      <h2 id="servicenow-heading">ServiceNow</h2>
+      @if (connection(); as c) {
+        <div class="layout">
+          <section class="panel" aria-labelledby="servicenow-connection-heading">
+            <h3 id="servicenow-connection-heading">Connection</h3>
+            <nx-servicenow-connection-form
+              [connection]="c"
+              (saved)="written.set($event)"
+              (managedElsewhere)="reload()"
+            />
+          </section>
+          <div class="side">
+            <section class="panel" aria-labelledby="servicenow-health-heading">
+              <h3 id="servicenow-health-heading">Health</h3>
+              @if (c.configured) {
+                <nx-servicenow-health />
+              } @else {
+                <p class="muted">Connect an instance to see its health here.</p>
+              }
+            </section>
+            <section class="panel" aria-labelledby="servicenow-policy-heading">
+              <h3 id="servicenow-policy-heading">Conflict policy</h3>
+              <nx-servicenow-conflict-policy />
+            </section>
+          </div>
+        </div>
+      } @else if (loaded.error(); as error) {
+        <nx-problem-notice [error]="error" />
+      } @else {
+        <p class="muted" role="status">Loading the ServiceNow connection…</p>
+      }
+    </section>
+
+    <section class="integration" aria-labelledby="slack-heading">
+      <h2 id="slack-heading">Slack</h2>
+      <nx-pending-feature heading="Slack is not configured yet"
+        >The Slack workspace connection (bot token, signing secret, channels) comes with its own issue; until
+        then incidents are not posted to Slack.</nx-pending-feature
+      >
+    </section>
+  `,
+  styles: `
+    .integration {
+      margin-bottom: 32px;
+    }
+    h2 {
+      margin: 0 0 12px;
+      font: var(--mat-sys-title-large);
+    }
+    .layout {
+      display: grid;
+      grid-template-columns: repeat(auto-fit, minmax(min(100%, 420px), 1fr));
+      gap: 16px;
+      align-items: start;
+    }
+    .side {
+      display: flex;
+      flex-direction: column;
+      gap: 16px;
+      min-width: 0;
+    }
+    .panel {
+      min-width: 0;
+      padding: 16px;
+      border: 1px solid var(--mat-sys-outline-variant);
+      border-radius: var(--mat-sys-corner-medium);
+    }
+    h3 {
+      margin: 0 0 12px;
+      font: var(--mat-sys-title-medium);
+    }
+    .muted {
+      color: var(--mat-sys-on-surface-variant);
+    }
+    @media (max-width: 480px) {
+      .panel {
+        padding: 12px 8px;
+      }
+    }
   `,
 })
-export class IntegrationSettings {}
+export class IntegrationSettings {
+  protected readonly loaded = inject(ServiceNowApi).connection();
+  /** The connection as the last save returned it, until it is fetched again. */
+  protected readonly written = linkedSignal<unknown, ServiceNowConnectionView | undefined>({
+    source: () => (this.loaded.hasValue() ? this.loaded.value() : undefined),
+    computation: () => undefined,
+  });
+  protected readonly connection = computed(
+    () => this.written() ?? (this.loaded.hasValue() ? this.loaded.value() : undefined),
+  );
+
+  protected reload(): void {
+    this.loaded.reload();
+  }
+}

@@ -1,0 +1,347 @@
+import { DatePipe } from '@angular/common';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  effect,
+  inject,
+  input,
+  output,
+  signal,
+  untracked,
+} from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
+import {
+  AbstractControl,
+  FormControl,
+  NonNullableFormBuilder,
+  ReactiveFormsModule,
+  ValidationErrors,
+  ValidatorFn,
+  Validators,
+} from '@angular/forms';
+import { MatButton } from '@angular/material/button';
+import { MatCheckbox } from '@angular/material/checkbox';
+import { MatError, MatFormField, MatHint, MatLabel } from '@angular/material/form-field';
+import { MatInput } from '@angular/material/input';
+import { MatRadioButton, MatRadioGroup } from '@angular/material/radio';
+import { MatOption, MatSelect } from '@angular/material/select';
+import { MatSnackBar } from '@angular/material/snack-bar';
+
+import { Problem, problemFrom } from '../../../core/problem';
+import { required } from '../../../shared/form-rules';
+import { Icon } from '../../../shared/icon/icon';
+import {
+  CloseCode,
+  INCIDENT_STATES,
+  IncidentState,
+  STATE_LABELS,
+} from '../../../shared/incident-rules/priority';
+import { toastConfig } from '../../../shared/material-config';
+import { ProblemNotice } from '../../../shared/problem-notice/problem-notice';
+import {
+  INTEGRATION_MANAGED_BY_ENVIRONMENT,
+  ServiceNowApi,
+  ServiceNowConnectionUpdate,
+  ServiceNowConnectionView,
+  ServiceNowGrant,
+  MappedLevel,
+  ServiceNowTestResult,
+  VALIDATION_FAILED,
+} from './servicenow-api';
+import {
+  CLOSE_CODES,
+  completeMapping,
+  DEFAULT_SERVICENOW_MAPPING,
+  MAPPED_LEVEL_LABELS,
+  MAPPED_LEVELS,
+  SERVICENOW_LEVELS,
+  SERVICENOW_STATES,
+} from './servicenow-mapping';
+import { SecretField } from './secret-field';
+import { ServiceNowTestSteps } from './servicenow-test-steps';
+
+/** The secrets the API never returns: the form shows whether each is set and takes a replacement. */
+export type SecretName = 'clientSecret' | 'password' | 'webhookSecret';
+
+/** The instance's address, without a path (https://acme.service-now.com); empty is left to `required`. */
+export function instanceUrlRule(control: AbstractControl): ValidationErrors | null {
+  const value = String(control.value ?? '')
+    .trim()
+    .replace(/\/+$/, '');
+  return !value || /^https?:\/\/[^\s/]+$/.test(value) ? null : { url: true };
+}
+
+export const WEBHOOK_SECRET_MIN = 16;
+export const WEBHOOK_SECRET_MAX = 256;
+
+/** Required unless `stored()` says the API already holds a value (a secret left empty is kept). */
+function requiredUnless(stored: () => boolean): ValidatorFn {
+  return (control) => (stored() ? null : required(control));
+}
+
+/** Only when the grant is `password` (username and password); `stored` as above. */
+function requiredForPasswordGrant(stored: () => boolean): ValidatorFn {
+  return (control) => {
+    const grant = control.parent?.get('grant')?.value as ServiceNowGrant | undefined;
+    return grant === 'password' && !stored() ? required(control) : null;
+  };
+}
+
+/**
+ * The ServiceNow connection's settings: the instance, the OAuth grant and client, the secrets
+ * (write-only: "Set" or "Not set" and a field to replace them), the default assignment group and
+ * how our states and close codes map onto the instance's. Saving is a PUT of the whole
+ * connection; when the server's environment sets it, everything is read-only here. "Test
+ * connection" runs the API's checks on the saved connection and shows each step.
+ */
+@Component({
+  selector: 'nx-servicenow-connection-form',
+  imports: [
+    DatePipe,
+    ReactiveFormsModule,
+    MatButton,
+    MatCheckbox,
+    MatFormField,
+    MatLabel,
+    MatError,
+    MatHint,
+    MatInput,
+    MatRadioGroup,
+    MatRadioButton,
+    MatSelect,
+    MatOption,
+    Icon,
+    ProblemNotice,
+    SecretField,
+    ServiceNowTestSteps,
+  ],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  templateUrl: './servicenow-connection-form.html',
+  styleUrl: './servicenow-connection-form.scss',
+})
+export class ServiceNowConnectionForm {
+  private readonly api = inject(ServiceNowApi);
+  private readonly snackBar = inject(MatSnackBar);
+  private readonly fb = inject(NonNullableFormBuilder);
+
+  /** The connection as the API last showed it. */
+  readonly connection = input.required<ServiceNowConnectionView>();
+  /** The API accepted the settings: the connection as it is now. */
+  readonly saved = output<ServiceNowConnectionView>();
+  /** The API said the environment sets the connection: load it again to show it read-only. */
+  readonly managedElsewhere = output();
+
+  protected readonly states = INCIDENT_STATES;
+  protected readonly stateLabels = STATE_LABELS;
+  protected readonly closeCodes = CLOSE_CODES;
+  protected readonly serviceNowStates = SERVICENOW_STATES;
+  protected readonly levels = MAPPED_LEVELS;
+  protected readonly levelLabels = MAPPED_LEVEL_LABELS;
+  protected readonly serviceNowLevels = SERVICENOW_LEVELS;
+  protected readonly webhookSecretMin = WEBHOOK_SECRET_MIN;
+
+  /** Which secrets the API holds (validators run before the input is set, so not read from it). */
+  private readonly stored = { clientSecret: false, password: false };
+
+  protected readonly readOnly = computed(() => this.connection().source === 'environment');
+
+  protected readonly form = this.fb.group({
+    instanceUrl: ['', [required, instanceUrlRule]],
+    grant: this.fb.control<ServiceNowGrant>('password'),
+    clientId: ['', required],
+    clientSecret: ['', requiredUnless(() => this.stored.clientSecret)],
+    username: ['', requiredForPasswordGrant(() => false)],
+    password: ['', requiredForPasswordGrant(() => this.stored.password)],
+    webhookSecret: ['', [Validators.minLength(WEBHOOK_SECRET_MIN), Validators.maxLength(WEBHOOK_SECRET_MAX)]],
+    defaultAssignmentGroup: [''],
+    enabled: [true],
+    mapping: this.fb.group({
+      states: this.fb.group(
+        Object.fromEntries(INCIDENT_STATES.map((state) => [state, this.fb.control('', required)])) as Record<
+          IncidentState,
+          FormControl<string>
+        >,
+      ),
+      closeCodes: this.fb.group(
+        Object.fromEntries(
+          CLOSE_CODES.map((code) => [code, this.fb.control('', [required, Validators.maxLength(100)])]),
+        ) as Record<CloseCode, FormControl<string>>,
+      ),
+      impact: this.levelGroup(),
+      urgency: this.levelGroup(),
+    }),
+  });
+
+  protected readonly grant = toSignal(this.form.controls.grant.valueChanges, {
+    initialValue: this.form.controls.grant.value,
+  });
+  private readonly formValue = toSignal(this.form.valueChanges, { initialValue: this.form.getRawValue() });
+  /** Whether the form differs from what was loaded (the test runs on the saved connection). */
+  protected readonly changed = computed(() => {
+    this.formValue();
+    return this.form.dirty;
+  });
+
+  protected readonly busy = signal(false);
+  protected readonly problem = signal<Problem | null>(null);
+  protected readonly testing = signal(false);
+  protected readonly testResult = signal<ServiceNowTestResult | null>(null);
+  protected readonly testProblem = signal<Problem | null>(null);
+
+  constructor() {
+    // A new connection from the API (first load, after a save) resets the form to it.
+    effect(() => {
+      const connection = this.connection();
+      untracked(() => {
+        this.reset(connection);
+      });
+    });
+    // Username and password matter for the password grant only.
+    this.form.controls.grant.valueChanges.subscribe(() => {
+      this.form.controls.username.updateValueAndValidity();
+      this.form.controls.password.updateValueAndValidity();
+    });
+  }
+
+  /** What a secret field says about the stored value. */
+  protected secretSet(field: SecretName): boolean {
+    const connection = this.connection();
+    switch (field) {
+      case 'clientSecret':
+        return connection.hasClientSecret;
+      case 'password':
+        return connection.hasPassword;
+      case 'webhookSecret':
+        return connection.hasWebhookSecret;
+    }
+  }
+
+  /** The message the API's `VALIDATION_FAILED` gave for this control, if any. */
+  protected serverError(control: AbstractControl): string | null {
+    const error: unknown = control.getError('server');
+    return typeof error === 'string' ? error : null;
+  }
+
+  protected resetMapping(): void {
+    this.form.controls.mapping.setValue(structuredClone(DEFAULT_SERVICENOW_MAPPING));
+    this.form.controls.mapping.markAsDirty();
+  }
+
+  protected submit(): void {
+    if (this.busy() || this.readOnly()) return;
+    this.form.updateValueAndValidity();
+    if (this.form.invalid) {
+      this.form.markAllAsTouched();
+      return;
+    }
+    this.busy.set(true);
+    this.problem.set(null);
+    this.api.save(this.update()).subscribe({
+      next: (connection) => {
+        this.busy.set(false);
+        this.testResult.set(null);
+        this.snackBar.open('ServiceNow settings saved.', undefined, toastConfig());
+        this.saved.emit(connection);
+      },
+      error: (error: unknown) => {
+        this.busy.set(false);
+        const problem = problemFrom(error);
+        this.problem.set(problem);
+        if (problem.code === VALIDATION_FAILED) this.markFieldErrors(problem);
+        if (problem.code === INTEGRATION_MANAGED_BY_ENVIRONMENT) this.managedElsewhere.emit();
+      },
+    });
+  }
+
+  protected test(): void {
+    if (this.testing()) return;
+    this.testing.set(true);
+    this.testResult.set(null);
+    this.testProblem.set(null);
+    this.api.test().subscribe({
+      next: (result) => {
+        this.testing.set(false);
+        this.testResult.set(result);
+      },
+      error: (error: unknown) => {
+        this.testing.set(false);
+        this.testProblem.set(problemFrom(error));
+      },
+    });
+  }
+
+  private levelGroup() {
+    return this.fb.group(
+      Object.fromEntries(MAPPED_LEVELS.map((level) => [level, this.fb.control('', required)])) as Record<
+        MappedLevel,
+        FormControl<string>
+      >,
+    );
+  }
+
+  private reset(connection: ServiceNowConnectionView): void {
+    this.problem.set(null);
+    this.stored.clientSecret = connection.hasClientSecret;
+    this.stored.password = connection.hasPassword;
+    this.form.reset({
+      instanceUrl: connection.instanceUrl ?? '',
+      grant: connection.grant,
+      clientId: connection.clientId ?? '',
+      clientSecret: '',
+      username: connection.username ?? '',
+      password: '',
+      webhookSecret: '',
+      defaultAssignmentGroup: connection.defaultAssignmentGroup ?? '',
+      enabled: connection.configured ? connection.enabled : true,
+      mapping: completeMapping(connection.mapping),
+    });
+    if (connection.source === 'environment') {
+      this.form.disable();
+    } else {
+      this.form.enable();
+    }
+  }
+
+  /** The form as the API takes it: trimmed, empty optional fields null, empty secrets left out. */
+  private update(): ServiceNowConnectionUpdate {
+    const value = this.form.getRawValue();
+    const secrets: Partial<Record<SecretName, string>> = {};
+    for (const field of ['clientSecret', 'password', 'webhookSecret'] as const) {
+      if (field === 'password' && value.grant !== 'password') continue;
+      if (value[field]) secrets[field] = value[field];
+    }
+    return {
+      instanceUrl: value.instanceUrl.trim().replace(/\/+$/, ''),
+      grant: value.grant,
+      clientId: value.clientId.trim(),
+      username: value.grant === 'password' ? value.username.trim() : null,
+      defaultAssignmentGroup: value.defaultAssignmentGroup.trim() || null,
+      mapping: {
+        states: trimmed(value.mapping.states),
+        closeCodes: trimmed(value.mapping.closeCodes),
+        impact: value.mapping.impact,
+        urgency: value.mapping.urgency,
+      },
+      enabled: value.enabled,
+      ...secrets,
+    };
+  }
+
+  /** `VALIDATION_FAILED` names fields by their path in the body (`instanceUrl`, `mapping.states.new`). */
+  private markFieldErrors(problem: Problem): void {
+    for (const { field, message } of problem.errors ?? []) {
+      const control = this.form.get(field);
+      if (!control) continue;
+      control.setErrors({ ...control.errors, server: message });
+      control.markAsTouched();
+    }
+  }
+}
+
+function trimmed<K extends string>(codes: Record<K, string>): Record<K, string> {
+  return Object.fromEntries(Object.entries<string>(codes).map(([key, code]) => [key, code.trim()])) as Record<
+    K,
+    string
+  >;
+}
