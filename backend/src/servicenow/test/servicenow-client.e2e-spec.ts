@@ -361,8 +361,10 @@ describe('ServiceNowClient against an instance (OAuth simulator + temporary Tabl
         circuit: 'closed',
         tokenExpiresAt: expect.any(String),
         refreshTokenExpiresAt: expect.any(String),
+        // the sync's part, from its ServiceNowSyncStatus: nothing received or queued yet
         lastWebhookAt: null,
-        pendingSyncs: null,
+        pendingSyncs: 0,
+        failedSyncs: 0,
         recentErrors: [
           expect.objectContaining({ operation: 'incident.update', status: 403, message: 'ACL' }),
         ],

@@ -28,7 +28,14 @@ describe('ServiceNow sync (against a Table API stub)', () => {
     // The stand-in settings read the environment (servicenow-sync-settings.ts).
     Object.assign(process.env, serviceNowEnv(stub));
     t = await startTestApp({
-      env: { DELIVERY_WORKER_POLL_INTERVAL_MS: '100', SERVICENOW_RECONCILE_INTERVAL_MS: '0' },
+      // the connection (client, tokens) reads the app's configuration, the sync's mapping the process's
+      env: {
+        ...serviceNowEnv(stub),
+        DELIVERY_WORKER_POLL_INTERVAL_MS: '100',
+        SERVICENOW_RECONCILE_INTERVAL_MS: '0',
+        // the failure specs open the client's circuit; it lets the next call probe soon
+        SERVICENOW_CIRCUIT_HALF_OPEN_MS: '200',
+      },
     });
     admin = await signInAsAdmin(t);
   });
@@ -555,6 +562,8 @@ describe('ServiceNow sync (against a Table API stub)', () => {
         return (res.body as { status: string }).status === 'failed' ? true : undefined;
       });
       stub.refuse = null;
+      // the failures opened the client's circuit: past its half-open delay the next call probes
+      await new Promise((r) => setTimeout(r, 300));
       reconciler.retryQuietMs = 0;
       try {
         const result = await reconciler.run();
