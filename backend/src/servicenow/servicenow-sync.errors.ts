@@ -9,7 +9,8 @@ export enum ServiceNowSyncErrorCode {
 }
 
 export const serviceNowSyncErrorStatus = {
-  [ServiceNowSyncErrorCode.WebhookNotConfigured]: 503,
+  // no secret to check a signature against: the sender cannot be authenticated
+  [ServiceNowSyncErrorCode.WebhookNotConfigured]: 401,
   [ServiceNowSyncErrorCode.SyncDisabled]: 503,
   [ServiceNowSyncErrorCode.SignatureMissing]: 401,
   [ServiceNowSyncErrorCode.SignatureInvalid]: 401,

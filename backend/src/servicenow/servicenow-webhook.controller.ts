@@ -52,12 +52,9 @@ export class ServiceNowWebhookController {
   @ApiAcceptedResponse({ type: WebhookAcceptedView })
   @ApiProblem(
     401,
-    '`SERVICENOW_SIGNATURE_MISSING`, `SERVICENOW_SIGNATURE_INVALID`, `SERVICENOW_SIGNATURE_STALE`: nothing stored',
+    '`SERVICENOW_SIGNATURE_MISSING`, `SERVICENOW_SIGNATURE_INVALID`, `SERVICENOW_SIGNATURE_STALE`, `SERVICENOW_NO_WEBHOOK_SECRET` (no webhook secret configured): nothing stored',
   )
-  @ApiProblem(
-    503,
-    '`SERVICENOW_NO_WEBHOOK_SECRET` (no webhook secret), `SERVICENOW_SYNC_DISABLED`, `DATABASE_UNAVAILABLE`: not stored',
-  )
+  @ApiProblem(503, '`SERVICENOW_SYNC_DISABLED`, `DATABASE_UNAVAILABLE`: not stored')
   async receive(@Req() req: RawRequest): Promise<WebhookAcceptedView> {
     const receipt = await this.intake.receive({ body: req.body, rawBody: req.rawBody, headers: req.headers });
     return {

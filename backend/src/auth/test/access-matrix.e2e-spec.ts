@@ -69,6 +69,14 @@ const MATRIX: Record<string, readonly Caller[]> = {
   // source's integration key, or an events:ingest API key; events.e2e-spec covers who gets in).
   'POST /api/events': EVERYONE,
   'POST /api/events/alertmanager': EVERYONE,
+  // ServiceNow's business rules authenticate by their signature (servicenow-sync.e2e-spec).
+  'POST /api/webhooks/servicenow': EVERYONE,
+  'GET /api/incidents/{id}/servicenow': INCIDENT_READERS,
+  'GET /api/integrations/servicenow': ['admin'],
+  'PUT /api/integrations/servicenow': ['admin'],
+  'POST /api/integrations/servicenow/test': ['admin'],
+  'GET /api/integrations/servicenow/health': ['admin'],
+  'GET /api/integrations/servicenow/conflict-policy': ['admin'],
   'GET /api/event-sources': ['admin'],
   'POST /api/event-sources': ['admin'],
   'GET /api/event-sources/{id}': ['admin'],

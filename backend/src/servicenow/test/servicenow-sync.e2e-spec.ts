@@ -281,12 +281,12 @@ describe('ServiceNow sync (against a Table API stub)', () => {
       expect(await countRows(t, `SELECT 1 FROM inbound_events WHERE channel = 'servicenow'`)).toBe(before);
     });
 
-    it('answers 503 SERVICENOW_NO_WEBHOOK_SECRET without a webhook secret, storing nothing', async () => {
+    it('answers 401 SERVICENOW_NO_WEBHOOK_SECRET without a webhook secret, storing nothing', async () => {
       const secret = process.env['SERVICENOW_WEBHOOK_SECRET'];
       delete process.env['SERVICENOW_WEBHOOK_SECRET'];
       try {
         const before = await countRows(t, `SELECT 1 FROM inbound_events WHERE channel = 'servicenow'`);
-        const res = await postWebhook(t, recordEvent('incident.created', stub.create({}))).expect(503);
+        const res = await postWebhook(t, recordEvent('incident.created', stub.create({}))).expect(401);
         expect(res.body).toMatchObject({ code: 'SERVICENOW_NO_WEBHOOK_SECRET' });
         expect(await countRows(t, `SELECT 1 FROM inbound_events WHERE channel = 'servicenow'`)).toBe(before);
       } finally {

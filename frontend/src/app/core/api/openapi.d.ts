@@ -7666,7 +7666,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description `SERVICENOW_SIGNATURE_MISSING`, `SERVICENOW_SIGNATURE_INVALID`, `SERVICENOW_SIGNATURE_STALE`: nothing stored */
+      /** @description `SERVICENOW_SIGNATURE_MISSING`, `SERVICENOW_SIGNATURE_INVALID`, `SERVICENOW_SIGNATURE_STALE`, `SERVICENOW_NO_WEBHOOK_SECRET` (no webhook secret configured): nothing stored */
       readonly 401: {
         headers: {
           readonly [name: string]: unknown;
@@ -7693,7 +7693,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After`; `SERVICENOW_NO_WEBHOOK_SECRET` (no webhook secret), `SERVICENOW_SYNC_DISABLED`, `DATABASE_UNAVAILABLE`: not stored */
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After`; `SERVICENOW_SYNC_DISABLED`, `DATABASE_UNAVAILABLE`: not stored */
       readonly 503: {
         headers: {
           readonly [name: string]: unknown;
