@@ -427,6 +427,53 @@ export class EnvironmentVariables {
   @Max(86400000)
   @IsInt()
   SERVICENOW_RECONCILE_INTERVAL_MS = 300000;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: '$property must be at least 16 characters' })
+  SLACK_SIGNING_SECRET?: string = undefined;
+
+  @IsOptional()
+  @Matches(/^xox[bpe]-[\w-]+$/, { message: '$property must be a bot token (xoxb-…)' })
+  SLACK_BOT_TOKEN?: string = undefined;
+
+  @IsOptional()
+  @Matches(/^[CGD][A-Z0-9]{2,}$/, { message: '$property must be a channel ID such as C0123456789' })
+  SLACK_DEFAULT_CHANNEL?: string = undefined;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+\/$/, { message: '$property must be a URL ending in / (https://slack.com/api/)' })
+  SLACK_API_URL?: string = undefined;
+
+  @IsOptional()
+  @IsString()
+  SLACK_CLIENT_ID?: string = undefined;
+
+  @IsOptional()
+  @IsString()
+  SLACK_CLIENT_SECRET?: string = undefined;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: '$property must be a URL' })
+  SLACK_OAUTH_AUTHORIZE_URL?: string = undefined;
+
+  @Transform(toInt)
+  @Min(100)
+  @Max(120000)
+  @IsInt()
+  SLACK_TIMEOUT_MS = 10000;
+
+  @Transform(toInt)
+  @Min(0)
+  @Max(10000)
+  @IsInt()
+  SLACK_UPDATE_COALESCE_MS = 2000;
+
+  @Transform(toInt)
+  @Min(0)
+  @Max(60000)
+  @IsInt()
+  SLACK_CHANNEL_INTERVAL_MS = 1000;
 }
 
 /** The validated, typed settings the app is built from. Paths are absolute. */
@@ -497,6 +544,30 @@ export interface AppConfig {
     /** How often the reconciliation pull runs (0: never). */
     readonly reconcileIntervalMs: number;
   };
+  /** The Slack app (slack/); docs/slack.md. */
+  readonly slack: SlackConfig;
+}
+
+export interface SlackConfig {
+  /** Verifies every request Slack sends (protocols.md §2.1); unset: the Slack endpoints answer 401. */
+  readonly signingSecret: string | null;
+  /** A single-workspace install's bot token from the environment (instead of the OAuth install). */
+  readonly botToken: string | null;
+  /** Where cards go when no routing rule matches. */
+  readonly defaultChannel: string | null;
+  /** The Web API base, ending in `/` (`https://slack.com/api/`; a simulator's in tests and the demo). */
+  readonly apiUrl: string;
+  /** The OAuth v2 install (both unset: installing from the console is off). */
+  readonly clientId: string | null;
+  readonly clientSecret: string | null;
+  /** Where the browser is sent to approve the install (`https://slack.com/oauth/v2/authorize`). */
+  readonly authorizeUrl: string;
+  /** Longest one Web API call may take. */
+  readonly timeoutMs: number;
+  /** Changes to one incident within this window become one `chat.update`. */
+  readonly updateCoalesceMs: number;
+  /** Least time between two posts to one channel (Slack allows about one a second). */
+  readonly channelIntervalMs: number;
 }
 
 /** A connection set entirely by SERVICENOW_* variables (headless installs): the console only reads it. */
@@ -590,6 +661,9 @@ const SECRET_VARIABLES = new Set([
   'SERVICENOW_CLIENT_SECRET',
   'SERVICENOW_PASSWORD',
   'SERVICENOW_WEBHOOK_SECRET',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_BOT_TOKEN',
+  'SLACK_CLIENT_SECRET',
 ]);
 
 function describe(
@@ -696,6 +770,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       callRetentionDays: vars.SERVICENOW_CALL_RETENTION_DAYS,
     },
     servicenowSync: { reconcileIntervalMs: vars.SERVICENOW_RECONCILE_INTERVAL_MS },
+    slack: {
+      signingSecret: vars.SLACK_SIGNING_SECRET ?? null,
+      botToken: vars.SLACK_BOT_TOKEN ?? null,
+      defaultChannel: vars.SLACK_DEFAULT_CHANNEL ?? null,
+      apiUrl: vars.SLACK_API_URL ?? 'https://slack.com/api/',
+      clientId: vars.SLACK_CLIENT_ID ?? null,
+      clientSecret: vars.SLACK_CLIENT_SECRET ?? null,
+      authorizeUrl: vars.SLACK_OAUTH_AUTHORIZE_URL ?? 'https://slack.com/oauth/v2/authorize',
+      timeoutMs: vars.SLACK_TIMEOUT_MS,
+      updateCoalesceMs: vars.SLACK_UPDATE_COALESCE_MS,
+      channelIntervalMs: vars.SLACK_CHANNEL_INTERVAL_MS,
+    },
   };
 }
 
