@@ -138,15 +138,12 @@ async function startApp(databaseUrl, dir, { worker }) {
     ADMIN_PASSWORD: ADMIN.password,
     COOKIE_SECURE: 'false',
     DELIVERY_WORKER_ENABLED: worker ? 'true' : 'false',
-    // ServiceNow's webhook verifies with this secret; the instance itself is not reachable (the
-    // load is inbound only: the handler applies the records, and nothing is written back to a
-    // change that came from ServiceNow).
+    // ServiceNow's webhook verifies with this secret. The connection points at the instance
+    // simulator (a child process, no webhooks, no trickle), so the incidents the events loads open
+    // are written to it by the outbound sync as in production, and do not fail and retry against
+    // an unreachable instance during the later loads.
     SERVICENOW_WEBHOOK_SECRET: SIGNING_SECRET,
-    SERVICENOW_INSTANCE_URL: 'http://127.0.0.1:9',
-    SERVICENOW_CLIENT_ID: 'bench',
-    SERVICENOW_CLIENT_SECRET: 'bench',
-    SERVICENOW_USERNAME: 'bench',
-    SERVICENOW_PASSWORD: 'bench',
+    ...simulator.env,
   };
   const app = own(
     spawn(process.execPath, [...APP_NODE_ARGS, 'backend/dist/backend/src/main.js'], {
@@ -164,6 +161,37 @@ async function startApp(databaseUrl, dir, { worker }) {
   const base = `http://127.0.0.1:${port}`;
   await waitUntilReady(base, { timeoutMs: 120_000, exited });
   return { app, base };
+}
+
+/**
+ * The ServiceNow instance simulator (backend/test/simulators/servicenow-simulator.main.ts) as a
+ * child process: no webhooks, no trickle. It prints its settings as `SERVICENOW_*=value` lines.
+ */
+async function startSimulator() {
+  const child = own(
+    spawn(
+      process.execPath,
+      [
+        '-r',
+        './backend/test/support/register-typescript.cjs',
+        'backend/test/simulators/servicenow-simulator.main.ts',
+        '--port=0',
+        '--incidents=0',
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'development' } },
+    ),
+  );
+  const env = await new Promise((resolve, reject) => {
+    const found = {};
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const match = /^(SERVICENOW_[A-Z_]+)=(.*)$/.exec(line);
+      if (match) found[match[1]] = match[2];
+      if (found.SERVICENOW_WEBHOOK_SECRET !== undefined) resolve(found);
+    });
+    child.once('exit', (code) => reject(new Error(`the ServiceNow simulator exited (${code})`)));
+  });
+  delete env.SERVICENOW_WEBHOOK_SECRET; // the bench signs with its own
+  return { child, env };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -513,8 +541,10 @@ const dir = mkdtempSync(join(tmpdir(), 'nexecute-bench-ingest-'));
 if (process.getuid?.() === 0) chmodSync(dir, 0o755); // PostgreSQL runs as 'postgres' when we are root
 let database;
 let db;
+let simulator;
 let exitCode = 0;
 try {
+  simulator = await startSimulator();
   database = await startDatabase(dir);
   db = new pg.Client({ connectionString: database.url });
   await db.connect();
