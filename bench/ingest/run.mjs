@@ -428,6 +428,29 @@ async function drain(db, backlogAtStart) {
   return { seconds: (performance.now() - started) / 1000, left: 0 };
 }
 
+/**
+ * Waits until the worker has no job it could run now (the outbound syncs to the simulator that the
+ * processed events queued, among others), so the next load does not run beside leftover work.
+ * Returns the seconds waited, or null at the timeout.
+ */
+async function settle(db) {
+  const started = performance.now();
+  for (;;) {
+    const { n } = (
+      await db.query(
+        `SELECT count(*)::int AS n FROM graphile_worker.jobs
+          WHERE run_at <= now() + interval '1 second' AND attempts < max_attempts`,
+      )
+    ).rows[0];
+    if (n === 0) return (performance.now() - started) / 1000;
+    if (performance.now() - started > DRAIN_TIMEOUT_S * 1000) {
+      log(`the worker still had ${n} runnable jobs after ${DRAIN_TIMEOUT_S} s; going on`);
+      return null;
+    }
+    await sleep(250);
+  }
+}
+
 const countAccepted = async (db) =>
   (await db.query(`SELECT count(*)::int AS n FROM inbound_events WHERE status = 'accepted'`)).rows[0].n;
 
@@ -607,7 +630,10 @@ try {
   log(`warm-up: ${WARMUP_SECONDS} s each`);
   await load(bareBase, { seconds: WARMUP_SECONDS, body: distinct, pid: bare.pid });
   await load(base, { seconds: WARMUP_SECONDS, body: distinct, pid: app.pid });
-  if (APP_WORKER) await drain(db, await countAccepted(db));
+  if (APP_WORKER) {
+    await drain(db, await countAccepted(db));
+    await settle(db);
+  }
 
   for (let round = 1; round <= ROUNDS; round++) {
     log(`round ${round}/${ROUNDS}: bare handler, distinct events, ${SECONDS} s`);
@@ -631,6 +657,9 @@ try {
       const d = await drain(db, backlog);
       const after = cpuSeconds(app.pid);
       const cpu = { app: after.server - before.server, postgres: after.postgres - before.postgres };
+      const settled = await settle(db);
+      if (settled)
+        log(`then ${settled.toFixed(1)} s until the worker's other jobs (outbound syncs) were done`);
       results.drains.push({ accepted: r.accepted, backlog, cpu, ...d });
     }
   }
@@ -646,7 +675,10 @@ try {
       );
     }
     await load(base, { seconds: WARMUP_SECONDS, body: snBody, pid: app.pid, path: SERVICENOW_PATH });
-    if (APP_WORKER) await drain(db, await countAccepted(db));
+    if (APP_WORKER) {
+      await drain(db, await countAccepted(db));
+      await settle(db);
+    }
     for (let round = 1; round <= ROUNDS; round++) {
       log(`round ${round}/${ROUNDS}: bare handler, ServiceNow webhooks, ${SECONDS} s`);
       results.snBare.push(
@@ -671,6 +703,7 @@ try {
         const backlog = await countAccepted(db);
         log(`backlog left by the webhook load: ${backlog}; waiting for the worker`);
         results.snDrains.push({ accepted: r.accepted, backlog, ...(await drain(db, backlog)) });
+        await settle(db);
       }
     }
   }
@@ -681,7 +714,10 @@ try {
     const first = await post(b, '/api/events', dupBody, signedHeaders(SIGNING_SECRET, dupBody));
     if (first.status !== 202) throw new Error(`duplicate prime: HTTP ${first.status}`);
   }
-  if (APP_WORKER) await drain(db, await countAccepted(db));
+  if (APP_WORKER) {
+    await drain(db, await countAccepted(db));
+    await settle(db);
+  }
   log(`duplicates: ${DUP_SECONDS} s each`);
   const bareDup = await load(bareBase, {
     seconds: DUP_SECONDS,
