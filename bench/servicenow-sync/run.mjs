@@ -214,6 +214,14 @@ async function thereToHere(sim, db) {
   const changes = [];
   const sysIds = [];
   const person = (i) => PEOPLE[i % PEOPLE.length];
+  // When our endpoint answered 2xx to each event (the rule sends one at a time, in order).
+  const answered = new Map();
+  sim.webhook.configure({
+    onAttempt: (a) => {
+      if (a.status !== undefined && a.status < 300 && !answered.has(a.eventId))
+        answered.set(a.eventId, now());
+    },
+  });
   for (let i = 0; i < INCIDENTS; i++) {
     const record = sim.createAsUser(
       {
@@ -280,6 +288,9 @@ async function thereToHere(sim, db) {
     if (left > 0) await sleep(POLL_MS);
   }
   if (left > 0) log(`there → here: ${left} changes not in our database after ${TIMEOUT_MS / 1000} s`);
+  for (const c of changes) {
+    c.answeredAt = answered.get(c.journalSysId ? `journal:${c.journalSysId}` : `${c.sysId}:${c.modCount}`);
+  }
   return changes;
 }
 
@@ -436,6 +447,12 @@ try {
   );
 
   const there = await thereToHere(sim, db);
+  const acks = there.filter((c) => c.answeredAt !== undefined).map((c) => c.answeredAt - c.madeAt);
+  acks.sort((a, b) => a - b);
+  const lastAck =
+    (Math.max(...there.filter((c) => c.answeredAt !== undefined).map((c) => c.answeredAt)) -
+      Math.min(...there.map((c) => c.madeAt))) /
+    1000;
   // Let the echoes of phase 1 settle, so phase 2 starts on a quiet worker.
   await sleep(2000);
   const { changes: hereChanges, apiMs } = await hereToThere(sim, app.base, bearer);
@@ -448,6 +465,11 @@ try {
     summarise('ServiceNow → Nexecute (webhook, inbox, worker)', there),
     summarise('Nexecute → ServiceNow (API, outbox, delivery)', hereChanges),
   ]);
+  console.log(
+    `ServiceNow → Nexecute, the webhook's 202 (stored in our inbox; the rule sends one at a time): ` +
+      `${acks.length} answered, lag p50 ${fmt(percentile(acks, 50), 1)} ms, p99 ${fmt(percentile(acks, 99), 1)} ms, ` +
+      `the last ${fmt(lastAck, 2)} s after the first change.`,
+  );
   console.log(
     `Our API's answer to the ${apiMs.length} changes made here: p50 ${fmt(percentile(apiMs, 50), 1)} ms, ` +
       `p99 ${fmt(percentile(apiMs, 99), 1)} ms (lag here → there counts from the answer).`,
