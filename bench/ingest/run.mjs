@@ -144,6 +144,10 @@ async function startApp(databaseUrl, dir, { worker }) {
     // an unreachable instance during the later loads.
     SERVICENOW_WEBHOOK_SECRET: SIGNING_SECRET,
     ...simulator.env,
+    // No scheduled reconciliation: its runs (5 s after start, then every 5 minutes) page through
+    // every record the outbound sync wrote to the simulator, on the request path's pool, and so
+    // landed inside whichever load was running then (hundreds of slow-query warnings).
+    SERVICENOW_RECONCILE_INTERVAL_MS: '0',
   };
   const app = own(
     spawn(process.execPath, [...APP_NODE_ARGS, 'backend/dist/backend/src/main.js'], {
