@@ -1,7 +1,8 @@
-// `npm run demo`: the whole product as `npm start` runs it (embedded PostgreSQL unless
-// DATABASE_URL is set), connected to a local ServiceNow instance simulator that opens and changes
-// incidents as ServiceNow people would and sends our webhook for each change, so the console moves
-// within a minute of starting. Nothing leaves this machine.
+// `npm run demo`: the whole product as `npm start` runs it, connected to a local ServiceNow
+// instance simulator that opens and changes incidents as ServiceNow people would and sends our
+// webhook for each change, so the console moves within a minute of starting. Nothing leaves this
+// machine. Embedded PostgreSQL in a fresh ./data/demo-postgres of its own on every start (the
+// simulator starts empty too), unless DATABASE_URL or EMBEDDED_POSTGRES_DIR is set.
 //
 //   npm run demo                      console at http://127.0.0.1:3000 (PORT to change)
 //   DEMO_TRICKLE_MS=2000 npm run demo a change on the ServiceNow side every 2 s (default 5000)
@@ -19,6 +20,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +34,14 @@ const trickleMs = Number(process.env.DEMO_TRICKLE_MS ?? 5000);
 const appHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
 
 buildIfStale(['frontend', 'backend']);
+
+// The simulator starts empty every time, so the demo's database starts empty too, and apart from
+// the product's own (`npm start` keeps ./data/postgres): demo incidents linked to a simulator that
+// is gone would otherwise stay in the product, and a restarted demo would mix the two.
+if (!process.env.DATABASE_URL && !process.env.EMBEDDED_POSTGRES_DIR) {
+  process.env.EMBEDDED_POSTGRES_DIR = join(root, 'data', 'demo-postgres');
+  rmSync(process.env.EMBEDDED_POSTGRES_DIR, { recursive: true, force: true });
+}
 
 // One set of values for both sides (the simulator reads the same variables as the product).
 const simulatorPort = await freePort();
