@@ -138,15 +138,16 @@ async function startApp(databaseUrl, dir, { worker }) {
     ADMIN_PASSWORD: ADMIN.password,
     COOKIE_SECURE: 'false',
     DELIVERY_WORKER_ENABLED: worker ? 'true' : 'false',
-    // ServiceNow's webhook verifies with this secret; the instance itself is not reachable (the
-    // load is inbound only: the handler applies the records, and nothing is written back to a
-    // change that came from ServiceNow).
+    // ServiceNow's webhook verifies with this secret. The connection points at the instance
+    // simulator (a child process, no webhooks, no trickle), so the incidents the events loads open
+    // are written to it by the outbound sync as in production, and do not fail and retry against
+    // an unreachable instance during the later loads.
     SERVICENOW_WEBHOOK_SECRET: SIGNING_SECRET,
-    SERVICENOW_INSTANCE_URL: 'http://127.0.0.1:9',
-    SERVICENOW_CLIENT_ID: 'bench',
-    SERVICENOW_CLIENT_SECRET: 'bench',
-    SERVICENOW_USERNAME: 'bench',
-    SERVICENOW_PASSWORD: 'bench',
+    ...simulator.env,
+    // No scheduled reconciliation: its runs (5 s after start, then every 5 minutes) page through
+    // every record the outbound sync wrote to the simulator, on the request path's pool, and so
+    // landed inside whichever load was running then (hundreds of slow-query warnings).
+    SERVICENOW_RECONCILE_INTERVAL_MS: '0',
   };
   const app = own(
     spawn(process.execPath, [...APP_NODE_ARGS, 'backend/dist/backend/src/main.js'], {
@@ -164,6 +165,37 @@ async function startApp(databaseUrl, dir, { worker }) {
   const base = `http://127.0.0.1:${port}`;
   await waitUntilReady(base, { timeoutMs: 120_000, exited });
   return { app, base };
+}
+
+/**
+ * The ServiceNow instance simulator (backend/test/simulators/servicenow-simulator.main.ts) as a
+ * child process: no webhooks, no trickle. It prints its settings as `SERVICENOW_*=value` lines.
+ */
+async function startSimulator() {
+  const child = own(
+    spawn(
+      process.execPath,
+      [
+        '-r',
+        './backend/test/support/register-typescript.cjs',
+        'backend/test/simulators/servicenow-simulator.main.ts',
+        '--port=0',
+        '--incidents=0',
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'development' } },
+    ),
+  );
+  const env = await new Promise((resolve, reject) => {
+    const found = {};
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const match = /^(SERVICENOW_[A-Z_]+)=(.*)$/.exec(line);
+      if (match) found[match[1]] = match[2];
+      if (found.SERVICENOW_WEBHOOK_SECRET !== undefined) resolve(found);
+    });
+    child.once('exit', (code) => reject(new Error(`the ServiceNow simulator exited (${code})`)));
+  });
+  delete env.SERVICENOW_WEBHOOK_SECRET; // the bench signs with its own
+  return { child, env };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -400,6 +432,29 @@ async function drain(db, backlogAtStart) {
   return { seconds: (performance.now() - started) / 1000, left: 0 };
 }
 
+/**
+ * Waits until the worker has no job it could run now (the outbound syncs to the simulator that the
+ * processed events queued, among others), so the next load does not run beside leftover work.
+ * Returns the seconds waited, or null at the timeout.
+ */
+async function settle(db) {
+  const started = performance.now();
+  for (;;) {
+    const { n } = (
+      await db.query(
+        `SELECT count(*)::int AS n FROM graphile_worker.jobs
+          WHERE run_at <= now() + interval '1 second' AND attempts < max_attempts`,
+      )
+    ).rows[0];
+    if (n === 0) return (performance.now() - started) / 1000;
+    if (performance.now() - started > DRAIN_TIMEOUT_S * 1000) {
+      log(`the worker still had ${n} runnable jobs after ${DRAIN_TIMEOUT_S} s; going on`);
+      return null;
+    }
+    await sleep(250);
+  }
+}
+
 const countAccepted = async (db) =>
   (await db.query(`SELECT count(*)::int AS n FROM inbound_events WHERE status = 'accepted'`)).rows[0].n;
 
@@ -513,8 +568,10 @@ const dir = mkdtempSync(join(tmpdir(), 'nexecute-bench-ingest-'));
 if (process.getuid?.() === 0) chmodSync(dir, 0o755); // PostgreSQL runs as 'postgres' when we are root
 let database;
 let db;
+let simulator;
 let exitCode = 0;
 try {
+  simulator = await startSimulator();
   database = await startDatabase(dir);
   db = new pg.Client({ connectionString: database.url });
   await db.connect();
@@ -577,7 +634,10 @@ try {
   log(`warm-up: ${WARMUP_SECONDS} s each`);
   await load(bareBase, { seconds: WARMUP_SECONDS, body: distinct, pid: bare.pid });
   await load(base, { seconds: WARMUP_SECONDS, body: distinct, pid: app.pid });
-  if (APP_WORKER) await drain(db, await countAccepted(db));
+  if (APP_WORKER) {
+    await drain(db, await countAccepted(db));
+    await settle(db);
+  }
 
   for (let round = 1; round <= ROUNDS; round++) {
     log(`round ${round}/${ROUNDS}: bare handler, distinct events, ${SECONDS} s`);
@@ -601,6 +661,9 @@ try {
       const d = await drain(db, backlog);
       const after = cpuSeconds(app.pid);
       const cpu = { app: after.server - before.server, postgres: after.postgres - before.postgres };
+      const settled = await settle(db);
+      if (settled)
+        log(`then ${settled.toFixed(1)} s until the worker's other jobs (outbound syncs) were done`);
       results.drains.push({ accepted: r.accepted, backlog, cpu, ...d });
     }
   }
@@ -616,7 +679,10 @@ try {
       );
     }
     await load(base, { seconds: WARMUP_SECONDS, body: snBody, pid: app.pid, path: SERVICENOW_PATH });
-    if (APP_WORKER) await drain(db, await countAccepted(db));
+    if (APP_WORKER) {
+      await drain(db, await countAccepted(db));
+      await settle(db);
+    }
     for (let round = 1; round <= ROUNDS; round++) {
       log(`round ${round}/${ROUNDS}: bare handler, ServiceNow webhooks, ${SECONDS} s`);
       results.snBare.push(
@@ -641,6 +707,7 @@ try {
         const backlog = await countAccepted(db);
         log(`backlog left by the webhook load: ${backlog}; waiting for the worker`);
         results.snDrains.push({ accepted: r.accepted, backlog, ...(await drain(db, backlog)) });
+        await settle(db);
       }
     }
   }
@@ -651,7 +718,10 @@ try {
     const first = await post(b, '/api/events', dupBody, signedHeaders(SIGNING_SECRET, dupBody));
     if (first.status !== 202) throw new Error(`duplicate prime: HTTP ${first.status}`);
   }
-  if (APP_WORKER) await drain(db, await countAccepted(db));
+  if (APP_WORKER) {
+    await drain(db, await countAccepted(db));
+    await settle(db);
+  }
   log(`duplicates: ${DUP_SECONDS} s each`);
   const bareDup = await load(bareBase, {
     seconds: DUP_SECONDS,

@@ -127,6 +127,7 @@ export class ServiceNowConnectionChecks {
       reconciliationLagSeconds: sync?.reconciliationLagSeconds ?? null,
       pendingSyncs: sync?.pendingSyncs ?? null,
       failedSyncs: sync?.failedSyncs ?? null,
+      firstImport: sync?.firstImport ?? null,
       recentErrors,
     };
   }

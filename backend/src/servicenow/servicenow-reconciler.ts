@@ -35,8 +35,31 @@ function serviceNowTime(at: Date): string {
   return at.toISOString().slice(0, 19).replace('T', ' ');
 }
 
-const FIELDS_SQL = `SELECT to_char(watermark_updated_on, 'YYYY-MM-DD HH24:MI:SS') AS updated_on, watermark_sys_id AS sys_id
-  FROM servicenow_sync_state WHERE id = 1`;
+const STATE_SQL = `SELECT to_char(watermark_updated_on, 'YYYY-MM-DD HH24:MI:SS') AS updated_on, watermark_sys_id AS sys_id,
+         first_import_state, first_import_imported, first_import_total
+    FROM servicenow_sync_state WHERE id = 1`;
+
+/** The open incidents the first connection imports (New, In Progress, On Hold). */
+const OPEN_FILTER = 'stateIN1,2,3';
+/** The first run waits this long after start-up (or the interval, if shorter). */
+const FIRST_RUN_DELAY_MS = 5000;
+
+interface Position {
+  on: string;
+  id: string;
+}
+
+interface StateRow {
+  updated_on: string | null;
+  sys_id: string | null;
+  first_import_state: 'pending' | 'running' | 'done' | 'failed';
+  first_import_imported: number;
+  first_import_total: number | null;
+}
+
+function messageOf(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).slice(0, 2000);
+}
 
 /**
  * Repairs whatever webhooks missed (docs/servicenow.md, "Reconciliation"): every interval, under an
@@ -47,12 +70,17 @@ const FIELDS_SQL = `SELECT to_char(watermark_updated_on, 'YYYY-MM-DD HH24:MI:SS'
  * and dedupes by sys_id + sys_mod_count: a record not newer than the version we hold is skipped;
  * the rest go through the inbox like a webhook (idempotency key `reconcile:<sys_id>:<sys_mod_count>`,
  * the record's order key), with the journal entries of each changed record. The first run (no
- * watermark) imports the open incidents. Then it retries our pending and failed outbound links.
+ * watermark) imports the open incidents, paged the same way (keyset on the pair, open states only),
+ * and records its progress on the sync state's row (`first_import_*`: state, imported, the
+ * instance's X-Total-Count, times, last error) after every page, with the watermark, for the
+ * Integrations page; a failed or interrupted import resumes where that watermark says. Then it
+ * retries our pending and failed outbound links.
  */
 @Injectable()
 export class ServiceNowReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ServiceNowReconciler.name);
   private timer: NodeJS.Timeout | undefined;
+  private firstRun: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   /** Records read per Table API call (a spec makes it small to page through one second). */
   pageSize = 100;
@@ -72,16 +100,22 @@ export class ServiceNowReconciler implements OnApplicationBootstrap, OnApplicati
   onApplicationBootstrap(): void {
     const interval = this.config.servicenowSync.reconcileIntervalMs;
     if (!this.config.deliveries.workerEnabled || interval === 0) return;
-    this.timer = setInterval(() => {
+    const tick = (): void => {
       if (this.running) return;
       this.running = this.run()
         .catch((e: unknown) => this.logger.warn(`ServiceNow reconciliation failed: ${String(e)}`))
         .finally(() => (this.running = undefined));
-    }, interval);
+    };
+    // Soon after start-up, not a whole interval later: a new connection's first import (and a
+    // restarted instance's catching up) should not wait five minutes.
+    this.firstRun = setTimeout(tick, Math.min(interval, FIRST_RUN_DELAY_MS));
+    this.firstRun.unref();
+    this.timer = setInterval(tick, interval);
     this.timer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearTimeout(this.firstRun);
     clearInterval(this.timer);
     await this.running;
   }
@@ -109,12 +143,11 @@ export class ServiceNowReconciler implements OnApplicationBootstrap, OnApplicati
 
   private async reconcile(): Promise<ReconciliationResult> {
     const startedAt = new Date();
-    const [mark] =
-      await this.dataSource.query<{ updated_on: string | null; sys_id: string | null }[]>(FIELDS_SQL);
+    const [mark] = await this.dataSource.query<StateRow[]>(STATE_SQL);
     let seen = 0;
     let queued = 0;
     // Where the run is: the last record handled (the watermark when it ends).
-    const at: { last: { on: string; id: string } | null } = {
+    const at: { last: Position | null } = {
       last: mark?.updated_on ? { on: mark.updated_on, id: mark.sys_id ?? '' } : null,
     };
     try {
@@ -125,35 +158,10 @@ export class ServiceNowReconciler implements OnApplicationBootstrap, OnApplicati
           at.last = { on: record.sys_updated_on, id: record.sys_id };
         }
       };
-      if (!at.last) {
-        // First run: import what is open (then everything changed after it).
-        const first = this.pages(`stateIN1,2,3^ORDERBYsys_updated_on^ORDERBYsys_id`);
-        for await (const page of first) await handle(page);
-        // Nothing open: start from a few minutes ago by our clock (the integration user runs in GMT).
-        at.last ??= { on: serviceNowTime(new Date(Date.now() - 300_000)), id: '' };
-      }
+      if (mark && mark.first_import_state !== 'done') await this.firstImport(mark, at, handle);
       if (at.last) {
         // The watermark's whole second again (the overlap), by sys_id; then the seconds after it.
-        let on = at.last.on;
-        let afterId = '';
-        for (;;) {
-          for (;;) {
-            const query = `sys_updated_on=${on}${afterId ? `^sys_id>${afterId}` : ''}^ORDERBYsys_id`;
-            const { records } = await this.client.listIncidents(query, { limit: this.pageSize });
-            await handle(records);
-            if (records.length < this.pageSize) break;
-            afterId = records.at(-1)!.sys_id;
-          }
-          const { records } = await this.client.listIncidents(
-            `sys_updated_on>${on}^ORDERBYsys_updated_on^ORDERBYsys_id`,
-            { limit: this.pageSize },
-          );
-          await handle(records);
-          if (records.length < this.pageSize) break;
-          // The page may have cut its last second short: finish it by sys_id, then go on.
-          on = records.at(-1)!.sys_updated_on;
-          afterId = records.at(-1)!.sys_id;
-        }
+        for await (const { records } of this.keyset('', { on: at.last.on, id: '' })) await handle(records);
       }
       const retried = await this.retryOutbound();
       await this.dataSource.query(
@@ -174,23 +182,113 @@ export class ServiceNowReconciler implements OnApplicationBootstrap, OnApplicati
                 watermark_sys_id = COALESCE($2, watermark_sys_id),
                 last_run_at = $3, last_run_ok = false, last_run_error = $4
           WHERE id = 1`,
-        [
-          at.last?.on ?? null,
-          at.last?.id ?? null,
-          startedAt,
-          (e instanceof Error ? e.message : String(e)).slice(0, 2000),
-        ],
+        [at.last?.on ?? null, at.last?.id ?? null, startedAt, messageOf(e)],
       );
       throw e;
     }
   }
 
-  /** Pages of one query, following offsets (used once, for the first import). */
-  private async *pages(query: string): AsyncGenerator<ServiceNowRecord[]> {
-    for (let offset = 0; ; offset += this.pageSize) {
-      const { records } = await this.client.listIncidents(query, { limit: this.pageSize, offset });
-      if (records.length) yield records;
-      if (records.length < this.pageSize) return;
+  /**
+   * The first connection's import of the open incidents, or the rest of one that failed or was
+   * interrupted (resumed after the watermark it had reached). Progress is written after every
+   * page, with the watermark, so another instance's health answer sees it.
+   */
+  private async firstImport(
+    mark: StateRow,
+    at: { last: Position | null },
+    handle: (records: readonly ServiceNowRecord[]) => Promise<void>,
+  ): Promise<void> {
+    const resumed = at.last !== null;
+    let imported = resumed ? mark.first_import_imported : 0;
+    let total = resumed ? mark.first_import_total : null;
+    await this.dataSource.query(
+      `UPDATE servicenow_sync_state
+          SET first_import_state = 'running', first_import_imported = $1, first_import_total = $2,
+              first_import_started_at = CASE WHEN $3 AND first_import_started_at IS NOT NULL
+                                             THEN first_import_started_at ELSE now() END,
+              first_import_finished_at = NULL, first_import_error = NULL
+        WHERE id = 1`,
+      [imported, total, resumed],
+    );
+    try {
+      for await (const page of this.keyset(`${OPEN_FILTER}^`, at.last)) {
+        // The instance's count of what is open, from the import's first query.
+        if (!resumed && page.first) total = page.total;
+        await handle(page.records);
+        imported += page.records.length;
+        await this.dataSource.query(
+          `UPDATE servicenow_sync_state
+              SET first_import_imported = $1, first_import_total = $2,
+                  watermark_updated_on = $3::timestamp, watermark_sys_id = $4
+            WHERE id = 1`,
+          [imported, total, at.last?.on ?? null, at.last?.id ?? null],
+        );
+      }
+    } catch (e) {
+      await this.dataSource.query(
+        `UPDATE servicenow_sync_state
+            SET first_import_state = 'failed', first_import_finished_at = now(), first_import_error = $1
+          WHERE id = 1`,
+        [messageOf(e)],
+      );
+      throw e;
+    }
+    // Nothing open: start from a few minutes ago by our clock (the integration user runs in GMT).
+    at.last ??= { on: serviceNowTime(new Date(Date.now() - 300_000)), id: '' };
+    // Incidents opened while it ran can make the count grow past the instance's first answer.
+    await this.dataSource.query(
+      `UPDATE servicenow_sync_state
+          SET first_import_state = 'done', first_import_finished_at = now(),
+              first_import_total = GREATEST(COALESCE(first_import_total, 0), first_import_imported),
+              watermark_updated_on = $1::timestamp, watermark_sys_id = $2
+        WHERE id = 1`,
+      [at.last.on, at.last.id],
+    );
+  }
+
+  /**
+   * Pages of `filter` (empty, or ending in `^`) in (sys_updated_on, sys_id) order after `from`:
+   * the rest of from's second by sys_id, then the seconds after it; a page that cuts a second
+   * short is finished by sys_id before going on. No `from`: from the beginning.
+   */
+  private async *keyset(
+    filter: string,
+    from: Position | null,
+  ): AsyncGenerator<{ records: ServiceNowRecord[]; total: number | null; first: boolean }> {
+    let first = true;
+    let on: string;
+    let afterId: string;
+    if (from === null) {
+      const page = await this.client.listIncidents(`${filter}ORDERBYsys_updated_on^ORDERBYsys_id`, {
+        limit: this.pageSize,
+      });
+      yield { records: page.records, total: page.total, first };
+      first = false;
+      if (page.records.length < this.pageSize) return;
+      on = page.records.at(-1)!.sys_updated_on;
+      afterId = page.records.at(-1)!.sys_id;
+    } else {
+      on = from.on;
+      afterId = from.id;
+    }
+    for (;;) {
+      for (;;) {
+        const query = `${filter}sys_updated_on=${on}${afterId ? `^sys_id>${afterId}` : ''}^ORDERBYsys_id`;
+        const page = await this.client.listIncidents(query, { limit: this.pageSize });
+        yield { records: page.records, total: page.total, first };
+        first = false;
+        if (page.records.length < this.pageSize) break;
+        afterId = page.records.at(-1)!.sys_id;
+      }
+      const page = await this.client.listIncidents(
+        `${filter}sys_updated_on>${on}^ORDERBYsys_updated_on^ORDERBYsys_id`,
+        { limit: this.pageSize },
+      );
+      yield { records: page.records, total: page.total, first };
+      first = false;
+      if (page.records.length < this.pageSize) return;
+      on = page.records.at(-1)!.sys_updated_on;
+      afterId = page.records.at(-1)!.sys_id;
     }
   }
 

@@ -4,11 +4,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { IncidentQueries } from '../incidents/incident-queries';
 import { SERVICENOW_SETTINGS, type ServiceNowSettingsSource } from './servicenow-sync-settings';
-import type { IncidentSyncView, SyncSummaryView } from './dto/servicenow-sync.view';
+import type { FirstImportView, IncidentSyncView, SyncSummaryView } from './dto/servicenow-sync.view';
 
 const SUMMARY_SQL = `
   SELECT s.last_webhook_at, s.last_run_at, s.last_success_at, s.last_run_ok, s.last_run_error,
          extract(epoch FROM now() - s.last_success_at)::int AS lag_seconds,
+         s.first_import_state, s.first_import_imported, s.first_import_total,
+         s.first_import_started_at, s.first_import_finished_at, s.first_import_error,
          (SELECT count(*) FROM servicenow_links WHERE status = 'pending')::int AS pending,
          (SELECT count(*) FROM servicenow_links WHERE status = 'failed')::int AS failed
     FROM servicenow_sync_state s WHERE s.id = 1`;
@@ -46,6 +48,12 @@ export class ServiceNowSyncStatus {
         lag_seconds: number | null;
         pending: number;
         failed: number;
+        first_import_state: FirstImportView['state'];
+        first_import_imported: number;
+        first_import_total: number | null;
+        first_import_started_at: Date | null;
+        first_import_finished_at: Date | null;
+        first_import_error: string | null;
       }[]
     >(SUMMARY_SQL);
     const errors =
@@ -70,6 +78,14 @@ export class ServiceNowSyncStatus {
       reconciliationLagSeconds: row?.lag_seconds ?? null,
       pendingSyncs: row?.pending ?? 0,
       failedSyncs: row?.failed ?? 0,
+      firstImport: {
+        state: row?.first_import_state ?? 'pending',
+        imported: row?.first_import_imported ?? 0,
+        total: row?.first_import_total ?? null,
+        startedAt: row?.first_import_started_at?.toISOString() ?? null,
+        finishedAt: row?.first_import_finished_at?.toISOString() ?? null,
+        lastError: row?.first_import_error ?? null,
+      },
       recentErrors,
     };
   }
@@ -112,6 +128,8 @@ export interface ServiceNowSyncSummary {
   readonly reconciliationLagSeconds: number | null;
   readonly pendingSyncs: number;
   readonly failedSyncs: number;
+  /** The first connection's import of open incidents. */
+  readonly firstImport: FirstImportView;
   /** Sync failures to list next to the client's call errors (merged newest first). */
   readonly recentErrors?: readonly ServiceNowRecentError[];
 }

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { FirstImportView } from './servicenow-sync.view';
 
 export class ServiceNowCallStatsView {
   @ApiProperty({ example: 'incident.update' })
@@ -74,6 +75,13 @@ export class ServiceNowHealthView {
 
   @ApiProperty({ example: 0, nullable: true, type: Number })
   failedSyncs!: number | null;
+
+  @ApiProperty({
+    type: FirstImportView,
+    nullable: true,
+    description: "The first connection's import of open incidents: progress while it runs",
+  })
+  firstImport!: FirstImportView | null;
 
   @ApiProperty({ type: [ServiceNowRecentErrorView] })
   recentErrors!: ServiceNowRecentErrorView[];

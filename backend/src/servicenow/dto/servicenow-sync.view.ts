@@ -64,6 +64,46 @@ export class SyncErrorView {
   message!: string;
 }
 
+/** The first connection's import of the instance's open incidents (docs/servicenow.md, "Reconciliation"). */
+export class FirstImportView {
+  @ApiProperty({
+    enum: ['pending', 'running', 'done', 'failed'],
+    example: 'running',
+    description:
+      'pending: not started (no reconciliation has run since the connection was made); running: one ' +
+      'instance of the app is paging through; done; failed: stopped at an error, the next ' +
+      'reconciliation resumes where it stopped',
+  })
+  state!: 'pending' | 'running' | 'done' | 'failed';
+
+  @ApiProperty({ example: 200, description: 'Open incidents read and queued for import so far' })
+  imported!: number;
+
+  @ApiProperty({
+    example: 250,
+    nullable: true,
+    type: Number,
+    description:
+      "The instance's count of open incidents (X-Total-Count) when the import started; once done, at " +
+      'least `imported` (incidents opened during the import count too). null before the first page',
+  })
+  total!: number | null;
+
+  @ApiProperty({ example: '2026-12-04T09:10:00.000Z', nullable: true, type: String })
+  startedAt!: string | null;
+
+  @ApiProperty({ example: '2026-12-04T09:10:42.000Z', nullable: true, type: String })
+  finishedAt!: string | null;
+
+  @ApiProperty({
+    example: null,
+    nullable: true,
+    type: String,
+    description: "Why the last attempt failed, with the instance's own message",
+  })
+  lastError!: string | null;
+}
+
 /** The sync's part of GET /api/integrations/servicenow/health. */
 export class SyncSummaryView {
   @ApiProperty({ example: '2026-12-04T09:12:00.000Z', nullable: true, type: String })
@@ -86,6 +126,9 @@ export class SyncSummaryView {
 
   @ApiProperty({ example: 1 })
   failedSyncs!: number;
+
+  @ApiProperty({ type: FirstImportView })
+  firstImport!: FirstImportView;
 
   @ApiProperty({ type: [SyncErrorView] })
   recentErrors!: SyncErrorView[];

@@ -2584,6 +2584,33 @@ export interface components {
       /** @example 2026-12-04T09:12:00.000Z */
       readonly lastErrorAt: string | null;
     };
+    readonly FirstImportView: {
+      /**
+       * @description pending: not started (no reconciliation has run since the connection was made); running: one instance of the app is paging through; done; failed: stopped at an error, the next reconciliation resumes where it stopped
+       * @example running
+       * @enum {string}
+       */
+      readonly state: 'pending' | 'running' | 'done' | 'failed';
+      /**
+       * @description Open incidents read and queued for import so far
+       * @example 200
+       */
+      readonly imported: number;
+      /**
+       * @description The instance's count of open incidents (X-Total-Count) when the import started; once done, at least `imported` (incidents opened during the import count too). null before the first page
+       * @example 250
+       */
+      readonly total: number | null;
+      /** @example 2026-12-04T09:10:00.000Z */
+      readonly startedAt: string | null;
+      /** @example 2026-12-04T09:10:42.000Z */
+      readonly finishedAt: string | null;
+      /**
+       * @description Why the last attempt failed, with the instance's own message
+       * @example null
+       */
+      readonly lastError: string | null;
+    };
     readonly ServiceNowRecentErrorView: {
       /** @example 2026-12-04T09:12:00.000Z */
       readonly at: string;
@@ -2619,6 +2646,8 @@ export interface components {
       readonly pendingSyncs: number | null;
       /** @example 0 */
       readonly failedSyncs: number | null;
+      /** @description The first connection's import of open incidents: progress while it runs */
+      readonly firstImport: components['schemas']['FirstImportView'] | null;
       readonly recentErrors: readonly components['schemas']['ServiceNowRecentErrorView'][];
     };
     readonly WebhookAcceptedView: {
