@@ -174,6 +174,15 @@ describe('SlackSimulator', () => {
       expect(sim.calls('auth.test')[0]).toMatchObject({ status: 429, error: 'ratelimited' });
     });
 
+    it('goes down (connections refused) and comes back on the same port with everything kept', async () => {
+      await slack.chat.postMessage({ channel: 'C0TEAM0001', text: 'before' });
+      await sim.down();
+      await expect(slack.auth.test()).rejects.toMatchObject({ code: ErrorCode.RequestError });
+      await sim.up();
+      await expect(slack.auth.test()).resolves.toMatchObject({ ok: true });
+      expect(sim.messages('C0TEAM0001').map((m) => m.text)).toEqual(['before']);
+    });
+
     it('answers a 5xx, an ok:false error or a delay as asked, times times', async () => {
       sim.fault('chat.update', { status: 503 });
       await expect(slack.chat.update({ channel: 'C1', ts: '1.1', text: 'x' })).rejects.toMatchObject({

@@ -308,12 +308,40 @@ export class SlackSimulator {
     this.server = server;
   }
 
+  /**
+   * Slack is unreachable: the listener closes and open connections are reset, so calls fail
+   * (WebClient: WebAPIRequestError) until `up()`. Everything held is kept.
+   */
+  async down(): Promise<void> {
+    const server = this.server;
+    if (!server || !server.listening) return;
+    const closing = new Promise<void>((resolve, reject) =>
+      server.close((error) => (error ? reject(error) : resolve())),
+    );
+    server.closeAllConnections();
+    await closing;
+  }
+
+  /** Listens again on the same port after `down()`. */
+  async up(): Promise<void> {
+    const server = this.server;
+    if (!server || server.listening) return;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, this.options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    if (!server.listening) return;
     const closing = new Promise<void>((resolve, reject) =>
       server.close((error) => (error ? reject(error) : resolve())),
     );
