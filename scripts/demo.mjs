@@ -26,6 +26,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './app-process.mjs';
 import { buildIfStale, targets } from './build-if-stale.mjs';
+import { startSlackSimulator } from './demo-slack.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const port = Number(process.env.PORT ?? 3000);
@@ -76,6 +77,9 @@ console.log(
   `Demo: ServiceNow simulator at ${settings.SERVICENOW_INSTANCE_URL} (a change every ${trickleMs} ms, ` +
     `once the product is up); the console will be at http://${appHost}:${port}`,
 );
+// Slack (issue 14): a Slack simulator, with SLACK_* pointing the product at it (scripts/demo-slack.mjs).
+await startSlackSimulator({ root, appUrl: `http://${appHost}:${port}` });
+
 const { main } = createRequire(import.meta.url)(join(root, targets.backend.entry));
 // Resolves once the product listens (it exits the process itself if it cannot start).
 await main();
