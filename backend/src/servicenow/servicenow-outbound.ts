@@ -169,6 +169,7 @@ export class ServiceNowOutbound implements OnModuleInit {
         view.id,
         record,
         this.writtenBy(fields, oursAt, event.aggregateVersion),
+        true,
       );
     });
   }
@@ -233,7 +234,7 @@ export class ServiceNowOutbound implements OnModuleInit {
       });
     }
     const writers = this.writtenBy(ALL_FIELDS, new Date(event.occurredAt), event.aggregateVersion);
-    await this.store.recordRecord(m, view.id, record, writers);
+    await this.store.recordRecord(m, view.id, record, writers, true);
     await this.incidents.linkExternal(
       view.id,
       { system: EXTERNAL_SYSTEM, ref: record.sys_id, number: record.number || null },
@@ -266,7 +267,7 @@ export class ServiceNowOutbound implements OnModuleInit {
         value,
       });
       const record = await this.client.updateIncident(link.sysId!, { [element]: value });
-      await this.store.recordRecord(m, view.id, record, {});
+      await this.store.recordRecord(m, view.id, record, {}, true);
       // The PATCH answer does not name the journal row: find it, so its echo is known by sys_id.
       const entries = await this.client.listJournal(link.sysId!).catch(() => []);
       const mine = entries.filter((e) => e.element === element && e.value === value).at(-1);

@@ -207,7 +207,7 @@ describe('ServiceNowClient against the instance simulator', () => {
     });
 
     it('times out a slow answer and retries it', async () => {
-      await start();
+      await start({ SERVICENOW_TIMEOUT_MS: '1000' });
       await client.listIncidents('', { limit: 1 });
       sim.fault('/api/now/table', { delayMs: 1500, status: 200, body: { result: [] } });
       const started = Date.now();

@@ -45,6 +45,15 @@ describe('ServiceNow sync under failure (instance simulator, real HTTP and datab
       .send({ closeCode, closeNotes })
       .expect(200);
 
+  /**
+   * Waits until our clock is past the second of the record's last change there: a last-writer
+   * field changed in the same second goes to ServiceNow (the conflict policy's tie-break).
+   */
+  async function afterItsSecond(sysId: string): Promise<void> {
+    const at = Date.parse(`${sim.record(sysId)!['sys_updated_on']!.replace(' ', 'T')}Z`);
+    await waitFor(() => Date.now() >= at + 1000, 3000, 'a later second than the last change there');
+  }
+
   /** Every servicenow delivery of these incidents done; none dead. */
   async function allDelivered(ids: readonly string[], timeoutMs = 45_000): Promise<void> {
     await waitFor(
@@ -126,6 +135,7 @@ describe('ServiceNow sync under failure (instance simulator, real HTTP and datab
       sim.updateAsUser(here.sysId, { state: '2', description: 'p99 above 2 s since 09:05' }),
     );
     await h.there(() => sim.addJournal(here.sysId, 'work_notes', 'Looking at the load balancer'));
+    await afterItsSecond(here.sysId);
     await patchHere(here.view.id, { title: 'Payments API latency (EU)', urgency: 1 });
     await noteHere(here.view.id, 'comment', 'We are on it');
     await allDelivered([here.view.id]);
@@ -137,6 +147,7 @@ describe('ServiceNow sync under failure (instance simulator, real HTTP and datab
       assignment_group: h.groups['Service Desk'],
       category: 'hardware',
     });
+    await afterItsSecond(there.sysId);
     await patchHere(there.view.id, { title: 'Printer on fire, floor 3', impact: 1 });
     await noteHere(there.view.id, 'work_note', 'Facilities called');
     await allDelivered([there.view.id]);
@@ -242,6 +253,7 @@ describe('ServiceNow sync under failure (instance simulator, real HTTP and datab
     await noteHere(a.view.id, 'work_note', 'Restarting resolver 2');
     await noteHere(a.view.id, 'comment', 'We are restarting a resolver');
     await resolveHere(b.view.id, 'Workaround provided', 'Reconnected users by hand');
+    await afterItsSecond(c.sysId);
     await patchHere(c.view.id, { assignmentGroup: 'Network Operations' });
     await noteHere(c.view.id, 'work_note', 'Looks like the relay again');
     const fresh = [
