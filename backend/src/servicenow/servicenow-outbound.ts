@@ -168,7 +168,7 @@ export class ServiceNowOutbound implements OnModuleInit {
         m,
         view.id,
         record,
-        this.writtenBy(fields, oursAt, event.aggregateVersion),
+        this.writtenBy(fields, oursAt, event.aggregateVersion, record),
         true,
       );
     });
@@ -195,8 +195,21 @@ export class ServiceNowOutbound implements OnModuleInit {
     );
   }
 
-  private writtenBy(fields: readonly SyncedField[], at: Date, version: number): FieldWriters {
-    return Object.fromEntries(fields.map((f) => [f, { by: 'nexecute', at: at.toISOString(), version }]));
+  /** Our fields as written at `at` by incident `version`, into the record version of `answer`. */
+  private writtenBy(
+    fields: readonly SyncedField[],
+    at: Date,
+    version: number,
+    answer: ServiceNowRecord,
+  ): FieldWriters {
+    const modCount = Number.parseInt(answer.sys_mod_count, 10);
+    const writer = {
+      by: 'nexecute' as const,
+      at: at.toISOString(),
+      version,
+      ...(Number.isFinite(modCount) ? { modCount } : {}),
+    };
+    return Object.fromEntries(fields.map((f) => [f, writer]));
   }
 
   /**
@@ -233,7 +246,7 @@ export class ServiceNowOutbound implements OnModuleInit {
         correlation_display: `Nexecute ${view.number}`,
       });
     }
-    const writers = this.writtenBy(ALL_FIELDS, new Date(event.occurredAt), event.aggregateVersion);
+    const writers = this.writtenBy(ALL_FIELDS, new Date(event.occurredAt), event.aggregateVersion, record);
     await this.store.recordRecord(m, view.id, record, writers, true);
     await this.incidents.linkExternal(
       view.id,

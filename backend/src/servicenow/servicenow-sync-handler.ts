@@ -219,12 +219,13 @@ export class ServiceNowSyncHandler implements OnModuleInit {
     const theirs = fromServiceNowRecord(record, settings.mapping);
     const ours = ourValues(current);
     const theirsAt = parseServiceNowTime(record.sys_updated_on) ?? new Date();
+    const theirsModCount = Number.parseInt(record.sys_mod_count, 10);
     const taken: SyncedField[] = [];
     const overruled: SyncedField[] = [];
     for (const [field, value] of Object.entries(theirs) as [SyncedField, unknown][]) {
       if (value === ours[field]) continue;
       const owner = POLICY_BY_FIELD.get(field)!.owner;
-      if (inboundWins(owner, writers[field], theirsAt)) taken.push(field);
+      if (inboundWins(owner, writers[field], theirsAt, theirsModCount)) taken.push(field);
       else if (owner === 'nexecute') overruled.push(field);
     }
     const edit: UpdateIncidentDto = {};
