@@ -12,6 +12,7 @@ import { ServiceNowConnection1764800000000 } from './1764800000000-servicenow-co
 import { ServiceNowSync1764800000001 } from './1764800000001-servicenow-sync';
 import { IncidentExternalReference1764800000002 } from './1764800000002-incident-external-reference';
 import { ServiceNowFirstImport1764806130000 } from './1764806130000-servicenow-first-import';
+import { ServiceNowAssignmentGroups1764810000000 } from './1764810000000-servicenow-assignment-groups';
 import { SlackPlatform1764900000000 } from './1764900000000-slack-platform';
 
 /** Every migration, oldest first. Listed explicitly so src (Jest) and dist (node) load the same set. */
@@ -30,5 +31,6 @@ export const migrations = [
   ServiceNowSync1764800000001,
   IncidentExternalReference1764800000002,
   ServiceNowFirstImport1764806130000,
+  ServiceNowAssignmentGroups1764810000000,
   SlackPlatform1764900000000,
 ];

@@ -214,6 +214,8 @@ describe('loadConfig', () => {
         SERVICENOW_PASSWORD: 'pw',
         SERVICENOW_WEBHOOK_SECRET: 'a-webhook-secret-of-16+',
         SERVICENOW_DEFAULT_ASSIGNMENT_GROUP: 'Service Desk',
+        SERVICENOW_ASSIGNMENT_GROUPS:
+          'Network Operations=287ebd7da9fe198100f92cc8d1d2154e, Service Desk = d625dccec0a8016700a222a0f7900d06',
         SERVICENOW_TIMEOUT_MS: '5000',
       });
       expect(config.servicenow.environment).toEqual({
@@ -225,9 +227,22 @@ describe('loadConfig', () => {
         password: 'pw',
         webhookSecret: 'a-webhook-secret-of-16+',
         defaultAssignmentGroup: 'Service Desk',
+        assignmentGroups: {
+          'Network Operations': '287ebd7da9fe198100f92cc8d1d2154e',
+          'Service Desk': 'd625dccec0a8016700a222a0f7900d06',
+        },
       });
       expect(config.servicenow.timeoutMs).toBe(5000);
       expect(loadConfig(connection).servicenow.environment?.grant).toBe('client_credentials');
+      expect(loadConfig(connection).servicenow.environment?.assignmentGroups).toEqual({});
+    });
+
+    it('refuses SERVICENOW_ASSIGNMENT_GROUPS that are not "name=sys_id" pairs', () => {
+      for (const value of ['Service Desk', 'Service Desk=desk', 'A=287ebd7da9fe198100f92cc8d1d2154e,B']) {
+        expect(problemsOf({ ...connection, SERVICENOW_ASSIGNMENT_GROUPS: value })).toEqual([
+          expect.stringContaining('SERVICENOW_ASSIGNMENT_GROUPS must be "group name=sys_id" pairs'),
+        ]);
+      }
     });
 
     it('names what an environment connection lacks, never echoing secrets', () => {

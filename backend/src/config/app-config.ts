@@ -387,6 +387,13 @@ export class EnvironmentVariables {
   @IsString()
   SERVICENOW_DEFAULT_ASSIGNMENT_GROUP?: string = undefined;
 
+  /** Our group name → sys_user_group sys_id: `Network Operations=287ebd7d…,Service Desk=d625dcce…`. */
+  @IsOptional()
+  @Matches(/^\s*$|^[^=,]+=\s*[0-9a-f]{32}(\s*,[^=,]+=\s*[0-9a-f]{32})*\s*$/, {
+    message: '$property must be "group name=sys_id" pairs (32 hex characters each) separated by commas',
+  })
+  SERVICENOW_ASSIGNMENT_GROUPS?: string = undefined;
+
   @Transform(toInt)
   @Min(100)
   @Max(300000)
@@ -580,6 +587,7 @@ export interface ServiceNowEnvironmentConnection {
   readonly password: string | null;
   readonly webhookSecret: string | null;
   readonly defaultAssignmentGroup: string | null;
+  readonly assignmentGroups: Readonly<Record<string, string>>;
 }
 
 export interface ServiceNowConfig {
@@ -801,7 +809,18 @@ function servicenowEnvironment(vars: EnvironmentVariables): ServiceNowEnvironmen
     password: vars.SERVICENOW_PASSWORD ?? null,
     webhookSecret: vars.SERVICENOW_WEBHOOK_SECRET ?? null,
     defaultAssignmentGroup: vars.SERVICENOW_DEFAULT_ASSIGNMENT_GROUP ?? null,
+    assignmentGroups: parseAssignmentGroups(vars.SERVICENOW_ASSIGNMENT_GROUPS),
   };
+}
+
+/** `name=sys_id,…` as a map (the name may hold spaces, not `=` or `,`). */
+function parseAssignmentGroups(value: string | undefined): Record<string, string> {
+  const groups: Record<string, string> = {};
+  for (const pair of (value ?? '').split(',')) {
+    const at = pair.lastIndexOf('=');
+    if (at > 0) groups[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+  }
+  return groups;
 }
 
 /** ServiceNow's endpoints, so pointing at an instance is one setting. */

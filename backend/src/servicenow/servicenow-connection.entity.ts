@@ -32,6 +32,10 @@ export class ServiceNowConnection {
   @Column({ name: 'default_assignment_group', type: 'text', nullable: true })
   defaultAssignmentGroup!: string | null;
 
+  /** Our assignment group name → the instance's sys_user_group sys_id. */
+  @Column({ name: 'assignment_groups', type: 'jsonb' })
+  assignmentGroups!: Record<string, string>;
+
   @Column({ type: 'jsonb', nullable: true })
   mapping!: ServiceNowMappingPatch | null;
 

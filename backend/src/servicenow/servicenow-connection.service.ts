@@ -44,6 +44,7 @@ function auditable(c: ServiceNowConnection): Record<string, unknown> {
     hasPassword: c.password !== null,
     hasWebhookSecret: c.webhookSecret !== null,
     defaultAssignmentGroup: c.defaultAssignmentGroup,
+    assignmentGroups: c.assignmentGroups,
     mapping: mappingOf(c.mapping),
     enabled: c.enabled,
   };
@@ -109,6 +110,7 @@ export class ServiceNowConnectionService {
         hasPassword: env.password !== null,
         hasWebhookSecret: env.webhookSecret !== null,
         defaultAssignmentGroup: env.defaultAssignmentGroup,
+        assignmentGroups: env.assignmentGroups,
         mapping,
         enabled: true,
         updatedAt: null,
@@ -127,6 +129,7 @@ export class ServiceNowConnectionService {
       hasPassword: row.password !== null,
       hasWebhookSecret: row.webhookSecret !== null,
       defaultAssignmentGroup: row.defaultAssignmentGroup,
+      assignmentGroups: row.assignmentGroups,
       mapping,
       enabled: row.enabled,
       updatedAt: row.updatedAt.toISOString(),
@@ -169,6 +172,8 @@ export class ServiceNowConnectionService {
       }
       if (dto.defaultAssignmentGroup !== undefined)
         set.defaultAssignmentGroup = dto.defaultAssignmentGroup || null;
+      // The whole map is replaced: a group left out is no longer mapped.
+      if (dto.assignmentGroups !== undefined) set.assignmentGroups = dto.assignmentGroups;
       if (dto.mapping !== undefined) set.mapping = mergeMapping(mappingOf(before.mapping), dto.mapping);
       if (dto.enabled !== undefined) set.enabled = dto.enabled;
 
@@ -250,6 +255,7 @@ export class ServiceNowConnectionService {
         password: env.password,
         webhookSecret: env.webhookSecret,
         defaultAssignmentGroup: env.defaultAssignmentGroup,
+        assignmentGroups: env.assignmentGroups,
         mapping,
         enabled: true,
       };
@@ -265,6 +271,7 @@ export class ServiceNowConnectionService {
       password: this.open('password', row.password),
       webhookSecret: this.open('webhookSecret', row.webhookSecret),
       defaultAssignmentGroup: row.defaultAssignmentGroup,
+      assignmentGroups: row.assignmentGroups,
       mapping,
       enabled: row.enabled,
     };

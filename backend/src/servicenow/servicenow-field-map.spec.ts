@@ -49,6 +49,17 @@ describe('the conflict policy', () => {
     expect(outboundWins('last_writer', theirs, new Date('2026-12-04T10:00:06.100Z'), 4)).toBe(true);
   });
 
+  it('last writer: once the record version our write made is known, the instance order decides, not the second', () => {
+    const ours = { by: 'nexecute' as const, at: '2026-12-04T10:00:05.400Z', version: 3, modCount: 7 };
+    // made before ours there (overwritten by it), reported late: not taken, whatever its second
+    expect(inboundWins('last_writer', ours, new Date('2026-12-04T10:00:05Z'), 6)).toBe(false);
+    expect(inboundWins('last_writer', ours, new Date('2026-12-04T10:00:05Z'), 7)).toBe(false);
+    // made after ours there, even within the same second: taken
+    expect(inboundWins('last_writer', ours, new Date('2026-12-04T10:00:05Z'), 8)).toBe(true);
+    // no version known: the second decides
+    expect(inboundWins('last_writer', ours, new Date('2026-12-04T10:00:05Z'), NaN)).toBe(true);
+  });
+
   it('does not write a field a newer version of ours already wrote (deliveries out of order)', () => {
     const newer = { by: 'nexecute' as const, at: '2026-12-04T10:00:09.000Z', version: 7 };
     expect(outboundWins('last_writer', newer, new Date('2026-12-04T10:00:08Z'), 6)).toBe(false);

@@ -59,6 +59,8 @@ export interface FieldWriter {
   readonly at: string;
   /** Our incident version that wrote it (ours only). */
   readonly version?: number;
+  /** The record's sys_mod_count in the instance's answer to our write (ours only). */
+  readonly modCount?: number;
 }
 
 export type FieldWriters = Partial<Record<SyncedField, FieldWriter>>;
@@ -67,14 +69,23 @@ export type FieldWriters = Partial<Record<SyncedField, FieldWriter>>;
 const second = (iso: string | Date): number => Math.floor(new Date(iso).getTime() / 1000);
 
 /**
- * Whether ServiceNow's value, changed at `theirsAt`, replaces ours. Last writer: theirs unless we
- * wrote the field in a later second; within the same second ServiceNow's wins (both directions
- * agree, so the two sides converge).
+ * Whether ServiceNow's value, changed at `theirsAt` (record version `theirsModCount`), replaces
+ * ours. Last writer: when we know the version our write made there, the instance's own order
+ * decides (a version before it was overwritten there by ours, one after it came later); else
+ * theirs unless we wrote the field in a later second, ServiceNow's within the same second (both
+ * directions agree, so the two sides converge).
  */
-export function inboundWins(owner: FieldOwner, writer: FieldWriter | undefined, theirsAt: Date): boolean {
+export function inboundWins(
+  owner: FieldOwner,
+  writer: FieldWriter | undefined,
+  theirsAt: Date,
+  theirsModCount?: number,
+): boolean {
   if (owner === 'servicenow') return true;
   if (owner === 'nexecute') return false;
   if (!writer || writer.by === 'servicenow') return true;
+  if (writer.modCount !== undefined && theirsModCount !== undefined && Number.isFinite(theirsModCount))
+    return theirsModCount > writer.modCount;
   return second(theirsAt) >= second(writer.at);
 }
 

@@ -168,7 +168,8 @@ export class ServiceNowOutbound implements OnModuleInit {
         m,
         view.id,
         record,
-        this.writtenBy(fields, oursAt, event.aggregateVersion),
+        this.writtenBy(fields, oursAt, event.aggregateVersion, record),
+        true,
       );
     });
   }
@@ -194,8 +195,21 @@ export class ServiceNowOutbound implements OnModuleInit {
     );
   }
 
-  private writtenBy(fields: readonly SyncedField[], at: Date, version: number): FieldWriters {
-    return Object.fromEntries(fields.map((f) => [f, { by: 'nexecute', at: at.toISOString(), version }]));
+  /** Our fields as written at `at` by incident `version`, into the record version of `answer`. */
+  private writtenBy(
+    fields: readonly SyncedField[],
+    at: Date,
+    version: number,
+    answer: ServiceNowRecord,
+  ): FieldWriters {
+    const modCount = Number.parseInt(answer.sys_mod_count, 10);
+    const writer = {
+      by: 'nexecute' as const,
+      at: at.toISOString(),
+      version,
+      ...(Number.isFinite(modCount) ? { modCount } : {}),
+    };
+    return Object.fromEntries(fields.map((f) => [f, writer]));
   }
 
   /**
@@ -232,8 +246,8 @@ export class ServiceNowOutbound implements OnModuleInit {
         correlation_display: `Nexecute ${view.number}`,
       });
     }
-    const writers = this.writtenBy(ALL_FIELDS, new Date(event.occurredAt), event.aggregateVersion);
-    await this.store.recordRecord(m, view.id, record, writers);
+    const writers = this.writtenBy(ALL_FIELDS, new Date(event.occurredAt), event.aggregateVersion, record);
+    await this.store.recordRecord(m, view.id, record, writers, true);
     await this.incidents.linkExternal(
       view.id,
       { system: EXTERNAL_SYSTEM, ref: record.sys_id, number: record.number || null },
@@ -266,7 +280,7 @@ export class ServiceNowOutbound implements OnModuleInit {
         value,
       });
       const record = await this.client.updateIncident(link.sysId!, { [element]: value });
-      await this.store.recordRecord(m, view.id, record, {});
+      await this.store.recordRecord(m, view.id, record, {}, true);
       // The PATCH answer does not name the journal row: find it, so its echo is known by sys_id.
       const entries = await this.client.listJournal(link.sysId!).catch(() => []);
       const mine = entries.filter((e) => e.element === element && e.value === value).at(-1);

@@ -14,6 +14,8 @@ export interface ServiceNowSettings {
   readonly password: string | null;
   readonly webhookSecret: string | null;
   readonly defaultAssignmentGroup: string | null;
+  /** Our assignment group name → the instance's sys_user_group sys_id (both ways). */
+  readonly assignmentGroups: Readonly<Record<string, string>>;
   readonly mapping: ServiceNowMapping;
   readonly enabled: boolean;
 }

@@ -42,6 +42,8 @@ const effect = (
   incidentNumber: incident?.number ?? null,
 });
 
+/** `YYYY-MM-DD HH:MM:SS`: compared as text, it orders by time. */
+const GLIDE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 /** Our incident, with no link row yet: nothing held, so the record's fields are all newer. */
 const unlinked = (incidentId: string): SyncLink => ({
   incidentId,
@@ -151,6 +153,14 @@ export class ServiceNowSyncHandler implements OnModuleInit {
 
   /** Older than (or the same version as) what we hold: a duplicate, a late webhook, our own echo. */
   private isStale(record: ServiceNowRecord, link: SyncLink): boolean {
+    // An older sys_updated_on never overwrites newer data, whatever its sys_mod_count claims
+    // (a replayed or forged event; a record restored from an older copy).
+    if (
+      link.updatedOn !== null &&
+      GLIDE_TIME.test(record.sys_updated_on) &&
+      record.sys_updated_on < link.updatedOn
+    )
+      return true;
     const modCount = Number.parseInt(record.sys_mod_count, 10);
     if (link.modCount !== null && Number.isFinite(modCount)) {
       if (modCount !== link.modCount) return modCount < link.modCount;
@@ -209,12 +219,13 @@ export class ServiceNowSyncHandler implements OnModuleInit {
     const theirs = fromServiceNowRecord(record, settings.mapping);
     const ours = ourValues(current);
     const theirsAt = parseServiceNowTime(record.sys_updated_on) ?? new Date();
+    const theirsModCount = Number.parseInt(record.sys_mod_count, 10);
     const taken: SyncedField[] = [];
     const overruled: SyncedField[] = [];
     for (const [field, value] of Object.entries(theirs) as [SyncedField, unknown][]) {
       if (value === ours[field]) continue;
       const owner = POLICY_BY_FIELD.get(field)!.owner;
-      if (inboundWins(owner, writers[field], theirsAt)) taken.push(field);
+      if (inboundWins(owner, writers[field], theirsAt, theirsModCount)) taken.push(field);
       else if (owner === 'nexecute') overruled.push(field);
     }
     const edit: UpdateIncidentDto = {};

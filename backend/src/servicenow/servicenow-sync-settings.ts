@@ -1,14 +1,15 @@
+import { Injectable } from '@nestjs/common';
 import type { CloseCode, IncidentState } from '../incidents/incident-state';
+import { ServiceNowConnectionService } from './servicenow-connection.service';
 
 /**
- * What the sync reads of the connection (H2's connection settings provide it at merge; until then
- * EnvServiceNowSettings reads the environment). Read on every use, so a change in the console
- * applies at once.
+ * What the sync reads of the connection (ConnectionSyncSettings, below). Read on every use, so a
+ * change in the console applies to the next sync.
  */
 export interface ServiceNowSettings {
   /** `https://acme.service-now.com`; null: not configured (the sync does nothing). */
   readonly instanceUrl: string | null;
-  /** The webhook signing secret (protocols.md §1.7); null refuses webhooks with 503. */
+  /** The webhook signing secret (protocols.md §1.7); null refuses webhooks with 401. */
   readonly webhookSecret: string | null;
   readonly enabled: boolean;
   readonly mapping: ServiceNowSyncMapping;
@@ -48,41 +49,45 @@ export const DEFAULT_MAPPING: ServiceNowSyncMapping = {
 /** The injection token of the settings source. */
 export const SERVICENOW_SETTINGS = Symbol('SERVICENOW_SETTINGS');
 
-/** Where the sync reads its settings from (H2's connection service, wired in at merge). */
+/** Where the sync reads its settings from. */
 export interface ServiceNowSettingsSource {
   read(): Promise<ServiceNowSettings>;
 }
 
-function parseGroups(value: string | undefined): Record<string, string> {
-  // "Network Operations=287ebd7da9fe198100f92cc8d1d2154e,Service Desk=d625dccec0a8016700a222a0f7900d06"
-  const groups: Record<string, string> = {};
-  for (const pair of (value ?? '').split(',')) {
-    const at = pair.lastIndexOf('=');
-    if (at > 0) groups[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+/**
+ * The sync's view of the connection the console or SERVICENOW_* variables set
+ * (ServiceNowConnectionService, which caches a read for two seconds and forgets it when this
+ * instance changes it): a change in the console applies to the next sync.
+ */
+@Injectable()
+export class ConnectionSyncSettings implements ServiceNowSettingsSource {
+  constructor(private readonly connection: ServiceNowConnectionService) {}
+
+  async read(): Promise<ServiceNowSettings> {
+    const s = await this.connection.settings();
+    if (!s) return { instanceUrl: null, webhookSecret: null, enabled: false, mapping: DEFAULT_MAPPING };
+    return {
+      instanceUrl: s.instanceUrl,
+      webhookSecret: s.webhookSecret,
+      enabled: s.enabled,
+      mapping: {
+        ...DEFAULT_MAPPING,
+        defaultAssignmentGroup: s.defaultAssignmentGroup,
+        assignmentGroups: s.assignmentGroups,
+        states: s.mapping.states,
+        closeCodes: explicitCloseCodes(s.mapping.closeCodes),
+      },
+    };
   }
-  return groups;
 }
 
 /**
- * STAND-IN until H2's connection settings land (the lead wires them into SERVICENOW_SETTINGS at
- * merge): the environment, read on every call. SERVICENOW_INSTANCE_URL, SERVICENOW_WEBHOOK_SECRET,
- * SERVICENOW_SYNC_ENABLED (default true), SERVICENOW_DEFAULT_ASSIGNMENT_GROUP,
- * SERVICENOW_ASSIGNMENT_GROUPS ("name=sys_id,…").
+ * The connection's close-code map defaults each of our codes to itself; only the admin's own
+ * choices are passed on, so an unmapped code is matched against the instance's sys_choice list
+ * (servicenow-field-map.ts) instead of being sent as a value the instance may not have.
  */
-export class EnvServiceNowSettings implements ServiceNowSettingsSource {
-  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
-
-  read(): Promise<ServiceNowSettings> {
-    const e = this.env;
-    return Promise.resolve({
-      instanceUrl: e['SERVICENOW_INSTANCE_URL']?.trim().replace(/\/+$/, '') || null,
-      webhookSecret: e['SERVICENOW_WEBHOOK_SECRET'] || null,
-      enabled: !/^(false|0|no|off)$/i.test(e['SERVICENOW_SYNC_ENABLED'] ?? ''),
-      mapping: {
-        ...DEFAULT_MAPPING,
-        defaultAssignmentGroup: e['SERVICENOW_DEFAULT_ASSIGNMENT_GROUP'] || null,
-        assignmentGroups: parseGroups(e['SERVICENOW_ASSIGNMENT_GROUPS']),
-      },
-    });
-  }
+function explicitCloseCodes(
+  codes: Readonly<Record<CloseCode, string>>,
+): Readonly<Partial<Record<CloseCode, string>>> {
+  return Object.fromEntries(Object.entries(codes).filter(([ours, theirs]) => ours !== theirs));
 }

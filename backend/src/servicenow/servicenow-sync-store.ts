@@ -54,14 +54,28 @@ const ENSURE_LINK_SQL = `
  * The record as just read or written: its identity, and its version unless an older one than
  * held (GREATEST: a late answer never moves the version back); synced; writers merged.
  */
+/**
+ * Whether a record version may become the link's watermark: any newer one read from the instance;
+ * for the answer to our own write, only the version right after the one we hold. A higher count
+ * means someone changed the record between (their webhook may still be on its way): the
+ * watermark stays, so that change is applied when its webhook or the reconciliation brings it,
+ * instead of being taken for older than what we hold.
+ */
+const NEXT_VERSION = `(NOT $7::boolean OR servicenow_links.sys_mod_count IS NULL
+    OR EXCLUDED.sys_mod_count = servicenow_links.sys_mod_count + 1)`;
+
 const RECORD_SQL = `
   INSERT INTO servicenow_links
     (incident_id, sys_id, number, sys_mod_count, sys_updated_on, last_synced_at, status, field_writers)
   VALUES ($1, $2, $3, $4, $5::timestamp, now(), 'synced', $6::jsonb)
   ON CONFLICT (incident_id) DO UPDATE
      SET sys_id = EXCLUDED.sys_id, number = EXCLUDED.number,
-         sys_mod_count = GREATEST(servicenow_links.sys_mod_count, EXCLUDED.sys_mod_count),
-         sys_updated_on = GREATEST(servicenow_links.sys_updated_on, EXCLUDED.sys_updated_on),
+         sys_mod_count = CASE WHEN ${NEXT_VERSION}
+           THEN GREATEST(servicenow_links.sys_mod_count, EXCLUDED.sys_mod_count)
+           ELSE servicenow_links.sys_mod_count END,
+         sys_updated_on = CASE WHEN ${NEXT_VERSION}
+           THEN GREATEST(servicenow_links.sys_updated_on, EXCLUDED.sys_updated_on)
+           ELSE servicenow_links.sys_updated_on END,
          last_synced_at = now(), status = 'synced', last_error = NULL, retryable = true,
          field_writers = servicenow_links.field_writers || EXCLUDED.field_writers,
          updated_at = now()`;
@@ -125,6 +139,8 @@ export class ServiceNowSyncStore {
     incidentId: string,
     record: ServiceNowRecord,
     writers: FieldWriters,
+    /** The instance's answer to our own write (POST/PATCH), not a record read or received. */
+    ourWrite = false,
   ): Promise<void> {
     const modCount = Number.parseInt(record.sys_mod_count, 10);
     await m.query(RECORD_SQL, [
@@ -134,6 +150,7 @@ export class ServiceNowSyncStore {
       Number.isFinite(modCount) ? modCount : null,
       /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(record.sys_updated_on) ? record.sys_updated_on : null,
       JSON.stringify(writers),
+      ourWrite,
     ]);
   }
 

@@ -15,7 +15,7 @@ import { ServiceNowReconciler } from './servicenow-reconciler';
 import { ServiceNowSyncController } from './servicenow-sync.controller';
 import { ServiceNowSyncHandler } from './servicenow-sync-handler';
 import { ServiceNowWebhookIntake } from './servicenow-sync-intake';
-import { EnvServiceNowSettings, SERVICENOW_SETTINGS } from './servicenow-sync-settings';
+import { ConnectionSyncSettings, SERVICENOW_SETTINGS } from './servicenow-sync-settings';
 import { SERVICENOW_SYNC_STATUS, ServiceNowSyncStatus } from './servicenow-sync-status';
 import { ServiceNowSyncStore } from './servicenow-sync-store';
 import { ServiceNowTokenCache } from './servicenow-token-cache';
@@ -42,9 +42,9 @@ import { ServiceNowWebhookController } from './servicenow-webhook.controller';
     ServiceNowTokenCache,
     ServiceNowClient,
     ServiceNowConnectionChecks,
-    // The sync's field mapping and webhook secret still come from the environment
-    // (SERVICENOW_*); the console's connection settings drive the client.
-    { provide: SERVICENOW_SETTINGS, useFactory: () => new EnvServiceNowSettings() },
+    // The sync reads the same connection as the client (console or SERVICENOW_* variables).
+    ConnectionSyncSettings,
+    { provide: SERVICENOW_SETTINGS, useExisting: ConnectionSyncSettings },
     ServiceNowSyncStore,
     ServiceNowOutbound,
     ServiceNowSyncHandler,

@@ -103,6 +103,9 @@ describe('servicenow-simulator.main', () => {
       expect(settings).toMatchObject({
         SERVICENOW_INSTANCE_URL: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
         SERVICENOW_WEBHOOK_SECRET: 'demo-secret',
+        SERVICENOW_ASSIGNMENT_GROUPS: expect.stringMatching(
+          /^Service Desk=[0-9a-f]{32},Network=[0-9a-f]{32},/,
+        ),
       });
 
       const token = await fetch(`${settings.SERVICENOW_INSTANCE_URL}/oauth_token.do`, {

@@ -176,6 +176,13 @@ export async function startFromSettings(
   log(`SERVICENOW_CLIENT_SECRET=${settings.clientSecret}`);
   log(`SERVICENOW_USERNAME=${settings.userName}`);
   log(`SERVICENOW_PASSWORD=${settings.password}`);
+  // our group name = the instance's sys_user_group sys_id, so groups map both ways in the demo
+  log(
+    `SERVICENOW_ASSIGNMENT_GROUPS=${sim
+      .groups()
+      .map((g) => `${g.name}=${g.sysId}`)
+      .join(',')}`,
+  );
   log(`SERVICENOW_WEBHOOK_SECRET=${settings.webhookSecret}`);
   log(
     settings.webhookUrl === undefined

@@ -443,6 +443,19 @@ describe('ServiceNowSimulator Table API', () => {
       );
     });
 
+    it('stores correlation_id and correlation_display, and finds a record by its correlation_id', async () => {
+      const ours = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+      await post({
+        short_description: 'Linked',
+        correlation_id: ours,
+        correlation_display: 'Nexecute INC-42',
+      });
+      seedTen();
+      expect(
+        await list(`correlation_id=${ours}`, '&sysparm_fields=short_description,correlation_display'),
+      ).toEqual([{ short_description: 'Linked', correlation_display: 'Nexecute INC-42' }]);
+    });
+
     it('lists sys_user_group rows', async () => {
       const res = await api(
         '/api/now/table/sys_user_group?sysparm_query=name=Network&sysparm_fields=sys_id,name',
@@ -654,6 +667,16 @@ describe('ServiceNowSimulator Table API', () => {
       expect(res.status).toBe(503);
       expect(res.headers.get('content-type')).toMatch(/^text\/html/);
       expect((await api('/api/now/table/incident')).status).toBe(200);
+    });
+
+    it('faults one method only, leaving the others (and its count) alone', async () => {
+      const created = (await (await post({ short_description: 'Disk full' })).json()) as { result: Json };
+      const sysId = String(created.result.sys_id);
+      sim.fault('/api/now/table/incident', { method: 'PATCH', status: 403, times: 1 });
+      expect((await api(`/api/now/table/incident/${sysId}`)).status).toBe(200);
+      expect((await post({ short_description: 'Another' })).status).toBe(201);
+      expect((await patch(sysId, { state: '2' })).status).toBe(403);
+      expect((await patch(sysId, { state: '2' })).status).toBe(200);
     });
 
     it('is slow on request', async () => {

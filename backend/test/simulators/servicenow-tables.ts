@@ -80,6 +80,8 @@ export const INCIDENT_FIELDS = [
   'close_notes',
   'comments',
   'work_notes',
+  'correlation_id',
+  'correlation_display',
   'active',
   'sys_class_name',
   'sys_created_on',
@@ -109,6 +111,9 @@ const WRITABLE = new Set<string>([
   'close_notes',
   'comments',
   'work_notes',
+  // An integration's own key for the record (ours: the incident id), queryable.
+  'correlation_id',
+  'correlation_display',
 ]);
 
 export const JOURNAL_ELEMENTS: readonly JournalElement[] = ['comments', 'work_notes'];

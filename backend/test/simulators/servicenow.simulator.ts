@@ -150,6 +150,8 @@ export interface WriteDenial {
 export type ConsentDecision = 'allow' | 'deny';
 
 export interface SimulatedFault {
+  /** Only requests with this method (e.g. PATCH); others pass untouched and leave `times` alone. */
+  readonly method?: string;
   /** Reply with this status instead of handling the request. Omit to only delay. */
   readonly status?: number;
   /** How many requests the fault applies to. Default 1; Infinity for "until clearFaults()". */
@@ -798,6 +800,8 @@ export class ServiceNowSimulator {
     const key = [...this.faults.keys()].find((prefix) => path === prefix || path.startsWith(`${prefix}/`));
     const active = key === undefined ? undefined : this.faults.get(key);
     if (key === undefined || active === undefined) return false;
+    if (active.spec.method !== undefined && active.spec.method.toUpperCase() !== (req.method ?? 'GET'))
+      return false;
     active.remaining -= 1;
     if (active.remaining <= 0) this.faults.delete(key);
     const { spec } = active;

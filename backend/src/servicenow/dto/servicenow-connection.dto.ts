@@ -8,6 +8,7 @@ import {
   Matches,
   MaxLength,
   MinLength,
+  ValidateBy,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -17,6 +18,31 @@ import { ServiceNowMappingDto } from './servicenow-mapping.dto';
 
 const stripTrailingSlash = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.trim().replace(/\/+$/, '') : value;
+
+const SYS_ID = /^[0-9a-f]{32}$/;
+
+/** Our group names (1-100 characters, trimmed) to sys_user_group sys_ids, at most 200 of them. */
+const IsAssignmentGroupMap = () =>
+  ValidateBy({
+    name: 'isAssignmentGroupMap',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'object' &&
+        value !== null &&
+        !Array.isArray(value) &&
+        Object.keys(value).length <= 200 &&
+        Object.entries(value).every(
+          ([name, id]) =>
+            name.trim() === name &&
+            name.length >= 1 &&
+            name.length <= 100 &&
+            typeof id === 'string' &&
+            SYS_ID.test(id),
+        ),
+      defaultMessage: () =>
+        'assignmentGroups must map group names (1-100 characters) to sys_user_group sys_ids (32 hex characters), at most 200',
+    },
+  });
 
 /**
  * `PUT /api/integrations/servicenow`: every field optional, what is left out keeps its value.
@@ -103,6 +129,17 @@ export class UpdateServiceNowConnectionDto {
   @IsString()
   @MaxLength(100)
   defaultAssignmentGroup?: string | null;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { 'Network Operations': '287ebd7da9fe198100f92cc8d1d2154e' },
+    description:
+      'Our assignment group name → the instance’s sys_user_group sys_id, used both ways; replaces the whole map',
+  })
+  @IsOptional()
+  @IsAssignmentGroupMap()
+  assignmentGroups?: Record<string, string>;
 
   @ApiPropertyOptional({ type: ServiceNowMappingDto })
   @IsOptional()

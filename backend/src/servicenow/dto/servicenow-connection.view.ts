@@ -60,6 +60,14 @@ export class ServiceNowConnectionView {
   @ApiProperty({ example: 'Service Desk', nullable: true, type: String })
   defaultAssignmentGroup!: string | null;
 
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { 'Network Operations': '287ebd7da9fe198100f92cc8d1d2154e' },
+    description: 'Our assignment group name → the instance’s sys_user_group sys_id',
+  })
+  assignmentGroups!: Readonly<Record<string, string>>;
+
   @ApiProperty({ type: ServiceNowMappingView })
   mapping!: ServiceNowMapping;
 

@@ -4,37 +4,42 @@ import { SecretBox } from '../../common/crypto/secret-box';
 import { ServiceNowClient } from '../servicenow-client';
 import { secretAad } from '../servicenow-connection.service';
 import { DEFAULT_MAPPING } from '../servicenow-mapping';
+import type { ServiceNowSimulator } from '../../../test/simulators/servicenow.simulator';
+import { ServiceNowConnectionService } from '../servicenow-connection.service';
+import { SERVICENOW_SETTINGS, type ServiceNowSettingsSource } from '../servicenow-sync-settings';
 import {
   CLIENT,
   FAST_RESILIENCE,
   INTEGRATION_USER,
   instanceEnv,
-  startTestInstance,
+  startInstance,
+  tableRequests,
   WEBHOOK_SECRET,
-  type TestInstance,
-} from './servicenow-instance';
+} from './sync-fixtures';
 
 const ROUTE = '/api/integrations/servicenow';
+const NETWORK_GROUP = '287ebd7da9fe198100f92cc8d1d2154e';
+const DESK_GROUP = 'd625dccec0a8016700a222a0f7900d06';
 
 describe('/api/integrations/servicenow (console-managed connection)', () => {
-  let sn: TestInstance;
+  let sim: ServiceNowSimulator;
   let t: TestApp;
   let admin: SignedIn;
 
   beforeAll(async () => {
-    sn = await startTestInstance();
+    ({ sim } = await startInstance());
     t = await startTestApp({ env: FAST_RESILIENCE });
     admin = await signInAsAdmin(t);
   });
   afterAll(async () => {
     await t.close();
-    await sn.close();
+    await sim.close();
   });
 
   const put = (body: object) => t.http.put(ROUTE).set('Authorization', admin.bearer).send(body);
   const connect = () =>
     put({
-      instanceUrl: `${sn.url}/`,
+      instanceUrl: `${sim.url}/`,
       grant: 'password',
       clientId: CLIENT.clientId,
       clientSecret: CLIENT.clientSecret,
@@ -69,7 +74,7 @@ describe('/api/integrations/servicenow (console-managed connection)', () => {
   });
 
   it('PUT refuses an incomplete connection with 422 naming what is missing', async () => {
-    const res = await put({ instanceUrl: sn.url, clientId: CLIENT.clientId }).expect(422);
+    const res = await put({ instanceUrl: sim.url, clientId: CLIENT.clientId }).expect(422);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body).toMatchObject({
       code: 'SERVICENOW_SETTINGS_INCOMPLETE',
@@ -94,7 +99,7 @@ describe('/api/integrations/servicenow (console-managed connection)', () => {
     expect(res.body).toMatchObject({
       configured: true,
       source: 'console',
-      instanceUrl: sn.url,
+      instanceUrl: sim.url,
       grant: 'password',
       clientId: CLIENT.clientId,
       username: INTEGRATION_USER.userName,
@@ -127,7 +132,7 @@ describe('/api/integrations/servicenow (console-managed connection)', () => {
     expect(audits[0]).toMatchObject({
       actor_id: admin.user.id,
       before: { instanceUrl: null, hasClientSecret: false },
-      after: { instanceUrl: sn.url, hasClientSecret: true, hasPassword: true },
+      after: { instanceUrl: sim.url, hasClientSecret: true, hasPassword: true },
       details: { secretsChanged: ['clientSecret', 'password', 'webhookSecret'] },
     });
     const audit = JSON.stringify(audits);
@@ -145,8 +150,53 @@ describe('/api/integrations/servicenow (console-managed connection)', () => {
     expect(res.body.mapping.states).toEqual(DEFAULT_MAPPING.states);
   });
 
+  it('PUT sets the assignment groups (the whole map), and the sync reads them with the rest at once', async () => {
+    const res = await put({
+      assignmentGroups: { 'Network Operations': NETWORK_GROUP, 'Service Desk': DESK_GROUP },
+    }).expect(200);
+    expect(res.body.assignmentGroups).toEqual({
+      'Network Operations': NETWORK_GROUP,
+      'Service Desk': DESK_GROUP,
+    });
+    const sync = await t.app.get<ServiceNowSettingsSource>(SERVICENOW_SETTINGS).read();
+    expect(sync).toMatchObject({
+      instanceUrl: sim.url,
+      webhookSecret: WEBHOOK_SECRET,
+      enabled: true,
+      mapping: {
+        defaultAssignmentGroup: 'Service Desk',
+        assignmentGroups: { 'Network Operations': NETWORK_GROUP, 'Service Desk': DESK_GROUP },
+        states: DEFAULT_MAPPING.states,
+        // only the admin's own close-code choices; the rest are matched against sys_choice
+        closeCodes: { 'Solution provided': 'Solved (Permanently)' },
+      },
+    });
+    const replaced = await put({ assignmentGroups: { 'Service Desk': DESK_GROUP } }).expect(200);
+    expect(replaced.body.assignmentGroups).toEqual({ 'Service Desk': DESK_GROUP });
+    const [audit] = await t.dataSource.query<{ before: object; after: object }[]>(
+      `SELECT before, after FROM audit_events WHERE action = 'integration.updated' ORDER BY occurred_at DESC LIMIT 1`,
+    );
+    expect(audit).toMatchObject({
+      before: { assignmentGroups: { 'Network Operations': NETWORK_GROUP } },
+      after: { assignmentGroups: { 'Service Desk': DESK_GROUP } },
+    });
+  });
+
+  it('PUT refuses assignment groups that are not name → sys_id', async () => {
+    for (const assignmentGroups of [
+      { 'Service Desk': 'Service Desk' },
+      { ' padded ': DESK_GROUP },
+      ['Service Desk'],
+      { 'Service Desk': 42 },
+    ]) {
+      const res = await put({ assignmentGroups }).expect(400);
+      expect((res.body.errors as { field: string }[]).map((e) => e.field)).toEqual(['assignmentGroups']);
+    }
+  });
+
   it('POST /test passes every step against a healthy instance, changing nothing there', async () => {
-    const incident = sn.table.addIncident({ short_description: 'VPN down for Building 4' });
+    const incident = sim.seedIncident({ short_description: 'VPN down for Building 4' });
+    const from = sim.requests.length;
     const report = await runTest();
     expect(report.steps.map((s) => [s.step, s.ok])).toEqual([
       ['token', true],
@@ -155,10 +205,14 @@ describe('/api/integrations/servicenow (console-managed connection)', () => {
       ['webhook_secret', true],
     ]);
     expect(report.ok).toBe(true);
-    expect(report.steps[1]!.detail).toBe(`Read incident ${incident.number}`);
-    expect(sn.table.incidents.get(incident.sys_id)!.short_description).toBe('VPN down for Building 4');
-    const patch = sn.table.tableRequests().find((r) => r.method === 'PATCH')!;
-    expect(JSON.parse(patch.body)).toEqual({ short_description: 'VPN down for Building 4' });
+    expect(report.steps[1]!.detail).toBe(`Read incident ${incident['number']}`);
+    // the write probe writes a record's own value back: no update there
+    expect(sim.record(incident['sys_id']!)).toMatchObject({
+      short_description: 'VPN down for Building 4',
+      sys_mod_count: '0',
+    });
+    const patch = tableRequests(sim, from).find((r) => r.method === 'PATCH')!;
+    expect(patch.status).toBe(200);
   });
 
   it('a disabled connection makes no calls for sync, but POST /test still runs (an admin asked)', async () => {
@@ -171,7 +225,7 @@ describe('/api/integrations/servicenow (console-managed connection)', () => {
   });
 
   it('POST /test reports a refused write with the instance’s own text', async () => {
-    sn.table.fault({
+    sim.fault('/api/now/table/incident', {
       method: 'PATCH',
       status: 403,
       body: {
@@ -226,18 +280,23 @@ describe('/api/integrations/servicenow (console-managed connection)', () => {
 });
 
 describe('/api/integrations/servicenow (environment-managed connection)', () => {
-  let sn: TestInstance;
+  let sim: ServiceNowSimulator;
   let t: TestApp;
   let admin: SignedIn;
 
   beforeAll(async () => {
-    sn = await startTestInstance();
-    t = await startTestApp({ env: instanceEnv(sn, { SERVICENOW_DEFAULT_ASSIGNMENT_GROUP: 'Network' }) });
+    ({ sim } = await startInstance());
+    t = await startTestApp({
+      env: instanceEnv(sim, {
+        SERVICENOW_DEFAULT_ASSIGNMENT_GROUP: 'Network',
+        SERVICENOW_ASSIGNMENT_GROUPS: `Network Operations=${NETWORK_GROUP}, Service Desk=${DESK_GROUP}`,
+      }),
+    });
     admin = await signInAsAdmin(t);
   });
   afterAll(async () => {
     await t.close();
-    await sn.close();
+    await sim.close();
   });
 
   it('GET shows the environment’s settings, without secrets', async () => {
@@ -245,15 +304,31 @@ describe('/api/integrations/servicenow (environment-managed connection)', () => 
     expect(res.body).toMatchObject({
       configured: true,
       source: 'environment',
-      instanceUrl: sn.url,
+      instanceUrl: sim.url,
       grant: 'password',
       username: INTEGRATION_USER.userName,
       hasClientSecret: true,
       hasPassword: true,
       hasWebhookSecret: true,
       defaultAssignmentGroup: 'Network',
+      assignmentGroups: { 'Network Operations': NETWORK_GROUP, 'Service Desk': DESK_GROUP },
     });
     expect(JSON.stringify(res.body)).not.toContain(CLIENT.clientSecret);
+  });
+
+  it('the sync reads the environment’s connection (webhook secret, groups) through the same service', async () => {
+    const sync = await t.app.get<ServiceNowSettingsSource>(SERVICENOW_SETTINGS).read();
+    expect(sync).toMatchObject({
+      instanceUrl: sim.url,
+      webhookSecret: WEBHOOK_SECRET,
+      enabled: true,
+      mapping: {
+        defaultAssignmentGroup: 'Network',
+        assignmentGroups: { 'Network Operations': NETWORK_GROUP, 'Service Desk': DESK_GROUP },
+        closeCodes: {},
+      },
+    });
+    expect((await t.app.get(ServiceNowConnectionService).settings())?.source).toBe('environment');
   });
 
   it('PUT answers 409 INTEGRATION_MANAGED_BY_ENVIRONMENT and changes nothing', async () => {
@@ -270,7 +345,7 @@ describe('/api/integrations/servicenow (environment-managed connection)', () => 
   });
 
   it('POST /test runs against the environment’s connection', async () => {
-    sn.table.addIncident();
+    sim.seedIncident({ short_description: 'Printer on fire' });
     const res = await t.http.post(`${ROUTE}/test`).set('Authorization', admin.bearer).expect(200);
     expect(res.body.ok).toBe(true);
   });

@@ -4,21 +4,99 @@ import { eventually } from '../../../test/support/wait-for';
 import { signatureOf } from '../../common/http/signed-request';
 import type { InboundEventView } from '../../inbox/dto/inbound-event.view';
 import type { IncidentView } from '../../incidents/dto/incident.view';
-import type { ServiceNowTableStub } from './servicenow-table-stub';
+import {
+  DEFAULT_CLIENT,
+  ServiceNowSimulator,
+  type RecordedRequest,
+  type ServiceNowSimulatorOptions,
+} from '../../../test/simulators/servicenow.simulator';
 
-export const WEBHOOK_SECRET = 'nx-sync-test-secret';
+/** The simulator's OAuth client (Application Registry entry) and integration user. */
+export const CLIENT = {
+  clientId: DEFAULT_CLIENT.clientId,
+  clientSecret: DEFAULT_CLIENT.clientSecret,
+} as const;
+export const INTEGRATION_USER = {
+  userName: 'nexecute.integration',
+  password: 'integration-password',
+} as const;
+export const WEBHOOK_SECRET = 'webhook-secret-0123456789abcdef';
 
-/** The environment the stand-in settings and token read (see servicenow-sync-settings.ts). */
-export function serviceNowEnv(stub: ServiceNowTableStub): Record<string, string> {
+/** Resilience settings that keep failure specs short (the timeout leaves room for a loaded CI machine). */
+export const FAST_RESILIENCE = {
+  SERVICENOW_TIMEOUT_MS: '3000',
+  SERVICENOW_RETRY_BUDGET_MS: '6000',
+  SERVICENOW_MAX_RETRIES: '5',
+  SERVICENOW_CIRCUIT_FAILURES: '3',
+  SERVICENOW_CIRCUIT_HALF_OPEN_MS: '400',
+  DELIVERY_WORKER_ENABLED: 'false',
+} as const;
+
+/** The instance's clock: real time moved by `advance`, or frozen at one second. */
+export class InstanceClock {
+  private offset = 0;
+  private frozen: number | null = null;
+  readonly now = (): number => this.frozen ?? Date.now() + this.offset;
+  advance(ms: number): void {
+    this.offset += ms;
+  }
+  /** `YYYY-MM-DD HH:MM:SS` (UTC) or null: real time again. */
+  freeze(at: string | null): void {
+    this.frozen = at === null ? null : new Date(`${at.replace(' ', 'T')}Z`).getTime();
+  }
+}
+
+/** A ServiceNow instance simulator on its own clock, client-credentials grant allowed. */
+export async function startInstance(
+  options: ServiceNowSimulatorOptions = {},
+): Promise<{ sim: ServiceNowSimulator; clock: InstanceClock }> {
+  const clock = new InstanceClock();
+  const sim = await ServiceNowSimulator.start({ now: clock.now, clientCredentialsGrant: true, ...options });
+  return { sim, clock };
+}
+
+/** SERVICENOW_* variables for a password-grant connection to `sim` (environment-managed). */
+export function instanceEnv(
+  sim: ServiceNowSimulator,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
-    SERVICENOW_INSTANCE_URL: stub.url,
+    SERVICENOW_INSTANCE_URL: sim.url,
+    SERVICENOW_CLIENT_ID: CLIENT.clientId,
+    SERVICENOW_CLIENT_SECRET: CLIENT.clientSecret,
+    SERVICENOW_USERNAME: INTEGRATION_USER.userName,
+    SERVICENOW_PASSWORD: INTEGRATION_USER.password,
     SERVICENOW_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    SERVICENOW_CLIENT_ID: 'nexecute',
-    SERVICENOW_CLIENT_SECRET: 'client-secret',
-    SERVICENOW_USERNAME: 'integration.user',
-    SERVICENOW_PASSWORD: 'password',
-    SERVICENOW_ASSIGNMENT_GROUPS: 'Network Operations=grp-network,Service Desk=grp-desk',
+    ...FAST_RESILIENCE,
+    ...extra,
   };
+}
+
+/** Token requests in order, by grant_type. */
+export function tokenGrants(sim: ServiceNowSimulator): string[] {
+  return sim.requests.filter((r) => r.path === '/oauth_token.do').map((r) => r.form?.grant_type ?? '?');
+}
+
+/** Table API requests, oldest first; those after the first `from` requests of any kind. */
+export function tableRequests(sim: ServiceNowSimulator, from = 0): RecordedRequest[] {
+  return sim.requests.slice(from).filter((r) => r.path.startsWith('/api/now/table/'));
+}
+
+/** Incident writes (POST, or PATCH of one record) that reached the instance, with their JSON bodies. */
+export function writesTo(
+  sim: ServiceNowSimulator,
+  method: 'POST' | 'PATCH',
+  sysId?: string,
+): { status: number | undefined; body: Record<string, string> }[] {
+  return tableRequests(sim)
+    .filter(
+      (r) =>
+        r.method === method &&
+        (method === 'POST'
+          ? r.path === '/api/now/table/incident'
+          : sysId === undefined || r.path === `/api/now/table/incident/${sysId}`),
+    )
+    .map((r) => ({ status: r.status, body: JSON.parse(r.rawBody || '{}') as Record<string, string> }));
 }
 
 /** Posts a webhook as a business rule does: signed over the exact bytes sent. */
@@ -38,8 +116,12 @@ export function postWebhook(
   return req.send(raw);
 }
 
-export function recordEvent(event: string, record: Record<string, string>) {
-  return { event_id: `${record['sys_id']}:${record['sys_mod_count']}:${event}`, event, record };
+export function recordEvent(event: string, record: Readonly<Record<string, unknown>>) {
+  return {
+    event_id: `${String(record['sys_id'])}:${String(record['sys_mod_count'])}:${event}`,
+    event,
+    record,
+  };
 }
 
 export function journalEvent(row: Record<string, string>) {

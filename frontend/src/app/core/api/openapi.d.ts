@@ -2508,6 +2508,15 @@ export interface components {
       readonly hasWebhookSecret: boolean;
       /** @example Service Desk */
       readonly defaultAssignmentGroup: string | null;
+      /**
+       * @description Our assignment group name → the instance’s sys_user_group sys_id
+       * @example {
+       *       "Network Operations": "287ebd7da9fe198100f92cc8d1d2154e"
+       *     }
+       */
+      readonly assignmentGroups: {
+        readonly [key: string]: string;
+      };
       readonly mapping: components['schemas']['ServiceNowMappingView'];
       /** @example true */
       readonly enabled: boolean;
@@ -2602,6 +2611,15 @@ export interface components {
       readonly webhookSecret?: string | null;
       /** @example Service Desk */
       readonly defaultAssignmentGroup?: string | null;
+      /**
+       * @description Our assignment group name → the instance’s sys_user_group sys_id, used both ways; replaces the whole map
+       * @example {
+       *       "Network Operations": "287ebd7da9fe198100f92cc8d1d2154e"
+       *     }
+       */
+      readonly assignmentGroups?: {
+        readonly [key: string]: string;
+      };
       readonly mapping?: components['schemas']['ServiceNowMappingDto'];
       /**
        * @description false pauses every call to the instance
