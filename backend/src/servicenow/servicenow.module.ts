@@ -6,7 +6,9 @@ import { InboxModule } from '../inbox/inbox.module';
 import { IncidentsModule } from '../incidents/incidents.module';
 import { ServiceNowCallStats } from './servicenow-call-stats';
 import { ServiceNowClient } from './servicenow-client';
+import { ServiceNowChoices } from './servicenow-choices';
 import { ServiceNowConnectionChecks } from './servicenow-connection-checks';
+import { ConnectionSyncSettings } from './servicenow-connection-sync-settings';
 import { ServiceNowConnection } from './servicenow-connection.entity';
 import { ServiceNowConnectionController } from './servicenow-connection.controller';
 import { ServiceNowConnectionService } from './servicenow-connection.service';
@@ -15,7 +17,7 @@ import { ServiceNowReconciler } from './servicenow-reconciler';
 import { ServiceNowSyncController } from './servicenow-sync.controller';
 import { ServiceNowSyncHandler } from './servicenow-sync-handler';
 import { ServiceNowWebhookIntake } from './servicenow-sync-intake';
-import { EnvServiceNowSettings, SERVICENOW_SETTINGS } from './servicenow-sync-settings';
+import { SERVICENOW_SETTINGS } from './servicenow-sync-settings';
 import { SERVICENOW_SYNC_STATUS, ServiceNowSyncStatus } from './servicenow-sync-status';
 import { ServiceNowSyncStore } from './servicenow-sync-store';
 import { ServiceNowTokenCache } from './servicenow-token-cache';
@@ -42,9 +44,13 @@ import { ServiceNowWebhookController } from './servicenow-webhook.controller';
     ServiceNowTokenCache,
     ServiceNowClient,
     ServiceNowConnectionChecks,
-    // The sync's field mapping and webhook secret still come from the environment
-    // (SERVICENOW_*); the console's connection settings drive the client.
-    { provide: SERVICENOW_SETTINGS, useFactory: () => new EnvServiceNowSettings() },
+    // The sync reads the same connection as the client: the console's, or SERVICENOW_*.
+    {
+      provide: SERVICENOW_SETTINGS,
+      useFactory: (connection: ServiceNowConnectionService) => new ConnectionSyncSettings(connection),
+      inject: [ServiceNowConnectionService],
+    },
+    ServiceNowChoices,
     ServiceNowSyncStore,
     ServiceNowOutbound,
     ServiceNowSyncHandler,

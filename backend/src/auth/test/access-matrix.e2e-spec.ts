@@ -77,6 +77,7 @@ const MATRIX: Record<string, readonly Caller[]> = {
   'POST /api/integrations/servicenow/test': ['admin'],
   'GET /api/integrations/servicenow/health': ['admin'],
   'GET /api/integrations/servicenow/conflict-policy': ['admin'],
+  'GET /api/integrations/servicenow/choices': INCIDENT_WRITERS,
   'GET /api/event-sources': ['admin'],
   'POST /api/event-sources': ['admin'],
   'GET /api/event-sources/{id}': ['admin'],
