@@ -46,7 +46,11 @@ export class ConnectionSyncSettings implements ServiceNowSettingsSource {
     };
     return {
       instanceUrl: settings.instanceUrl,
-      webhookSecret: settings.webhookSecret,
+      // Environment-managed: the variable as it is now (as the environment stand-in read it).
+      webhookSecret:
+        settings.source === 'environment'
+          ? this.env['SERVICENOW_WEBHOOK_SECRET'] || null
+          : settings.webhookSecret,
       enabled: settings.enabled,
       mapping,
     };
