@@ -45,6 +45,8 @@ function startSimulator(extraArgs = []) {
       `--webhook-secret=${WEBHOOK_SECRET}`,
       // Our own writes are not echoed back: the story is about what we send.
       '--emit-for=others',
+      // Two incidents ServiceNow people opened: "Test connection" writes to one (a no-change PATCH).
+      '--incidents=2',
       ...extraArgs,
     ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
@@ -102,13 +104,27 @@ async function assertNoHorizontalOverflow(page, what) {
 const connectionForm = (page) => page.getByRole('form', { name: 'ServiceNow connection' });
 const step = (page, name) => page.locator(`li[data-step="${name}"]`);
 
+/** Saves the form; resolves once the API accepted it. */
 async function saveAndWait(page) {
+  const saved = page.waitForResponse(
+    (res) =>
+      res.request().method() === 'PUT' && new URL(res.url()).pathname === '/api/integrations/servicenow',
+  );
   await connectionForm(page).getByRole('button', { name: 'Save', exact: true }).click();
-  await page.getByText('ServiceNow settings saved.').waitFor();
+  assert.equal((await saved).status(), 200);
+  await connectionForm(page)
+    .getByRole('button', { name: 'Test connection' })
+    .and(page.locator(':enabled'))
+    .waitFor();
 }
 
+/** "Test connection"; resolves once its steps are on screen. */
 async function runConnectionTest(page) {
+  const tested = page.waitForResponse(
+    (res) => new URL(res.url()).pathname === '/api/integrations/servicenow/test',
+  );
   await connectionForm(page).getByRole('button', { name: 'Test connection' }).click();
+  assert.equal((await tested).status(), 200);
   await page.locator('nx-servicenow-test-steps .summary').waitFor();
 }
 
