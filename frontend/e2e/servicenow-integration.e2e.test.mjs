@@ -9,6 +9,9 @@
 // (403) shows as a permanent sync failure on the panel. A second app, whose SERVICENOW_*
 // variables set the connection, shows the form read-only. Both pages fit a 375 px wide screen.
 
+// Callbacks passed to page.evaluate() run in the browser:
+/* global document */
+
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -1,5 +1,5 @@
 import type { CloseCode } from '../incidents/incident-state';
-import { ServiceNowConnectionService } from './servicenow-connection.service';
+import type { ServiceNowConnectionService } from './servicenow-connection.service';
 import type { ServiceNowMapping } from './servicenow-mapping';
 import {
   DEFAULT_MAPPING,
@@ -17,7 +17,7 @@ import {
 export function syncCloseCodesOf(mapping: ServiceNowMapping): Partial<Record<CloseCode, string>> {
   return Object.fromEntries(
     (Object.entries(mapping.closeCodes) as [CloseCode, string][]).filter(([ours, theirs]) => ours !== theirs),
-  ) as Partial<Record<CloseCode, string>>;
+  );
 }
 
 /**
