@@ -6,6 +6,7 @@
 // app with SIGTERM and requires a clean exit (code 0) within 15 s.
 //
 //   npm run build && node frontend/e2e/run.mjs
+//   node frontend/e2e/run.mjs servicenow     only the files whose name contains "servicenow"
 //
 // Database: with DATABASE_URL set, a fresh database `nx_e2e_<hex>` is created on that server and
 // dropped afterwards; without it, the app's embedded PostgreSQL gets a new temporary data folder,
@@ -214,8 +215,10 @@ async function stopApp(app) {
 // Tests
 
 async function runTests(baseUrl) {
+  const only = process.argv.slice(2);
   const files = (await readdir(E2E_DIR))
     .filter((f) => f.endsWith('.e2e.test.mjs'))
+    .filter((f) => only.length === 0 || only.some((part) => f.includes(part)))
     .sort()
     .map((f) => relative(ROOT, join(E2E_DIR, f)));
   if (files.length === 0) throw new Error(`no *.e2e.test.mjs files in ${E2E_DIR}`);

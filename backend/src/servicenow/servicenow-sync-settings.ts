@@ -86,7 +86,7 @@ export class ConnectionSyncSettings implements ServiceNowSettingsSource {
  * choices are passed on, so an unmapped code is matched against the instance's sys_choice list
  * (servicenow-field-map.ts) instead of being sent as a value the instance may not have.
  */
-function explicitCloseCodes(
+export function explicitCloseCodes(
   codes: Readonly<Record<CloseCode, string>>,
 ): Readonly<Partial<Record<CloseCode, string>>> {
   return Object.fromEntries(Object.entries(codes).filter(([ours, theirs]) => ours !== theirs));

@@ -6,6 +6,7 @@ import { InboxModule } from '../inbox/inbox.module';
 import { IncidentsModule } from '../incidents/incidents.module';
 import { ServiceNowCallStats } from './servicenow-call-stats';
 import { ServiceNowClient } from './servicenow-client';
+import { ServiceNowChoices } from './servicenow-choices';
 import { ServiceNowConnectionChecks } from './servicenow-connection-checks';
 import { ServiceNowConnection } from './servicenow-connection.entity';
 import { ServiceNowConnectionController } from './servicenow-connection.controller';
@@ -45,6 +46,7 @@ import { ServiceNowWebhookController } from './servicenow-webhook.controller';
     // The sync reads the same connection as the client (console or SERVICENOW_* variables).
     ConnectionSyncSettings,
     { provide: SERVICENOW_SETTINGS, useExisting: ConnectionSyncSettings },
+    ServiceNowChoices,
     ServiceNowSyncStore,
     ServiceNowOutbound,
     ServiceNowSyncHandler,

@@ -1,11 +1,43 @@
-// Builders for the ServiceNow connection's answers (hand-written contract types, issue 13).
+// Builders for the ServiceNow connection's answers.
 import {
   ServiceNowConflictPolicyView,
   ServiceNowConnectionView,
   ServiceNowHealthView,
   ServiceNowTestResult,
 } from '../app/features/admin/integrations/servicenow-api';
-import { DEFAULT_SERVICENOW_MAPPING } from '../app/features/admin/integrations/servicenow-mapping';
+import {
+  CLOSE_CODES,
+  DEFAULT_SERVICENOW_MAPPING,
+} from '../app/features/admin/integrations/servicenow-mapping';
+import { CloseCodeChoicesView } from '../app/shared/incident-rules/close-code-choices';
+
+/** No instance connected: the API offers our own close codes. */
+export function ourChoices(): CloseCodeChoicesView {
+  return {
+    element: 'close_code',
+    source: 'nexecute',
+    error: null,
+    choices: CLOSE_CODES.map((code) => ({ value: code, label: code, closeCode: code })),
+  };
+}
+
+/** An instance on the older base list, one value differing from its label. */
+export function instanceChoices(): CloseCodeChoicesView {
+  return {
+    element: 'close_code',
+    source: 'servicenow',
+    error: null,
+    choices: [
+      { value: 'Solved (Permanently)', label: 'Solved (Permanently)', closeCode: 'Solution provided' },
+      { value: 'workaround', label: 'Solved (Work Around)', closeCode: 'Workaround provided' },
+      {
+        value: 'Closed/Resolved by Caller',
+        label: 'Closed/Resolved by Caller',
+        closeCode: 'Resolved by caller',
+      },
+    ],
+  };
+}
 
 export function connectionView(overrides: Partial<ServiceNowConnectionView> = {}): ServiceNowConnectionView {
   return {
@@ -19,6 +51,7 @@ export function connectionView(overrides: Partial<ServiceNowConnectionView> = {}
     hasPassword: true,
     hasWebhookSecret: false,
     defaultAssignmentGroup: 'Service Desk',
+    assignmentGroups: {},
     mapping: DEFAULT_SERVICENOW_MAPPING,
     enabled: true,
     updatedAt: '2026-12-01T10:00:00.000Z',
@@ -74,6 +107,7 @@ export function healthView(overrides: Partial<ServiceNowHealthView> = {}): Servi
     reconciliationLagSeconds: 95,
     pendingSyncs: 3,
     failedSyncs: 1,
+    firstImport: null,
     recentErrors: [
       {
         at: '2026-12-04T04:58:00.000Z',

@@ -77,6 +77,7 @@ const MATRIX: Record<string, readonly Caller[]> = {
   'POST /api/integrations/servicenow/test': ['admin'],
   'GET /api/integrations/servicenow/health': ['admin'],
   'GET /api/integrations/servicenow/conflict-policy': ['admin'],
+  'GET /api/integrations/servicenow/choices': INCIDENT_WRITERS,
   // Slack: the install starts from the console (admin); Slack's redirect back is public (state-checked,
   // slack-install.e2e-spec).
   'GET /api/slack/install': ['admin'],

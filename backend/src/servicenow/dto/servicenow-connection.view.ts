@@ -7,6 +7,8 @@ const stringMap = (keys: readonly string[]) => ({
   type: 'object' as const,
   properties: Object.fromEntries(keys.map((k) => [k, { type: 'string' as const }])),
   required: [...keys],
+  // `required` names the keys; the property itself is required too.
+  selfRequired: true,
 });
 
 export class ServiceNowMappingView implements ServiceNowMapping {

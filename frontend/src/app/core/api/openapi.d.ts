@@ -929,6 +929,26 @@ export interface paths {
     readonly patch?: never;
     readonly trace?: never;
   };
+  readonly '/api/integrations/servicenow/choices': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /**
+     * An incident field's choices (close_code): the instance's active sys_choice rows, else ours
+     * @description Responders resolve with them; admins map our close codes to them. Read from the instance at most every 10 minutes; our own list when no connection is configured or enabled, or the instance could not be read (then `error` says why).
+     */
+    readonly get: operations['ServiceNowSyncController_choiceList'];
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
   readonly '/api/slack/install': {
     readonly parameters: {
       readonly query?: never;
@@ -2418,7 +2438,7 @@ export interface components {
        *       "canceled": "8"
        *     }
        */
-      readonly states?: {
+      readonly states: {
         readonly new: string;
         readonly in_progress: string;
         readonly on_hold: string;
@@ -2440,7 +2460,7 @@ export interface components {
        *       "No resolution provided": "No resolution provided"
        *     }
        */
-      readonly closeCodes?: {
+      readonly closeCodes: {
         readonly 'Solution provided': string;
         readonly 'Workaround provided': string;
         readonly 'Resolved by caller': string;
@@ -2459,7 +2479,7 @@ export interface components {
        *       "3": "3"
        *     }
        */
-      readonly impact?: {
+      readonly impact: {
         readonly 1: string;
         readonly 2: string;
         readonly 3: string;
@@ -2471,7 +2491,7 @@ export interface components {
        *       "3": "3"
        *     }
        */
-      readonly urgency?: {
+      readonly urgency: {
         readonly 1: string;
         readonly 2: string;
         readonly 3: string;
@@ -2794,6 +2814,51 @@ export interface components {
     };
     readonly ConflictPolicyView: {
       readonly fields: readonly components['schemas']['FieldPolicyView'][];
+    };
+    readonly ServiceNowChoiceView: {
+      /**
+       * @description The raw value the Table API takes
+       * @example Solved (Permanently)
+       */
+      readonly value: string;
+      /** @example Solved (Permanently) */
+      readonly label: string;
+      /**
+       * @description Our close code this choice is kept as, when resolving with it writes this very value back; null when none does (map one of ours to it on the Integrations page to offer it)
+       * @example Solution provided
+       * @enum {string|null}
+       */
+      readonly closeCode:
+        | 'Solution provided'
+        | 'Workaround provided'
+        | 'Resolved by caller'
+        | 'Resolved by change'
+        | 'Resolved by problem'
+        | 'Resolved by request'
+        | 'Known error'
+        | 'Duplicate'
+        | 'User error'
+        | 'No resolution provided'
+        | null;
+    };
+    readonly ServiceNowChoicesView: {
+      /**
+       * @example close_code
+       * @enum {string}
+       */
+      readonly element: 'close_code';
+      /**
+       * @description servicenow: the instance's list; nexecute: ours (not connected, or the instance failed)
+       * @example servicenow
+       * @enum {string}
+       */
+      readonly source: 'servicenow' | 'nexecute';
+      readonly choices: readonly components['schemas']['ServiceNowChoiceView'][];
+      /**
+       * @description Why the instance's list is not shown (its own error text), when connected
+       * @example null
+       */
+      readonly error: string | null;
     };
     readonly SlackInstallUrlView: {
       /** @example https://slack.com/oauth/v2/authorize?scope=chat%3Awrite&state=…&client_id=… */
@@ -7999,6 +8064,64 @@ export interface operations {
         };
         content: {
           readonly 'application/json': components['schemas']['ConflictPolicyView'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly ServiceNowSyncController_choiceList: {
+    readonly parameters: {
+      readonly query?: {
+        /** @description The incident field */
+        readonly element?: 'close_code';
+      };
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['ServiceNowChoicesView'];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: a field breaks its rules or is not declared (`errors` lists each) */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
       /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */

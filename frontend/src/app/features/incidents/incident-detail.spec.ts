@@ -30,6 +30,8 @@ import { IncidentServiceNowView, IncidentView } from './incident';
 import { IncidentDetail } from './incident-detail';
 import { IncidentMetadataView } from '../../shared/incident-rules/incident-metadata';
 
+const CHOICES_URL = '/api/integrations/servicenow/choices?element=close_code';
+
 describe('IncidentDetail', () => {
   let fixture: ComponentFixture<IncidentDetail>;
   let backend: HttpTestingController;
@@ -143,6 +145,14 @@ describe('IncidentDetail', () => {
 
     click(byText('[role="toolbar"] button', 'Resolve', element()));
     await settle();
+    // The API's own list (no instance connected) is what the metadata says.
+    backend.expectOne(CHOICES_URL).flush({
+      element: 'close_code',
+      source: 'nexecute',
+      error: null,
+      choices: served.closeCodes.map((code) => ({ value: code, label: code, closeCode: code })),
+    });
+    await settle();
     click(document.querySelector('mat-dialog-container mat-select .mat-mdc-select-trigger'));
     await settle();
     expect(Array.from(document.querySelectorAll('mat-option')).map((o) => o.textContent.trim())).toEqual([
@@ -229,6 +239,14 @@ describe('IncidentDetail', () => {
 
     click(byText('[role="toolbar"] button', 'Resolve', element()));
     await settle();
+    // No instance connected: the API offers our own close codes.
+    backend.expectOne(CHOICES_URL).flush({
+      element: 'close_code',
+      source: 'nexecute',
+      error: null,
+      choices: incidentMetadata().closeCodes.map((code) => ({ value: code, label: code, closeCode: code })),
+    });
+    await settle();
     const dialog = document.querySelector('mat-dialog-container')!;
     const submit = () => {
       click(byText('mat-dialog-container button', 'Resolve'));
@@ -265,6 +283,71 @@ describe('IncidentDetail', () => {
     answerSides(incident);
     await settle();
     expect(element().querySelector('.heading nx-state-chip')!.textContent.trim()).toBe('Resolved');
+  });
+
+  it("offers the ServiceNow instance's close codes by their labels there, and resolves with ours", async () => {
+    const incident = incidentView({ state: 'in_progress', version: 2 });
+    await openAs('responder', incident);
+
+    click(byText('[role="toolbar"] button', 'Resolve', element()));
+    await settle();
+    backend.expectOne(CHOICES_URL).flush({
+      element: 'close_code',
+      source: 'servicenow',
+      error: null,
+      choices: [
+        { value: 'Solved (Permanently)', label: 'Solved (Permanently)', closeCode: 'Solution provided' },
+        { value: 'workaround', label: 'Solved (Work Around)', closeCode: 'Workaround provided' },
+        // The sync could not write this one back: not offered.
+        { value: 'Not Solved (Too Costly)', label: 'Not Solved (Too Costly)', closeCode: null },
+      ],
+    });
+    await settle();
+    const dialog = document.querySelector('mat-dialog-container')!;
+    expect(dialog.textContent).toContain('The close codes of your ServiceNow instance.');
+    click(dialog.querySelector('mat-select .mat-mdc-select-trigger'));
+    await settle();
+    expect(Array.from(document.querySelectorAll('mat-option')).map((o) => o.textContent.trim())).toEqual([
+      'Solved (Permanently)',
+      'Solved (Work Around)',
+    ]);
+    click(byText('mat-option', 'Solved (Work Around)'));
+    await settle();
+    type(dialog.querySelector('textarea'), 'Restarted the pool');
+    click(byText('mat-dialog-container button', 'Resolve'));
+    await settle();
+    const request = backend.expectOne({ method: 'POST', url: `/api/incidents/${incident.id}/resolve` });
+    expect(request.request.body).toEqual({
+      closeCode: 'Workaround provided',
+      closeNotes: 'Restarted the pool',
+      version: 2,
+    });
+    request.flush({ ...incident, state: 'resolved', version: 3 });
+    await settle();
+    answerSides(incident);
+    await settle();
+  });
+
+  it('offers our close codes when the instance list cannot be had', async () => {
+    const incident = incidentView({ state: 'in_progress', version: 2 });
+    await openAs('responder', incident);
+    click(byText('[role="toolbar"] button', 'Resolve', element()));
+    await settle();
+    backend
+      .expectOne(CHOICES_URL)
+      .flush({ status: 500, title: 'Internal Server Error' }, { status: 500, statusText: 'Error' });
+    await settle();
+    const dialog = document.querySelector('mat-dialog-container')!;
+    expect(dialog.textContent).not.toContain('ServiceNow instance');
+    click(dialog.querySelector('mat-select .mat-mdc-select-trigger'));
+    await settle();
+    expect(Array.from(document.querySelectorAll('mat-option')).map((o) => o.textContent.trim())).toEqual(
+      incidentMetadata().closeCodes,
+    );
+    click(byText('mat-option', 'Duplicate'));
+    await settle();
+    TestBed.inject(MatDialog).closeAll();
+    await settle();
   });
 
   it('resumes an incident on hold with a reason and keeps the reason if that fails', async () => {

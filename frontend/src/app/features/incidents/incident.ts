@@ -15,13 +15,8 @@ export {
   STATE_LABELS,
 } from '../../shared/incident-rules/priority';
 
-// HAND-WRITTEN (issue 13) until the API's OpenAPI document has them (IncidentView on i13/sync):
-// the linked twin in another system, e.g. ServiceNow's INC0010002; the list's `q` finds its number.
-export type IncidentView = ApiSchema<'IncidentView'> & {
-  readonly externalSystem?: string | null;
-  readonly externalRef?: string | null;
-  readonly externalNumber?: string | null;
-};
+/** An incident; `externalNumber` is its linked twin's number (e.g. ServiceNow's INC0010002), found by the list's `q`. */
+export type IncidentView = ApiSchema<'IncidentView'>;
 export type IncidentPage = ApiSchema<'IncidentPageView'>;
 export type IncidentSource = IncidentView['source'];
 export type NewIncident = ApiSchema<'CreateIncidentDto'>;
@@ -95,20 +90,9 @@ export function actionsFor(state: IncidentState, next: readonly IncidentState[])
   });
 }
 
-// HAND-WRITTEN (issue 13) until the API's OpenAPI document has it: `GET /api/incidents/:id/servicenow`.
-export type ServiceNowSyncStatus = 'synced' | 'pending' | 'failed' | 'not_linked';
-/** The incident's ServiceNow record and how its sync is doing. */
-export interface IncidentServiceNowView {
-  readonly linked: boolean;
-  readonly sysId: string | null;
-  /** ServiceNow's number, e.g. INC0010002. */
-  readonly number: string | null;
-  /** The record on the instance. */
-  readonly url: string | null;
-  readonly lastSyncedAt: string | null;
-  readonly status: ServiceNowSyncStatus;
-  readonly lastError: string | null;
-}
+/** `GET /api/incidents/:id/servicenow`: the incident's ServiceNow record and how its sync is doing. */
+export type IncidentServiceNowView = ApiSchema<'IncidentSyncView'>;
+export type ServiceNowSyncStatus = IncidentServiceNowView['status'];
 
 /** Problem codes the incident pages branch on. */
 export const INCIDENT_STALE_VERSION = 'INCIDENT_STALE_VERSION';

@@ -1,7 +1,7 @@
-import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { NonNullableFormBuilder, ReactiveFormsModule } from '@angular/forms';
 import { MAT_DIALOG_DATA, MatDialog, MatDialogRef } from '@angular/material/dialog';
-import { MatError, MatFormField, MatLabel } from '@angular/material/form-field';
+import { MatError, MatFormField, MatHint, MatLabel } from '@angular/material/form-field';
 import { MatInput } from '@angular/material/input';
 import { MatOption, MatSelect } from '@angular/material/select';
 import { map, Observable } from 'rxjs';
@@ -10,6 +10,7 @@ import { DialogShell } from '../../shared/dialog-shell/dialog-shell';
 import { required } from '../../shared/form-rules';
 import { dialogConfig } from '../../shared/material-config';
 import { CloseCode, Resolution } from './incident';
+import { CloseCodeChoices } from '../../shared/incident-rules/close-code-choices';
 import { IncidentMetadata } from '../../shared/incident-rules/incident-metadata';
 
 export interface ResolveDialogData {
@@ -18,7 +19,11 @@ export interface ResolveDialogData {
   readonly draft?: Partial<Resolution>;
 }
 
-/** Resolving needs a close code and close notes, as in ServiceNow; both are required here too. */
+/**
+ * Resolving needs a close code and close notes, as in ServiceNow; both are required here too. The
+ * close codes offered are the connected instance's (`sys_choice`, by their labels there), each
+ * standing for the code of ours that writes it back; without an instance, ours.
+ */
 @Component({
   selector: 'nx-resolve-dialog',
   imports: [
@@ -27,6 +32,7 @@ export interface ResolveDialogData {
     MatFormField,
     MatLabel,
     MatError,
+    MatHint,
     MatInput,
     MatSelect,
     MatOption,
@@ -38,10 +44,13 @@ export interface ResolveDialogData {
         <mat-form-field appearance="outline">
           <mat-label>Close code</mat-label>
           <mat-select formControlName="closeCode" required>
-            @for (code of closeCodes(); track code) {
-              <mat-option [value]="code">{{ code }}</mat-option>
+            @for (option of options(); track option.closeCode) {
+              <mat-option [value]="option.closeCode">{{ option.label }}</mat-option>
             }
           </mat-select>
+          @if (fromInstance()) {
+            <mat-hint>The close codes of your ServiceNow instance.</mat-hint>
+          }
           @if (form.controls.closeCode.hasError('required')) {
             <mat-error>Choose a close code.</mat-error>
           }
@@ -60,8 +69,24 @@ export interface ResolveDialogData {
 export class ResolveDialog {
   protected readonly data = inject<ResolveDialogData>(MAT_DIALOG_DATA);
   private readonly dialogRef = inject<MatDialogRef<ResolveDialog, Resolution>>(MatDialogRef);
-  /** The codes the API accepts, in its order. */
-  protected readonly closeCodes = inject(IncidentMetadata).closeCodes;
+  /** The codes the API accepts, in its order: offered when the instance's list cannot be had. */
+  private readonly closeCodes = inject(IncidentMetadata).closeCodes;
+  private readonly choices = inject(CloseCodeChoices).load();
+  /** The instance's choices that one of our codes writes back (by their label there), else ours. */
+  protected readonly options = computed<readonly { closeCode: CloseCode; label: string }[]>(() => {
+    const offered = this.choices.hasValue()
+      ? this.choices
+          .value()
+          .choices.flatMap((c) => (c.closeCode ? [{ closeCode: c.closeCode, label: c.label }] : []))
+      : [];
+    return offered.length ? offered : this.closeCodes().map((code) => ({ closeCode: code, label: code }));
+  });
+  protected readonly fromInstance = computed(
+    () =>
+      this.choices.hasValue() &&
+      this.choices.value().source === 'servicenow' &&
+      this.choices.value().choices.some((c) => c.closeCode !== null),
+  );
   protected readonly form = inject(NonNullableFormBuilder).group({
     closeCode: [this.data.draft?.closeCode ?? ('' as CloseCode | ''), required],
     closeNotes: [this.data.draft?.closeNotes ?? '', required],

@@ -6,6 +6,7 @@ import { provideRouter } from '@angular/router';
 
 import {
   byText,
+  choose,
   click,
   problemAnswer,
   queryByText,
@@ -15,15 +16,19 @@ import {
 import {
   conflictPolicyView,
   connectionView,
+  instanceChoices,
+  ourChoices,
   healthView,
   testResult,
   unconfiguredConnection,
 } from '../../../../testing/servicenow-fixtures';
 import { problemInterceptor } from '../../../core/problem-interceptor';
+import { CloseCodeChoicesView } from '../../../shared/incident-rules/close-code-choices';
 import { IntegrationSettings } from './integration-settings';
 import { ServiceNowConnectionUpdate, ServiceNowConnectionView } from './servicenow-api';
 
 const URL = '/api/integrations/servicenow';
+const CHOICES_URL = '/api/integrations/servicenow/choices?element=close_code';
 
 describe('IntegrationSettings', () => {
   let fixture: ComponentFixture<IntegrationSettings>;
@@ -42,6 +47,8 @@ describe('IntegrationSettings', () => {
   });
 
   afterEach(() => {
+    // A save reloads the instance's close codes.
+    for (const request of backend.match(CHOICES_URL)) request.flush(ourChoices());
     fixture.destroy();
     backend.verify();
   });
@@ -64,12 +71,16 @@ describe('IntegrationSettings', () => {
   }
 
   /** Opens the page and answers its requests; a configured connection also loads health and policy. */
-  async function open(connection: ServiceNowConnectionView = connectionView()): Promise<void> {
+  async function open(
+    connection: ServiceNowConnectionView = connectionView(),
+    choices: CloseCodeChoicesView = ourChoices(),
+  ): Promise<void> {
     fixture = TestBed.createComponent(IntegrationSettings);
     await settle();
     expect(element().textContent).toContain('Loading the ServiceNow connection…');
     backend.expectOne({ method: 'GET', url: URL }).flush(connection);
     await settle();
+    backend.expectOne(CHOICES_URL).flush(choices);
     if (connection.configured) backend.expectOne(`${URL}/health`).flush(healthView());
     backend.expectOne(`${URL}/conflict-policy`).flush(conflictPolicyView());
     await settle();
@@ -225,9 +236,58 @@ describe('IntegrationSettings', () => {
     await settle();
     expect(duplicate.value).toBe('Duplicate');
     const request = await save();
-    expect(bodyOf(request).mapping?.closeCodes.Duplicate).toBe('Duplicate');
+    expect(bodyOf(request).mapping?.closeCodes?.['Duplicate']).toBe('Duplicate');
     request.flush(connectionView());
     await settle();
+  });
+
+  it("offers the instance's close codes (sys_choice) for the close code mapping, marking values it lacks", async () => {
+    await open(
+      connectionView({
+        mapping: {
+          ...connectionView().mapping,
+          closeCodes: { ...connectionView().mapping.closeCodes, 'Workaround provided': 'workaround' },
+        },
+      }),
+      instanceChoices(),
+    );
+    expect(element().querySelector('[data-choices="servicenow"]')!.textContent).toContain('sys_choice');
+    const workaround = element().querySelector('tr[data-close-code="Workaround provided"]')!;
+    expect(workaround.querySelector('input')).toBeNull();
+    expect(workaround.querySelector('.mat-mdc-select-value')!.textContent.trim()).toBe(
+      'Solved (Work Around) (workaround)',
+    );
+    // The default maps "Solution provided" to itself, which this instance does not have.
+    const solution = element().querySelector('tr[data-close-code="Solution provided"]')!;
+    expect(solution.querySelector('.mat-mdc-select-value')!.textContent.trim()).toBe(
+      'Solution provided (not on the instance)',
+    );
+    expect(element().querySelector('[data-choices="servicenow"]')!.textContent).toContain(
+      'not on the instance',
+    );
+
+    await choose(solution.querySelector('mat-select'), 'Solved (Permanently)');
+    const request = await save();
+    expect(bodyOf(request).mapping?.closeCodes).toMatchObject({
+      'Solution provided': 'Solved (Permanently)',
+      'Workaround provided': 'workaround',
+    });
+    request.flush(connectionView());
+    await settle();
+    // Saved: the list is asked for again (another instance, another mapping).
+    backend.expectOne(CHOICES_URL).flush(instanceChoices());
+    await settle();
+  });
+
+  it("says why the instance's close codes are not offered, and takes typed ones", async () => {
+    await open(connectionView(), {
+      ...ourChoices(),
+      error: 'ServiceNow choice.list 500: Choice table unavailable',
+    });
+    expect(element().querySelector('[data-choices="fallback"]')!.textContent).toContain(
+      'Choice table unavailable',
+    );
+    expect(element().querySelector('tr[data-close-code="Duplicate"] input')).not.toBeNull();
   });
 
   it("shows the API's field errors on their fields", async () => {

@@ -39,12 +39,14 @@ import {
 } from '../../../shared/incident-rules/priority';
 import { toastConfig } from '../../../shared/material-config';
 import { ProblemNotice } from '../../../shared/problem-notice/problem-notice';
+import { CloseCodeChoices } from '../../../shared/incident-rules/close-code-choices';
 import {
   INTEGRATION_MANAGED_BY_ENVIRONMENT,
   ServiceNowApi,
   ServiceNowConnectionUpdate,
   ServiceNowConnectionView,
   ServiceNowGrant,
+  ServiceNowMapping,
   MappedLevel,
   ServiceNowTestResult,
   VALIDATION_FAILED,
@@ -60,6 +62,69 @@ import {
 } from './servicenow-mapping';
 import { SecretField } from './secret-field';
 import { ServiceNowTestSteps } from './servicenow-test-steps';
+
+type MappingTableName = keyof ServiceNowMapping;
+
+/** One of the mapping's tables: our values (rows) → the instance's, chosen from `options` or typed. */
+interface MappingTable {
+  readonly name: MappingTableName;
+  readonly caption: string;
+  readonly ours: string;
+  readonly theirs: string;
+  readonly rows: readonly { readonly key: string; readonly label: string }[];
+  /** null: a free text field (close codes when the instance's list is not known). */
+  readonly options: readonly MappingOption[] | null;
+}
+
+interface MappingOption {
+  readonly code: string;
+  readonly text: string;
+  /** A value the mapping holds that the instance does not offer. */
+  readonly missing?: boolean;
+}
+
+const codeOptions = (options: readonly { code: string; label: string }[]): MappingOption[] =>
+  options.map((o) => ({ code: o.code, text: `${o.code} · ${o.label}` }));
+const LEVEL_ROWS = MAPPED_LEVELS.map((level) => ({
+  key: level,
+  label: `${level} · ${MAPPED_LEVEL_LABELS[level]}`,
+}));
+
+/** The mapping's tables; the close codes' options come from the instance (see `mappingTables`). */
+const MAPPING_TABLES: readonly [MappingTable, MappingTable, MappingTable, MappingTable] = [
+  {
+    name: 'states',
+    caption: 'States: ours to ServiceNow',
+    ours: 'Our state',
+    theirs: 'ServiceNow state',
+    rows: INCIDENT_STATES.map((state) => ({ key: state, label: STATE_LABELS[state] })),
+    options: codeOptions(SERVICENOW_STATES),
+  },
+  {
+    name: 'closeCodes',
+    caption: 'Close codes: ours to ServiceNow',
+    ours: 'Our close code',
+    theirs: 'ServiceNow close code',
+    rows: CLOSE_CODES.map((code) => ({ key: code, label: code })),
+    options: null,
+  },
+  {
+    name: 'impact',
+    caption: 'Impact: ours to ServiceNow',
+    ours: 'Our impact',
+    theirs: 'ServiceNow impact',
+    rows: LEVEL_ROWS,
+    options: codeOptions(SERVICENOW_LEVELS),
+  },
+  {
+    name: 'urgency',
+    caption: 'Urgency: ours to ServiceNow',
+    ours: 'Our urgency',
+    theirs: 'ServiceNow urgency',
+    rows: LEVEL_ROWS,
+    options: codeOptions(SERVICENOW_LEVELS),
+  },
+];
 
 /** The secrets the API never returns: the form shows whether each is set and takes a replacement. */
 export type SecretName = 'clientSecret' | 'password' | 'webhookSecret';
@@ -132,13 +197,6 @@ export class ServiceNowConnectionForm {
   /** The API said the environment sets the connection: load it again to show it read-only. */
   readonly managedElsewhere = output();
 
-  protected readonly states = INCIDENT_STATES;
-  protected readonly stateLabels = STATE_LABELS;
-  protected readonly closeCodes = CLOSE_CODES;
-  protected readonly serviceNowStates = SERVICENOW_STATES;
-  protected readonly levels = MAPPED_LEVELS;
-  protected readonly levelLabels = MAPPED_LEVEL_LABELS;
-  protected readonly serviceNowLevels = SERVICENOW_LEVELS;
   protected readonly webhookSecretMin = WEBHOOK_SECRET_MIN;
 
   /** Which secrets the API holds (validators run before the input is set, so not read from it). */
@@ -183,6 +241,45 @@ export class ServiceNowConnectionForm {
     return this.form.dirty;
   });
 
+  /** The instance's close codes (sys_choice), or ours when it is not connected; reloaded after a save. */
+  private readonly choices = inject(CloseCodeChoices).load();
+  protected readonly closeCodeChoices = computed(() =>
+    this.choices.hasValue() ? this.choices.value() : undefined,
+  );
+  /** The close code values the mapping holds that the instance does not offer. */
+  private readonly closeCodesNotOnInstance = computed<readonly string[]>(
+    () => {
+      const choices = this.closeCodeChoices();
+      if (choices?.source !== 'servicenow') return [];
+      const offered = new Set(choices.choices.map((c) => c.value));
+      const mapped = Object.values<string>(this.formValue().mapping?.closeCodes ?? {});
+      return [...new Set(mapped)].filter((value) => value !== '' && !offered.has(value)).sort();
+    },
+    { equal: (a, b) => a.length === b.length && a.every((value, i) => value === b[i]) },
+  );
+  protected readonly missingCloseCodes = computed(() => this.closeCodesNotOnInstance().length > 0);
+
+  /** States, close codes, impact, urgency: one table each, the same markup. */
+  protected readonly mappingTables = computed<readonly MappingTable[]>(() => {
+    const choices = this.closeCodeChoices();
+    const closeCodeOptions =
+      choices?.source === 'servicenow'
+        ? [
+            ...choices.choices.map((c) => ({
+              code: c.value,
+              text: c.label === c.value ? c.value : `${c.label} (${c.value})`,
+            })),
+            ...this.closeCodesNotOnInstance().map((value) => ({
+              code: value,
+              text: `${value} (not on the instance)`,
+              missing: true,
+            })),
+          ]
+        : null;
+    const [states, closeCodes, impact, urgency] = MAPPING_TABLES;
+    return [states, { ...closeCodes, options: closeCodeOptions }, impact, urgency];
+  });
+
   protected readonly busy = signal(false);
   protected readonly problem = signal<Problem | null>(null);
   protected readonly testing = signal(false);
@@ -195,6 +292,9 @@ export class ServiceNowConnectionForm {
       const connection = this.connection();
       untracked(() => {
         this.reset(connection);
+        // Another instance, or another mapping: its close codes again (the first load is the resource's own).
+        if (!this.choices.isLoading() && (this.choices.hasValue() || this.choices.error()))
+          this.choices.reload();
       });
     });
     // Username and password matter for the password grant only.
@@ -215,6 +315,13 @@ export class ServiceNowConnectionForm {
       case 'webhookSecret':
         return connection.hasWebhookSecret;
     }
+  }
+
+  /** A control of the mapping's table `table` (our value `key`). */
+  protected mappingControl(table: MappingTableName, key: string): AbstractControl {
+    const control = this.form.controls.mapping.get([table, key]);
+    if (!control) throw new Error(`no mapping control ${table}.${key}`);
+    return control;
   }
 
   /** The message the API's `VALIDATION_FAILED` gave for this control, if any. */

@@ -8,6 +8,7 @@ import {
   linkedSignal,
 } from '@angular/core';
 import { MatButton } from '@angular/material/button';
+import { MatProgressBar } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
 
 import { Icon } from '../../../shared/icon/icon';
@@ -16,6 +17,8 @@ import { ServiceNowApi, ServiceNowHealthView } from './servicenow-api';
 import { CIRCUIT_LABELS } from './servicenow-mapping';
 
 export const HEALTH_REFRESH_MS = 15_000;
+/** While the first import runs, its progress is fetched this often. */
+export const IMPORT_REFRESH_MS = 3_000;
 /** A refresh token this close to its end warns: the sync stops when it expires without a new grant. */
 const REFRESH_TOKEN_WARNING_MS = 7 * 24 * 3600_000;
 
@@ -36,7 +39,7 @@ export function formatLag(seconds: number): string {
  */
 @Component({
   selector: 'nx-servicenow-health',
-  imports: [DatePipe, RouterLink, MatButton, Icon, ProblemNotice],
+  imports: [DatePipe, RouterLink, MatButton, MatProgressBar, Icon, ProblemNotice],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="toolbar">
@@ -58,6 +61,39 @@ export function formatLag(seconds: number): string {
     }
 
     @if (last(); as h) {
+      @if (h.firstImport; as fi) {
+        <section class="first-import" [attr.data-state]="fi.state" aria-labelledby="first-import-heading">
+          <h3 id="first-import-heading">First import of open incidents</h3>
+          @switch (fi.state) {
+            @case ('pending') {
+              <p class="muted">Waiting to start: it runs with the first reconciliation.</p>
+            }
+            @case ('running') {
+              <mat-progress-bar
+                [mode]="fi.total ? 'determinate' : 'indeterminate'"
+                [value]="importPercent()"
+                aria-labelledby="first-import-heading"
+                [attr.aria-valuetext]="importText()"
+              />
+              <p class="progress-text" role="status">{{ importText() }}</p>
+            }
+            @case ('done') {
+              <p class="done">
+                Done: {{ fi.imported }} {{ fi.imported === 1 ? 'incident' : 'incidents' }} imported
+                @if (fi.finishedAt) {
+                  · {{ fi.finishedAt | date: 'medium' }}
+                }
+              </p>
+            }
+            @case ('failed') {
+              <p class="warn">
+                Stopped after {{ importText() }}: {{ fi.lastError ?? 'no detail' }}. The next reconciliation
+                resumes where it stopped.
+              </p>
+            }
+          }
+        </section>
+      }
       <dl class="summary">
         <dt>Circuit</dt>
         <dd class="circuit" [attr.data-circuit]="h.circuit">{{ circuitLabels[h.circuit] }}</dd>
@@ -251,6 +287,16 @@ export function formatLag(seconds: number): string {
     .muted {
       color: var(--mat-sys-on-surface-variant);
     }
+    .first-import p {
+      margin: 4px 0 0;
+      overflow-wrap: anywhere;
+    }
+    .first-import mat-progress-bar {
+      margin-top: 4px;
+    }
+    .first-import .done {
+      color: var(--nx-status-ok);
+    }
     .note {
       font: var(--mat-sys-body-small);
     }
@@ -275,12 +321,32 @@ export class ServiceNowHealth {
     return at ? Date.parse(at) - Date.now() < REFRESH_TOKEN_WARNING_MS : false;
   });
 
+  private readonly firstImport = computed(() => this.last()?.firstImport ?? null);
+  /** 0–100 of the instance's count; 0 while the count is not known. */
+  protected readonly importPercent = computed(() => {
+    const fi = this.firstImport();
+    return fi?.total ? Math.min(100, Math.round((fi.imported / fi.total) * 100)) : 0;
+  });
+  /** "120 of 250 open incidents imported (48 %)", "120 open incidents imported" before the count is known. */
+  protected readonly importText = computed(() => {
+    const fi = this.firstImport();
+    if (!fi) return '';
+    return fi.total === null
+      ? `${String(fi.imported)} open incidents imported`
+      : `${String(fi.imported)} of ${String(fi.total)} open incidents imported (${String(this.importPercent())} %)`;
+  });
+
   constructor() {
     const timer = setInterval(() => {
       this.health.reload();
     }, HEALTH_REFRESH_MS);
+    // The first import's progress moves faster than the rest: follow it while it runs.
+    const importTimer = setInterval(() => {
+      if (this.firstImport()?.state === 'running' && !this.health.isLoading()) this.health.reload();
+    }, IMPORT_REFRESH_MS);
     inject(DestroyRef).onDestroy(() => {
       clearInterval(timer);
+      clearInterval(importTimer);
     });
   }
 
