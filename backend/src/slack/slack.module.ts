@@ -2,30 +2,33 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { DeliveriesModule } from '../deliveries/deliveries.module';
 import { IncidentsModule } from '../incidents/incidents.module';
+import { SlackCalls } from './slack-calls';
+import { SlackInstallations } from './slack-installations';
 import { SlackMessages } from './slack-messages';
-import { SLACK_BOT_CLIENTS, SlackNotifier, type SlackBotClients } from './slack-notifier';
+import { SLACK_BOT_CLIENTS, SlackNotifier } from './slack-notifier';
 import { SlackRoutingController } from './slack-routing.controller';
 import { SlackRoutingRules } from './slack-routing-rules.service';
-
-/** Until the workspaces (OAuth install, SLACK_BOT_TOKEN) land: no workspace is connected. */
-const notConnected: SlackBotClients = {
-  client: () => Promise.reject(Object.assign(new Error('Slack is not connected'), { code: 'SLACK_NOT_CONNECTED' })),
-  defaultTeamId: () => Promise.resolve(null),
-};
+import { SlackWorkspaces } from './slack-workspaces';
 
 /**
  * Slack notifications, buttons, slash commands and threads, every request signature-checked.
- * An integration: it acts on incidents through IncidentCommands and IncidentQueries only, and
- * hears of changes as the `slack` delivery consumer of the incident events.
+ * An integration: it acts on incidents through Incidents' exported services and events only.
+ * Platform (docs/slack.md): workspaces (SLACK_BOT_TOKEN or OAuth installs), their WebClients,
+ * token rotation and call recording. Notifications: routing rules, the incident cards and their
+ * threads (the `slack` delivery consumer of the incident events).
  */
 @Module({
   imports: [AuditModule, DeliveriesModule, IncidentsModule],
   controllers: [SlackRoutingController],
   providers: [
+    SlackCalls,
+    SlackInstallations,
+    SlackWorkspaces,
     SlackRoutingRules,
     SlackMessages,
     SlackNotifier,
-    { provide: SLACK_BOT_CLIENTS, useValue: notConnected },
+    { provide: SLACK_BOT_CLIENTS, useExisting: SlackWorkspaces },
   ],
+  exports: [SlackWorkspaces],
 })
 export class SlackModule {}
