@@ -63,7 +63,9 @@ export class SlackNotifications1764910000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (incident_id, channel_id)
       )`);
-    await q.query(`CREATE UNIQUE INDEX slack_messages_ts ON slack_messages (channel_id, ts) WHERE ts IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX slack_messages_ts ON slack_messages (channel_id, ts) WHERE ts IS NOT NULL`,
+    );
 
     await q.query(`
       CREATE TABLE slack_thread_replies (

@@ -24,7 +24,11 @@ function incident(over: Partial<IncidentView> = {}): IncidentView {
     urgency: 1,
     priority: 1,
     category: 'network',
-    assignee: { id: '6a2f0e1c-3b7d-4e59-8c1a-0f9b2d4e6a71', name: 'Alice Moreau', email: 'alice@example.com' },
+    assignee: {
+      id: '6a2f0e1c-3b7d-4e59-8c1a-0f9b2d4e6a71',
+      name: 'Alice Moreau',
+      email: 'alice@example.com',
+    },
     assignmentGroup: 'Network Operations',
     reporter: null,
     source: 'console',
@@ -47,7 +51,7 @@ function incident(over: Partial<IncidentView> = {}): IncidentView {
     updatedAt: '2026-12-04T08:30:00.000Z',
     deliveriesBehind: 0,
     ...over,
-  } as IncidentView;
+  };
 }
 
 const byId = (blocks: KnownBlock[], id: string) => blocks.find((b) => b.block_id === id);
@@ -65,7 +69,9 @@ describe('incidentCard', () => {
       '*Priority*\n:red_circle: P1 Critical',
       '*State*\nIn progress',
       '*Assignee*\nAlice Moreau',
-      expect.stringMatching(/^\*SLA\*\n:hourglass_flowing_sand: Due <!date\^1796385600\^\{ago\}\|in 3 h 00 min>/) as string,
+      expect.stringMatching(
+        /^\*SLA\*\n:hourglass_flowing_sand: Due <!date\^1796385600\^\{ago\}\|in 3 h 00 min>/,
+      ) as string,
       '*Group*\nNetwork Operations',
       '*Category*\nnetwork',
     ]);
@@ -89,7 +95,12 @@ describe('incidentCard', () => {
 
   it('names the ServiceNow twin’s number when there is one, and says Unassigned when nobody is', () => {
     const card = incidentCard(
-      incident({ externalSystem: 'servicenow', externalRef: 'abc', externalNumber: 'INC0010002', assignee: null }),
+      incident({
+        externalSystem: 'servicenow',
+        externalRef: 'abc',
+        externalNumber: 'INC0010002',
+        assignee: null,
+      }),
       ctx,
     );
     const fields = fieldTexts(card.blocks);
@@ -102,25 +113,34 @@ describe('incidentCard', () => {
       incidentCard(incident({ acknowledgedAt: '2026-12-04T08:05:00.000Z' }), ctx).blocks,
       'incident.actions',
     ) as ActionsBlock;
-    expect(actions.elements.map((e) => ('action_id' in e ? e.action_id : ''))).not.toContain(CARD_ACTIONS.acknowledge);
+    expect(actions.elements.map((e) => ('action_id' in e ? e.action_id : ''))).not.toContain(
+      CARD_ACTIONS.acknowledge,
+    );
   });
 
-  it.each(['resolved', 'closed', 'canceled'] as const)('a %s card has no buttons, only a link, and its resolution', (state) => {
-    const card = incidentCard(
-      incident({ state, closeCode: 'Solution provided', closeNotes: 'Rolled back 4.2.1' }),
-      ctx,
-    );
-    expect(card.blocks.some((b) => b.type === 'actions')).toBe(false);
-    expect(JSON.stringify(card.blocks)).toContain('|Open in console>');
-    expect((byId(card.blocks, 'incident.resolution') as SectionBlock).text?.text).toBe(
-      '*Solution provided*: Rolled back 4.2.1',
-    );
-    expect(fieldTexts(card.blocks).find((f) => f.startsWith('*SLA*'))).toContain(':white_check_mark: Met');
-  });
+  it.each(['resolved', 'closed', 'canceled'] as const)(
+    'a %s card has no buttons, only a link, and its resolution',
+    (state) => {
+      const card = incidentCard(
+        incident({ state, closeCode: 'Solution provided', closeNotes: 'Rolled back 4.2.1' }),
+        ctx,
+      );
+      expect(card.blocks.some((b) => b.type === 'actions')).toBe(false);
+      expect(JSON.stringify(card.blocks)).toContain('|Open in console>');
+      expect((byId(card.blocks, 'incident.resolution') as SectionBlock).text?.text).toBe(
+        '*Solution provided*: Rolled back 4.2.1',
+      );
+      expect(fieldTexts(card.blocks).find((f) => f.startsWith('*SLA*'))).toContain(':white_check_mark: Met');
+    },
+  );
 
   it('cuts an oversize title and description to their limits with an ellipsis, and escapes mrkdwn', () => {
     const card = incidentCard(
-      incident({ title: 'T'.repeat(5000), description: `<!channel> & ${'d'.repeat(10000)}`, category: 'x'.repeat(3000) }),
+      incident({
+        title: 'T'.repeat(5000),
+        description: `<!channel> & ${'d'.repeat(10000)}`,
+        category: 'x'.repeat(3000),
+      }),
       ctx,
     );
     const header = (byId(card.blocks, 'incident.header') as HeaderBlock).text.text;
@@ -130,7 +150,8 @@ describe('incidentCard', () => {
     expect(description.startsWith('&lt;!channel&gt; &amp; ddd')).toBe(true);
     expect(description.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
     expect(description.endsWith('…')).toBe(true);
-    for (const f of fieldTexts(card.blocks)) expect(f.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionFieldText);
+    for (const f of fieldTexts(card.blocks))
+      expect(f.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionFieldText);
     expect(card.text.length).toBeLessThanOrEqual(SLACK_LIMITS.messageText);
   });
 });
@@ -138,9 +159,9 @@ describe('incidentCard', () => {
 describe('slaText', () => {
   it('counts down while open, says breached past due, met or missed once resolved', () => {
     expect(slaText(incident(), now)).toContain('|in 3 h 00 min>');
-    expect(
-      slaText(incident({ slaDueAt: '2026-12-04T08:40:00.000Z', slaBreached: true }), now),
-    ).toMatch(/^:rotating_light: \*Breached\* <!date\^\d+\^\{ago\}\|20 min ago>/);
+    expect(slaText(incident({ slaDueAt: '2026-12-04T08:40:00.000Z', slaBreached: true }), now)).toMatch(
+      /^:rotating_light: \*Breached\* <!date\^\d+\^\{ago\}\|20 min ago>/,
+    );
     expect(slaText(incident({ state: 'resolved', slaBreached: true }), now)).toMatch(/^:x: Missed/);
   });
 
@@ -160,7 +181,10 @@ describe('thread replies', () => {
   });
 
   it('a state change says from and to, and the close code when resolving', () => {
-    const reply = stateChangeReply('in_progress', 'resolved', 'bob', { code: 'Solution provided', notes: 'Fixed' });
+    const reply = stateChangeReply('in_progress', 'resolved', 'bob', {
+      code: 'Solution provided',
+      notes: 'Fixed',
+    });
     expect(reply.text).toBe(
       ':arrows_counterclockwise: State *In progress* → *Resolved* by bob\n*Solution provided*: Fixed',
     );

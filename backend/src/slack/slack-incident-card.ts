@@ -162,7 +162,10 @@ export function incidentCard(incident: IncidentView, ctx: CardContext): CardMess
     },
   };
   const fields = [
-    field('Priority', `${PRIORITY_EMOJI[incident.priority] ?? ''} ${priorityLabel(incident.priority)}`.trim()),
+    field(
+      'Priority',
+      `${PRIORITY_EMOJI[incident.priority] ?? ''} ${priorityLabel(incident.priority)}`.trim(),
+    ),
     field('State', stateLabel(incident.state)),
     field(
       'Assignee',
@@ -224,7 +227,9 @@ export function incidentCard(incident: IncidentView, ctx: CardContext): CardMess
       type: 'actions',
       block_id: 'incident.actions',
       elements: [
-        ...(incident.acknowledgedAt ? [] : [button('Acknowledge', CARD_ACTIONS.acknowledge, incident.id, 'primary')]),
+        ...(incident.acknowledgedAt
+          ? []
+          : [button('Acknowledge', CARD_ACTIONS.acknowledge, incident.id, 'primary')]),
         button('Assign to me', CARD_ACTIONS.assignToMe, incident.id),
         button('Resolve', CARD_ACTIONS.resolve, incident.id, 'danger'),
         {
@@ -284,7 +289,10 @@ export function stateChangeReply(
 ): ThreadReply {
   const closing =
     close && (close.code || close.notes)
-      ? `\n${[close.code ? `*${mrkdwn(close.code, 100)}*` : null, close.notes ? mrkdwn(close.notes, 2000) : null]
+      ? `\n${[
+          close.code ? `*${mrkdwn(close.code, 100)}*` : null,
+          close.notes ? mrkdwn(close.notes, 2000) : null,
+        ]
           .filter((s) => s !== null)
           .join(': ')}`
       : '';

@@ -50,7 +50,11 @@ function cardOf(r: CardSqlRow): SlackCardRow {
     postingAt: r.posting_at,
     ruleId: r.rule_id,
     internal: r.internal,
-    thread: { comments: r.thread_comments, workNotes: r.thread_work_notes, stateChanges: r.thread_state_changes },
+    thread: {
+      comments: r.thread_comments,
+      workNotes: r.thread_work_notes,
+      stateChanges: r.thread_state_changes,
+    },
     renderedVersion: r.rendered_version,
     final: r.final,
     updates: r.updates,
@@ -136,7 +140,13 @@ export class SlackMessages {
     );
   }
 
-  async posted(incidentId: string, channelId: string, ts: string, version: number, final: boolean): Promise<void> {
+  async posted(
+    incidentId: string,
+    channelId: string,
+    ts: string,
+    version: number,
+    final: boolean,
+  ): Promise<void> {
     await this.dataSource.query(
       `UPDATE slack_messages
           SET ts = $3, posting_at = NULL, rendered_version = $4, final = $5, last_error = NULL, last_error_at = NULL,

@@ -11,11 +11,7 @@ import type { IncidentView } from '../incidents/dto/incident.view';
 import { IncidentQueries } from '../incidents/incident-queries';
 import { INCIDENT_EVENTS, type IncidentStateChangedV1 } from '../incidents/incident.events';
 import { IncidentError, IncidentErrorCode } from '../incidents/incident.errors';
-import {
-  CARD_REFRESH_TASK,
-  type CardRefreshPayload,
-  SCHEDULE_CARD_REFRESH_SQL,
-} from './slack-card-refresh';
+import { CARD_REFRESH_TASK, type CardRefreshPayload, SCHEDULE_CARD_REFRESH_SQL } from './slack-card-refresh';
 import {
   commentReply,
   incidentCard,
@@ -43,7 +39,8 @@ export const SLACK_BOT_CLIENTS = Symbol('SLACK_BOT_CLIENTS');
 /** A Web API call that failed, or a channel Slack's Retry-After still holds. */
 export class SlackSendError extends Error {
   constructor(
-    readonly failure: SlackFailure | { readonly kind: 'held'; readonly until: Date; readonly message: string },
+    readonly failure:
+      SlackFailure | { readonly kind: 'held'; readonly until: Date; readonly message: string },
     readonly channelId: string,
   ) {
     super(`${failure.message} (channel ${channelId})`);
@@ -53,7 +50,8 @@ export class SlackSendError extends Error {
   /** When to try again, for a 429 or a held channel. */
   get retryAt(): Date | null {
     if (this.failure.kind === 'held') return this.failure.until;
-    if (this.failure.kind === 'rate_limited') return new Date(Date.now() + this.failure.retryAfterSeconds * 1000);
+    if (this.failure.kind === 'rate_limited')
+      return new Date(Date.now() + this.failure.retryAfterSeconds * 1000);
     return null;
   }
 }
@@ -123,14 +121,24 @@ export class SlackNotifier implements OnModuleInit {
             case 'incident.commented':
               return this.onEvent(event, async (target) => {
                 if (target.thread.comments) {
-                  await this.reply(event, target, commentReply(event.payload.body, event.actor.label), context);
+                  await this.reply(
+                    event,
+                    target,
+                    commentReply(event.payload.body, event.actor.label),
+                    context,
+                  );
                 }
               });
             case 'incident.work_noted':
               return this.onEvent(event, async (target) => {
                 // Work notes are for the people working the incident: internal channels only.
                 if (target.thread.workNotes && target.internal) {
-                  await this.reply(event, target, workNoteReply(event.payload.body, event.actor.label), context);
+                  await this.reply(
+                    event,
+                    target,
+                    workNoteReply(event.payload.body, event.actor.label),
+                    context,
+                  );
                 }
               });
             default:
@@ -171,7 +179,9 @@ export class SlackNotifier implements OnModuleInit {
       }
     }
     if (!failures.length) return;
-    const transient = failures.filter((f) => !(f instanceof SlackSendError && f.failure.kind === 'permanent'));
+    const transient = failures.filter(
+      (f) => !(f instanceof SlackSendError && f.failure.kind === 'permanent'),
+    );
     const message = failures.map((f) => (f instanceof Error ? f.message : String(f))).join('; ');
     if (transient.length) throw new Error(message, { cause: transient[0] });
     throw new PermanentDeliveryError(message, { cause: failures[0] });
@@ -252,7 +262,8 @@ export class SlackNotifier implements OnModuleInit {
       return answer.ts;
     } catch (e) {
       const error = await this.failed(e, channel);
-      if (error.failure.kind !== 'unknown') await this.messages.postRefused(incidentId, channel, error.message);
+      if (error.failure.kind !== 'unknown')
+        await this.messages.postRefused(incidentId, channel, error.message);
       else await this.messages.failed(incidentId, channel, error.message);
       throw error;
     }
@@ -303,7 +314,10 @@ export class SlackNotifier implements OnModuleInit {
       state.to,
       author,
       resolving
-        ? { code: closeCode?.to ?? payload.incident.closeCode, notes: closeNotes?.to ?? payload.incident.closeNotes }
+        ? {
+            code: closeCode?.to ?? payload.incident.closeCode,
+            notes: closeNotes?.to ?? payload.incident.closeNotes,
+          }
         : undefined,
     );
   }
@@ -358,7 +372,12 @@ export class SlackNotifier implements OnModuleInit {
       const retryAt = e.retryAt;
       if (retryAt) {
         const delay = Math.max(0, retryAt.getTime() - Date.now());
-        await this.messages.dataSource.query(SCHEDULE_CARD_REFRESH_SQL, [incidentId, channelId, delay, 'replace']);
+        await this.messages.dataSource.query(SCHEDULE_CARD_REFRESH_SQL, [
+          incidentId,
+          channelId,
+          delay,
+          'replace',
+        ]);
         this.logger.debug(`Card of ${incidentId} in ${channelId}: ${e.message}; again in ${delay} ms`);
         return;
       }

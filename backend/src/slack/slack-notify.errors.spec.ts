@@ -1,4 +1,9 @@
-import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError } from '@slack/web-api';
+import {
+  WebAPIHTTPError,
+  WebAPIPlatformError,
+  WebAPIRateLimitedError,
+  WebAPIRequestError,
+} from '@slack/web-api';
 import { classifySlackFailure } from './slack-notify.errors';
 
 describe('classifySlackFailure', () => {
@@ -9,15 +14,20 @@ describe('classifySlackFailure', () => {
     });
   });
 
-  it.each(['invalid_auth', 'channel_not_found', 'not_in_channel', 'invalid_blocks'])('%s is permanent', (error) => {
-    expect(classifySlackFailure(new WebAPIPlatformError({ ok: false, error }))).toMatchObject({
-      kind: 'permanent',
-      error,
-    });
-  });
+  it.each(['invalid_auth', 'channel_not_found', 'not_in_channel', 'invalid_blocks'])(
+    '%s is permanent',
+    (error) => {
+      expect(classifySlackFailure(new WebAPIPlatformError({ ok: false, error }))).toMatchObject({
+        kind: 'permanent',
+        error,
+      });
+    },
+  );
 
   it('another ok:false is refused (nothing posted, retried)', () => {
-    expect(classifySlackFailure(new WebAPIPlatformError({ ok: false, error: 'internal_error' }))).toMatchObject({
+    expect(
+      classifySlackFailure(new WebAPIPlatformError({ ok: false, error: 'internal_error' })),
+    ).toMatchObject({
       kind: 'refused',
       error: 'internal_error',
     });

@@ -5,7 +5,7 @@ export enum SlackNotifyErrorCode {
   /** No routing rule with that id. */
   RouteNotFound = 'SLACK_ROUTE_NOT_FOUND',
   /** Work notes go only to channels marked internal. */
-  RouteWorkNotesNeedInternal = 'SLACK_ROUTE_WORK_NOTES_NEED_INTERNAL',
+  RouteWorkNotesNeedInternal = 'SLACK_ROUTE_WORK_NOTES_INTERNAL',
   /** A reorder must name every rule exactly once. */
   RouteOrderMismatch = 'SLACK_ROUTE_ORDER_MISMATCH',
 }

@@ -6,10 +6,7 @@ import type { RequestActor } from '../common/auth/principal';
 import { UnitOfWork } from '../common/database/unit-of-work';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { IncidentSource } from '../incidents/incident-state';
-import type {
-  CreateSlackRoutingRuleDto,
-  UpdateSlackRoutingRuleDto,
-} from './dto/slack-routing-rule.dto';
+import type { CreateSlackRoutingRuleDto, UpdateSlackRoutingRuleDto } from './dto/slack-routing-rule.dto';
 import type { SlackRoutingRuleListView, SlackRoutingRuleView } from './dto/slack-routing-rule.view';
 import { SlackNotifyError, SlackNotifyErrorCode } from './slack-notify.errors';
 import type { RoutingRule } from './slack-routing';
@@ -66,7 +63,11 @@ function ruleOf(r: RuleRow): RoutingRule {
     categories: r.categories,
     sources: r.sources,
     internal: r.internal,
-    thread: { comments: r.thread_comments, workNotes: r.thread_work_notes, stateChanges: r.thread_state_changes },
+    thread: {
+      comments: r.thread_comments,
+      workNotes: r.thread_work_notes,
+      stateChanges: r.thread_state_changes,
+    },
     enabled: r.enabled,
     position: r.position,
   };
@@ -74,7 +75,9 @@ function ruleOf(r: RuleRow): RoutingRule {
 
 /** An audit row's picture of a rule (its times left out: they say nothing an admin changed). */
 function auditable(v: SlackRoutingRuleView): Record<string, unknown> {
-  const { createdAt: _c, updatedAt: _u, ...rest } = v;
+  const rest: Record<string, unknown> = { ...v };
+  delete rest['createdAt'];
+  delete rest['updatedAt'];
   return rest;
 }
 
@@ -110,7 +113,8 @@ export class SlackRoutingRules {
 
   async get(id: string, m: EntityManager = this.dataSource.manager): Promise<SlackRoutingRuleView> {
     const [row] = await m.query<RuleRow[]>(`${SELECT_RULES} WHERE id = $1`, [id]);
-    if (!row) throw new SlackNotifyError(SlackNotifyErrorCode.RouteNotFound, `No Slack routing rule with id ${id}`);
+    if (!row)
+      throw new SlackNotifyError(SlackNotifyErrorCode.RouteNotFound, `No Slack routing rule with id ${id}`);
     return viewOf(row);
   }
 
@@ -147,7 +151,11 @@ export class SlackRoutingRules {
     });
   }
 
-  async update(id: string, dto: UpdateSlackRoutingRuleDto, actor: RequestActor): Promise<SlackRoutingRuleView> {
+  async update(
+    id: string,
+    dto: UpdateSlackRoutingRuleDto,
+    actor: RequestActor,
+  ): Promise<SlackRoutingRuleView> {
     return this.uow.run(async (m) => {
       await m.query(`SELECT 1 FROM slack_routing_rules WHERE id = $1 FOR UPDATE`, [id]);
       const before = await this.get(id, m);
@@ -160,8 +168,7 @@ export class SlackRoutingRules {
         internal: dto.internal ?? before.internal,
         threadComments: dto.threadComments ?? before.threadComments,
         // Unmarking a channel internal stops its work notes, unless the request asks for both (refused).
-        threadWorkNotes:
-          dto.threadWorkNotes ?? (dto.internal === false ? false : before.threadWorkNotes),
+        threadWorkNotes: dto.threadWorkNotes ?? (dto.internal === false ? false : before.threadWorkNotes),
         threadStateChanges: dto.threadStateChanges ?? before.threadStateChanges,
         enabled: dto.enabled ?? before.enabled,
       };

@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Put,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
@@ -22,7 +33,7 @@ import {
 import { SlackRoutingRuleListView, SlackRoutingRuleView } from './dto/slack-routing-rule.view';
 import { SlackRoutingRules } from './slack-routing-rules.service';
 
-const WORK_NOTES_PROBLEM = 'SLACK_ROUTE_WORK_NOTES_NEED_INTERNAL: work notes go only to channels marked internal';
+const WORK_NOTES_PROBLEM = 'SLACK_ROUTE_WORK_NOTES_INTERNAL: work notes go only to channels marked internal';
 
 @ApiTags('integrations')
 @ApiBearerAuth()

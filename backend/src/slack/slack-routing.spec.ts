@@ -84,6 +84,8 @@ describe('ruleMatches', () => {
   it('an incident without a category matches only rules with no category', () => {
     const uncategorised = { priority: 2, category: null, source: 'api' } as const;
     expect(ruleMatches(rule({ id: 'r', channelId: 'C1' }), uncategorised)).toBe(true);
-    expect(ruleMatches(rule({ id: 'r', channelId: 'C1', categories: ['network'] }), uncategorised)).toBe(false);
+    expect(ruleMatches(rule({ id: 'r', channelId: 'C1', categories: ['network'] }), uncategorised)).toBe(
+      false,
+    );
   });
 });

@@ -33,7 +33,11 @@ export interface RouteTarget {
 }
 
 /** What SLACK_DEFAULT_CHANNEL's thread gets: comments and state changes, never work notes. */
-export const DEFAULT_CHANNEL_THREAD: ThreadSettings = { comments: true, workNotes: false, stateChanges: true };
+export const DEFAULT_CHANNEL_THREAD: ThreadSettings = {
+  comments: true,
+  workNotes: false,
+  stateChanges: true,
+};
 
 type Routable = Pick<IncidentView, 'priority' | 'category' | 'source'>;
 

@@ -28,7 +28,12 @@ const trimmedList = ({ value }: { value: unknown }): unknown =>
 
 /** Every field of a rule; create requires name and channelId, update (PATCH) none. */
 export class SlackRoutingRuleFieldsDto {
-  @ApiPropertyOptional({ example: [1, 2], type: [Number], enum: PRIORITIES, description: 'Empty: any priority' })
+  @ApiPropertyOptional({
+    example: [1, 2],
+    type: [Number],
+    enum: PRIORITIES,
+    description: 'Empty: any priority',
+  })
   @IsOptional()
   @IsArray()
   @ArrayUnique()
@@ -51,7 +56,12 @@ export class SlackRoutingRuleFieldsDto {
   @MaxLength(100, { each: true })
   categories?: string[];
 
-  @ApiPropertyOptional({ example: ['webhook'], type: [String], enum: INCIDENT_SOURCES, description: 'Empty: any source' })
+  @ApiPropertyOptional({
+    example: ['webhook'],
+    type: [String],
+    enum: INCIDENT_SOURCES,
+    description: 'Empty: any source',
+  })
   @IsOptional()
   @IsArray()
   @ArrayUnique()

@@ -37,7 +37,11 @@ describe('Slack notifications (the slack delivery consumer, against the Slack si
   afterEach(() => sim.clearFaults());
 
   async function route(body: Record<string, unknown>): Promise<void> {
-    await t.http.post('/api/integrations/slack/routes').set('Authorization', admin.bearer).send(body).expect(201);
+    await t.http
+      .post('/api/integrations/slack/routes')
+      .set('Authorization', admin.bearer)
+      .send(body)
+      .expect(201);
   }
 
   async function create(body: Record<string, unknown>): Promise<IncidentView> {
@@ -50,7 +54,10 @@ describe('Slack notifications (the slack delivery consumer, against the Slack si
   }
 
   async function act(id: string, path: string, body: Record<string, unknown> = {}): Promise<IncidentView> {
-    const res = await t.http.post(`/api/incidents/${id}/${path}`).set('Authorization', admin.bearer).send(body);
+    const res = await t.http
+      .post(`/api/incidents/${id}/${path}`)
+      .set('Authorization', admin.bearer)
+      .send(body);
     if (res.status >= 300) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body as IncidentView;
   }
@@ -98,7 +105,12 @@ describe('Slack notifications (the slack delivery consumer, against the Slack si
 
   it('posts the card on create, in every matching channel (team channel and the P1 channel), with its blocks', async () => {
     await route({ name: 'Network team', channelId: 'C0NETWORK1', categories: ['fanout'] });
-    await route({ name: 'Major incidents', channelId: 'C0MAJOR001', priorities: [1], categories: ['fanout'] });
+    await route({
+      name: 'Major incidents',
+      channelId: 'C0MAJOR001',
+      priorities: [1],
+      categories: ['fanout'],
+    });
     const p1 = await create({ title: 'Core switch down', impact: 1, urgency: 1, category: 'fanout' });
     const p3 = await create({ title: 'One port flapping', impact: 2, urgency: 2, category: 'fanout' });
     await settled(p1);
@@ -258,11 +270,14 @@ describe('Slack notifications (the slack delivery consumer, against the Slack si
     expect(delivery).toMatchObject({ status: 'dead', attempts: 1 });
     expect(delivery!.lastError).toContain('channel_not_found');
     expect(cards('C0GONE0001', incident)).toHaveLength(0);
-    const [row] = await t.dataSource.query<{ ts: string | null; posting_at: Date | null; last_error: string }[]>(
-      `SELECT ts, posting_at, last_error FROM slack_messages WHERE incident_id = $1`,
-      [incident.id],
-    );
-    expect(row).toMatchObject({ ts: null, posting_at: null, last_error: expect.stringContaining('channel_not_found') as string });
+    const [row] = await t.dataSource.query<
+      { ts: string | null; posting_at: Date | null; last_error: string }[]
+    >(`SELECT ts, posting_at, last_error FROM slack_messages WHERE incident_id = $1`, [incident.id]);
+    expect(row).toMatchObject({
+      ts: null,
+      posting_at: null,
+      last_error: expect.stringContaining('channel_not_found') as string,
+    });
   });
 
   it('cuts an oversize title and description, never rejected by Slack', async () => {

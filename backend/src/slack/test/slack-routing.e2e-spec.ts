@@ -9,7 +9,9 @@ describe('/api/integrations/slack/routes', () => {
   let admin: SignedIn;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { SLACK_DEFAULT_CHANNEL: 'C0DEFAULT1', DELIVERY_WORKER_ENABLED: 'false' } });
+    t = await startTestApp({
+      env: { SLACK_DEFAULT_CHANNEL: 'C0DEFAULT1', DELIVERY_WORKER_ENABLED: 'false' },
+    });
     admin = await signInAsAdmin(t);
   });
   afterAll(async () => {
@@ -29,8 +31,13 @@ describe('/api/integrations/slack/routes', () => {
 
   it('adds, reads, changes, reorders and deletes rules, each change audited as integration.updated', async () => {
     const major = (
-      await post({ name: ' Major incidents ', channelId: 'C0MAJOR001', priorities: [1], internal: true, threadWorkNotes: true })
-        .expect(201)
+      await post({
+        name: ' Major incidents ',
+        channelId: 'C0MAJOR001',
+        priorities: [1],
+        internal: true,
+        threadWorkNotes: true,
+      }).expect(201)
     ).body as SlackRoutingRuleView;
     expect(major).toMatchObject({
       name: 'Major incidents',
@@ -46,7 +53,12 @@ describe('/api/integrations/slack/routes', () => {
       position: 0,
     });
     const network = (
-      await post({ name: 'Network', channelId: 'C0NETWORK1', categories: ['network'], sources: ['webhook'] }).expect(201)
+      await post({
+        name: 'Network',
+        channelId: 'C0NETWORK1',
+        categories: ['network'],
+        sources: ['webhook'],
+      }).expect(201)
     ).body as SlackRoutingRuleView;
     expect(network.position).toBe(1);
 
@@ -86,7 +98,12 @@ describe('/api/integrations/slack/routes', () => {
   });
 
   it('validates: a channel id, known priorities and sources (problem+json VALIDATION_FAILED)', async () => {
-    const res = await post({ name: '', channelId: '#incidents', priorities: [0, 6], sources: ['email'] }).expect(400);
+    const res = await post({
+      name: '',
+      channelId: '#incidents',
+      priorities: [0, 6],
+      sources: ['email'],
+    }).expect(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED' });
     const fields = (res.body as { errors: { field: string }[] }).errors.map((e) => e.field);
@@ -95,12 +112,19 @@ describe('/api/integrations/slack/routes', () => {
 
   it('refuses work notes for a channel that is not internal (422), on create and on update', async () => {
     const res = await post({ name: 'Public', channelId: 'C0PUBLIC01', threadWorkNotes: true }).expect(422);
-    expect(res.body).toMatchObject({ code: 'SLACK_ROUTE_WORK_NOTES_NEED_INTERNAL', status: 422 });
-    const rule = (await post({ name: 'Private', channelId: 'G0PRIVATE1', internal: true, threadWorkNotes: true }).expect(201))
-      .body as SlackRoutingRuleView;
+    expect(res.body).toMatchObject({ code: 'SLACK_ROUTE_WORK_NOTES_INTERNAL', status: 422 });
+    const rule = (
+      await post({ name: 'Private', channelId: 'G0PRIVATE1', internal: true, threadWorkNotes: true }).expect(
+        201,
+      )
+    ).body as SlackRoutingRuleView;
     // Unmarking internal stops its work notes.
     const unmarked = (
-      await t.http.patch(`${URL}/${rule.id}`).set('Authorization', admin.bearer).send({ internal: false }).expect(200)
+      await t.http
+        .patch(`${URL}/${rule.id}`)
+        .set('Authorization', admin.bearer)
+        .send({ internal: false })
+        .expect(200)
     ).body as SlackRoutingRuleView;
     expect(unmarked).toMatchObject({ internal: false, threadWorkNotes: false });
     await t.http
@@ -114,9 +138,16 @@ describe('/api/integrations/slack/routes', () => {
   it('refuses an order that does not name every rule once (409, with the ids expected)', async () => {
     const a = (await post({ name: 'A', channelId: 'C0AAAAAAA1' }).expect(201)).body as SlackRoutingRuleView;
     const b = (await post({ name: 'B', channelId: 'C0BBBBBBB1' }).expect(201)).body as SlackRoutingRuleView;
-    const res = await t.http.put(`${URL}/order`).set('Authorization', admin.bearer).send({ ids: [b.id] }).expect(409);
+    const res = await t.http
+      .put(`${URL}/order`)
+      .set('Authorization', admin.bearer)
+      .send({ ids: [b.id] })
+      .expect(409);
     expect(res.body).toMatchObject({ code: 'SLACK_ROUTE_ORDER_MISMATCH', expected: [a.id, b.id] });
     await t.http.patch(`${URL}/${a.id}`).set('Authorization', admin.bearer).send({ name: 'A2' }).expect(200);
-    await t.http.get(`${URL}/00000000-0000-4000-8000-000000000000`).set('Authorization', admin.bearer).expect(404);
+    await t.http
+      .get(`${URL}/00000000-0000-4000-8000-000000000000`)
+      .set('Authorization', admin.bearer)
+      .expect(404);
   });
 });

@@ -8144,7 +8144,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description SLACK_ROUTE_WORK_NOTES_NEED_INTERNAL: work notes go only to channels marked internal */
+      /** @description SLACK_ROUTE_WORK_NOTES_INTERNAL: work notes go only to channels marked internal */
       readonly 422: {
         headers: {
           readonly [name: string]: unknown;
@@ -8476,7 +8476,7 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description SLACK_ROUTE_WORK_NOTES_NEED_INTERNAL: work notes go only to channels marked internal */
+      /** @description SLACK_ROUTE_WORK_NOTES_INTERNAL: work notes go only to channels marked internal */
       readonly 422: {
         headers: {
           readonly [name: string]: unknown;

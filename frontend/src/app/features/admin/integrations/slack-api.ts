@@ -18,7 +18,7 @@ export interface SlackWorkspaceView {
   readonly scopes: readonly string[];
   /** A rotating token's expiry; null when it does not expire. */
   readonly tokenExpiresAt: string | null;
-  readonly source: SlackWorkspaceSource | string;
+  readonly source: SlackWorkspaceSource;
 }
 
 export interface SlackRecentError {
@@ -45,7 +45,7 @@ export type SlackRoutingRuleUpdate = ApiSchema<'UpdateSlackRoutingRuleDto'>;
 export type IncidentSource = SlackRoutingRuleView['sources'][number];
 
 /** 422: work notes were asked for on a channel that is not marked internal. */
-export const SLACK_ROUTE_WORK_NOTES_NEED_INTERNAL = 'SLACK_ROUTE_WORK_NOTES_NEED_INTERNAL';
+export const SLACK_ROUTE_WORK_NOTES_INTERNAL = 'SLACK_ROUTE_WORK_NOTES_INTERNAL';
 /** 409: the order sent is not exactly the rules (someone else added or deleted one). */
 export const SLACK_ROUTE_ORDER_MISMATCH = 'SLACK_ROUTE_ORDER_MISMATCH';
 
@@ -75,8 +75,8 @@ export class SlackApi {
     return this.http.patch<SlackRoutingRuleView>(`${SLACK_ROUTES_URL}/${encodeURIComponent(id)}`, change);
   }
 
-  remove(id: string): Observable<void> {
-    return this.http.delete<void>(`${SLACK_ROUTES_URL}/${encodeURIComponent(id)}`);
+  remove(id: string): Observable<unknown> {
+    return this.http.delete(`${SLACK_ROUTES_URL}/${encodeURIComponent(id)}`);
   }
 
   /** Every rule id, in the new order. */

@@ -14,7 +14,9 @@ describe('SlackConnectionStatus', () => {
     return fixture.nativeElement as HTMLElement;
   }
 
-  afterEach(() => fixture.destroy());
+  afterEach(() => {
+    fixture.destroy();
+  });
 
   it('shows the workspace, its bot and scopes, the default channel and an Add to Slack link', () => {
     const el = render(slackConnection());
@@ -35,7 +37,9 @@ describe('SlackConnectionStatus', () => {
         oauthConfigured: false,
         workspaces: [],
         defaultChannel: null,
-        recentErrors: [{ at: '2026-12-04T09:00:00.000Z', method: 'chat.postMessage', error: 'channel_not_found' }],
+        recentErrors: [
+          { at: '2026-12-04T09:00:00.000Z', method: 'chat.postMessage', error: 'channel_not_found' },
+        ],
       }),
     );
     expect(el.querySelector('.not-connected')!.textContent).toContain('Not connected');

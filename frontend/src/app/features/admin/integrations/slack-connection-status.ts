@@ -18,7 +18,9 @@ import { SLACK_INSTALL_URL, SlackConnectionView } from './slack-api';
       <div>
         <dt>Request signing</dt>
         <dd [attr.data-ok]="c.signingSecretConfigured">
-          {{ c.signingSecretConfigured ? 'Signing secret set' : 'No signing secret: Slack requests are refused' }}
+          {{
+            c.signingSecretConfigured ? 'Signing secret set' : 'No signing secret: Slack requests are refused'
+          }}
         </dd>
       </div>
       <div>
@@ -40,7 +42,10 @@ import { SLACK_INSTALL_URL, SlackConnectionView } from './slack-api';
           <li class="workspace">
             <strong>{{ w.teamName || w.teamId }}</strong>
             <span class="muted"
-              >{{ w.teamId }} · bot {{ w.botUserId || 'unknown' }} · {{ w.source === 'environment' ? 'bot token from the environment' : 'installed with OAuth' }}</span
+              >{{ w.teamId }} · bot {{ w.botUserId || 'unknown' }} ·
+              {{
+                w.source === 'environment' ? 'bot token from the environment' : 'installed with OAuth'
+              }}</span
             >
             @if (w.tokenExpiresAt) {
               <span class="muted">Token renews before {{ w.tokenExpiresAt | date: 'medium' }}</span>
@@ -55,9 +60,14 @@ import { SLACK_INSTALL_URL, SlackConnectionView } from './slack-api';
       <p class="not-connected" role="note">Not connected: no workspace is installed, so no card is posted.</p>
     }
     @if (c.oauthConfigured) {
-      <a class="install" [href]="installUrl">{{ c.workspaces.length ? 'Add to another Slack workspace' : 'Add to Slack' }}</a>
+      <a class="install" [href]="installUrl">{{
+        c.workspaces.length ? 'Add to another Slack workspace' : 'Add to Slack'
+      }}</a>
     } @else if (!c.workspaces.length) {
-      <p class="muted">Set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install from here, or SLACK_BOT_TOKEN for one workspace.</p>
+      <p class="muted">
+        Set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install from here, or SLACK_BOT_TOKEN for one
+        workspace.
+      </p>
     }
 
     <h4>Recent errors</h4>

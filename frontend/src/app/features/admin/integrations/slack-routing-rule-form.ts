@@ -1,4 +1,13 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, inject, input, OnInit, output, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  inject,
+  input,
+  OnInit,
+  output,
+  signal,
+} from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButton } from '@angular/material/button';
@@ -7,6 +16,7 @@ import { MatError, MatFormField, MatHint, MatLabel } from '@angular/material/for
 import { MatInput } from '@angular/material/input';
 
 import { Problem, problemFrom } from '../../../core/problem';
+import { required } from '../../../shared/form-rules';
 import { PRIORITIES, PRIORITY_LABELS, type Priority } from '../../../shared/incident-rules/priority';
 import { ProblemNotice } from '../../../shared/problem-notice/problem-notice';
 import { IncidentSource, SlackApi, SlackRoutingRuleCreate, SlackRoutingRuleView } from './slack-api';
@@ -18,7 +28,14 @@ export const SOURCES: readonly IncidentSource[] = ['console', 'api', 'slack', 's
 
 /** "network, Database ,, db" → ['network', 'Database', 'db']. */
 export function categoriesOf(text: string): string[] {
-  return [...new Set(text.split(',').map((c) => c.trim()).filter((c) => c !== ''))];
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((c) => c.trim())
+        .filter((c) => c !== ''),
+    ),
+  ];
 }
 
 /**
@@ -28,13 +45,28 @@ export function categoriesOf(text: string): string[] {
  */
 @Component({
   selector: 'nx-slack-routing-rule-form',
-  imports: [ReactiveFormsModule, MatButton, MatCheckbox, MatFormField, MatLabel, MatHint, MatError, MatInput, ProblemNotice],
+  imports: [
+    ReactiveFormsModule,
+    MatButton,
+    MatCheckbox,
+    MatFormField,
+    MatLabel,
+    MatHint,
+    MatError,
+    MatInput,
+    ProblemNotice,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @if (problem(); as p) {
       <nx-problem-notice [error]="p" />
     }
-    <form [formGroup]="form" (ngSubmit)="submit()" novalidate [attr.aria-label]="rule() ? 'Edit routing rule' : 'New routing rule'">
+    <form
+      [formGroup]="form"
+      (ngSubmit)="submit()"
+      novalidate
+      [attr.aria-label]="rule() ? 'Edit routing rule' : 'New routing rule'"
+    >
       <div class="pair">
         <mat-form-field appearance="outline">
           <mat-label>Name</mat-label>
@@ -58,7 +90,9 @@ export function categoriesOf(text: string): string[] {
       <fieldset>
         <legend>Priorities <span class="muted">(none: any)</span></legend>
         @for (p of priorities; track p) {
-          <mat-checkbox [checked]="chosenPriorities().includes(p)" (change)="togglePriority(p, $event.checked)"
+          <mat-checkbox
+            [checked]="chosenPriorities().includes(p)"
+            (change)="togglePriority(p, $event.checked)"
             >P{{ p }} {{ priorityLabels[p] }}</mat-checkbox
           >
         }
@@ -73,7 +107,9 @@ export function categoriesOf(text: string): string[] {
       <fieldset>
         <legend>Sources <span class="muted">(none: any)</span></legend>
         @for (s of sources; track s) {
-          <mat-checkbox [checked]="chosenSources().includes(s)" (change)="toggleSource(s, $event.checked)">{{ s }}</mat-checkbox>
+          <mat-checkbox [checked]="chosenSources().includes(s)" (change)="toggleSource(s, $event.checked)">{{
+            s
+          }}</mat-checkbox>
         }
       </fieldset>
 
@@ -81,13 +117,17 @@ export function categoriesOf(text: string): string[] {
         <legend>Channel and thread</legend>
         <mat-checkbox formControlName="internal">Internal channel (responders only)</mat-checkbox>
         <mat-checkbox formControlName="threadComments">Comments in the thread</mat-checkbox>
-        <mat-checkbox formControlName="threadWorkNotes">Work notes in the thread (internal channels only)</mat-checkbox>
+        <mat-checkbox formControlName="threadWorkNotes"
+          >Work notes in the thread (internal channels only)</mat-checkbox
+        >
         <mat-checkbox formControlName="threadStateChanges">State changes in the thread</mat-checkbox>
         <mat-checkbox formControlName="enabled">Enabled</mat-checkbox>
       </fieldset>
 
       <div class="actions">
-        <button mat-flat-button type="submit" [disabled]="saving()">{{ rule() ? 'Save rule' : 'Add rule' }}</button>
+        <button mat-flat-button type="submit" [disabled]="saving()">
+          {{ rule() ? 'Save rule' : 'Add rule' }}
+        </button>
         <button mat-button type="button" (click)="cancelled.emit()">Cancel</button>
       </div>
     </form>
@@ -131,7 +171,7 @@ export class SlackRoutingRuleForm implements OnInit {
   /** The rule to edit; none: a new rule. */
   readonly rule = input<SlackRoutingRuleView | null>(null);
   readonly saved = output<SlackRoutingRuleView>();
-  readonly cancelled = output<void>();
+  readonly cancelled = output();
 
   private readonly api = inject(SlackApi);
   private readonly destroyRef = inject(DestroyRef);
@@ -144,8 +184,8 @@ export class SlackRoutingRuleForm implements OnInit {
   protected readonly problem = signal<Problem | null>(null);
 
   protected readonly form = inject(NonNullableFormBuilder).group({
-    name: ['', [Validators.required, Validators.maxLength(100)]],
-    channelId: ['', [Validators.required, Validators.pattern(CHANNEL_ID)]],
+    name: ['', [required, Validators.maxLength(100)]],
+    channelId: ['', [required, Validators.pattern(CHANNEL_ID)]],
     categories: [''],
     internal: [false],
     threadComments: [true],
@@ -173,7 +213,9 @@ export class SlackRoutingRuleForm implements OnInit {
     this.syncWorkNotes(this.form.controls.internal.value);
     this.form.controls.internal.valueChanges
       .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe((internal) => this.syncWorkNotes(internal));
+      .subscribe((internal) => {
+        this.syncWorkNotes(internal);
+      });
   }
 
   /** Work notes only for an internal channel: unticked and locked otherwise. */
@@ -187,7 +229,9 @@ export class SlackRoutingRuleForm implements OnInit {
   }
 
   protected togglePriority(p: Priority, on: boolean): void {
-    this.chosenPriorities.update((list) => (on ? [...new Set([...list, p])].sort() : list.filter((x) => x !== p)));
+    this.chosenPriorities.update((list) =>
+      on ? [...new Set([...list, p])].sort() : list.filter((x) => x !== p),
+    );
   }
 
   protected toggleSource(s: IncidentSource, on: boolean): void {
@@ -213,17 +257,16 @@ export class SlackRoutingRuleForm implements OnInit {
     const rule = this.rule();
     this.saving.set(true);
     this.problem.set(null);
-    (rule ? this.api.update(rule.id, body) : this.api.create(body))
-      .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe({
-        next: (saved) => {
-          this.saving.set(false);
-          this.saved.emit(saved);
-        },
-        error: (e: unknown) => {
-          this.saving.set(false);
-          this.problem.set(problemFrom(e));
-        },
-      });
+    const request = rule ? this.api.update(rule.id, body) : this.api.create(body);
+    request.pipe(takeUntilDestroyed(this.destroyRef)).subscribe({
+      next: (saved) => {
+        this.saving.set(false);
+        this.saved.emit(saved);
+      },
+      error: (e: unknown) => {
+        this.saving.set(false);
+        this.problem.set(problemFrom(e));
+      },
+    });
   }
 }

@@ -81,15 +81,18 @@ describe('SlackRoutingRules', () => {
   it('lists the rules in order with what they match and what their thread gets, and the default channel', async () => {
     await loaded();
     const rules = Array.from(element().querySelectorAll('li.rule'));
-    expect(rules.map((r) => r.querySelector('.name')!.textContent.trim())).toEqual(['Major incidents', 'Network team']);
+    expect(rules.map((r) => r.querySelector('.name')!.textContent.trim())).toEqual([
+      'Major incidents',
+      'Network team',
+    ]);
     expect(rules[0]!.textContent).toContain('P1 · any category · any source');
     expect(rules[0]!.textContent).toContain('internal');
     expect(rules[0]!.textContent).toContain('Thread: comments, work notes, state changes');
     expect(rules[1]!.textContent).toContain('any priority · category network · from webhook');
     expect(element().querySelector('.intro')!.textContent).toContain('C0INCIDENTS');
     // The first cannot move up, the last cannot move down.
-    expect(byText('button', 'Up', rules[0]!).hasAttribute('disabled')).toBe(true);
-    expect(byText('button', 'Down', rules[1]!).hasAttribute('disabled')).toBe(true);
+    expect(byText('button', 'Up', rules[0]).hasAttribute('disabled')).toBe(true);
+    expect(byText('button', 'Down', rules[1]).hasAttribute('disabled')).toBe(true);
   });
 
   it('says when there are no rules and no default channel', async () => {
@@ -143,7 +146,7 @@ describe('SlackRoutingRules', () => {
 
   it('edits a rule with PATCH and shows the API’s problem when it is refused', async () => {
     await loaded();
-    click(byText('button', 'Edit', element().querySelectorAll('li.rule')[1]!));
+    click(byText('button', 'Edit', element().querySelectorAll('li.rule')[1]));
     await settle();
     expect(input('Channel ID').value).toBe('C0NETWORK1');
     expect(input('Categories').value).toBe('network');
@@ -153,7 +156,11 @@ describe('SlackRoutingRules', () => {
     const request = backend.expectOne({ method: 'PATCH', url: `${URL}/${network.id}` });
     expect(request.request.body).toMatchObject({ name: 'Network operations', sources: ['webhook'] });
     request.flush(
-      ...problemAnswer(422, 'SLACK_ROUTE_WORK_NOTES_NEED_INTERNAL', 'Work notes go only to channels marked internal'),
+      ...problemAnswer(
+        422,
+        'SLACK_ROUTE_WORK_NOTES_INTERNAL',
+        'Work notes go only to channels marked internal',
+      ),
     );
     await settle();
     expect(element().querySelector('nx-slack-routing-rule-form nx-problem-notice')!.textContent).toContain(
@@ -163,17 +170,23 @@ describe('SlackRoutingRules', () => {
 
   it('moves a rule with the whole new order, and reloads when someone else changed the rules', async () => {
     await loaded();
-    click(byText('button', 'Down', element().querySelectorAll('li.rule')[0]!));
+    click(byText('button', 'Down', element().querySelectorAll('li.rule')[0]));
     await settle();
     const request = backend.expectOne({ method: 'PUT', url: `${URL}/order` });
     expect(request.request.body).toEqual({ ids: [network.id, slackRule().id] });
-    request.flush(slackRules([{ ...network, position: 0 }, { ...slackRule(), position: 1 }]));
+    request.flush(
+      slackRules([
+        { ...network, position: 0 },
+        { ...slackRule(), position: 1 },
+      ]),
+    );
     await settle();
-    expect(
-      Array.from(element().querySelectorAll('li.rule .name')).map((n) => n.textContent.trim()),
-    ).toEqual(['Network team', 'Major incidents']);
+    expect(Array.from(element().querySelectorAll('li.rule .name')).map((n) => n.textContent.trim())).toEqual([
+      'Network team',
+      'Major incidents',
+    ]);
 
-    click(byText('button', 'Up', element().querySelectorAll('li.rule')[1]!));
+    click(byText('button', 'Up', element().querySelectorAll('li.rule')[1]));
     await settle();
     backend
       .expectOne({ method: 'PUT', url: `${URL}/order` })
@@ -186,7 +199,7 @@ describe('SlackRoutingRules', () => {
 
   it('deletes a rule only once confirmed', async () => {
     await loaded();
-    click(byText('button', 'Delete', element().querySelectorAll('li.rule')[1]!));
+    click(byText('button', 'Delete', element().querySelectorAll('li.rule')[1]));
     await settle();
     await settle();
     const confirm = byText('mat-dialog-container button', 'Delete rule');
@@ -205,9 +218,9 @@ describe('routing rule helpers', () => {
     expect(describeMatch(slackRule({ priorities: [], categories: [], sources: [] }))).toBe(
       'any priority · any category · any source',
     );
-    expect(describeThread(slackRule({ threadComments: false, threadWorkNotes: false, threadStateChanges: false }))).toBe(
-      'nothing',
-    );
+    expect(
+      describeThread(slackRule({ threadComments: false, threadWorkNotes: false, threadStateChanges: false })),
+    ).toBe('nothing');
     expect(moved(['a', 'b', 'c'], 2, -1)).toEqual(['a', 'c', 'b']);
     expect(moved(['a', 'b'], 0, -1)).toEqual(['a', 'b']);
     expect(categoriesOf(' a, ,b ,a')).toEqual(['a', 'b']);

@@ -1,4 +1,12 @@
-import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, linkedSignal, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  DestroyRef,
+  inject,
+  linkedSignal,
+  signal,
+} from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatButton } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
@@ -34,8 +42,10 @@ export function describeThread(rule: SlackRoutingRuleView): string {
 export function moved(ids: readonly string[], index: number, by: -1 | 1): string[] {
   const next = [...ids];
   const to = index + by;
-  if (to < 0 || to >= next.length) return next;
-  [next[index], next[to]] = [next[to]!, next[index]!];
+  const [a, b] = [next[index], next[to]];
+  if (a === undefined || b === undefined) return next;
+  next[index] = b;
+  next[to] = a;
   return next;
 }
 
@@ -51,8 +61,8 @@ export function moved(ids: readonly string[], index: number, by: -1 | 1): string
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <p class="intro">
-      Every enabled rule that matches an incident posts its card to the rule's channel, so one incident can reach a
-      team channel and a major-incident channel.
+      Every enabled rule that matches an incident posts its card to the rule's channel, so one incident can
+      reach a team channel and a major-incident channel.
       @if (list(); as l) {
         @if (l.defaultChannel) {
           Incidents no rule matches go to <code>{{ l.defaultChannel }}</code> (SLACK_DEFAULT_CHANNEL).
@@ -70,7 +80,11 @@ export function moved(ids: readonly string[], index: number, by: -1 | 1): string
           @for (rule of l.items; track rule.id; let i = $index, first = $first, last = $last) {
             <li class="rule" [class.disabled]="!rule.enabled" [attr.data-rule]="rule.id">
               @if (editing() === rule.id) {
-                <nx-slack-routing-rule-form [rule]="rule" (saved)="savedRule()" (cancelled)="editing.set(null)" />
+                <nx-slack-routing-rule-form
+                  [rule]="rule"
+                  (saved)="savedRule()"
+                  (cancelled)="editing.set(null)"
+                />
               } @else {
                 <div class="summary">
                   <strong class="name">{{ rule.name }}</strong>
@@ -85,10 +99,42 @@ export function moved(ids: readonly string[], index: number, by: -1 | 1): string
                 <div class="match">{{ describeMatch(rule) }}</div>
                 <div class="thread">Thread: {{ describeThread(rule) }}</div>
                 <div class="buttons">
-                  <button mat-button type="button" (click)="editing.set(rule.id)" [attr.aria-label]="'Edit ' + rule.name">Edit</button>
-                  <button mat-button type="button" [disabled]="first || busy()" (click)="move(i, -1)" [attr.aria-label]="'Move ' + rule.name + ' up'">Up</button>
-                  <button mat-button type="button" [disabled]="last || busy()" (click)="move(i, 1)" [attr.aria-label]="'Move ' + rule.name + ' down'">Down</button>
-                  <button mat-button type="button" class="delete" [disabled]="busy()" (click)="remove(rule)" [attr.aria-label]="'Delete ' + rule.name">Delete</button>
+                  <button
+                    mat-button
+                    type="button"
+                    (click)="editing.set(rule.id)"
+                    [attr.aria-label]="'Edit ' + rule.name"
+                  >
+                    Edit
+                  </button>
+                  <button
+                    mat-button
+                    type="button"
+                    [disabled]="first || busy()"
+                    (click)="move(i, -1)"
+                    [attr.aria-label]="'Move ' + rule.name + ' up'"
+                  >
+                    Up
+                  </button>
+                  <button
+                    mat-button
+                    type="button"
+                    [disabled]="last || busy()"
+                    (click)="move(i, 1)"
+                    [attr.aria-label]="'Move ' + rule.name + ' down'"
+                  >
+                    Down
+                  </button>
+                  <button
+                    mat-button
+                    type="button"
+                    class="delete"
+                    [disabled]="busy()"
+                    (click)="remove(rule)"
+                    [attr.aria-label]="'Delete ' + rule.name"
+                  >
+                    Delete
+                  </button>
                 </div>
               }
             </li>
@@ -176,7 +222,9 @@ export class SlackRoutingRules {
     source: () => (this.loaded.hasValue() ? this.loaded.value() : undefined),
     computation: () => undefined,
   });
-  protected readonly list = computed(() => this.written() ?? (this.loaded.hasValue() ? this.loaded.value() : undefined));
+  protected readonly list = computed(
+    () => this.written() ?? (this.loaded.hasValue() ? this.loaded.value() : undefined),
+  );
   protected readonly editing = signal<string | null>(null);
   protected readonly adding = signal(false);
   protected readonly busy = signal(false);
