@@ -174,6 +174,15 @@ describe('SlackSimulator', () => {
       expect(sim.calls('auth.test')[0]).toMatchObject({ status: 429, error: 'ratelimited' });
     });
 
+    it('goes down (connections refused) and comes back on the same port with everything kept', async () => {
+      await slack.chat.postMessage({ channel: 'C0TEAM0001', text: 'before' });
+      await sim.down();
+      await expect(slack.auth.test()).rejects.toMatchObject({ code: ErrorCode.RequestError });
+      await sim.up();
+      await expect(slack.auth.test()).resolves.toMatchObject({ ok: true });
+      expect(sim.messages('C0TEAM0001').map((m) => m.text)).toEqual(['before']);
+    });
+
     it('answers a 5xx, an ok:false error or a delay as asked, times times', async () => {
       sim.fault('chat.update', { status: 503 });
       await expect(slack.chat.update({ channel: 'C1', ts: '1.1', text: 'x' })).rejects.toMatchObject({
@@ -570,6 +579,59 @@ describe('SlackSimulator', () => {
         view: { callback_id: 'incident.resolve' },
       });
       expect(received[7]?.body).toBe('ssl_check=1&token=legacy-verification-token');
+    });
+  });
+
+  describe('event retries', () => {
+    it('resends an unacknowledged event with X-Slack-Retry-Num, the same event_id, until a 2xx or X-Slack-No-Retry', async () => {
+      const seen: { retry: string | undefined; reason: string | undefined; eventId: string }[] = [];
+      const answers = [
+        { delayMs: 400, status: 200, noRetry: false },
+        { delayMs: 0, status: 500, noRetry: false },
+        { delayMs: 0, status: 200, noRetry: false },
+      ];
+      const app = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const body = JSON.parse(Buffer.concat(chunks).toString()) as { event_id: string };
+          seen.push({
+            retry: req.headers['x-slack-retry-num'] as string | undefined,
+            reason: req.headers['x-slack-retry-reason'] as string | undefined,
+            eventId: body.event_id,
+          });
+          const answer = answers.shift() ?? { delayMs: 0, status: 200, noRetry: false };
+          setTimeout(() => {
+            res.writeHead(answer.status, answer.noRetry ? { 'X-Slack-No-Retry': '1' } : {}).end();
+          }, answer.delayMs);
+        });
+      });
+      await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+      const address = app.address();
+      const sender = sim.sender(
+        `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+      );
+      try {
+        const attempts = await sender.deliverEvent(
+          { type: 'app_mention', text: 'hi' },
+          { eventId: 'EvRETRY', timeoutMs: 200 },
+        );
+        expect(attempts.map((a) => [a.retryNum, a.status, a.failure])).toEqual([
+          [0, null, 'http_timeout'],
+          [1, 500, 'http_error'],
+          [2, 200, null],
+        ]);
+        expect(seen).toEqual([
+          { retry: undefined, reason: undefined, eventId: 'EvRETRY' },
+          { retry: '1', reason: 'http_timeout', eventId: 'EvRETRY' },
+          { retry: '2', reason: 'http_error', eventId: 'EvRETRY' },
+        ]);
+        answers.push({ delayMs: 0, status: 503, noRetry: true });
+        const stopped = await sender.deliverEvent({ type: 'app_mention', text: 'x' });
+        expect(stopped).toEqual([{ retryNum: 0, status: 503, failure: null, noRetry: true }]);
+      } finally {
+        await new Promise<void>((resolve) => app.close(() => resolve()));
+      }
     });
   });
 

@@ -8,7 +8,7 @@ import { SlackRequestSender } from './slack-request-sender';
  * A local stand-in for Slack over real HTTP (protocols.md §2 and the simulator checklist, §3):
  *
  * - the Web API under `apiUrl` (`/api/<method>`): chat.postMessage/update/postEphemeral,
- *   views.open/update/push, users.info, users.lookupByEmail, conversations.info, auth.test and
+ *   views.open/update/push, users.info, users.lookupByEmail, conversations.info, auth.test, auth.revoke and
  *   oauth.v2.access (authorization code and refresh token, 43 200 s tokens under rotation). Form or
  *   JSON bodies; the token from `Authorization: Bearer` or a `token` field. Always HTTP 200 with
  *   `{ok}`, except 429 + `Retry-After` (`ratelimited`) and the 5xx a fault asks for. Block Kit
@@ -308,12 +308,40 @@ export class SlackSimulator {
     this.server = server;
   }
 
+  /**
+   * Slack is unreachable: the listener closes and open connections are reset, so calls fail
+   * (WebClient: WebAPIRequestError) until `up()`. Everything held is kept.
+   */
+  async down(): Promise<void> {
+    const server = this.server;
+    if (!server || !server.listening) return;
+    const closing = new Promise<void>((resolve, reject) =>
+      server.close((error) => (error ? reject(error) : resolve())),
+    );
+    server.closeAllConnections();
+    await closing;
+  }
+
+  /** Listens again on the same port after `down()`. */
+  async up(): Promise<void> {
+    const server = this.server;
+    if (!server || server.listening) return;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, this.options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    if (!server.listening) return;
     const closing = new Promise<void>((resolve, reject) =>
       server.close((error) => (error ? reject(error) : resolve())),
     );
@@ -647,6 +675,9 @@ export class SlackSimulator {
           bot_id: this.botId,
           is_enterprise_install: false,
         };
+      case 'auth.revoke':
+        if (args.test !== 'true' && args.test !== true) auth.revoked = true;
+        return { revoked: true };
       case 'chat.postMessage':
         return this.postMessage(args, auth);
       case 'chat.update':

@@ -7,20 +7,31 @@ import {
 
 export function slackConnection(overrides: Partial<SlackConnectionView> = {}): SlackConnectionView {
   return {
-    signingSecretConfigured: true,
-    oauthConfigured: true,
+    connected: true,
+    signingSecret: true,
+    oauthClient: true,
+    environmentToken: false,
+    installUrl: '/api/slack/install',
+    redirectUrl: 'https://console.example.test/api/slack/oauth/callback',
+    defaultChannel: 'C0INCIDENTS',
+    apiUrl: 'https://slack.com/api/',
     workspaces: [
       {
         teamId: 'T0ACME',
         teamName: 'Acme',
+        source: 'oauth',
+        enterpriseId: null,
+        appId: 'A0APP',
         botUserId: 'UBOT',
         scopes: ['chat:write', 'commands'],
+        tokenRotation: true,
         tokenExpiresAt: null,
-        source: 'oauth',
+        installedAt: '2026-12-04T08:00:00.000Z',
+        installedBy: 'admin@example.com',
+        isDefault: true,
       },
     ],
-    defaultChannel: 'C0INCIDENTS',
-    recentErrors: [],
+    calls: { windowHours: 24, byMethod: [], recentErrors: [] },
     ...overrides,
   };
 }

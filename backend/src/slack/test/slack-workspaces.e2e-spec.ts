@@ -78,6 +78,18 @@ describe('SlackWorkspaces', () => {
         ['chat.postMessage', 'ratelimited'],
       ]);
     });
+    it('keeps call rows SLACK_CALL_RETENTION_DAYS (7 days): older ones are swept', async () => {
+      await t.dataSource.query(
+        `INSERT INTO slack_calls (at, team_id, method, ok, duration_ms, error)
+         VALUES (now() - interval '8 days', 'T1', 'chat.postMessage', false, 5, 'old'),
+                (now() - interval '6 days', 'T1', 'chat.postMessage', false, 5, 'recent')`,
+      );
+      expect(await t.app.get(SlackCalls).sweep()).toBe(1);
+      const errors = await t.dataSource.query<{ error: string }[]>(
+        `SELECT error FROM slack_calls WHERE error IN ('old', 'recent')`,
+      );
+      expect(errors).toEqual([{ error: 'recent' }]);
+    });
   });
 
   describe('with nothing configured', () => {

@@ -4,39 +4,12 @@ import { Observable } from 'rxjs';
 
 import type { ApiSchema } from '../../../core/api/api-schema';
 
-// HAND-WRITTEN (issue 14): the Slack connection view as /work/coord/slack.md specifies it, written
-// before the platform's GET /api/integrations/slack is in the OpenAPI document; once it is, this
-// becomes `ApiSchema<'…'>` like the routing rules below.
-
-/** Where a workspace's bot token came from. */
-export type SlackWorkspaceSource = 'oauth' | 'environment';
-
-export interface SlackWorkspaceView {
-  readonly teamId: string;
-  readonly teamName: string | null;
-  readonly botUserId: string | null;
-  readonly scopes: readonly string[];
-  /** A rotating token's expiry; null when it does not expire. */
-  readonly tokenExpiresAt: string | null;
-  readonly source: SlackWorkspaceSource;
-}
-
-export interface SlackRecentError {
-  readonly at: string;
-  /** The Web API method, e.g. `chat.postMessage`. */
-  readonly method: string;
-  /** Slack's error code (`channel_not_found`, `ratelimited`, …). */
-  readonly error: string;
-}
-
-/** `GET /api/integrations/slack`. */
-export interface SlackConnectionView {
-  readonly signingSecretConfigured: boolean;
-  readonly oauthConfigured: boolean;
-  readonly workspaces: readonly SlackWorkspaceView[];
-  readonly defaultChannel: string | null;
-  readonly recentErrors: readonly SlackRecentError[];
-}
+/** `GET /api/integrations/slack` (the platform's view of the connection). */
+export type SlackConnectionView = ApiSchema<'SlackConnectionView'>;
+export type SlackWorkspaceView = ApiSchema<'SlackWorkspaceView'>;
+export type SlackRecentError = ApiSchema<'SlackRecentErrorView'>;
+/** `GET /api/slack/install` with `Accept: application/json`: where to send the browser. */
+export type SlackInstallUrlView = ApiSchema<'SlackInstallUrlView'>;
 
 export type SlackRoutingRuleView = ApiSchema<'SlackRoutingRuleView'>;
 export type SlackRoutingRuleListView = ApiSchema<'SlackRoutingRuleListView'>;
@@ -51,7 +24,10 @@ export const SLACK_ROUTE_ORDER_MISMATCH = 'SLACK_ROUTE_ORDER_MISMATCH';
 
 export const SLACK_URL = '/api/integrations/slack';
 export const SLACK_ROUTES_URL = `${SLACK_URL}/routes`;
-/** Starts the OAuth install (a browser navigation, not an XHR: Slack's consent page follows). */
+/**
+ * Starts the OAuth install. Admin-only, so the console asks for it with its token (and
+ * `Accept: application/json`), gets Slack's consent URL and sends the browser there.
+ */
 export const SLACK_INSTALL_URL = '/api/slack/install';
 
 /** The Slack connection and routing rules, for admins: the only place that knows their URLs. */
@@ -61,6 +37,14 @@ export class SlackApi {
 
   connection(): HttpResourceRef<SlackConnectionView | undefined> {
     return httpResource<SlackConnectionView>(() => SLACK_URL);
+  }
+
+  /** Slack's consent page for a new install (sets the state cookie the callback checks). */
+  installUrl(): Observable<SlackInstallUrlView> {
+    return this.http.get<SlackInstallUrlView>(SLACK_INSTALL_URL, {
+      headers: { Accept: 'application/json' },
+      withCredentials: true,
+    });
   }
 
   routes(): HttpResourceRef<SlackRoutingRuleListView | undefined> {

@@ -1,11 +1,23 @@
+import { provideHttpClient, withInterceptors } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 
 import { slackConnection } from '../../../../testing/slack-fixtures';
 import { SlackConnectionView } from './slack-api';
-import { SlackConnectionStatus } from './slack-connection-status';
+import { click, problemAnswer, settle } from '../../../../testing/incident-fixtures';
+import { problemInterceptor } from '../../../core/problem-interceptor';
+import { navigation, SlackConnectionStatus } from './slack-connection-status';
 
 describe('SlackConnectionStatus', () => {
   let fixture: ComponentFixture<SlackConnectionStatus>;
+  let backend: HttpTestingController;
+
+  beforeEach(() => {
+    TestBed.configureTestingModule({
+      providers: [provideHttpClient(withInterceptors([problemInterceptor])), provideHttpClientTesting()],
+    });
+    backend = TestBed.inject(HttpTestingController);
+  });
 
   function render(connection: SlackConnectionView): HTMLElement {
     fixture = TestBed.createComponent(SlackConnectionStatus);
@@ -16,6 +28,30 @@ describe('SlackConnectionStatus', () => {
 
   afterEach(() => {
     fixture.destroy();
+    backend.verify();
+    vi.restoreAllMocks();
+  });
+
+  it('Add to Slack asks for the consent URL with the admin’s token, then sends the browser there', async () => {
+    const assign = vi.spyOn(navigation, 'assign').mockImplementation(() => undefined);
+    const el = render(slackConnection({ workspaces: [] }));
+    click(el.querySelector('a.install'));
+    const request = backend.expectOne('/api/slack/install');
+    expect(request.request.headers.get('Accept')).toBe('application/json');
+    request.flush({
+      url: 'https://slack.com/oauth/v2/authorize?state=abc',
+      expiresAt: '2026-12-04T09:10:00.000Z',
+    });
+    await settle();
+    expect(assign).toHaveBeenCalledWith('https://slack.com/oauth/v2/authorize?state=abc');
+
+    click(el.querySelector('a.install'));
+    backend
+      .expectOne('/api/slack/install')
+      .flush(...problemAnswer(503, 'SLACK_NOT_CONFIGURED', 'No OAuth client.'));
+    await settle();
+    fixture.detectChanges();
+    expect(el.querySelector('nx-problem-notice')!.textContent).toContain('No OAuth client.');
   });
 
   it('shows the workspace, its bot and scopes, the default channel and an Add to Slack link', () => {
@@ -33,13 +69,24 @@ describe('SlackConnectionStatus', () => {
   it('says when nothing is connected or signed, and lists recent errors', () => {
     const el = render(
       slackConnection({
-        signingSecretConfigured: false,
-        oauthConfigured: false,
+        connected: false,
+        signingSecret: false,
+        oauthClient: false,
+        installUrl: null,
         workspaces: [],
         defaultChannel: null,
-        recentErrors: [
-          { at: '2026-12-04T09:00:00.000Z', method: 'chat.postMessage', error: 'channel_not_found' },
-        ],
+        calls: {
+          windowHours: 24,
+          byMethod: [],
+          recentErrors: [
+            {
+              at: '2026-12-04T09:00:00.000Z',
+              teamId: null,
+              method: 'chat.postMessage',
+              error: 'channel_not_found',
+            },
+          ],
+        },
       }),
     );
     expect(el.querySelector('.not-connected')!.textContent).toContain('Not connected');

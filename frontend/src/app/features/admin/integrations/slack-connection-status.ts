@@ -1,7 +1,13 @@
 import { DatePipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, inject, input, signal } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 
-import { SLACK_INSTALL_URL, SlackConnectionView } from './slack-api';
+import { Problem, problemFrom } from '../../../core/problem';
+import { ProblemNotice } from '../../../shared/problem-notice/problem-notice';
+import { SLACK_INSTALL_URL, SlackApi, SlackConnectionView } from './slack-api';
+
+/** Sends the browser on (a seam for tests). */
+export const navigation = { assign: (url: string): void => { window.location.assign(url); } };
 
 /**
  * How the Slack app is connected: the signing secret, the workspaces with their bot and scopes,
@@ -10,17 +16,15 @@ import { SLACK_INSTALL_URL, SlackConnectionView } from './slack-api';
  */
 @Component({
   selector: 'nx-slack-connection-status',
-  imports: [DatePipe],
+  imports: [DatePipe, ProblemNotice],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @let c = connection();
     <dl class="facts">
       <div>
         <dt>Request signing</dt>
-        <dd [attr.data-ok]="c.signingSecretConfigured">
-          {{
-            c.signingSecretConfigured ? 'Signing secret set' : 'No signing secret: Slack requests are refused'
-          }}
+        <dd [attr.data-ok]="c.signingSecret">
+          {{ c.signingSecret ? 'Signing secret set' : 'No signing secret: Slack requests are refused' }}
         </dd>
       </div>
       <div>
@@ -59,10 +63,13 @@ import { SLACK_INSTALL_URL, SlackConnectionView } from './slack-api';
     } @else {
       <p class="not-connected" role="note">Not connected: no workspace is installed, so no card is posted.</p>
     }
-    @if (c.oauthConfigured) {
-      <a class="install" [href]="installUrl">{{
+    @if (c.oauthClient) {
+      <a class="install" [href]="installUrl" (click)="install($event)" [attr.aria-disabled]="installing()">{{
         c.workspaces.length ? 'Add to another Slack workspace' : 'Add to Slack'
       }}</a>
+      @if (installProblem(); as p) {
+        <nx-problem-notice [error]="p" />
+      }
     } @else if (!c.workspaces.length) {
       <p class="muted">
         Set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install from here, or SLACK_BOT_TOKEN for one
@@ -71,9 +78,9 @@ import { SLACK_INSTALL_URL, SlackConnectionView } from './slack-api';
     }
 
     <h4>Recent errors</h4>
-    @if (c.recentErrors.length) {
+    @if (c.calls.recentErrors.length) {
       <ul class="errors">
-        @for (e of c.recentErrors; track $index) {
+        @for (e of c.calls.recentErrors; track $index) {
           <li>
             <time [attr.datetime]="e.at">{{ e.at | date: 'short' }}</time>
             <code>{{ e.method }}</code>
@@ -145,4 +152,32 @@ import { SLACK_INSTALL_URL, SlackConnectionView } from './slack-api';
 export class SlackConnectionStatus {
   readonly connection = input.required<SlackConnectionView>();
   protected readonly installUrl = SLACK_INSTALL_URL;
+  protected readonly installing = signal(false);
+  protected readonly installProblem = signal<Problem | null>(null);
+  private readonly api = inject(SlackApi);
+  private readonly destroyRef = inject(DestroyRef);
+
+  /**
+   * The install route is admin-only and a plain link carries no token: ask for Slack's consent
+   * URL with it, then send the browser there.
+   */
+  protected install(event: Event): void {
+    event.preventDefault();
+    if (this.installing()) return;
+    this.installing.set(true);
+    this.installProblem.set(null);
+    this.api
+      .installUrl()
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: ({ url }) => {
+          this.installing.set(false);
+          navigation.assign(url);
+        },
+        error: (e: unknown) => {
+          this.installing.set(false);
+          this.installProblem.set(problemFrom(e));
+        },
+      });
+  }
 }
