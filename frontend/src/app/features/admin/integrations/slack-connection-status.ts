@@ -7,7 +7,11 @@ import { ProblemNotice } from '../../../shared/problem-notice/problem-notice';
 import { SLACK_INSTALL_URL, SlackApi, SlackConnectionView } from './slack-api';
 
 /** Sends the browser on (a seam for tests). */
-export const navigation = { assign: (url: string): void => { window.location.assign(url); } };
+export const navigation = {
+  assign: (url: string): void => {
+    window.location.assign(url);
+  },
+};
 
 /**
  * How the Slack app is connected: the signing secret, the workspaces with their bot and scopes,
