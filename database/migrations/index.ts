@@ -14,6 +14,7 @@ import { IncidentExternalReference1764800000002 } from './1764800000002-incident
 import { ServiceNowFirstImport1764806130000 } from './1764806130000-servicenow-first-import';
 import { ServiceNowAssignmentGroups1764810000000 } from './1764810000000-servicenow-assignment-groups';
 import { SlackPlatform1764900000000 } from './1764900000000-slack-platform';
+import { SlackNotifications1764910000000 } from './1764910000000-slack-notifications';
 
 /** Every migration, oldest first. Listed explicitly so src (Jest) and dist (node) load the same set. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   ServiceNowFirstImport1764806130000,
   ServiceNowAssignmentGroups1764810000000,
   SlackPlatform1764900000000,
+  SlackNotifications1764910000000,
 ];

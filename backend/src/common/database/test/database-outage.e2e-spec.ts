@@ -23,6 +23,8 @@ const VALID_BODIES: Record<string, object> = {
   'POST /api/auth/login': { email: TEST_ADMIN.email, password: TEST_ADMIN.password },
   'POST /api/incidents': { title: 'Outage probe', impact: 2, urgency: 2 },
   'POST /api/event-sources': { name: 'Outage probe' },
+  'POST /api/integrations/slack/routes': { name: 'Outage probe', channelId: 'C0OUTAGE01' },
+  'PUT /api/integrations/slack/routes/order': { ids: [] },
   'POST /api/events': {
     routing_key: 'outageprobe0000000000000000000000'.slice(0, 32),
     event_action: 'trigger',

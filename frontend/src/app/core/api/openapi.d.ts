@@ -1017,6 +1017,58 @@ export interface paths {
     readonly patch?: never;
     readonly trace?: never;
   };
+  readonly '/api/integrations/slack/routes': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /** The Slack routing rules in order, and the default channel */
+    readonly get: operations['SlackRoutingController_list'];
+    readonly put?: never;
+    /** Add a routing rule (last in order) */
+    readonly post: operations['SlackRoutingController_create'];
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/integrations/slack/routes/order': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    /** Put the rules in a new order (every rule id, once) */
+    readonly put: operations['SlackRoutingController_reorder'];
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/integrations/slack/routes/{id}': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get: operations['SlackRoutingController_get'];
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete: operations['SlackRoutingController_remove'];
+    readonly options?: never;
+    readonly head?: never;
+    /** Change a routing rule; left-out fields keep their value */
+    readonly patch: operations['SlackRoutingController_update'];
+    readonly trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2958,6 +3010,170 @@ export interface components {
       readonly apiUrl: string;
       readonly workspaces: readonly components['schemas']['SlackWorkspaceView'][];
       readonly calls: components['schemas']['SlackCallsView'];
+    };
+    readonly SlackRoutingRuleView: {
+      /** @example 3c9a7b1e-2d4f-4e6a-8b0c-1d2e3f4a5b6c */
+      readonly id: string;
+      /** @example Major incidents */
+      readonly name: string;
+      /** @example C0123456789 */
+      readonly channelId: string;
+      /**
+       * @description Empty: any
+       * @example [
+       *       1
+       *     ]
+       */
+      readonly priorities: readonly (1 | 2 | 3 | 4 | 5)[];
+      /**
+       * @description Empty: any
+       * @example []
+       */
+      readonly categories: readonly string[];
+      /**
+       * @description Empty: any
+       * @example []
+       */
+      readonly sources: readonly ('console' | 'api' | 'slack' | 'servicenow' | 'webhook')[];
+      /** @example true */
+      readonly internal: boolean;
+      /** @example true */
+      readonly threadComments: boolean;
+      /** @example true */
+      readonly threadWorkNotes: boolean;
+      /** @example true */
+      readonly threadStateChanges: boolean;
+      /** @example true */
+      readonly enabled: boolean;
+      /**
+       * @description Order among the rules (0 first)
+       * @example 0
+       */
+      readonly position: number;
+      /** @example 2026-12-04T09:00:00.000Z */
+      readonly createdAt: string;
+      /** @example 2026-12-04T09:00:00.000Z */
+      readonly updatedAt: string;
+    };
+    readonly SlackRoutingRuleListView: {
+      readonly items: readonly components['schemas']['SlackRoutingRuleView'][];
+      /**
+       * @description SLACK_DEFAULT_CHANNEL: where a card goes when no enabled rule matches (null: nowhere)
+       * @example C0INCIDENTS
+       */
+      readonly defaultChannel: string | null;
+    };
+    readonly CreateSlackRoutingRuleDto: {
+      /**
+       * @description Empty: any priority
+       * @example [
+       *       1,
+       *       2
+       *     ]
+       */
+      readonly priorities?: readonly (1 | 2 | 3 | 4 | 5)[];
+      /**
+       * @description Incident categories, matched case-insensitively. Empty: any category
+       * @example [
+       *       "network"
+       *     ]
+       */
+      readonly categories?: readonly string[];
+      /**
+       * @description Empty: any source
+       * @example [
+       *       "webhook"
+       *     ]
+       */
+      readonly sources?: readonly ('console' | 'api' | 'slack' | 'servicenow' | 'webhook')[];
+      /**
+       * @description The channel is for the people working incidents only: work notes may be posted there
+       * @example false
+       */
+      readonly internal?: boolean;
+      /**
+       * @description Comments as replies in the card's thread
+       * @example true
+       */
+      readonly threadComments?: boolean;
+      /**
+       * @description Work notes as replies in the card's thread (internal channels only)
+       * @example false
+       */
+      readonly threadWorkNotes?: boolean;
+      /**
+       * @description State changes as replies in the card's thread
+       * @example true
+       */
+      readonly threadStateChanges?: boolean;
+      /** @example true */
+      readonly enabled?: boolean;
+      /** @example Network team */
+      readonly name: string;
+      /**
+       * @description The Slack channel id (not its name)
+       * @example C0123456789
+       */
+      readonly channelId: string;
+    };
+    readonly ReorderSlackRoutingRulesDto: {
+      /**
+       * @description Every rule id, in the new order
+       * @example [
+       *       "3c9a7b1e-2d4f-4e6a-8b0c-1d2e3f4a5b6c"
+       *     ]
+       */
+      readonly ids: readonly string[];
+    };
+    readonly UpdateSlackRoutingRuleDto: {
+      /**
+       * @description Empty: any priority
+       * @example [
+       *       1,
+       *       2
+       *     ]
+       */
+      readonly priorities?: readonly (1 | 2 | 3 | 4 | 5)[];
+      /**
+       * @description Incident categories, matched case-insensitively. Empty: any category
+       * @example [
+       *       "network"
+       *     ]
+       */
+      readonly categories?: readonly string[];
+      /**
+       * @description Empty: any source
+       * @example [
+       *       "webhook"
+       *     ]
+       */
+      readonly sources?: readonly ('console' | 'api' | 'slack' | 'servicenow' | 'webhook')[];
+      /**
+       * @description The channel is for the people working incidents only: work notes may be posted there
+       * @example false
+       */
+      readonly internal?: boolean;
+      /**
+       * @description Comments as replies in the card's thread
+       * @example true
+       */
+      readonly threadComments?: boolean;
+      /**
+       * @description Work notes as replies in the card's thread (internal channels only)
+       * @example false
+       */
+      readonly threadWorkNotes?: boolean;
+      /**
+       * @description State changes as replies in the card's thread
+       * @example true
+       */
+      readonly threadStateChanges?: boolean;
+      /** @example true */
+      readonly enabled?: boolean;
+      /** @example Network team */
+      readonly name?: string;
+      /** @example C0123456789 */
+      readonly channelId?: string;
     };
   };
   responses: never;
@@ -8354,6 +8570,470 @@ export interface operations {
       };
       /** @description `UNSUPPORTED_MEDIA_TYPE`: send `application/json` */
       readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly SlackRoutingController_list: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['SlackRoutingRuleListView'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly SlackRoutingController_create: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody: {
+      readonly content: {
+        readonly 'application/json': components['schemas']['CreateSlackRoutingRuleDto'];
+      };
+    };
+    readonly responses: {
+      readonly 201: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['SlackRoutingRuleView'];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: a field breaks its rules or is not declared (`errors` lists each); `REQUEST_MALFORMED`: the body is not valid JSON */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over `BODY_LIMIT_BYTES` */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: send `application/json` */
+      readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description SLACK_ROUTE_WORK_NOTES_INTERNAL: work notes go only to channels marked internal */
+      readonly 422: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly SlackRoutingController_reorder: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody: {
+      readonly content: {
+        readonly 'application/json': components['schemas']['ReorderSlackRoutingRulesDto'];
+      };
+    };
+    readonly responses: {
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['SlackRoutingRuleListView'];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: a field breaks its rules or is not declared (`errors` lists each); `REQUEST_MALFORMED`: the body is not valid JSON */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description SLACK_ROUTE_ORDER_MISMATCH: the ids are not exactly the rules (`expected` lists them) */
+      readonly 409: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over `BODY_LIMIT_BYTES` */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: send `application/json` */
+      readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly SlackRoutingController_get: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path: {
+        readonly id: string;
+      };
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['SlackRoutingRuleView'];
+        };
+      };
+      /** @description `REQUEST_MALFORMED`: a path parameter is not of its type; `VALIDATION_FAILED`: a path parameter holds text that cannot be stored (NUL, unpaired surrogates) */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description SLACK_ROUTE_NOT_FOUND */
+      readonly 404: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly SlackRoutingController_remove: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path: {
+        readonly id: string;
+      };
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      /** @description Deleted; cards it routed stay and keep being updated */
+      readonly 204: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `REQUEST_MALFORMED`: a path parameter is not of its type; `VALIDATION_FAILED`: a path parameter holds text that cannot be stored (NUL, unpaired surrogates); `REQUEST_MALFORMED`: the body is not valid JSON */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description SLACK_ROUTE_NOT_FOUND */
+      readonly 404: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over `BODY_LIMIT_BYTES` */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: send `application/json` */
+      readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly SlackRoutingController_update: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path: {
+        readonly id: string;
+      };
+      readonly cookie?: never;
+    };
+    readonly requestBody?: {
+      readonly content: {
+        readonly 'application/json': components['schemas']['UpdateSlackRoutingRuleDto'];
+      };
+    };
+    readonly responses: {
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['SlackRoutingRuleView'];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: a field breaks its rules or is not declared (`errors` lists each); `REQUEST_MALFORMED`: a path parameter is not of its type; `VALIDATION_FAILED`: a path parameter holds text that cannot be stored (NUL, unpaired surrogates); `REQUEST_MALFORMED`: the body is not valid JSON */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description SLACK_ROUTE_NOT_FOUND */
+      readonly 404: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over `BODY_LIMIT_BYTES` */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: send `application/json` */
+      readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description SLACK_ROUTE_WORK_NOTES_INTERNAL: work notes go only to channels marked internal */
+      readonly 422: {
         headers: {
           readonly [name: string]: unknown;
         };

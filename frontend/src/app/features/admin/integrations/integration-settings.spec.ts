@@ -22,6 +22,7 @@ import {
   testResult,
   unconfiguredConnection,
 } from '../../../../testing/servicenow-fixtures';
+import { slackConnection, slackRules } from '../../../../testing/slack-fixtures';
 import { problemInterceptor } from '../../../core/problem-interceptor';
 import { CloseCodeChoicesView } from '../../../shared/incident-rules/close-code-choices';
 import { IntegrationSettings } from './integration-settings';
@@ -83,7 +84,14 @@ describe('IntegrationSettings', () => {
     backend.expectOne(CHOICES_URL).flush(choices);
     if (connection.configured) backend.expectOne(`${URL}/health`).flush(healthView());
     backend.expectOne(`${URL}/conflict-policy`).flush(conflictPolicyView());
+    answerSlack();
     await settle();
+  }
+
+  /** The Slack section's own requests (its connection and routing rules). */
+  function answerSlack(): void {
+    backend.expectOne('/api/integrations/slack').flush(slackConnection());
+    backend.expectOne('/api/integrations/slack/routes').flush(slackRules());
   }
 
   async function save(): Promise<TestRequest> {
@@ -375,7 +383,7 @@ describe('IntegrationSettings', () => {
     );
   });
 
-  it('shows health, the conflict policy and the Slack placeholder', async () => {
+  it('shows health, the conflict policy and the Slack section', async () => {
     await open();
     const health = element().querySelector('nx-servicenow-health')!;
     expect(health.querySelector('[data-circuit="closed"]')!.textContent).toContain('Closed');
@@ -404,15 +412,16 @@ describe('IntegrationSettings', () => {
       ['assignmentGroup', 'assignment_group', 'ServiceNow'],
     ]);
 
-    expect(element().querySelector('section[aria-labelledby="slack-heading"]')!.textContent).toContain(
-      'Slack is not configured yet',
-    );
+    const slack = element().querySelector('section[aria-labelledby="slack-heading"]')!;
+    expect(slack.querySelector('nx-slack-connection-status')!.textContent).toContain('Acme');
+    expect(slack.querySelector('nx-slack-routing-rules')!.textContent).toContain('Major incidents');
   });
 
   it('shows why the connection could not be loaded', async () => {
     fixture = TestBed.createComponent(IntegrationSettings);
     await settle();
     backend.expectOne(URL).flush(...problemAnswer(403, 'AUTH_FORBIDDEN', 'Admins only.'));
+    answerSlack();
     await settle();
     expect(element().querySelector('nx-problem-notice')!.textContent).toContain('Admins only.');
     expect(element().querySelector('form')).toBeNull();

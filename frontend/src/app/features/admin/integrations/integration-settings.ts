@@ -1,24 +1,24 @@
 import { ChangeDetectionStrategy, Component, computed, inject, linkedSignal } from '@angular/core';
 
-import { PendingFeature } from '../../../shared/pending-feature/pending-feature';
 import { ProblemNotice } from '../../../shared/problem-notice/problem-notice';
 import { ServiceNowApi, ServiceNowConnectionView } from './servicenow-api';
 import { ServiceNowConflictPolicy } from './servicenow-conflict-policy';
 import { ServiceNowConnectionForm } from './servicenow-connection-form';
 import { ServiceNowHealth } from './servicenow-health';
+import { SlackSettings } from './slack-settings';
 
 /**
  * The connections to other systems. ServiceNow: its settings and test, then its health and the
- * conflict policy. Slack has its own issue and stays a placeholder until then.
+ * conflict policy. Slack: its connection and routing rules (SlackSettings).
  */
 @Component({
   selector: 'nx-integration-settings',
   imports: [
-    PendingFeature,
     ProblemNotice,
     ServiceNowConnectionForm,
     ServiceNowHealth,
     ServiceNowConflictPolicy,
+    SlackSettings,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'nx-page' },
@@ -65,10 +65,7 @@ import { ServiceNowHealth } from './servicenow-health';
 
     <section class="integration" aria-labelledby="slack-heading">
       <h2 id="slack-heading">Slack</h2>
-      <nx-pending-feature heading="Slack is not configured yet"
-        >The Slack workspace connection (bot token, signing secret, channels) comes with its own issue; until
-        then incidents are not posted to Slack.</nx-pending-feature
-      >
+      <nx-slack-settings />
     </section>
   `,
   styles: `
