@@ -82,7 +82,12 @@ export class SlackIncidentActions {
     );
   }
 
-  acknowledge(who: ReplyTarget, reference: string, m: EntityManager, confirm = false): Promise<InboundEffect> {
+  acknowledge(
+    who: ReplyTarget,
+    reference: string,
+    m: EntityManager,
+    confirm = false,
+  ): Promise<InboundEffect> {
     return this.change(who, reference, 'acknowledged', confirm, (incident, as) =>
       this.commands.acknowledge(incident.id, undefined, as.actor, m),
     );
@@ -176,7 +181,9 @@ export class SlackIncidentActions {
       teamId,
       channel,
       threadTs,
-      incident ? incidentSummary(incident, this.config.publicUrl) : textReply(`I know no incident ${reference}.`),
+      incident
+        ? incidentSummary(incident, this.config.publicUrl)
+        : textReply(`I know no incident ${reference}.`),
     );
     return effect(incident ? 'answered' : 'ignored', incident);
   }

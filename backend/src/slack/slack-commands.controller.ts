@@ -39,7 +39,9 @@ export class SlackCommandsController {
       },
     },
   })
-  @ApiOkResponse({ description: 'Empty, or an ephemeral message `{"response_type":"ephemeral","text","blocks"}`' })
+  @ApiOkResponse({
+    description: 'Empty, or an ephemeral message `{"response_type":"ephemeral","text","blocks"}`',
+  })
   @ApiSlackSigned()
   async receive(@Req() req: SlackRequest): Promise<EphemeralAnswer | undefined> {
     if (req.slackSslCheck) return undefined;

@@ -19,9 +19,15 @@ describe('/incident command text', () => {
   });
 
   it('answers an unknown verb, a bad filter and a missing number with help that says what was wrong', () => {
-    expect(parseIncidentCommand('frobnicate now')).toEqual({ verb: 'help', problem: 'Unknown command "frobnicate"' });
+    expect(parseIncidentCommand('frobnicate now')).toEqual({
+      verb: 'help',
+      problem: 'Unknown command "frobnicate"',
+    });
     expect(parseIncidentCommand('list everything')).toMatchObject({ verb: 'help' });
-    expect(parseIncidentCommand('ack')).toMatchObject({ verb: 'help', problem: expect.stringMatching(/needs one incident/) });
+    expect(parseIncidentCommand('ack')).toMatchObject({
+      verb: 'help',
+      problem: expect.stringMatching(/needs one incident/),
+    });
     expect(parseIncidentCommand('show INC1 INC2')).toMatchObject({ verb: 'help' });
     expect(parseIncidentCommand('resolve <script>')).toMatchObject({ verb: 'help' });
   });
@@ -33,6 +39,8 @@ describe('/incident command text', () => {
       expect(text.length).toBeLessThanOrEqual(3000);
       expect(text).not.toMatch(/<x/);
     }
-    expect(reply.blocks.at(-1)).toMatchObject({ text: { text: expect.stringContaining('create &lt;title&gt;') } });
+    expect(reply.blocks.at(-1)).toMatchObject({
+      text: { text: expect.stringContaining('create &lt;title&gt;') },
+    });
   });
 });

@@ -73,7 +73,10 @@ export function helpReply(command = '/incident', problem: string | null = null):
   const lines = USAGE.map(([usage, what]) => `\`${command} ${usage}\` ${what}`).join('\n');
   const blocks: KnownBlock[] = [];
   if (problem) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: mrkdwn(problem, SLACK_LIMITS.sectionText) } });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: mrkdwn(problem, SLACK_LIMITS.sectionText) },
+    });
   }
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: mrkdwn(lines, SLACK_LIMITS.sectionText) } });
   const text = `${problem ? `${problem}. ` : ''}Usage: ${command} create|list|show|ack|resolve|help`;

@@ -12,7 +12,11 @@ export const SLACK_SIGNATURE_DOC = {
 
 /** Slack signs (v0) everything it posts; the signature over the raw body is the authentication. */
 export const ApiSlackSigned = (): MethodDecorator => (target, key, descriptor) => {
-  ApiHeader({ name: 'X-Slack-Request-Timestamp', required: true, description: 'Unix seconds' })(target, key, descriptor);
+  ApiHeader({ name: 'X-Slack-Request-Timestamp', required: true, description: 'Unix seconds' })(
+    target,
+    key,
+    descriptor,
+  );
   ApiHeader({
     name: 'X-Slack-Signature',
     required: true,

@@ -11,7 +11,12 @@ import {
   type ViewSubmissionPayload,
 } from './slack-inbound';
 import type { ReplyTarget } from './slack-inbound-replies';
-import { CREATE_CALLBACK, readCreateSubmission, readResolveSubmission, RESOLVE_CALLBACK } from './slack-modals';
+import {
+  CREATE_CALLBACK,
+  readCreateSubmission,
+  readResolveSubmission,
+  RESOLVE_CALLBACK,
+} from './slack-modals';
 
 /** The inbox channel of every stored Slack request (events, clicks, submissions, commands). */
 export const SLACK_CHANNEL = 'slack';

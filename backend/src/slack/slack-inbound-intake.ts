@@ -51,7 +51,8 @@ const header = (headers: IncomingHttpHeaders, name: string): string | undefined 
 
 const ephemeral = (reply: SlackReply): EphemeralAnswer => ({ response_type: 'ephemeral', ...reply });
 
-const invalid = (detail: string) => new SlackInteractionError(SlackInteractionErrorCode.RequestInvalid, detail);
+const invalid = (detail: string) =>
+  new SlackInteractionError(SlackInteractionErrorCode.RequestInvalid, detail);
 
 function digestOf(rawBody: Buffer): string {
   return `sha256:${createHash('sha256').update(rawBody).digest('hex')}`;
@@ -82,7 +83,8 @@ export class SlackInboundIntake {
     headers: IncomingHttpHeaders,
   ): Promise<{ challenge: string } | { ok: true; duplicate: boolean }> {
     const envelope = parseEventEnvelope(body);
-    if (!envelope) throw invalid('Not an Events API envelope (url_verification or event_callback with event_id)');
+    if (!envelope)
+      throw invalid('Not an Events API envelope (url_verification or event_callback with event_id)');
     if (envelope.type === 'url_verification') return { challenge: envelope.challenge };
     const retry = header(headers, 'x-slack-retry-num');
     const event = envelope.event as { type: string; channel?: string };
@@ -119,18 +121,30 @@ export class SlackInboundIntake {
     const command = parseSlashCommand(body);
     if (!command) throw invalid('Not a slash command: `command` and `user_id` are required');
     const parsed = parseIncidentCommand(command.text);
-    const origin: ModalOrigin = { channel: command.channelId, messageTs: null, responseUrl: command.responseUrl };
+    const origin: ModalOrigin = {
+      channel: command.channelId,
+      messageTs: null,
+      responseUrl: command.responseUrl,
+    };
     switch (parsed.verb) {
       case 'help':
         return ephemeral(helpReply(command.command, parsed.problem));
       case 'create': {
-        const problem = await this.openModal(command.teamId, command.triggerId, createModal(parsed.title, origin));
+        const problem = await this.openModal(
+          command.teamId,
+          command.triggerId,
+          createModal(parsed.title, origin),
+        );
         return problem ? ephemeral(textReply(problem)) : undefined;
       }
       case 'resolve': {
         const incident = await this.actions.find(parsed.reference);
         if (!incident) return ephemeral(textReply(`No incident ${parsed.reference}.`));
-        const problem = await this.openModal(command.teamId, command.triggerId, resolveModal(incident, origin));
+        const problem = await this.openModal(
+          command.teamId,
+          command.triggerId,
+          resolveModal(incident, origin),
+        );
         return problem ? ephemeral(textReply(problem)) : undefined;
       }
       default:
@@ -162,7 +176,12 @@ export class SlackInboundIntake {
         : 'That incident no longer exists.';
       if (problem) {
         void this.replies.ephemeral(
-          { teamId: payload.teamId, userId: payload.user.id, channelId: payload.channelId, responseUrl: payload.responseUrl },
+          {
+            teamId: payload.teamId,
+            userId: payload.user.id,
+            channelId: payload.channelId,
+            responseUrl: payload.responseUrl,
+          },
           textReply(problem),
         );
       }
@@ -178,14 +197,20 @@ export class SlackInboundIntake {
       idempotencyKey: digestOf(rawBody),
       orderKey: `slack:incident:${incidentRef}`,
       dedupKey: null,
-      action: queued.map((a) => a.actionId).join(',').slice(0, 100),
+      action: queued
+        .map((a) => a.actionId)
+        .join(',')
+        .slice(0, 100),
       summary: `${queued[0]!.actionId} on ${incidentRef} by ${payload.user.id}`.slice(0, 500),
       contentType: 'application/x-www-form-urlencoded',
       rawBody,
     });
   }
 
-  private async submission(payload: ViewSubmissionPayload, rawBody: Buffer): Promise<ViewErrorsAnswer | undefined> {
+  private async submission(
+    payload: ViewSubmissionPayload,
+    rawBody: Buffer,
+  ): Promise<ViewErrorsAnswer | undefined> {
     const { callbackId, values, privateMetadata } = payload.view;
     let orderKey: string;
     if (callbackId === RESOLVE_CALLBACK) {
@@ -219,7 +244,11 @@ export class SlackInboundIntake {
    * views.open within the 3 s Slack gives us; null when it opened (or is still opening past the
    * budget), else the sentence to show the person (a trigger spent or expired, Slack unreachable).
    */
-  private async openModal(teamId: string | null, triggerId: string | null, view: ModalView): Promise<string | null> {
+  private async openModal(
+    teamId: string | null,
+    triggerId: string | null,
+    view: ModalView,
+  ): Promise<string | null> {
     if (!triggerId) return 'Slack sent no trigger to open a form with: try again.';
     const opening = (async () => {
       const client = await this.workspaces.client(teamId);

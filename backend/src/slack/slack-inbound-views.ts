@@ -40,7 +40,10 @@ export function incidentSummary(incident: IncidentView, consoleUrl: string): Sla
     { type: 'section', text: { type: 'mrkdwn', text: truncate(head, SLACK_LIMITS.sectionText) } },
     {
       type: 'section',
-      fields: facts.map((f) => ({ type: 'mrkdwn' as const, text: truncate(f, SLACK_LIMITS.sectionFieldText) })),
+      fields: facts.map((f) => ({
+        type: 'mrkdwn' as const,
+        text: truncate(f, SLACK_LIMITS.sectionFieldText),
+      })),
     },
   ];
   if (incident.description.trim()) {
@@ -61,7 +64,10 @@ export function incidentList(
 ): SlackReply {
   if (incidents.length === 0) {
     const text = `${heading}: none.`;
-    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: mrkdwn(text, SLACK_LIMITS.sectionText) } }] };
+    return {
+      text,
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: mrkdwn(text, SLACK_LIMITS.sectionText) } }],
+    };
   }
   const lines = incidents.slice(0, LIST_LIMIT).map((i) => {
     const assignee = i.assignee ? ` · ${escapeMrkdwn(i.assignee.name || i.assignee.email)}` : '';

@@ -1,4 +1,9 @@
-import { decodeStoredRequest, parseEventEnvelope, parseInteraction, parseSlashCommand } from './slack-inbound';
+import {
+  decodeStoredRequest,
+  parseEventEnvelope,
+  parseInteraction,
+  parseSlashCommand,
+} from './slack-inbound';
 
 const envelope = {
   token: 'legacy',
@@ -7,7 +12,14 @@ const envelope = {
   type: 'event_callback',
   event_id: 'Ev01',
   event_time: 1700000000,
-  event: { type: 'app_mention', user: 'U1', text: '<@UBOT> INC0001234', ts: '1.2', channel: 'C1', event_ts: '1.2' },
+  event: {
+    type: 'app_mention',
+    user: 'U1',
+    text: '<@UBOT> INC0001234',
+    ts: '1.2',
+    channel: 'C1',
+    event_ts: '1.2',
+  },
 };
 
 describe('Slack request bodies', () => {
@@ -16,7 +28,11 @@ describe('Slack request bodies', () => {
       type: 'url_verification',
       challenge: 'abc',
     });
-    expect(parseEventEnvelope(envelope)).toMatchObject({ type: 'event_callback', eventId: 'Ev01', teamId: 'T1' });
+    expect(parseEventEnvelope(envelope)).toMatchObject({
+      type: 'event_callback',
+      eventId: 'Ev01',
+      teamId: 'T1',
+    });
     expect(parseEventEnvelope({ type: 'event_callback', event: {} })).toBeNull();
     expect(parseEventEnvelope([1])).toBeNull();
   });

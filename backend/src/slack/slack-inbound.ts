@@ -69,9 +69,7 @@ export interface ViewSubmissionPayload {
 }
 
 export type InteractionPayload =
-  | BlockActionsPayload
-  | ViewSubmissionPayload
-  | { readonly type: 'other'; readonly slackType: string };
+  BlockActionsPayload | ViewSubmissionPayload | { readonly type: 'other'; readonly slackType: string };
 
 /** A slash command's form (§2.4). */
 export interface SlashCommand {
@@ -88,6 +86,7 @@ type Json = Readonly<Record<string, unknown>>;
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** The envelope, or null when the body is not one (a 400). */
 export function parseEventEnvelope(body: unknown): SlackEventEnvelope | null {
@@ -117,7 +116,7 @@ export function asAppMention(
   const channel = str(e['channel']);
   const ts = str(e['ts']);
   if (!channel || !ts) return null;
-  return { ...(event as object), type: 'app_mention', text: String(e['text'] ?? ''), channel, ts } as never;
+  return { ...(event as object), type: 'app_mention', text: text(e['text']), channel, ts } as never;
 }
 
 function userOf(payload: Json, teamId: string | null): SlackUserRef | null {
@@ -162,8 +161,9 @@ export function parseInteraction(form: unknown): InteractionPayload | null {
       channelId: (isObject(channel) ? str(channel['id']) : null) ?? str(container['channel_id']),
       messageTs: str(container['message_ts']) ?? str(message['ts']),
       actions: (payload['actions'] as unknown[]).filter(isObject).map((a) => ({
-        actionId: String(a['action_id'] ?? ''),
-        value: str(a['value']) ?? (isObject(a['selected_option']) ? str(a['selected_option']['value']) : null),
+        actionId: text(a['action_id']),
+        value:
+          str(a['value']) ?? (isObject(a['selected_option']) ? str(a['selected_option']['value']) : null),
         actionTs: str(a['action_ts']),
       })),
     };
@@ -178,8 +178,8 @@ export function parseInteraction(form: unknown): InteractionPayload | null {
       triggerId: str(payload['trigger_id']),
       view: {
         id: str(view['id']),
-        callbackId: String(view['callback_id'] ?? ''),
-        privateMetadata: String(view['private_metadata'] ?? ''),
+        callbackId: text(view['callback_id']),
+        privateMetadata: text(view['private_metadata']),
         values: viewValues(view['state']),
       },
     };

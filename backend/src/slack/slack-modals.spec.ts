@@ -22,7 +22,10 @@ describe('resolve modal', () => {
   });
 
   it('cuts an oversize title and escapes it', () => {
-    const view = resolveModal({ ...INCIDENT, title: `<b>${'x'.repeat(4000)}` }, { channel: null, messageTs: null });
+    const view = resolveModal(
+      { ...INCIDENT, title: `<b>${'x'.repeat(4000)}` },
+      { channel: null, messageTs: null },
+    );
     const text = (view.blocks[0] as { text: { text: string } }).text.text;
     expect(text.length).toBeLessThanOrEqual(3000);
     expect(text).toMatch(/^INC0001234 &lt;b&gt;x+…$/);
@@ -31,7 +34,10 @@ describe('resolve modal', () => {
   it('reads a valid submission and refuses a missing code or notes per block', () => {
     const meta = JSON.stringify({ incidentId: INCIDENT.id, channel: 'C1', messageTs: '1.2' });
     expect(
-      readResolveSubmission({ close_code: select('Duplicate'), close_notes: text('  Same as INC0001 ') }, meta),
+      readResolveSubmission(
+        { close_code: select('Duplicate'), close_notes: text('  Same as INC0001 ') },
+        meta,
+      ),
     ).toEqual({
       ok: {
         incidentId: INCIDENT.id,
@@ -45,7 +51,9 @@ describe('resolve modal', () => {
     expect(readResolveSubmission({ close_code: select('Nope'), close_notes: text(' ') }, meta)).toEqual({
       errors: { close_code: 'Choose a close code', close_notes: 'Say what resolved it' },
     });
-    expect(readResolveSubmission({}, 'not json')).toMatchObject({ errors: { close_code: expect.any(String) } });
+    expect(readResolveSubmission({}, 'not json')).toMatchObject({
+      errors: { close_code: expect.any(String) },
+    });
   });
 });
 
@@ -53,13 +61,22 @@ describe('create modal', () => {
   it('is prefilled with the title, cut to the title limit', () => {
     const view = createModal('x'.repeat(300), { channel: 'C1', messageTs: null });
     expect(view.callback_id).toBe('incident.create');
-    const title = view.blocks.find((b) => b.block_id === 'title') as unknown as { element: { initial_value: string } };
+    const title = view.blocks.find((b) => b.block_id === 'title') as unknown as {
+      element: { initial_value: string };
+    };
     expect(title.element.initial_value).toHaveLength(200);
-    expect(createModal('', { channel: null, messageTs: null }).blocks[0]).not.toHaveProperty('element.initial_value');
+    expect(createModal('', { channel: null, messageTs: null }).blocks[0]).not.toHaveProperty(
+      'element.initial_value',
+    );
   });
 
   it('reads a submission and refuses a blank title', () => {
-    const values = { title: text('Disk full'), description: text(''), impact: select('1'), urgency: select('2') };
+    const values = {
+      title: text('Disk full'),
+      description: text(''),
+      impact: select('1'),
+      urgency: select('2'),
+    };
     expect(readCreateSubmission(values, JSON.stringify({ channel: 'C9' }))).toEqual({
       ok: {
         channel: 'C9',

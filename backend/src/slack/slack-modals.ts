@@ -150,7 +150,9 @@ const valueOf = (values: SlackViewState, block: string): string => {
 function parseMetadata(text: string): Record<string, unknown> {
   try {
     const parsed: unknown = JSON.parse(text);
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
   } catch {
     return {};
   }
@@ -173,16 +175,22 @@ export interface ResolveSubmission extends ResolveModalMetadata {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function readResolveSubmission(values: SlackViewState, privateMetadata: string): Submission<ResolveSubmission> {
+export function readResolveSubmission(
+  values: SlackViewState,
+  privateMetadata: string,
+): Submission<ResolveSubmission> {
   const meta = parseMetadata(privateMetadata);
   const incidentId = strOrNull(meta['incidentId']);
   const closeCode = valueOf(values, 'close_code');
   const closeNotes = valueOf(values, 'close_notes');
   const errors: Record<string, string> = {};
-  if (!incidentId || !UUID.test(incidentId)) errors['close_code'] = 'This form lost its incident: open it again';
-  else if (!(CLOSE_CODES as readonly string[]).includes(closeCode)) errors['close_code'] = 'Choose a close code';
+  if (!incidentId || !UUID.test(incidentId))
+    errors['close_code'] = 'This form lost its incident: open it again';
+  else if (!(CLOSE_CODES as readonly string[]).includes(closeCode))
+    errors['close_code'] = 'Choose a close code';
   if (!closeNotes) errors['close_notes'] = 'Say what resolved it';
-  else if (closeNotes.length > CLOSE_NOTES_MAX) errors['close_notes'] = `At most ${CLOSE_NOTES_MAX} characters`;
+  else if (closeNotes.length > CLOSE_NOTES_MAX)
+    errors['close_notes'] = `At most ${CLOSE_NOTES_MAX} characters`;
   if (Object.keys(errors).length) return { errors };
   return {
     ok: { incidentId: incidentId!, ...originOf(meta), closeCode: closeCode as CloseCode, closeNotes },
@@ -200,7 +208,10 @@ function level(text: string): 1 | 2 | 3 | null {
   return text === '1' || text === '2' || text === '3' ? (Number(text) as 1 | 2 | 3) : null;
 }
 
-export function readCreateSubmission(values: SlackViewState, privateMetadata: string): Submission<CreateSubmission> {
+export function readCreateSubmission(
+  values: SlackViewState,
+  privateMetadata: string,
+): Submission<CreateSubmission> {
   const title = valueOf(values, 'title');
   const description = valueOf(values, 'description');
   const impact = level(valueOf(values, 'impact'));
@@ -213,6 +224,12 @@ export function readCreateSubmission(values: SlackViewState, privateMetadata: st
   if (!urgency) errors['urgency'] = 'Choose 1, 2 or 3';
   if (Object.keys(errors).length) return { errors };
   return {
-    ok: { ...originOf(parseMetadata(privateMetadata)), title, description, impact: impact!, urgency: urgency! },
+    ok: {
+      ...originOf(parseMetadata(privateMetadata)),
+      title,
+      description,
+      impact: impact!,
+      urgency: urgency!,
+    },
   };
 }

@@ -20,7 +20,8 @@ const SSL_CHECK_ROUTE = 'nx:slack-ssl-check';
  * command is saved): the guard lets them through unsigned, flagged, and the handler answers 200
  * with nothing else done.
  */
-export const AcceptsSlackSslCheck = (): MethodDecorator & ClassDecorator => SetMetadata(SSL_CHECK_ROUTE, true);
+export const AcceptsSlackSslCheck = (): MethodDecorator & ClassDecorator =>
+  SetMetadata(SSL_CHECK_ROUTE, true);
 
 export type SlackRequest = FastifyRequest & { rawBody?: Buffer; slackSslCheck?: boolean };
 
@@ -63,7 +64,11 @@ export class SlackRequestGuard implements CanActivate {
     const reply = http.getResponse<FastifyReply>();
     const targets = [context.getHandler(), context.getClass()];
     const unsigned = !header(req, SLACK_SIGNATURE_HEADER) && !header(req, SLACK_TIMESTAMP_HEADER);
-    if (unsigned && this.reflector.getAllAndOverride<boolean>(SSL_CHECK_ROUTE, targets) && isSslCheck(req.body)) {
+    if (
+      unsigned &&
+      this.reflector.getAllAndOverride<boolean>(SSL_CHECK_ROUTE, targets) &&
+      isSslCheck(req.body)
+    ) {
       req.slackSslCheck = true;
       return true;
     }

@@ -40,7 +40,11 @@ export class SlackUsers {
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
-  async map(teamId: string | null, slackUserId: string, permission: SlackPermission): Promise<SlackUserMapping> {
+  async map(
+    teamId: string | null,
+    slackUserId: string,
+    permission: SlackPermission,
+  ): Promise<SlackUserMapping> {
     const email = await this.emailOf(teamId, slackUserId);
     if (!email) {
       return {
@@ -57,7 +61,10 @@ export class SlackUsers {
       };
     }
     if (person.status !== 'active') {
-      return { ok: false, reason: `Your Nexecute account (${email}) is disabled, so you cannot use it from Slack.` };
+      return {
+        ok: false,
+        reason: `Your Nexecute account (${email}) is disabled, so you cannot use it from Slack.`,
+      };
     }
     if (!(permission === 'write' ? WRITERS : READERS).includes(person.role)) {
       return {
