@@ -1,10 +1,16 @@
-import { Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/auth/access.decorators';
 import { AcceptsFormBody } from '../common/http/body-media-types';
 import { ApiSlackSigned } from './slack-events.controller';
 import { SlackInboundIntake, type EphemeralAnswer } from './slack-inbound-intake';
-import { AcceptsSlackSslCheck, SlackRequestGuard, type SlackRequest } from './slack-request.guard';
+import {
+  AcceptsSlackSslCheck,
+  refusedWithoutRetry,
+  SlackRequestGuard,
+  type SlackRequest,
+} from './slack-request.guard';
 
 /** The `/incident` slash command's request URL (docs/slack.md). */
 @ApiTags('slack')
@@ -43,8 +49,11 @@ export class SlackCommandsController {
     description: 'Empty, or an ephemeral message `{"response_type":"ephemeral","text","blocks"}`',
   })
   @ApiSlackSigned()
-  async receive(@Req() req: SlackRequest): Promise<EphemeralAnswer | undefined> {
+  async receive(
+    @Req() req: SlackRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<EphemeralAnswer | undefined> {
     if (req.slackSslCheck) return undefined;
-    return this.intake.command(req.body, req.rawBody ?? Buffer.alloc(0));
+    return this.intake.command(req.body, req.rawBody ?? Buffer.alloc(0)).catch(refusedWithoutRetry(reply));
   }
 }

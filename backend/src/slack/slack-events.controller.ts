@@ -1,9 +1,10 @@
-import { Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/auth/access.decorators';
 import { ApiProblem } from '../common/http/openapi';
 import { SlackInboundIntake } from './slack-inbound-intake';
-import { SlackRequestGuard, type SlackRequest } from './slack-request.guard';
+import { refusedWithoutRetry, SlackRequestGuard, type SlackRequest } from './slack-request.guard';
 
 export const SLACK_SIGNATURE_DOC = {
   401: '`SLACK_SIGNATURE_MISSING`, `SLACK_SIGNATURE_INVALID`, `SLACK_SIGNATURE_STALE`, `SLACK_SIGNATURE_VERSION`, `SLACK_NO_SIGNING_SECRET` (none configured): nothing stored; `X-Slack-No-Retry: 1`',
@@ -64,7 +65,12 @@ export class SlackEventsController {
       ],
     },
   })
-  receive(@Req() req: SlackRequest): Promise<{ challenge: string } | { ok: true; duplicate: boolean }> {
-    return this.intake.event(req.body, req.rawBody ?? Buffer.alloc(0), req.headers);
+  receive(
+    @Req() req: SlackRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ challenge: string } | { ok: true; duplicate: boolean }> {
+    return this.intake
+      .event(req.body, req.rawBody ?? Buffer.alloc(0), req.headers)
+      .catch(refusedWithoutRetry(reply));
   }
 }

@@ -1,10 +1,11 @@
-import { Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/auth/access.decorators';
 import { AcceptsFormBody } from '../common/http/body-media-types';
 import { ApiSlackSigned } from './slack-events.controller';
 import { SlackInboundIntake, type ViewErrorsAnswer } from './slack-inbound-intake';
-import { SlackRequestGuard, type SlackRequest } from './slack-request.guard';
+import { refusedWithoutRetry, SlackRequestGuard, type SlackRequest } from './slack-request.guard';
 
 /** Slack's interactivity request URL: card buttons and modal submissions (docs/slack.md). */
 @ApiTags('slack')
@@ -34,7 +35,12 @@ export class SlackInteractionsController {
     description: 'Empty, or `{"response_action":"errors","errors":{<block_id>: message}}` for a modal',
   })
   @ApiSlackSigned()
-  receive(@Req() req: SlackRequest): Promise<ViewErrorsAnswer | undefined> {
-    return this.intake.interaction(req.body, req.rawBody ?? Buffer.alloc(0));
+  receive(
+    @Req() req: SlackRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ViewErrorsAnswer | undefined> {
+    return this.intake
+      .interaction(req.body, req.rawBody ?? Buffer.alloc(0))
+      .catch(refusedWithoutRetry(reply));
   }
 }

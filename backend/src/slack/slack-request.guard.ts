@@ -45,6 +45,17 @@ export function isSslCheck(body: unknown): boolean {
 }
 
 /**
+ * Rethrows, telling Slack not to retry when the refusal is ours to make (a request we cannot take
+ * stays one); an outage (503) is left retryable.
+ */
+export function refusedWithoutRetry(reply: FastifyReply): (e: unknown) => never {
+  return (e: unknown) => {
+    if (e instanceof SlackInteractionError) void reply.header(SLACK_NO_RETRY_HEADER, '1');
+    throw e;
+  };
+}
+
+/**
  * Every Slack endpoint's first step (protocols.md §2.1): the v0 signature over the raw bytes as
  * received, within five minutes, compared in constant time. A refusal is 401 problem+json with
  * `X-Slack-No-Retry: 1` and nothing is stored; so is a request while no signing secret is
