@@ -1,4 +1,9 @@
-import { startTestApp, type TestApp } from '../../../test/test-app';
+import {
+  startTestApp,
+  startTestAppBehindProxy,
+  type ProxiedTestApp,
+  type TestApp,
+} from '../../../test/test-app';
 import { slackSignatureOf } from '../slack-signature';
 
 const SECRET = 'e2e-signing-secret-0123456789abcdef';
@@ -148,5 +153,22 @@ describe('POST /api/slack/* without a signing secret', () => {
       .expect('x-slack-no-retry', '1');
     expect(res.body).toMatchObject({ code: 'SLACK_NO_SIGNING_SECRET' });
     expect(await storedCount(t)).toBe(0);
+  });
+});
+
+describe('POST /api/slack/events while the database is away', () => {
+  let app: ProxiedTestApp;
+  beforeAll(async () => {
+    app = await startTestAppBehindProxy({ env: { SLACK_SIGNING_SECRET: SECRET } });
+  });
+  afterAll(() => app.close());
+
+  it('answers 503 DATABASE_UNAVAILABLE without X-Slack-No-Retry, so Slack retries the event', async () => {
+    await app.proxy.refuse();
+    const res = await signed(app.t, '/api/slack/events', event('EvOutage'), 'application/json');
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
+    expect(res.headers['x-slack-no-retry']).toBeUndefined();
+    await app.proxy.forward();
   });
 });
