@@ -34,6 +34,8 @@ export const SLACK_SERVICE_ID = 'slack';
  */
 @Injectable()
 export class SlackUsers {
+  private readonly lookups = new Map<string, Promise<string | null>>();
+
   constructor(
     private readonly workspaces: SlackWorkspaces,
     private readonly users: UsersService,
@@ -96,7 +98,17 @@ export class SlackUsers {
   }
 
   /** Slack's email for the user: the cached one while fresh, else users.info (and cached). */
-  private async emailOf(teamId: string | null, slackUserId: string): Promise<string | null> {
+  private emailOf(teamId: string | null, slackUserId: string): Promise<string | null> {
+    // Clicks on several cards at once are processed in parallel: they share one lookup.
+    const key = `${teamId ?? '-'}:${slackUserId}`;
+    const pending = this.lookups.get(key);
+    if (pending) return pending;
+    const lookup = this.lookUpEmail(teamId, slackUserId).finally(() => this.lookups.delete(key));
+    this.lookups.set(key, lookup);
+    return lookup;
+  }
+
+  private async lookUpEmail(teamId: string | null, slackUserId: string): Promise<string | null> {
     const team = teamId ?? (await this.workspaces.defaultTeamId()) ?? '-';
     const [cached] = await this.dataSource.query<{ email: string | null }[]>(
       `SELECT email FROM slack_user_links
