@@ -1,26 +1,36 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { InboxModule } from '../inbox/inbox.module';
 import { IncidentsModule } from '../incidents/incidents.module';
 import { UsersModule } from '../users/users.module';
 import { SlackIncidentActions } from './slack-actions';
+import { SlackCalls } from './slack-calls';
 import { SlackCommandsController } from './slack-commands.controller';
 import { SlackEventsController } from './slack-events.controller';
 import { SlackInboundHandler } from './slack-inbound-handler';
 import { SlackInboundIntake } from './slack-inbound-intake';
 import { SlackInboundReplies } from './slack-inbound-replies';
+import { SlackInstallations } from './slack-installations';
 import { SlackInteractionsController } from './slack-interactions.controller';
 import { SlackRequestGuard } from './slack-request.guard';
 import { SlackUsers } from './slack-users';
+import { SlackWorkspaces } from './slack-workspaces';
 
 /**
  * Slack notifications, buttons, slash commands and threads, every request signature-checked.
- * An integration: it acts on incidents through IncidentCommands only (inbound: events, clicks,
- * submissions and commands through the inbox, channel `slack`).
+ * An integration: it acts on incidents through Incidents' exported services and events only.
+ * Platform (docs/slack.md): workspaces (SLACK_BOT_TOKEN or OAuth installs), their WebClients,
+ * token rotation and call recording.
+ * Inbound: events, clicks, submissions and commands through the inbox (channel `slack`), carried
+ * out through IncidentCommands as the Slack user's product user.
  */
 @Module({
-  imports: [IncidentsModule, InboxModule, UsersModule],
+  imports: [AuditModule, IncidentsModule, InboxModule, UsersModule],
   controllers: [SlackEventsController, SlackInteractionsController, SlackCommandsController],
   providers: [
+    SlackCalls,
+    SlackInstallations,
+    SlackWorkspaces,
     SlackRequestGuard,
     SlackUsers,
     SlackInboundReplies,
@@ -28,5 +38,6 @@ import { SlackUsers } from './slack-users';
     SlackInboundIntake,
     SlackInboundHandler,
   ],
+  exports: [SlackWorkspaces],
 })
 export class SlackModule {}
