@@ -27,6 +27,12 @@ import {
 } from './slack-modals';
 import { SlackWorkspaces } from './slack-workspaces';
 
+/** Only these take a resolution; a modal for any other would only be refused on submission. */
+const RESOLVABLE = new Set(['new', 'in_progress', 'on_hold']);
+
+const notResolvable = (incident: { number: string; state: string }): string =>
+  `${incident.number} is ${incident.state.replace('_', ' ')}: there is nothing to resolve.`;
+
 /** Slack waits 3 s for our answer; a modal still opening after this is left to finish alone. */
 const MODAL_BUDGET_MS = 2500;
 
@@ -140,6 +146,7 @@ export class SlackInboundIntake {
       case 'resolve': {
         const incident = await this.actions.find(parsed.reference);
         if (!incident) return ephemeral(textReply(`No incident ${parsed.reference}.`));
+        if (!RESOLVABLE.has(incident.state)) return ephemeral(textReply(notResolvable(incident)));
         const problem = await this.openModal(
           command.teamId,
           command.triggerId,
@@ -171,9 +178,11 @@ export class SlackInboundIntake {
       // The modal first, while the trigger is fresh; its submission does the work.
       const incident = await this.actions.find(resolve.value);
       const origin: ModalOrigin = { channel: payload.channelId, messageTs: payload.messageTs };
-      const problem = incident
-        ? await this.openModal(payload.teamId, payload.triggerId, resolveModal(incident, origin))
-        : 'That incident no longer exists.';
+      const problem = !incident
+        ? 'That incident no longer exists.'
+        : !RESOLVABLE.has(incident.state)
+          ? notResolvable(incident)
+          : await this.openModal(payload.teamId, payload.triggerId, resolveModal(incident, origin));
       if (problem) {
         void this.replies.ephemeral(
           {

@@ -394,6 +394,22 @@ describe('Slack interactivity, slash commands and mentions (against the Slack si
       await eventually(async () => ((await row(inc.id)).state === 'in_progress' ? true : undefined));
     });
 
+    it('resolve of an incident that is no longer open says so instead of opening a modal', async () => {
+      const inc = await incident();
+      await t.http
+        .post(`/api/incidents/${inc.id}/cancel`)
+        .set('authorization', admin.bearer)
+        .send({ reason: 'Not an incident' })
+        .expect(200);
+      const opened = sim.calls('views.open').length;
+      const res = await slack.command(`resolve ${inc.number}`, { userId: responder.slackId });
+      expect(await res.json()).toMatchObject({
+        response_type: 'ephemeral',
+        text: `${inc.number} is canceled: there is nothing to resolve.`,
+      });
+      expect(sim.calls('views.open')).toHaveLength(opened);
+    });
+
     it('resolve opens the resolve modal for that incident', async () => {
       const inc = await incident();
       const res = await slack.command(`resolve ${inc.number}`, { userId: responder.slackId });
