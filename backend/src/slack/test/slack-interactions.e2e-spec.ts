@@ -118,6 +118,21 @@ describe('Slack interactivity, slash commands and mentions (against the Slack si
       expect(asked() - before).toBe(2);
     });
 
+    it('carries the click out later when Slack rate-limits users.info: acknowledged at once, done on the retry', async () => {
+      const person = await givenUser(t, 'responder');
+      const slackId = sim.addUser({ email: person.user.email }).id;
+      const inc = await incident();
+      sim.fault('users.info', { status: 429, retryAfter: 1 });
+      const res = await slack.action('incident.acknowledge', inc.id, { userId: slackId });
+      expect(res.status).toBe(200);
+      await eventually(async () => ((await row(inc.id)).state === 'in_progress' ? true : undefined), 20_000);
+      const [stored] = await t.dataSource.query<{ attempts: number; status: string }[]>(
+        `SELECT attempts, status FROM inbound_events WHERE channel = 'slack' AND summary LIKE $1`,
+        [`%${inc.id}%`],
+      );
+      expect(stored).toEqual({ attempts: 2, status: 'processed' });
+    });
+
     it("refuses a viewer's click and tells them so, ephemerally; the incident is untouched", async () => {
       const inc = await incident();
       await slack.action('incident.acknowledge', inc.id, { userId: viewer.slackId });
@@ -422,14 +437,24 @@ describe('Slack interactivity, slash commands and mentions (against the Slack si
       expect(JSON.parse(view.private_metadata)).toMatchObject({ incidentId: inc.id, channel: CHANNEL });
     });
 
-    it('a command whose trigger expired is answered with a retry hint, not a modal', async () => {
+    it('a command whose trigger expired (over 3 s old) or was already used is answered with a retry hint, not a modal', async () => {
       const trigger = sim.issueTrigger(responder.slackId);
-      sim.fault('views.open', { error: 'expired_trigger_id' });
-      const res = await slack.command('create Late', { userId: responder.slackId, triggerId: trigger });
-      expect(await res.json()).toMatchObject({
+      await new Promise((r) => setTimeout(r, 3100));
+      const late = await slack.command('create Late', { userId: responder.slackId, triggerId: trigger });
+      expect(await late.json()).toMatchObject({
         response_type: 'ephemeral',
         text: expect.stringMatching(/took too long/),
       });
+      expect(sim.calls('views.open').at(-1)).toMatchObject({ ok: false, error: 'expired_trigger_id' });
+
+      await slack.command('create Once', { userId: responder.slackId });
+      const used = slack.lastTriggerId!;
+      const twice = await slack.command('create Twice', { userId: responder.slackId, triggerId: used });
+      expect(await twice.json()).toMatchObject({
+        response_type: 'ephemeral',
+        text: expect.stringMatching(/try again/),
+      });
+      expect(sim.calls('views.open').at(-1)).toMatchObject({ ok: false, error: 'exchanged_trigger_id' });
     });
   });
 
