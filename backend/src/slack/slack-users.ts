@@ -68,6 +68,13 @@ export class SlackUsers {
         reason: `Your Nexecute account (${email}) is disabled, so you cannot use it from Slack.`,
       };
     }
+    if (person.mustChangePassword) {
+      // as over REST (AUTH_PASSWORD_CHANGE_REQUIRED): a temporary password is changed before anything else
+      return {
+        ok: false,
+        reason: `Your Nexecute account (${email}) still has a temporary password: sign in to the console and change it first.`,
+      };
+    }
     if (!(permission === 'write' ? WRITERS : READERS).includes(person.role)) {
       return {
         ok: false,

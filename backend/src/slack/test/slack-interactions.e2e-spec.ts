@@ -163,6 +163,21 @@ describe('Slack interactivity, slash commands and mentions (against the Slack si
       expect(await row(inc.id)).toMatchObject({ state: 'new', assignee_id: null, version: 1 });
     });
 
+    it('refuses an account that still has its temporary password, as the API does', async () => {
+      const created = await t.http
+        .post('/api/users')
+        .set('authorization', admin.bearer)
+        .send({ email: `temp-${Date.now()}@test.nexecute`, name: 'Temp Responder', role: 'responder' })
+        .expect(201);
+      const slackId = sim.addUser({ email: (created.body as { user: { email: string } }).user.email }).id;
+      const inc = await incident();
+      await slack.action('incident.acknowledge', inc.id, { userId: slackId });
+      const url = slack.lastResponseUrl!;
+      await eventually(() => (sim.responses(url).length ? true : undefined));
+      expect(texts(sim.responses(url))).toMatch(/temporary password/);
+      expect((await row(inc.id)).state).toBe('new');
+    });
+
     it('tells the person when the incident cannot take the change', async () => {
       const inc = await incident();
       await t.http
