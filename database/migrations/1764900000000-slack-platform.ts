@@ -35,7 +35,9 @@ export class SlackPlatform1764900000000 implements MigrationInterface {
       CREATE TABLE slack_oauth_states (
         -- hex SHA-256 of the state: a leaked table row cannot complete an install.
         state_hash text PRIMARY KEY,
+        -- The admin who started the install: the callback is public, so it learns who from here.
         created_by uuid REFERENCES users (id) ON DELETE CASCADE,
+        created_by_label text,
         created_at timestamptz NOT NULL DEFAULT now(),
         expires_at timestamptz NOT NULL
       )`);

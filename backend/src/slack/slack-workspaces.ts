@@ -136,6 +136,11 @@ export class SlackWorkspaces {
     return new RecordingWebClient(undefined, this.clientOptions(), this.calls, () => teamId);
   }
 
+  /** A one-off client with a given token (install checks, revoking an uninstalled workspace's token). */
+  clientWithToken(teamId: string, token: string): WebClient {
+    return new RecordingWebClient(token, this.clientOptions(), this.calls, () => teamId);
+  }
+
   /** Forget cached clients of a team (uninstall, reinstall). */
   forget(teamId: string): void {
     this.clients.delete(teamId);

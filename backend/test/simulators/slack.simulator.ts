@@ -8,7 +8,7 @@ import { SlackRequestSender } from './slack-request-sender';
  * A local stand-in for Slack over real HTTP (protocols.md §2 and the simulator checklist, §3):
  *
  * - the Web API under `apiUrl` (`/api/<method>`): chat.postMessage/update/postEphemeral,
- *   views.open/update/push, users.info, users.lookupByEmail, conversations.info, auth.test and
+ *   views.open/update/push, users.info, users.lookupByEmail, conversations.info, auth.test, auth.revoke and
  *   oauth.v2.access (authorization code and refresh token, 43 200 s tokens under rotation). Form or
  *   JSON bodies; the token from `Authorization: Bearer` or a `token` field. Always HTTP 200 with
  *   `{ok}`, except 429 + `Retry-After` (`ratelimited`) and the 5xx a fault asks for. Block Kit
@@ -647,6 +647,9 @@ export class SlackSimulator {
           bot_id: this.botId,
           is_enterprise_install: false,
         };
+      case 'auth.revoke':
+        if (args.test !== 'true' && args.test !== true) auth.revoked = true;
+        return { revoked: true };
       case 'chat.postMessage':
         return this.postMessage(args, auth);
       case 'chat.update':

@@ -81,6 +81,12 @@ const MATRIX: Record<string, readonly Caller[]> = {
   'POST /api/integrations/servicenow/test': ['admin'],
   'GET /api/integrations/servicenow/health': ['admin'],
   'GET /api/integrations/servicenow/conflict-policy': ['admin'],
+  // Slack: the install starts from the console (admin); Slack's redirect back is public (state-checked,
+  // slack-install.e2e-spec).
+  'GET /api/slack/install': ['admin'],
+  'GET /api/slack/oauth/callback': EVERYONE,
+  'GET /api/integrations/slack': ['admin'],
+  'DELETE /api/integrations/slack/workspaces/{teamId}': ['admin'],
   'GET /api/event-sources': ['admin'],
   'POST /api/event-sources': ['admin'],
   'GET /api/event-sources/{id}': ['admin'],

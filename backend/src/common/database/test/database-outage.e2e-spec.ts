@@ -124,6 +124,10 @@ describe('a database that goes away', () => {
       ) {
         // SSO is not configured in this app: refused before any database work.
         expect(res.status).toBe(404);
+      } else if (name === 'GET /api/slack/oauth/callback') {
+        // No state cookie: refused (back to the console) before the state is looked up.
+        expect(res.status).toBe(302);
+        expect(res.headers.location).toContain('code=SLACK_OAUTH_STATE_INVALID');
       } else {
         expectUnavailable(res, name);
       }
