@@ -929,6 +929,74 @@ export interface paths {
     readonly patch?: never;
     readonly trace?: never;
   };
+  readonly '/api/slack/install': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /** Start installing the Slack app: to Slack's consent page with a single-use state */
+    readonly get: operations['SlackInstallController_install'];
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/slack/oauth/callback': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /** Slack's redirect back after the consent page: store the workspace */
+    readonly get: operations['SlackInstallController_callback'];
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/integrations/slack': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /** What is configured, the workspaces, and Web API calls and errors (24 h); no tokens */
+    readonly get: operations['SlackConnectionController_get'];
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/integrations/slack/workspaces/{teamId}': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    readonly post?: never;
+    /** Uninstall a workspace installed from the console (its tokens revoked at Slack) */
+    readonly delete: operations['SlackConnectionController_uninstall'];
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
   readonly '/api/slack/events': {
     readonly parameters: {
       readonly query?: never;
@@ -2739,6 +2807,105 @@ export interface components {
     };
     readonly ConflictPolicyView: {
       readonly fields: readonly components['schemas']['FieldPolicyView'][];
+    };
+    readonly SlackInstallUrlView: {
+      /** @example https://slack.com/oauth/v2/authorize?scope=chat%3Awrite&state=…&client_id=… */
+      readonly url: string;
+      /**
+       * @description The state in it is single use and expires then
+       * @example 2026-12-04T09:10:00.000Z
+       */
+      readonly expiresAt: string;
+    };
+    readonly SlackWorkspaceView: {
+      /** @example T0123456789 */
+      readonly teamId: string;
+      /** @example Acme Ops */
+      readonly teamName: string | null;
+      /**
+       * @description oauth: installed from the console (can be uninstalled here); environment: SLACK_BOT_TOKEN
+       * @enum {string}
+       */
+      readonly source: 'oauth' | 'environment';
+      /** @example E0123456789 */
+      readonly enterpriseId: string | null;
+      /** @example A0123456789 */
+      readonly appId: string | null;
+      /** @example U0123456789 */
+      readonly botUserId: string | null;
+      /**
+       * @description Empty when unknown (environment)
+       * @example [
+       *       "chat:write",
+       *       "commands"
+       *     ]
+       */
+      readonly scopes: readonly string[];
+      /** @description The bot token rotates (refreshed when it expires within 2 h) */
+      readonly tokenRotation: boolean;
+      /** @example 2026-12-04T21:00:00.000Z */
+      readonly tokenExpiresAt: string | null;
+      /** @example 2026-12-04T09:00:00.000Z */
+      readonly installedAt: string | null;
+      /** @example admin@example.com */
+      readonly installedBy: string | null;
+      /** @description Cards go to this workspace when no team is named */
+      readonly isDefault: boolean;
+    };
+    readonly SlackMethodStatsView: {
+      /** @example chat.postMessage */
+      readonly method: string;
+      /**
+       * @description Web API calls in the last 24 hours
+       * @example 120
+       */
+      readonly count: number;
+      /** @example 2 */
+      readonly errors: number;
+      /** @example 90 */
+      readonly p50Ms: number | null;
+      /** @example 240 */
+      readonly p95Ms: number | null;
+    };
+    readonly SlackRecentErrorView: {
+      /** @example 2026-12-04T09:12:00.000Z */
+      readonly at: string;
+      /** @example T0123456789 */
+      readonly teamId: string | null;
+      /** @example chat.postMessage */
+      readonly method: string;
+      /**
+       * @description Slack's error code, http_<status>, timeout or request_failed
+       * @example channel_not_found
+       */
+      readonly error: string;
+    };
+    readonly SlackCallsView: {
+      /** @example 24 */
+      readonly windowHours: number;
+      readonly byMethod: readonly components['schemas']['SlackMethodStatsView'][];
+      /** @description Newest first, at most 20 */
+      readonly recentErrors: readonly components['schemas']['SlackRecentErrorView'][];
+    };
+    readonly SlackConnectionView: {
+      /** @description At least one workspace can be reached (SLACK_BOT_TOKEN or an install) */
+      readonly connected: boolean;
+      /** @description SLACK_SIGNING_SECRET is set: events, buttons and commands are accepted */
+      readonly signingSecret: boolean;
+      /** @description SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set: installing from the console works */
+      readonly oauthClient: boolean;
+      /** @description SLACK_BOT_TOKEN is set */
+      readonly environmentToken: boolean;
+      /** @example /api/slack/install */
+      readonly installUrl: string | null;
+      /** @example https://nexecute.example.com/api/slack/oauth/callback */
+      readonly redirectUrl: string;
+      /** @example C0123456789 */
+      readonly defaultChannel: string | null;
+      /** @example https://slack.com/api/ */
+      readonly apiUrl: string;
+      readonly workspaces: readonly components['schemas']['SlackWorkspaceView'][];
+      readonly calls: components['schemas']['SlackCallsView'];
     };
   };
   responses: never;
@@ -7858,6 +8025,225 @@ export interface operations {
       };
       /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
       readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly SlackInstallController_install: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      /** @description With `Accept: application/json`: where to send the browser */
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['SlackInstallUrlView'];
+        };
+      };
+      /** @description Redirect to Slack's authorize page (browsers) */
+      readonly 302: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After`; `SLACK_INSTALL_NOT_CONFIGURED`: SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are not set */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly SlackInstallController_callback: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      /** @description To the console: /admin/integrations?slack=installed&team=<id>, or ?slack=error&code=<SLACK_OAUTH_…>&reason=<why> */
+      readonly 302: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly SlackConnectionController_get: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['SlackConnectionView'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly SlackConnectionController_uninstall: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path: {
+        readonly teamId: string;
+      };
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      /** @description Removed */
+      readonly 204: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `VALIDATION_FAILED`: a path parameter holds text that cannot be stored (NUL, unpaired surrogates); `REQUEST_MALFORMED`: the body is not valid JSON */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `SLACK_WORKSPACE_NOT_FOUND` */
+      readonly 404: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `INTEGRATION_MANAGED_BY_ENVIRONMENT`: the workspace is SLACK_BOT_TOKEN’s */
+      readonly 409: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over `BODY_LIMIT_BYTES` */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: send `application/json` */
+      readonly 415: {
         headers: {
           readonly [name: string]: unknown;
         };
