@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { buildIfStale, targets } from './build-if-stale.mjs';
+import { startSlackSimulator } from './demo-slack.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const port = Number(process.env.PORT ?? 3000);
@@ -65,6 +66,9 @@ console.log(
   `Demo: ServiceNow simulator at ${settings.SERVICENOW_INSTANCE_URL} (a change every ${trickleMs} ms); ` +
     `the console will be at http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
 );
+
+// Slack (issue 14): a Slack simulator, with SLACK_* pointing the product at it (scripts/demo-slack.mjs).
+await startSlackSimulator({ root, appUrl: `http://127.0.0.1:${port}` });
 
 const { main } = createRequire(import.meta.url)(join(root, targets.backend.entry));
 await main();

@@ -323,7 +323,10 @@ describe('Slack install with SLACK_BOT_TOKEN and no OAuth client', () => {
   beforeAll(async () => {
     sim = new SlackSimulator();
     await sim.start();
-    const { SLACK_CLIENT_ID: _id, SLACK_CLIENT_SECRET: _secret, ...env } = sim.env();
+    // no OAuth client: only the environment's bot token
+    const env = Object.fromEntries(
+      Object.entries(sim.env()).filter(([key]) => !key.startsWith('SLACK_CLIENT_')),
+    );
     t = await startTestApp({ env: { ...env, SLACK_DEFAULT_CHANNEL: 'C0SIMINC01' } });
     admin = await signInAsAdmin(t);
   });
