@@ -16,6 +16,20 @@ export interface SenderRawOptions {
   /** Send this X-Slack-Signature as is (null: send none). */
   readonly signature?: string | null;
   readonly headers?: Record<string, string>;
+  /** Abort the request (Slack gives up after 3 s). */
+  readonly signal?: AbortSignal;
+}
+
+/** One attempt of `deliverEvent`. */
+export interface EventDeliveryAttempt {
+  /** 0 for the first send, then the X-Slack-Retry-Num sent. */
+  readonly retryNum: number;
+  /** Our status; null when we did not answer within the timeout or the connection failed. */
+  readonly status: number | null;
+  /** Why Slack would retry after it (X-Slack-Retry-Reason of the next attempt); null: acknowledged or stopped. */
+  readonly failure: 'http_timeout' | 'http_error' | 'connection_failed' | null;
+  /** Our answer carried X-Slack-No-Retry: 1. */
+  readonly noRetry: boolean;
 }
 
 export class SlackRequestSender {
@@ -40,27 +54,7 @@ export class SlackRequestSender {
     event: object,
     o: { eventId?: string; retryNum?: number; retryReason?: string; eventTime?: number } = {},
   ): Promise<Response> {
-    const eventTs = `${(this.sim.now() / 1000).toFixed(6)}`;
-    const envelope = {
-      token: 'legacy-verification-token',
-      team_id: this.sim.teamId,
-      api_app_id: this.sim.appId,
-      event: { event_ts: eventTs, ...event },
-      type: 'event_callback',
-      event_id: o.eventId ?? `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
-      event_time: o.eventTime ?? Math.floor(this.sim.now() / 1000),
-      authorizations: [
-        {
-          enterprise_id: null,
-          team_id: this.sim.teamId,
-          user_id: this.sim.botUserId,
-          is_bot: true,
-          is_enterprise_install: false,
-        },
-      ],
-      is_ext_shared_channel: false,
-      event_context: `4-${randomBytes(12).toString('base64url')}`,
-    };
+    const envelope = this.envelopeOf(event, o.eventId, o.eventTime);
     this.lastPayload = envelope;
     const headers: Record<string, string> = {};
     if (o.retryNum !== undefined) {
@@ -68,6 +62,58 @@ export class SlackRequestSender {
       headers['X-Slack-Retry-Reason'] = o.retryReason ?? 'http_timeout';
     }
     return this.raw('/api/slack/events', JSON.stringify(envelope), 'application/json', { headers });
+  }
+
+  /**
+   * Delivers an event as Slack does (protocols.md §2.3): without a 2xx within `timeoutMs` (3 s) it
+   * is sent again, the same envelope and event_id, with X-Slack-Retry-Num 1–3 and
+   * X-Slack-Retry-Reason, up to 3 retries after `retryDelaysMs` (Slack: at once, ~1 min, ~5 min;
+   * default here 0 ms each). A non-2xx carrying X-Slack-No-Retry: 1 stops the retries (a timeout does not).
+   */
+  async deliverEvent(
+    event: object,
+    o: { eventId?: string; timeoutMs?: number; retryDelaysMs?: readonly number[] } = {},
+  ): Promise<EventDeliveryAttempt[]> {
+    const envelope = this.envelopeOf(event, o.eventId);
+    const body = JSON.stringify(envelope);
+    const attempts: EventDeliveryAttempt[] = [];
+    const delays = o.retryDelaysMs ?? [0, 0, 0];
+    for (let retryNum = 0; retryNum <= 3; retryNum += 1) {
+      const previous = attempts.at(-1);
+      if (previous !== undefined) {
+        if (previous.failure === null) break;
+        await new Promise((resolve) => setTimeout(resolve, delays[retryNum - 1] ?? 0));
+      }
+      const headers: Record<string, string> =
+        previous !== undefined && previous.failure !== null
+          ? { 'X-Slack-Retry-Num': String(retryNum), 'X-Slack-Retry-Reason': previous.failure }
+          : {};
+      let attempt: EventDeliveryAttempt;
+      try {
+        const res = await this.raw('/api/slack/events', body, 'application/json', {
+          headers,
+          signal: AbortSignal.timeout(o.timeoutMs ?? 3000),
+        });
+        await res.arrayBuffer();
+        const noRetry = res.headers.get('x-slack-no-retry') === '1';
+        const ok = res.status >= 200 && res.status < 300;
+        attempt = { retryNum, status: res.status, failure: ok || noRetry ? null : 'http_error', noRetry };
+      } catch (error) {
+        // a DOMException (TimeoutError), not always an Error of this realm
+        const name =
+          typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
+        const timedOut = name === 'TimeoutError' || name === 'AbortError';
+        attempt = {
+          retryNum,
+          status: null,
+          failure: timedOut ? 'http_timeout' : 'connection_failed',
+          noRetry: false,
+        };
+      }
+      attempts.push(attempt);
+    }
+    this.lastPayload = envelope;
+    return attempts;
   }
 
   /** An `app_mention` event in `channel` from `user`: `<@BOT> text`. */
@@ -253,7 +299,31 @@ export class SlackRequestSender {
       ...(signature === null ? {} : { 'X-Slack-Signature': signature }),
       ...o.headers,
     };
-    return fetch(`${this.base}${path}`, { method: 'POST', headers, body });
+    return fetch(`${this.base}${path}`, { method: 'POST', headers, body, signal: o.signal });
+  }
+
+  private envelopeOf(event: object, eventId?: string, eventTime?: number): Record<string, unknown> {
+    const eventTs = `${(this.sim.now() / 1000).toFixed(6)}`;
+    return {
+      token: 'legacy-verification-token',
+      team_id: this.sim.teamId,
+      api_app_id: this.sim.appId,
+      event: { event_ts: eventTs, ...event },
+      type: 'event_callback',
+      event_id: eventId ?? `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
+      event_time: eventTime ?? Math.floor(this.sim.now() / 1000),
+      authorizations: [
+        {
+          enterprise_id: null,
+          team_id: this.sim.teamId,
+          user_id: this.sim.botUserId,
+          is_bot: true,
+          is_enterprise_install: false,
+        },
+      ],
+      is_ext_shared_channel: false,
+      event_context: `4-${randomBytes(12).toString('base64url')}`,
+    };
   }
 
   private payload(payload: Record<string, unknown>): Promise<Response> {

@@ -573,6 +573,59 @@ describe('SlackSimulator', () => {
     });
   });
 
+  describe('event retries', () => {
+    it('resends an unacknowledged event with X-Slack-Retry-Num, the same event_id, until a 2xx or X-Slack-No-Retry', async () => {
+      const seen: { retry: string | undefined; reason: string | undefined; eventId: string }[] = [];
+      const answers = [
+        { delayMs: 400, status: 200, noRetry: false },
+        { delayMs: 0, status: 500, noRetry: false },
+        { delayMs: 0, status: 200, noRetry: false },
+      ];
+      const app = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const body = JSON.parse(Buffer.concat(chunks).toString()) as { event_id: string };
+          seen.push({
+            retry: req.headers['x-slack-retry-num'] as string | undefined,
+            reason: req.headers['x-slack-retry-reason'] as string | undefined,
+            eventId: body.event_id,
+          });
+          const answer = answers.shift() ?? { delayMs: 0, status: 200, noRetry: false };
+          setTimeout(() => {
+            res.writeHead(answer.status, answer.noRetry ? { 'X-Slack-No-Retry': '1' } : {}).end();
+          }, answer.delayMs);
+        });
+      });
+      await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+      const address = app.address();
+      const sender = sim.sender(
+        `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+      );
+      try {
+        const attempts = await sender.deliverEvent(
+          { type: 'app_mention', text: 'hi' },
+          { eventId: 'EvRETRY', timeoutMs: 200 },
+        );
+        expect(attempts.map((a) => [a.retryNum, a.status, a.failure])).toEqual([
+          [0, null, 'http_timeout'],
+          [1, 500, 'http_error'],
+          [2, 200, null],
+        ]);
+        expect(seen).toEqual([
+          { retry: undefined, reason: undefined, eventId: 'EvRETRY' },
+          { retry: '1', reason: 'http_timeout', eventId: 'EvRETRY' },
+          { retry: '2', reason: 'http_error', eventId: 'EvRETRY' },
+        ]);
+        answers.push({ delayMs: 0, status: 503, noRetry: true });
+        const stopped = await sender.deliverEvent({ type: 'app_mention', text: 'x' });
+        expect(stopped).toEqual([{ retryNum: 0, status: 503, failure: null, noRetry: true }]);
+      } finally {
+        await new Promise<void>((resolve) => app.close(() => resolve()));
+      }
+    });
+  });
+
   describe('the page', () => {
     it('shows each channel with its cards, edits and threads', async () => {
       const card = await slack.chat.postMessage({
