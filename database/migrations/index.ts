@@ -15,6 +15,7 @@ import { ServiceNowFirstImport1764806130000 } from './1764806130000-servicenow-f
 import { ServiceNowAssignmentGroups1764810000000 } from './1764810000000-servicenow-assignment-groups';
 import { SlackPlatform1764900000000 } from './1764900000000-slack-platform';
 import { SlackNotifications1764910000000 } from './1764910000000-slack-notifications';
+import { SlackUserLinks1764920000000 } from './1764920000000-slack-user-links';
 
 /** Every migration, oldest first. Listed explicitly so src (Jest) and dist (node) load the same set. */
 export const migrations = [
@@ -35,4 +36,5 @@ export const migrations = [
   ServiceNowAssignmentGroups1764810000000,
   SlackPlatform1764900000000,
   SlackNotifications1764910000000,
+  SlackUserLinks1764920000000,
 ];

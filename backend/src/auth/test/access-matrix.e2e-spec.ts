@@ -71,6 +71,10 @@ const MATRIX: Record<string, readonly Caller[]> = {
   'POST /api/events/alertmanager': EVERYONE,
   // ServiceNow's business rules authenticate by their signature (servicenow-sync.e2e-spec).
   'POST /api/webhooks/servicenow': EVERYONE,
+  // Slack signs what it posts (v0); the signature is the authentication (slack-signed-requests.e2e-spec).
+  'POST /api/slack/events': EVERYONE,
+  'POST /api/slack/interactions': EVERYONE,
+  'POST /api/slack/commands': EVERYONE,
   'GET /api/incidents/{id}/servicenow': INCIDENT_READERS,
   'GET /api/integrations/servicenow': ['admin'],
   'PUT /api/integrations/servicenow': ['admin'],

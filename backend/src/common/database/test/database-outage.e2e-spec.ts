@@ -16,6 +16,10 @@ const DATABASE_FREE = new Set([
   'GET /api/auth/providers',
   // no webhook secret is configured here: refused (401) before anything is stored
   'POST /api/webhooks/servicenow',
+  // no Slack signing secret here either: 401 before anything is read or stored
+  'POST /api/slack/events',
+  'POST /api/slack/interactions',
+  'POST /api/slack/commands',
 ]);
 
 /** Bodies good enough to get past validation, so the request really reaches the database. */

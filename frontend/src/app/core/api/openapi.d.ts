@@ -1069,6 +1069,66 @@ export interface paths {
     readonly patch: operations['SlackRoutingController_update'];
     readonly trace?: never;
   };
+  readonly '/api/slack/events': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /**
+     * Slack Events API: the URL check, and events such as app_mention
+     * @description url_verification answers `{"challenge"}`. An event_callback is stored in the inbox (keyed by event_id) before the 200 and processed once: a retry (X-Slack-Retry-Num) of a stored event answers 200 and is not processed again.
+     */
+    readonly post: operations['SlackEventsController_receive'];
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/slack/interactions': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /**
+     * Slack interactivity: block_actions (card buttons) and view_submission (our modals)
+     * @description Acknowledged within 3 s. incident.resolve opens the resolve modal at once (views.open); incident.acknowledge and incident.assign_to_me are stored in the inbox and carried out as the mapped user; a submission that does not validate answers `response_action: errors`, a valid one is stored and the modal closes.
+     */
+    readonly post: operations['SlackInteractionsController_receive'];
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/slack/commands': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /**
+     * /incident create|list|show|ack|resolve|help
+     * @description Answered within 3 s, ephemerally. help (and an unknown verb) answers in the response; create and resolve open a modal at once; list, show and ack are stored in the inbox and answered through response_url. An unsigned `ssl_check=1` post answers an empty 200.
+     */
+    readonly post: operations['SlackCommandsController_receive'];
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -9034,6 +9094,258 @@ export interface operations {
       };
       /** @description SLACK_ROUTE_WORK_NOTES_INTERNAL: work notes go only to channels marked internal */
       readonly 422: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly SlackEventsController_receive: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header: {
+        /** @description Slack's retry count (1–3) */
+        readonly 'X-Slack-Retry-Num'?: string;
+        /** @description Unix seconds */
+        readonly 'X-Slack-Request-Timestamp': string;
+        /** @description v0=<hex HMAC-SHA256(signing secret, "v0:" + timestamp + ":" + raw body)> */
+        readonly 'X-Slack-Signature': string;
+      };
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody: {
+      readonly content: {
+        readonly 'application/json': {
+          /** @enum {string} */
+          readonly type: 'url_verification' | 'event_callback';
+          readonly challenge?: string;
+          /** @example Ev0PV52K21 */
+          readonly event_id?: string;
+          /** @example T0001 */
+          readonly team_id?: string;
+          readonly event?: {
+            readonly [key: string]: unknown;
+          };
+        };
+      };
+    };
+    readonly responses: {
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json':
+            | {
+                readonly challenge?: string;
+              }
+            | {
+                readonly ok?: boolean;
+                readonly duplicate?: boolean;
+              };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: a field breaks its rules or is not declared (`errors` lists each); `REQUEST_MALFORMED`: the body is not valid JSON; `SLACK_REQUEST_INVALID`: signed, but not a request this endpoint takes; `X-Slack-No-Retry: 1` */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `SLACK_SIGNATURE_MISSING`, `SLACK_SIGNATURE_INVALID`, `SLACK_SIGNATURE_STALE`, `SLACK_SIGNATURE_VERSION`, `SLACK_NO_SIGNING_SECRET` (none configured): nothing stored; `X-Slack-No-Retry: 1` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over `BODY_LIMIT_BYTES` */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: send `application/json` */
+      readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly SlackInteractionsController_receive: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header: {
+        /** @description Unix seconds */
+        readonly 'X-Slack-Request-Timestamp': string;
+        /** @description v0=<hex HMAC-SHA256(signing secret, "v0:" + timestamp + ":" + raw body)> */
+        readonly 'X-Slack-Signature': string;
+      };
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody: {
+      readonly content: {
+        readonly 'application/x-www-form-urlencoded': {
+          /** @description The interaction payload as JSON */
+          readonly payload: string;
+        };
+      };
+    };
+    readonly responses: {
+      /** @description Empty, or `{"response_action":"errors","errors":{<block_id>: message}}` for a modal */
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `VALIDATION_FAILED`: a field breaks its rules or is not declared (`errors` lists each); `REQUEST_MALFORMED`: the body is not valid JSON; `SLACK_REQUEST_INVALID`: signed, but not a request this endpoint takes; `X-Slack-No-Retry: 1` */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `SLACK_SIGNATURE_MISSING`, `SLACK_SIGNATURE_INVALID`, `SLACK_SIGNATURE_STALE`, `SLACK_SIGNATURE_VERSION`, `SLACK_NO_SIGNING_SECRET` (none configured): nothing stored; `X-Slack-No-Retry: 1` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over `BODY_LIMIT_BYTES` */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: send `application/json` */
+      readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly SlackCommandsController_receive: {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header: {
+        /** @description Unix seconds */
+        readonly 'X-Slack-Request-Timestamp': string;
+        /** @description v0=<hex HMAC-SHA256(signing secret, "v0:" + timestamp + ":" + raw body)> */
+        readonly 'X-Slack-Signature': string;
+      };
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody: {
+      readonly content: {
+        readonly 'application/x-www-form-urlencoded': {
+          /** @example /incident */
+          readonly command?: string;
+          /** @example ack INC0001234 */
+          readonly text?: string;
+          readonly user_id?: string;
+          readonly team_id?: string;
+          readonly channel_id?: string;
+          readonly response_url?: string;
+          readonly trigger_id?: string;
+          /** @enum {string} */
+          readonly ssl_check?: '1';
+        };
+      };
+    };
+    readonly responses: {
+      /** @description Empty, or an ephemeral message `{"response_type":"ephemeral","text","blocks"}` */
+      readonly 200: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `VALIDATION_FAILED`: a field breaks its rules or is not declared (`errors` lists each); `REQUEST_MALFORMED`: the body is not valid JSON; `SLACK_REQUEST_INVALID`: signed, but not a request this endpoint takes; `X-Slack-No-Retry: 1` */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `SLACK_SIGNATURE_MISSING`, `SLACK_SIGNATURE_INVALID`, `SLACK_SIGNATURE_STALE`, `SLACK_SIGNATURE_VERSION`, `SLACK_NO_SIGNING_SECRET` (none configured): nothing stored; `X-Slack-No-Retry: 1` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: the body is over `BODY_LIMIT_BYTES` */
+      readonly 413: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: send `application/json` */
+      readonly 415: {
         headers: {
           readonly [name: string]: unknown;
         };
