@@ -11,6 +11,7 @@ import { InboxLeanWrites1764700000000 } from './1764700000000-inbox-lean-writes'
 import { ServiceNowConnection1764800000000 } from './1764800000000-servicenow-connection';
 import { ServiceNowSync1764800000001 } from './1764800000001-servicenow-sync';
 import { IncidentExternalReference1764800000002 } from './1764800000002-incident-external-reference';
+import { AnalyticsViews1764930000000 } from './1764930000000-analytics-views';
 
 /** Every migration, oldest first. Listed explicitly so src (Jest) and dist (node) load the same set. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   ServiceNowConnection1764800000000,
   ServiceNowSync1764800000001,
   IncidentExternalReference1764800000002,
+  AnalyticsViews1764930000000,
 ];
