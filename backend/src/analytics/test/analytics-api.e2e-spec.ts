@@ -14,7 +14,7 @@ function parseCsv(text: string): string[][] {
     .map((line) => line.split(','));
 }
 
-const cell = (v: unknown): string => (v === null ? '' : String(v));
+const cell = (v: unknown): string => (v === null ? '' : JSON.stringify(v).replace(/^"|"$/g, ''));
 
 describe('/api/analytics', () => {
   let t: TestApp;

@@ -72,6 +72,11 @@ const MATRIX: Record<string, readonly Caller[]> = {
   // ServiceNow's business rules authenticate by their signature (servicenow-sync.e2e-spec).
   'POST /api/webhooks/servicenow': EVERYONE,
   'GET /api/incidents/{id}/servicenow': INCIDENT_READERS,
+  'GET /api/analytics/summary': INCIDENT_READERS,
+  'GET /api/analytics/response-times': INCIDENT_READERS,
+  'GET /api/analytics/backlog': INCIDENT_READERS,
+  'GET /api/analytics/sla': INCIDENT_READERS,
+  'GET /api/analytics/sources': INCIDENT_READERS,
   'GET /api/integrations/servicenow': ['admin'],
   'PUT /api/integrations/servicenow': ['admin'],
   'POST /api/integrations/servicenow/test': ['admin'],
