@@ -62,9 +62,10 @@ export class AnalyticsViews1764930000000 implements MigrationInterface {
         INCLUDE (priority, acknowledged_at) WHERE resolved_at IS NULL`);
 
     // Per UTC day × priority: what happened that day (each milestone counted on its own day),
-    // MTTA over the acknowledgements of the day, MTTR and the SLA over its resolutions.
-    // The sums let a caller combine days or priorities into exact means; medians and p90 do not
-    // combine, which is why the API computes other zones' days from the facts.
+    // MTTA over the acknowledgements of the day, MTTR and the SLA over its resolutions. Priority 0
+    // is every priority together (a grouping set of its own: medians and p90 do not combine, so
+    // the all-priorities figures are computed, not summed). The API answers UTC days from here;
+    // other zones' days from the facts.
     await q.query(`
       CREATE MATERIALIZED VIEW analytics_daily_priority AS
       WITH milestones AS (
@@ -79,7 +80,7 @@ export class AnalyticsViews1764930000000 implements MigrationInterface {
           FROM analytics_incident_facts WHERE resolved_at IS NOT NULL
       )
       SELECT day,
-             priority,
+             coalesce(priority, 0)::smallint AS priority,
              count(*) FILTER (WHERE kind = 'opened')::int AS opened,
              count(*) FILTER (WHERE kind = 'acknowledged')::int AS acknowledged,
              count(*) FILTER (WHERE kind = 'resolved')::int AS resolved,
@@ -94,13 +95,12 @@ export class AnalyticsViews1764930000000 implements MigrationInterface {
              count(*) FILTER (WHERE kind = 'resolved' AND sla_met)::int AS sla_met,
              count(*) FILTER (WHERE kind = 'resolved' AND NOT sla_met)::int AS sla_breached
         FROM milestones
-       GROUP BY day, priority`);
+       GROUP BY GROUPING SETS ((day, priority), (day))`);
     await q.query(
       `CREATE UNIQUE INDEX analytics_daily_priority_key ON analytics_daily_priority (day, priority)`,
     );
 
-    // The same per UTC hour, for the 7 days before the refresh (a whole-hour zone's hours are UTC
-    // hours, so these answer "today, hour by hour" for most zones without touching the facts).
+    // The same per UTC hour (priority 0: all), for the 7 days before the refresh.
     await q.query(`
       CREATE MATERIALIZED VIEW analytics_hourly_priority AS
       WITH since AS (SELECT date_trunc('hour', now()) - interval '7 days' AS at),
@@ -116,7 +116,7 @@ export class AnalyticsViews1764930000000 implements MigrationInterface {
           FROM analytics_incident_facts, since WHERE resolved_at >= since.at
       )
       SELECT hour AT TIME ZONE 'UTC' AS hour,
-             priority,
+             coalesce(priority, 0)::smallint AS priority,
              count(*) FILTER (WHERE kind = 'opened')::int AS opened,
              count(*) FILTER (WHERE kind = 'acknowledged')::int AS acknowledged,
              count(*) FILTER (WHERE kind = 'resolved')::int AS resolved,
@@ -129,7 +129,7 @@ export class AnalyticsViews1764930000000 implements MigrationInterface {
              count(*) FILTER (WHERE kind = 'resolved' AND sla_met)::int AS sla_met,
              count(*) FILTER (WHERE kind = 'resolved' AND NOT sla_met)::int AS sla_breached
         FROM milestones
-       GROUP BY hour, priority`);
+       GROUP BY GROUPING SETS ((hour, priority), (hour))`);
     await q.query(
       `CREATE UNIQUE INDEX analytics_hourly_priority_key ON analytics_hourly_priority (hour, priority)`,
     );

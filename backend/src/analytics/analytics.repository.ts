@@ -52,6 +52,20 @@ export const RESPONSE_TIMES_SQL = `
     LEFT JOIN res ON res.b = buckets.b
    ORDER BY buckets.b`;
 
+/**
+ * The same answer for UTC days, read from the UTC day × priority view (priority 0: all), when the
+ * range is whole UTC days: the view already holds each day's mean, median and p90.
+ */
+export const RESPONSE_TIMES_UTC_DAYS_SQL = `
+  WITH ${BUCKETS_CTE}
+  SELECT ${BUCKET_COLUMNS},
+         coalesce(d.acknowledged, 0) AS mtta_count, d.mtta_mean_s AS mtta_mean, d.mtta_median_s AS mtta_median, d.mtta_p90_s AS mtta_p90,
+         coalesce(d.resolved, 0) AS mttr_count, d.mttr_mean_s AS mttr_mean, d.mttr_median_s AS mttr_median, d.mttr_p90_s AS mttr_p90
+    FROM buckets
+    LEFT JOIN analytics_daily_priority d
+           ON d.day = (buckets.b AT TIME ZONE 'UTC')::date AND d.priority = coalesce($5::int, 0)
+   ORDER BY buckets.b`;
+
 /** Resolutions per bucket: within the SLA due time (met) or after it (breached). */
 export const SLA_SQL = `
   WITH ${BUCKETS_CTE},
@@ -65,6 +79,16 @@ export const SLA_SQL = `
          coalesce(res.resolved, 0) AS resolved, coalesce(res.met, 0) AS met, coalesce(res.breached, 0) AS breached
     FROM buckets
     LEFT JOIN res ON res.b = buckets.b
+   ORDER BY buckets.b`;
+
+/** The SLA for whole UTC days, from the UTC day × priority view. */
+export const SLA_UTC_DAYS_SQL = `
+  WITH ${BUCKETS_CTE}
+  SELECT ${BUCKET_COLUMNS},
+         coalesce(d.resolved, 0) AS resolved, coalesce(d.sla_met, 0) AS met, coalesce(d.sla_breached, 0) AS breached
+    FROM buckets
+    LEFT JOIN analytics_daily_priority d
+           ON d.day = (buckets.b AT TIME ZONE 'UTC')::date AND d.priority = coalesce($5::int, 0)
    ORDER BY buckets.b`;
 
 /** The same over the whole range, per priority ($3 and $4 unused: the same parameter list). */
@@ -156,6 +180,11 @@ export const LOAD_BY_GROUP_SQL = `
 /** Local midnight of a date in a zone, as an instant. */
 export const LOCAL_MIDNIGHT_SQL = `SELECT ($1::date::timestamp AT TIME ZONE $2) AS at`;
 
+/** The local days ending with the one holding instant $1 in zone $2: $3 days, as instants. */
+export const LOCAL_DAYS_SQL = `
+  SELECT ((($1::timestamptz AT TIME ZONE $2)::date - ($3::int - 1))::timestamp AT TIME ZONE $2) AS from,
+         ((($1::timestamptz AT TIME ZONE $2)::date + 1)::timestamp AT TIME ZONE $2) AS to`;
+
 export interface BucketRow {
   readonly start: Date;
   readonly local: string;
@@ -241,6 +270,31 @@ export interface SeriesParameters {
   readonly priority: number | null;
 }
 
+/** Zones whose days are UTC days (their offset is always zero). */
+const UTC_ZONES = new Set([
+  'UTC',
+  'Etc/UTC',
+  'Etc/UCT',
+  'UCT',
+  'Etc/GMT',
+  'GMT',
+  'Etc/Zulu',
+  'Zulu',
+  'Etc/Universal',
+  'Universal',
+]);
+
+/** Daily buckets of UTC days over whole days: the UTC day view answers exactly. */
+function wholeUtcDays(p: SeriesParameters): boolean {
+  const DAY_MS = 86_400_000;
+  return (
+    p.bucket === 'day' &&
+    UTC_ZONES.has(p.tz) &&
+    p.from.getTime() % DAY_MS === 0 &&
+    p.to.getTime() % DAY_MS === 0
+  );
+}
+
 /** The queries, on one connection's transaction (AnalyticsService reads in one snapshot). */
 export class AnalyticsRepository {
   constructor(private readonly dataSource: Pick<EntityManager, 'query'>) {}
@@ -250,11 +304,11 @@ export class AnalyticsRepository {
   }
 
   responseTimes(p: SeriesParameters): Promise<ResponseTimeRow[]> {
-    return this.series(RESPONSE_TIMES_SQL, p);
+    return this.series(wholeUtcDays(p) ? RESPONSE_TIMES_UTC_DAYS_SQL : RESPONSE_TIMES_SQL, p);
   }
 
   sla(p: SeriesParameters): Promise<SlaRow[]> {
-    return this.series(SLA_SQL, p);
+    return this.series(wholeUtcDays(p) ? SLA_UTC_DAYS_SQL : SLA_SQL, p);
   }
 
   slaByPriority(p: SeriesParameters): Promise<SlaPriorityRow[]> {
@@ -279,6 +333,13 @@ export class AnalyticsRepository {
 
   loadByGroup(priority: number | null): Promise<LoadGroupRow[]> {
     return this.dataSource.query<LoadGroupRow[]>(LOAD_BY_GROUP_SQL, [priority]);
+  }
+
+  /** The `days` local days up to and including the one holding `at`, as [from, to). */
+  async localDays(at: Date, tz: string, days: number): Promise<{ from: Date; to: Date }> {
+    const [row] = await this.dataSource.query<{ from: Date; to: Date }[]>(LOCAL_DAYS_SQL, [at, tz, days]);
+    if (!row) throw new Error('local days: no row');
+    return row;
   }
 
   async localMidnight(date: string, tz: string): Promise<Date> {

@@ -38,8 +38,8 @@ const MAX_RANGE_DAYS: Readonly<Record<Bucket | 'summary', number>> = {
   summary: 400,
 };
 
-/** Default length of a range given no `from`. */
-const DEFAULT_DAYS = { summary: 7, series: 30 } as const;
+/** Default length of a range given no `from`, in days. */
+const DEFAULT_DAYS: Readonly<Record<Bucket | 'summary', number>> = { summary: 7, hour: 2, day: 30, week: 84 };
 
 /**
  * Says whether the caller already holds the answer of this refresh (If-None-Match): then the
@@ -244,8 +244,9 @@ export class AnalyticsService {
 
   /**
    * The checked range: a date is its local midnight in `tz` (`to`: the midnight after, so the day
-   * is included), an instant is itself. Defaults: `to` the refresh time, `from` 7 days (summary)
-   * or 30 days (series) before `to`.
+   * is included), an instant is itself. Defaults: the summary's `to` is the refresh time and its
+   * `from` 7 days before; a series covers whole local days up to and including the refresh's
+   * (2 for hours, 30 for days, 84 for weeks).
    */
   private async parameters(
     q: AnalyticsRangeQuery,
@@ -254,12 +255,24 @@ export class AnalyticsService {
     repo: AnalyticsRepository,
   ): Promise<SeriesParameters> {
     const tz = q.tz ?? 'UTC';
-    const to = q.to === undefined ? refreshedAt : await this.instant(q.to, tz, 'end', repo);
-    const days = kind === 'summary' ? DEFAULT_DAYS.summary : DEFAULT_DAYS.series;
-    const from =
-      q.from === undefined
-        ? new Date(to.getTime() - days * DAY_MS)
-        : await this.instant(q.from, tz, 'start', repo);
+    const days = DEFAULT_DAYS[kind];
+    let from: Date;
+    let to: Date;
+    if (kind !== 'summary' && q.from === undefined && q.to === undefined) {
+      // A series by default: whole local days, up to and including the refresh's day.
+      ({ from, to } = await repo.localDays(refreshedAt, tz, days));
+    } else {
+      to =
+        q.to !== undefined
+          ? await this.instant(q.to, tz, 'end', repo)
+          : kind === 'summary'
+            ? refreshedAt
+            : (await repo.localDays(refreshedAt, tz, 1)).to;
+      from =
+        q.from === undefined
+          ? new Date(to.getTime() - days * DAY_MS)
+          : await this.instant(q.from, tz, 'start', repo);
+    }
     if (from.getTime() >= to.getTime()) {
       throw new AnalyticsError(
         AnalyticsErrorCode.RangeInvalid,

@@ -71,11 +71,19 @@ describe('/api/analytics', () => {
       expect(res.body).toMatchObject({ code: 'ANALYTICS_RANGE_INVALID' });
     });
 
-    it('defaults: the 30 days before the refresh, in UTC days', async () => {
-      const res = await get('/api/analytics/response-times').expect(200);
+    it("defaults: 30 whole days in the zone, up to and including the refresh's day", async () => {
+      const res = await get('/api/analytics/response-times?tz=Asia/Kolkata').expect(200);
       const body = res.body as { refreshedAt: string; from: string; to: string; tz: string; bucket: string };
-      expect(body).toMatchObject({ to: body.refreshedAt, tz: 'UTC', bucket: 'day', priority: null });
-      expect(Date.parse(body.to) - Date.parse(body.from)).toBe(30 * 86_400_000);
+      expect(body).toMatchObject({ tz: 'Asia/Kolkata', bucket: 'day', priority: null });
+      const [refreshed, to] = [Date.parse(body.refreshedAt), Date.parse(body.to)];
+      expect(to - Date.parse(body.from)).toBe(30 * 86_400_000);
+      expect(to > refreshed && to - refreshed <= 86_400_000).toBe(true);
+      expect((to + 5.5 * 3_600_000) % 86_400_000).toBe(0); // a midnight in India (UTC+05:30)
+      const summary = (await get('/api/analytics/summary').expect(200)).body as {
+        refreshedAt: string;
+        to: string;
+      };
+      expect(summary.to).toBe(summary.refreshedAt);
     });
   });
 

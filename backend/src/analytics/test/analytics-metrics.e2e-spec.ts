@@ -227,6 +227,20 @@ describe('analytics metrics on a fixed data set', () => {
       ]);
     });
 
+    it('answers UTC days from the day view exactly as from the facts (a zone always at UTC+0 reads the facts)', async () => {
+      for (const query of ['from=2026-03-05&to=2026-03-10', 'from=2026-03-05&to=2026-03-10&priority=3']) {
+        for (const path of ['response-times', 'sla']) {
+          const fromView = (await get(`/api/analytics/${path}?${query}&tz=UTC`).expect(200)).body as Record<
+            string,
+            unknown
+          >;
+          const fromFacts = (await get(`/api/analytics/${path}?${query}&tz=Africa/Abidjan`).expect(200))
+            .body as Record<string, unknown>;
+          expect({ ...fromView, tz: 'Africa/Abidjan' }).toEqual(fromFacts);
+        }
+      }
+    });
+
     it('agrees with the UTC day × priority view the migration created', async () => {
       const rows = await t.dataSource.query<{ day: string; resolved: number; mttr_mean_s: number }[]>(
         `SELECT to_char(day, 'YYYY-MM-DD') AS day, resolved, mttr_mean_s FROM analytics_daily_priority
