@@ -16,7 +16,7 @@ export class AnalyticsRangeQuery {
   @ApiPropertyOptional({
     example: '2026-11-01',
     description:
-      "Start, inclusive: a date (that day's local midnight in `tz`) or an instant. Default: `to` minus 7 days (summary) or 30 days (series)",
+      "Start, inclusive: a date (that day's local midnight in `tz`) or an instant. Default: the summary 7 days before `to`; a series the local midnight 2 (hour), 30 (day) or 84 (week) days before `to`",
   })
   @IsOptional()
   @Transform(trimmed)
@@ -27,7 +27,7 @@ export class AnalyticsRangeQuery {
   @ApiPropertyOptional({
     example: '2026-11-30',
     description:
-      "End: a date (through the end of that local day) or an instant (exclusive). Default: the views' refresh time",
+      "End: a date (through the end of that local day) or an instant (exclusive). Default: the summary the views' refresh time; a series the local midnight after it",
   })
   @IsOptional()
   @Transform(trimmed)

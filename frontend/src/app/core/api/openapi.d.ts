@@ -8131,9 +8131,9 @@ export interface operations {
   readonly AnalyticsController_summary: {
     readonly parameters: {
       readonly query?: {
-        /** @description Start, inclusive: a date (that day's local midnight in `tz`) or an instant. Default: `to` minus 7 days (summary) or 30 days (series) */
+        /** @description Start, inclusive: a date (that day's local midnight in `tz`) or an instant. Default: the summary 7 days before `to`; a series the local midnight 2 (hour), 30 (day) or 84 (week) days before `to` */
         readonly from?: string;
-        /** @description End: a date (through the end of that local day) or an instant (exclusive). Default: the views' refresh time */
+        /** @description End: a date (through the end of that local day) or an instant (exclusive). Default: the summary the views' refresh time; a series the local midnight after it */
         readonly to?: string;
         /** @description IANA time zone whose days, hours and weeks the buckets are (default UTC) */
         readonly tz?: string;
@@ -8210,9 +8210,9 @@ export interface operations {
   readonly AnalyticsController_responseTimes: {
     readonly parameters: {
       readonly query?: {
-        /** @description Start, inclusive: a date (that day's local midnight in `tz`) or an instant. Default: `to` minus 7 days (summary) or 30 days (series) */
+        /** @description Start, inclusive: a date (that day's local midnight in `tz`) or an instant. Default: the summary 7 days before `to`; a series the local midnight 2 (hour), 30 (day) or 84 (week) days before `to` */
         readonly from?: string;
-        /** @description End: a date (through the end of that local day) or an instant (exclusive). Default: the views' refresh time */
+        /** @description End: a date (through the end of that local day) or an instant (exclusive). Default: the summary the views' refresh time; a series the local midnight after it */
         readonly to?: string;
         /** @description IANA time zone whose days, hours and weeks the buckets are (default UTC) */
         readonly tz?: string;
@@ -8363,9 +8363,9 @@ export interface operations {
   readonly AnalyticsController_sla: {
     readonly parameters: {
       readonly query?: {
-        /** @description Start, inclusive: a date (that day's local midnight in `tz`) or an instant. Default: `to` minus 7 days (summary) or 30 days (series) */
+        /** @description Start, inclusive: a date (that day's local midnight in `tz`) or an instant. Default: the summary 7 days before `to`; a series the local midnight 2 (hour), 30 (day) or 84 (week) days before `to` */
         readonly from?: string;
-        /** @description End: a date (through the end of that local day) or an instant (exclusive). Default: the views' refresh time */
+        /** @description End: a date (through the end of that local day) or an instant (exclusive). Default: the summary the views' refresh time; a series the local midnight after it */
         readonly to?: string;
         /** @description IANA time zone whose days, hours and weeks the buckets are (default UTC) */
         readonly tz?: string;
@@ -8443,9 +8443,9 @@ export interface operations {
   readonly AnalyticsController_sources: {
     readonly parameters: {
       readonly query?: {
-        /** @description Start, inclusive: a date (that day's local midnight in `tz`) or an instant. Default: `to` minus 7 days (summary) or 30 days (series) */
+        /** @description Start, inclusive: a date (that day's local midnight in `tz`) or an instant. Default: the summary 7 days before `to`; a series the local midnight 2 (hour), 30 (day) or 84 (week) days before `to` */
         readonly from?: string;
-        /** @description End: a date (through the end of that local day) or an instant (exclusive). Default: the views' refresh time */
+        /** @description End: a date (through the end of that local day) or an instant (exclusive). Default: the summary the views' refresh time; a series the local midnight after it */
         readonly to?: string;
         /** @description IANA time zone whose days, hours and weeks the buckets are (default UTC) */
         readonly tz?: string;
