@@ -117,41 +117,34 @@ export const SOURCES_SQL = `
    ORDER BY buckets.b, sources.ord`;
 
 /**
- * The summary's figures for the period [$1, $2) and the one before it, as long ([$1 − ($2 − $1), $1)):
- * MTTA and MTTR over its acknowledgements and resolutions, the SLA of its resolutions, and the
- * incidents open (and open unacknowledged) at its end. "Open at t": opened before t and not
- * resolved at t, in two index-friendly halves (never resolved; resolved at or after t).
+ * The summary's figures for one period [$1, $2): MTTA and MTTR over its acknowledgements and
+ * resolutions, the SLA of its resolutions, and the incidents open (and open unacknowledged) at its
+ * end. "Open at t": opened before t and not resolved at t, in two index-friendly halves (never
+ * resolved; resolved at or after t). Run once per period with the period's own bounds, so the
+ * planner sees them (a recent t makes "resolved at or after t" a short walk of the resolution
+ * index; given both periods at once it walked the opening index over every incident).
  */
-export const SUMMARY_SQL = `
-  WITH periods(period, lo, hi) AS (
-    VALUES ('current', $1::timestamptz, $2::timestamptz),
-           ('previous', $1::timestamptz - ($2::timestamptz - $1::timestamptz), $1::timestamptz))
-  SELECT p.period,
-         ack.n AS mtta_count, ack.mean AS mtta_mean, ack.pct[1] AS mtta_median, ack.pct[2] AS mtta_p90,
+export const SUMMARY_PERIOD_SQL = `
+  SELECT ack.n AS mtta_count, ack.mean AS mtta_mean, ack.pct[1] AS mtta_median, ack.pct[2] AS mtta_p90,
          res.n AS mttr_count, res.mean AS mttr_mean, res.pct[1] AS mttr_median, res.pct[2] AS mttr_p90,
          res.met AS sla_met, res.breached AS sla_breached,
          o.open, o.unacknowledged
-    FROM periods p
-   CROSS JOIN LATERAL (
-     SELECT count(*)::int AS n, avg(tta_s) AS mean,
-            percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY tta_s) AS pct
-       FROM analytics_incident_facts
-      WHERE acknowledged_at >= p.lo AND acknowledged_at < p.hi AND ($3::int IS NULL OR priority = $3)) ack
-   CROSS JOIN LATERAL (
-     SELECT count(*)::int AS n, avg(ttr_s) AS mean,
-            percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY ttr_s) AS pct,
-            count(*) FILTER (WHERE sla_met)::int AS met, count(*) FILTER (WHERE NOT sla_met)::int AS breached
-       FROM analytics_incident_facts
-      WHERE resolved_at >= p.lo AND resolved_at < p.hi AND ($3::int IS NULL OR priority = $3)) res
-   CROSS JOIN LATERAL (
-     SELECT count(*)::int AS open,
-            count(*) FILTER (WHERE acknowledged_at IS NULL OR acknowledged_at >= p.hi)::int AS unacknowledged
-       FROM (SELECT acknowledged_at FROM analytics_incident_facts
-              WHERE resolved_at IS NULL AND opened_at < p.hi AND ($3::int IS NULL OR priority = $3)
-             UNION ALL
-             SELECT acknowledged_at FROM analytics_incident_facts
-              WHERE resolved_at >= p.hi AND opened_at < p.hi AND ($3::int IS NULL OR priority = $3)) x) o
-   ORDER BY p.period`;
+    FROM (SELECT count(*)::int AS n, avg(tta_s) AS mean,
+                 percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY tta_s) AS pct
+            FROM analytics_incident_facts
+           WHERE acknowledged_at >= $1 AND acknowledged_at < $2 AND ($3::int IS NULL OR priority = $3)) ack,
+         (SELECT count(*)::int AS n, avg(ttr_s) AS mean,
+                 percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY ttr_s) AS pct,
+                 count(*) FILTER (WHERE sla_met)::int AS met, count(*) FILTER (WHERE NOT sla_met)::int AS breached
+            FROM analytics_incident_facts
+           WHERE resolved_at >= $1 AND resolved_at < $2 AND ($3::int IS NULL OR priority = $3)) res,
+         (SELECT count(*)::int AS open,
+                 count(*) FILTER (WHERE acknowledged_at IS NULL OR acknowledged_at >= $2)::int AS unacknowledged
+            FROM (SELECT acknowledged_at FROM analytics_incident_facts
+                   WHERE resolved_at IS NULL AND opened_at < $2 AND ($3::int IS NULL OR priority = $3)
+                  UNION ALL
+                  SELECT acknowledged_at FROM analytics_incident_facts
+                   WHERE resolved_at >= $2 AND opened_at < $2 AND ($3::int IS NULL OR priority = $3)) x) o`;
 
 /** Open incidents by state × priority as of the refresh. */
 export const BACKLOG_BY_STATE_SQL = `
@@ -222,7 +215,6 @@ export interface SourceRow extends BucketRow {
 }
 
 export interface SummaryRow {
-  readonly period: 'current' | 'previous';
   readonly mtta_count: number;
   readonly mtta_mean: number | null;
   readonly mtta_median: number | null;
@@ -319,8 +311,19 @@ export class AnalyticsRepository {
     return this.series(SOURCES_SQL, p);
   }
 
-  summary(from: Date, to: Date, priority: number | null): Promise<SummaryRow[]> {
-    return this.dataSource.query<SummaryRow[]>(SUMMARY_SQL, [from, to, priority]);
+  /** The period [from, to) and the one before it, as long. */
+  async summary(
+    from: Date,
+    to: Date,
+    priority: number | null,
+  ): Promise<{ current: SummaryRow; previous: SummaryRow }> {
+    const period = async (lo: Date, hi: Date): Promise<SummaryRow> => {
+      const [row] = await this.dataSource.query<SummaryRow[]>(SUMMARY_PERIOD_SQL, [lo, hi, priority]);
+      if (!row) throw new Error('summary: no row');
+      return row;
+    };
+    const previousFrom = new Date(2 * from.getTime() - to.getTime());
+    return { current: await period(from, to), previous: await period(previousFrom, from) };
   }
 
   backlogByState(priority: number | null): Promise<BacklogStateRow[]> {

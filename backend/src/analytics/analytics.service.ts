@@ -90,13 +90,7 @@ export class AnalyticsService {
   summary(q: AnalyticsRangeQuery, held: HeldCheck): Promise<Answer<SummaryView>> {
     return this.read(held, async (refreshedAt, repo) => {
       const p = await this.parameters(q, 'summary', refreshedAt, repo);
-      const rows = await repo.summary(p.from, p.to, p.priority);
-      const of = (period: SummaryRow['period']): SummaryRow => {
-        const row = rows.find((r) => r.period === period);
-        if (!row) throw new Error(`summary: no ${period} row`);
-        return row;
-      };
-      const [current, previous] = [of('current'), of('previous')];
+      const { current, previous } = await repo.summary(p.from, p.to, p.priority);
       const durations = (r: SummaryRow, m: 'mtta' | 'mttr'): DurationStatsView =>
         stats(r[`${m}_count`], r[`${m}_mean`], r[`${m}_median`], r[`${m}_p90`]);
       return {
