@@ -16,6 +16,7 @@ import { ServiceNowAssignmentGroups1764810000000 } from './1764810000000-service
 import { SlackPlatform1764900000000 } from './1764900000000-slack-platform';
 import { SlackNotifications1764910000000 } from './1764910000000-slack-notifications';
 import { SlackUserLinks1764920000000 } from './1764920000000-slack-user-links';
+import { AnalyticsViews1764930000000 } from './1764930000000-analytics-views';
 
 /** Every migration, oldest first. Listed explicitly so src (Jest) and dist (node) load the same set. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   SlackPlatform1764900000000,
   SlackNotifications1764910000000,
   SlackUserLinks1764920000000,
+  AnalyticsViews1764930000000,
 ];

@@ -435,6 +435,27 @@ export class EnvironmentVariables {
   @IsInt()
   SERVICENOW_RECONCILE_INTERVAL_MS = 300000;
 
+  /** How often the analytics views are refreshed (0: only after incident changes). */
+  @Transform(toInt)
+  @Min(0)
+  @Max(86400000)
+  @IsInt()
+  ANALYTICS_REFRESH_INTERVAL_MS = 60000;
+
+  /** After an incident change, the refresh waits this long so a burst of changes costs one. */
+  @Transform(toInt)
+  @Min(0)
+  @Max(3600000)
+  @IsInt()
+  ANALYTICS_REFRESH_DEBOUNCE_MS = 5000;
+
+  /** How often open incidents are checked for SLA warnings at 50, 75 and 90 % (0: never). */
+  @Transform(toInt)
+  @Min(0)
+  @Max(3600000)
+  @IsInt()
+  ANALYTICS_SLA_SCAN_INTERVAL_MS = 60000;
+
   @IsOptional()
   @IsString()
   @MinLength(16, { message: '$property must be at least 16 characters' })
@@ -553,6 +574,15 @@ export interface AppConfig {
   };
   /** The Slack app (slack/); docs/slack.md. */
   readonly slack: SlackConfig;
+  /** Analytics (analytics/); docs/metrics.md. */
+  readonly analytics: {
+    /** Scheduled refresh of the views (0: never; they still refresh after incident changes). */
+    readonly refreshIntervalMs: number;
+    /** Delay of the refresh that incident changes ask for (one refresh per burst). */
+    readonly refreshDebounceMs: number;
+    /** SLA warning scan (0: never). */
+    readonly slaScanIntervalMs: number;
+  };
 }
 
 export interface SlackConfig {
@@ -778,6 +808,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       callRetentionDays: vars.SERVICENOW_CALL_RETENTION_DAYS,
     },
     servicenowSync: { reconcileIntervalMs: vars.SERVICENOW_RECONCILE_INTERVAL_MS },
+    analytics: {
+      refreshIntervalMs: vars.ANALYTICS_REFRESH_INTERVAL_MS,
+      refreshDebounceMs: vars.ANALYTICS_REFRESH_DEBOUNCE_MS,
+      slaScanIntervalMs: vars.ANALYTICS_SLA_SCAN_INTERVAL_MS,
+    },
     slack: {
       signingSecret: vars.SLACK_SIGNING_SECRET ?? null,
       botToken: vars.SLACK_BOT_TOKEN ?? null,

@@ -22,6 +22,7 @@ const INCIDENT_EVENT_READERS = {
   'incident.alert_grouped': INCIDENT_READERS,
   'incident.commented': INCIDENT_READERS,
   'incident.work_noted': INCIDENT_READERS,
+  'incident.sla_warning': INCIDENT_READERS,
 } satisfies Record<IncidentEventType, readonly Role[]>;
 
 /**

@@ -85,6 +85,7 @@ describe('incident events, as the compiler sees them', () => {
       'incident.alert_grouped',
       'incident.commented',
       'incident.work_noted',
+      'incident.sla_warning',
     ]);
     expect(INCIDENT_EVENTS.types.map((type) => INCIDENT_EVENTS.versionsOf(type))).toEqual(
       INCIDENT_EVENTS.types.map(() => [1]),

@@ -114,6 +114,22 @@ export interface IncidentWorkNotedV1 {
   readonly entryId: string;
 }
 
+/**
+ * `incident.sla_warning` v1: an open incident has used `threshold` % of its resolution target
+ * (opened → SLA due time) without being resolved. Raised once per incident and threshold, by the
+ * analytics module's scan (docs/metrics.md); the incident itself does not change (no new version).
+ */
+export interface IncidentSlaWarningV1 {
+  readonly incident: IncidentView;
+  readonly threshold: 50 | 75 | 90;
+  /** The resolution target in seconds (SLA due time − opened time). */
+  readonly targetSeconds: number;
+  /** Seconds since opening when the scan saw it. */
+  readonly elapsedSeconds: number;
+  /** The SLA due time, ISO 8601. */
+  readonly dueAt: string;
+}
+
 /** Every incident event's payload, by type and schema version. */
 export type IncidentEventPayloads = {
   'incident.created': { 1: IncidentCreatedV1 };
@@ -123,6 +139,7 @@ export type IncidentEventPayloads = {
   'incident.alert_grouped': { 1: IncidentAlertGroupedV1 };
   'incident.commented': { 1: IncidentCommentedV1 };
   'incident.work_noted': { 1: IncidentWorkNotedV1 };
+  'incident.sla_warning': { 1: IncidentSlaWarningV1 };
 };
 
 export type IncidentEventType = keyof IncidentEventPayloads;
@@ -139,4 +156,5 @@ export const INCIDENT_EVENTS = new EventCatalogue<IncidentEventPayloads>({
   'incident.alert_grouped': [1],
   'incident.commented': [1],
   'incident.work_noted': [1],
+  'incident.sla_warning': [1],
 });

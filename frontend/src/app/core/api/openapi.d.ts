@@ -1129,6 +1129,86 @@ export interface paths {
     readonly patch?: never;
     readonly trace?: never;
   };
+  readonly '/api/analytics/summary': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get: operations['AnalyticsController_summary'];
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/analytics/response-times': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get: operations['AnalyticsController_responseTimes'];
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/analytics/backlog': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get: operations['AnalyticsController_backlog'];
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/analytics/sla': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get: operations['AnalyticsController_sla'];
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/analytics/sources': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get: operations['AnalyticsController_sources'];
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3234,6 +3314,238 @@ export interface components {
       readonly name?: string;
       /** @example C0123456789 */
       readonly channelId?: string;
+    };
+    readonly ComparedCountView: {
+      /** @description At the end of the period */
+      readonly current: number;
+      /** @description At the end of the previous period */
+      readonly previous: number;
+    };
+    readonly DurationStatsView: {
+      /** @description Incidents measured */
+      readonly count: number;
+      /** @description Seconds; null when none */
+      readonly mean: number | null;
+      /** @description Seconds (linear interpolation) */
+      readonly median: number | null;
+      /** @description 90th percentile, seconds (linear interpolation) */
+      readonly p90: number | null;
+    };
+    readonly ComparedDurationView: {
+      readonly current: components['schemas']['DurationStatsView'];
+      readonly previous: components['schemas']['DurationStatsView'];
+    };
+    readonly SlaCountsView: {
+      /** @description Resolutions counted */
+      readonly resolved: number;
+      /** @description Resolved by the SLA due time */
+      readonly met: number;
+      /** @description Resolved after it */
+      readonly breached: number;
+      /** @description met / resolved × 100; null when none */
+      readonly percent: number | null;
+    };
+    readonly ComparedSlaView: {
+      readonly current: components['schemas']['SlaCountsView'];
+      readonly previous: components['schemas']['SlaCountsView'];
+    };
+    readonly SummaryView: {
+      /** @description When the views were last refreshed: the data are as of then (ISO 8601) */
+      readonly refreshedAt: string;
+      /**
+       * @description Start, inclusive
+       * @example 2026-11-01T00:00:00.000Z
+       */
+      readonly from: string;
+      /**
+       * @description End, exclusive
+       * @example 2026-12-01T00:00:00.000Z
+       */
+      readonly to: string;
+      /** @example Europe/Paris */
+      readonly tz: string;
+      /** @description The priority asked for; null: all */
+      readonly priority: number | null;
+      /** @description The previous period: as long, ending at `from` */
+      readonly previousFrom: string;
+      /** @description Open incidents */
+      readonly open: components['schemas']['ComparedCountView'];
+      /** @description Open incidents never acknowledged */
+      readonly unacknowledged: components['schemas']['ComparedCountView'];
+      /** @description Opened → first acknowledgement */
+      readonly mtta: components['schemas']['ComparedDurationView'];
+      /** @description Opened → resolved */
+      readonly mttr: components['schemas']['ComparedDurationView'];
+      readonly sla: components['schemas']['ComparedSlaView'];
+    };
+    readonly DurationPointView: {
+      /** @description Incidents measured */
+      readonly count: number;
+      /** @description Seconds; null when none */
+      readonly mean: number | null;
+      /** @description Seconds (linear interpolation) */
+      readonly median: number | null;
+      /** @description 90th percentile, seconds (linear interpolation) */
+      readonly p90: number | null;
+      /**
+       * @description The bucket's start: local time in `tz` with its UTC offset
+       * @example 2026-11-01T00:00:00+01:00
+       */
+      readonly start: string;
+    };
+    readonly DurationSeriesView: {
+      /** @enum {string} */
+      readonly name: 'mtta' | 'mttr';
+      readonly points: readonly components['schemas']['DurationPointView'][];
+    };
+    readonly ResponseTimesView: {
+      /** @description When the views were last refreshed: the data are as of then (ISO 8601) */
+      readonly refreshedAt: string;
+      /**
+       * @description Start, inclusive
+       * @example 2026-11-01T00:00:00.000Z
+       */
+      readonly from: string;
+      /**
+       * @description End, exclusive
+       * @example 2026-12-01T00:00:00.000Z
+       */
+      readonly to: string;
+      /** @example Europe/Paris */
+      readonly tz: string;
+      /** @description The priority asked for; null: all */
+      readonly priority: number | null;
+      /** @enum {string} */
+      readonly bucket: 'hour' | 'day' | 'week';
+      /** @description MTTA then MTTR */
+      readonly series: readonly components['schemas']['DurationSeriesView'][];
+    };
+    readonly LoadCountsView: {
+      readonly open: number;
+      readonly unacknowledged: number;
+      readonly overdue: number;
+    };
+    readonly BacklogStateView: {
+      /** @enum {string} */
+      readonly state: 'new' | 'in_progress' | 'on_hold';
+      readonly priority: number;
+      readonly open: number;
+      readonly unacknowledged: number;
+      /** @description Past the SLA due time at the refresh */
+      readonly overdue: number;
+      readonly oldestOpenedAt: string;
+    };
+    readonly AssigneeLoadView: {
+      readonly open: number;
+      readonly unacknowledged: number;
+      readonly overdue: number;
+      /** @description null: unassigned */
+      readonly assigneeId: string | null;
+      readonly name: string | null;
+    };
+    readonly GroupLoadView: {
+      readonly open: number;
+      readonly unacknowledged: number;
+      readonly overdue: number;
+      /** @description null: no assignment group */
+      readonly group: string | null;
+    };
+    readonly BacklogView: {
+      /** @description When the views were last refreshed: the data are as of then (ISO 8601) */
+      readonly refreshedAt: string;
+      readonly priority: number | null;
+      readonly totals: components['schemas']['LoadCountsView'];
+      /** @description By state × priority */
+      readonly byState: readonly components['schemas']['BacklogStateView'][];
+      readonly byAssignee: readonly components['schemas']['AssigneeLoadView'][];
+      readonly byGroup: readonly components['schemas']['GroupLoadView'][];
+    };
+    readonly SlaPointView: {
+      /** @description Resolutions counted */
+      readonly resolved: number;
+      /** @description Resolved by the SLA due time */
+      readonly met: number;
+      /** @description Resolved after it */
+      readonly breached: number;
+      /** @description met / resolved × 100; null when none */
+      readonly percent: number | null;
+      /** @example 2026-11-01T00:00:00+01:00 */
+      readonly start: string;
+    };
+    readonly SlaPriorityView: {
+      /** @description Resolutions counted */
+      readonly resolved: number;
+      /** @description Resolved by the SLA due time */
+      readonly met: number;
+      /** @description Resolved after it */
+      readonly breached: number;
+      /** @description met / resolved × 100; null when none */
+      readonly percent: number | null;
+      readonly priority: number;
+      /** @description The resolution target of this priority, in hours (from opening) */
+      readonly targetHours: number;
+    };
+    readonly SlaView: {
+      /** @description When the views were last refreshed: the data are as of then (ISO 8601) */
+      readonly refreshedAt: string;
+      /**
+       * @description Start, inclusive
+       * @example 2026-11-01T00:00:00.000Z
+       */
+      readonly from: string;
+      /**
+       * @description End, exclusive
+       * @example 2026-12-01T00:00:00.000Z
+       */
+      readonly to: string;
+      /** @example Europe/Paris */
+      readonly tz: string;
+      /** @description The priority asked for; null: all */
+      readonly priority: number | null;
+      /** @enum {string} */
+      readonly bucket: 'hour' | 'day' | 'week';
+      readonly points: readonly components['schemas']['SlaPointView'][];
+      /** @description Over the whole range */
+      readonly byPriority: readonly components['schemas']['SlaPriorityView'][];
+    };
+    readonly SourcePointView: {
+      /** @example 2026-11-01T00:00:00+01:00 */
+      readonly start: string;
+      /** @enum {string} */
+      readonly source: 'console' | 'api' | 'slack' | 'servicenow' | 'webhook';
+      /** @description Incidents opened from this source */
+      readonly opened: number;
+      /** @description Alerts (webhook events) grouped into them, the first included */
+      readonly alerts: number;
+    };
+    readonly SourceTotalView: {
+      /** @enum {string} */
+      readonly source: 'console' | 'api' | 'slack' | 'servicenow' | 'webhook';
+      readonly opened: number;
+      readonly alerts: number;
+    };
+    readonly SourcesView: {
+      /** @description When the views were last refreshed: the data are as of then (ISO 8601) */
+      readonly refreshedAt: string;
+      /**
+       * @description Start, inclusive
+       * @example 2026-11-01T00:00:00.000Z
+       */
+      readonly from: string;
+      /**
+       * @description End, exclusive
+       * @example 2026-12-01T00:00:00.000Z
+       */
+      readonly to: string;
+      /** @example Europe/Paris */
+      readonly tz: string;
+      /** @description The priority asked for; null: all */
+      readonly priority: number | null;
+      /** @enum {string} */
+      readonly bucket: 'hour' | 'day' | 'week';
+      /** @description Every source in every bucket */
+      readonly points: readonly components['schemas']['SourcePointView'][];
+      readonly totals: readonly components['schemas']['SourceTotalView'][];
     };
   };
   responses: never;
@@ -9346,6 +9658,398 @@ export interface operations {
       };
       /** @description `UNSUPPORTED_MEDIA_TYPE`: send `application/json` */
       readonly 415: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly AnalyticsController_summary: {
+    readonly parameters: {
+      readonly query?: {
+        /** @description Start, inclusive: a date (that day's local midnight in `tz`) or an instant. Default: the summary 7 days before `to`; a series the local midnight 2 (hour), 30 (day) or 84 (week) days before `to` */
+        readonly from?: string;
+        /** @description End: a date (through the end of that local day) or an instant (exclusive). Default: the summary the views' refresh time; a series the local midnight after it */
+        readonly to?: string;
+        /** @description IANA time zone whose days, hours and weeks the buckets are (default UTC) */
+        readonly tz?: string;
+        /** @description Only this priority */
+        readonly priority?: number;
+      };
+      readonly header?: {
+        /** @description The ETag you hold (304 when current) */
+        readonly 'If-None-Match'?: string;
+        /** @description `text/csv` for the series as CSV (metric, period, value); JSON otherwise */
+        readonly Accept?: string;
+      };
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      readonly 200: {
+        headers: {
+          /** @description Changes with each refresh of the views */
+          readonly ETag?: string;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['SummaryView'];
+          readonly 'text/csv': components['schemas']['SummaryView'];
+        };
+      };
+      /** @description Not modified: no refresh since the ETag you hold */
+      readonly 304: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `VALIDATION_FAILED`: a field breaks its rules or is not declared (`errors` lists each); `ANALYTICS_RANGE_INVALID`: `from` is not before `to`, a date that does not exist, or a range longer than the bucket allows (hour: 31 days; day, week and the summary: 400); `VALIDATION_FAILED`: a bad `bucket`, `tz`, `priority` or date format */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly AnalyticsController_responseTimes: {
+    readonly parameters: {
+      readonly query?: {
+        /** @description Start, inclusive: a date (that day's local midnight in `tz`) or an instant. Default: the summary 7 days before `to`; a series the local midnight 2 (hour), 30 (day) or 84 (week) days before `to` */
+        readonly from?: string;
+        /** @description End: a date (through the end of that local day) or an instant (exclusive). Default: the summary the views' refresh time; a series the local midnight after it */
+        readonly to?: string;
+        /** @description IANA time zone whose days, hours and weeks the buckets are (default UTC) */
+        readonly tz?: string;
+        /** @description Only this priority */
+        readonly priority?: number;
+        readonly bucket?: 'hour' | 'day' | 'week';
+      };
+      readonly header?: {
+        /** @description The ETag you hold (304 when current) */
+        readonly 'If-None-Match'?: string;
+        /** @description `text/csv` for the series as CSV (series, start, count, mean_seconds, median_seconds, p90_seconds); JSON otherwise */
+        readonly Accept?: string;
+      };
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      readonly 200: {
+        headers: {
+          /** @description Changes with each refresh of the views */
+          readonly ETag?: string;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['ResponseTimesView'];
+          readonly 'text/csv': components['schemas']['ResponseTimesView'];
+        };
+      };
+      /** @description Not modified: no refresh since the ETag you hold */
+      readonly 304: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `VALIDATION_FAILED`: a field breaks its rules or is not declared (`errors` lists each); `ANALYTICS_RANGE_INVALID`: `from` is not before `to`, a date that does not exist, or a range longer than the bucket allows (hour: 31 days; day, week and the summary: 400); `VALIDATION_FAILED`: a bad `bucket`, `tz`, `priority` or date format */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly AnalyticsController_backlog: {
+    readonly parameters: {
+      readonly query?: {
+        /** @description Only this priority */
+        readonly priority?: number;
+      };
+      readonly header?: {
+        /** @description The ETag you hold (304 when current) */
+        readonly 'If-None-Match'?: string;
+        /** @description `text/csv` for the series as CSV (state, priority, open, unacknowledged, overdue, oldest_opened_at); JSON otherwise */
+        readonly Accept?: string;
+      };
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      readonly 200: {
+        headers: {
+          /** @description Changes with each refresh of the views */
+          readonly ETag?: string;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['BacklogView'];
+          readonly 'text/csv': components['schemas']['BacklogView'];
+        };
+      };
+      /** @description Not modified: no refresh since the ETag you hold */
+      readonly 304: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `VALIDATION_FAILED`: a field breaks its rules or is not declared (`errors` lists each) */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly AnalyticsController_sla: {
+    readonly parameters: {
+      readonly query?: {
+        /** @description Start, inclusive: a date (that day's local midnight in `tz`) or an instant. Default: the summary 7 days before `to`; a series the local midnight 2 (hour), 30 (day) or 84 (week) days before `to` */
+        readonly from?: string;
+        /** @description End: a date (through the end of that local day) or an instant (exclusive). Default: the summary the views' refresh time; a series the local midnight after it */
+        readonly to?: string;
+        /** @description IANA time zone whose days, hours and weeks the buckets are (default UTC) */
+        readonly tz?: string;
+        /** @description Only this priority */
+        readonly priority?: number;
+        readonly bucket?: 'hour' | 'day' | 'week';
+      };
+      readonly header?: {
+        /** @description The ETag you hold (304 when current) */
+        readonly 'If-None-Match'?: string;
+        /** @description `text/csv` for the series as CSV (start, resolved, met, breached, percent); JSON otherwise */
+        readonly Accept?: string;
+      };
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      readonly 200: {
+        headers: {
+          /** @description Changes with each refresh of the views */
+          readonly ETag?: string;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['SlaView'];
+          readonly 'text/csv': components['schemas']['SlaView'];
+        };
+      };
+      /** @description Not modified: no refresh since the ETag you hold */
+      readonly 304: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `VALIDATION_FAILED`: a field breaks its rules or is not declared (`errors` lists each); `ANALYTICS_RANGE_INVALID`: `from` is not before `to`, a date that does not exist, or a range longer than the bucket allows (hour: 31 days; day, week and the summary: 400); `VALIDATION_FAILED`: a bad `bucket`, `tz`, `priority` or date format */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
+      readonly 503: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+    };
+  };
+  readonly AnalyticsController_sources: {
+    readonly parameters: {
+      readonly query?: {
+        /** @description Start, inclusive: a date (that day's local midnight in `tz`) or an instant. Default: the summary 7 days before `to`; a series the local midnight 2 (hour), 30 (day) or 84 (week) days before `to` */
+        readonly from?: string;
+        /** @description End: a date (through the end of that local day) or an instant (exclusive). Default: the summary the views' refresh time; a series the local midnight after it */
+        readonly to?: string;
+        /** @description IANA time zone whose days, hours and weeks the buckets are (default UTC) */
+        readonly tz?: string;
+        /** @description Only this priority */
+        readonly priority?: number;
+        readonly bucket?: 'hour' | 'day' | 'week';
+      };
+      readonly header?: {
+        /** @description The ETag you hold (304 when current) */
+        readonly 'If-None-Match'?: string;
+        /** @description `text/csv` for the series as CSV (start, source, opened, alerts); JSON otherwise */
+        readonly Accept?: string;
+      };
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly requestBody?: never;
+    readonly responses: {
+      readonly 200: {
+        headers: {
+          /** @description Changes with each refresh of the views */
+          readonly ETag?: string;
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/json': components['schemas']['SourcesView'];
+          readonly 'text/csv': components['schemas']['SourcesView'];
+        };
+      };
+      /** @description Not modified: no refresh since the ETag you hold */
+      readonly 304: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `VALIDATION_FAILED`: a field breaks its rules or is not declared (`errors` lists each); `ANALYTICS_RANGE_INVALID`: `from` is not before `to`, a date that does not exist, or a range longer than the bucket allows (hour: 31 days; day, week and the summary: 400); `VALIDATION_FAILED`: a bad `bucket`, `tz`, `priority` or date format */
+      readonly 400: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_UNAUTHENTICATED`, `AUTH_TOKEN_EXPIRED`, `AUTH_TOKEN_INVALID` or `AUTH_API_KEY_INVALID` */
+      readonly 401: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `AUTH_FORBIDDEN`: your role may not do this; `AUTH_SCOPE_MISSING`: the API key lacks a scope this route admits; `AUTH_USER_DISABLED`: the account is disabled; `AUTH_PASSWORD_CHANGE_REQUIRED`: change the temporary password first */
+      readonly 403: {
         headers: {
           readonly [name: string]: unknown;
         };
