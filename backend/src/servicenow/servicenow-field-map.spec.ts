@@ -101,6 +101,25 @@ describe('field mapping', () => {
     });
   });
 
+  it("writes impact and urgency through the connection's mapping, and reads them back through it", () => {
+    // an instance whose impact scale runs the other way round, and with a fourth urgency level
+    const mapping = {
+      ...DEFAULT_MAPPING,
+      impact: { '1': '3', '2': '2', '3': '1' },
+      urgency: { '1': '1', '2': '2', '3': '4' },
+    };
+    expect(toServiceNowFields(values, ['impact', 'urgency'], mapping, (c) => c)).toEqual({
+      impact: '3',
+      urgency: '2',
+    });
+    expect(toServiceNowFields({ ...values, urgency: 3 }, ['urgency'], mapping, (c) => c)).toEqual({
+      urgency: '4',
+    });
+    expect(fromServiceNowRecord({ impact: '3', urgency: '4' }, mapping)).toEqual({ impact: 1, urgency: 3 });
+    // a value no level maps to is read as itself if it is a level, never guessed otherwise
+    expect(fromServiceNowRecord({ impact: '2', urgency: '5' }, mapping)).toEqual({ impact: 2 });
+  });
+
   it('writes hold_reason with On Hold', () => {
     expect(toServiceNowFields({ ...values, state: 'on_hold' }, ['state'], DEFAULT_MAPPING, (c) => c)).toEqual(
       { state: '3', hold_reason: '4' },

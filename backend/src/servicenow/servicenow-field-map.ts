@@ -7,6 +7,7 @@ import {
 import type { IncidentView } from '../incidents/dto/incident.view';
 import type { Level } from '../incidents/incident-priority';
 import type { ServiceNowSyncMapping } from './servicenow-sync-settings';
+import { MAPPED_LEVELS, type MappedLevel } from './servicenow-mapping';
 
 /*
  * The written conflict policy (docs/servicenow.md, "Sync and conflict policy"), as data: each
@@ -193,7 +194,7 @@ export function toServiceNowFields(
     switch (field) {
       case 'impact':
       case 'urgency':
-        out[theirs] = String(values[field]);
+        out[theirs] = mapping[field][String(values[field]) as MappedLevel] ?? String(values[field]);
         break;
       case 'category':
         out[theirs] = values.category ?? '';
@@ -250,7 +251,10 @@ export function fromServiceNowRecord(
   if (description !== undefined) out.description = description.slice(0, 20000);
   for (const level of ['impact', 'urgency'] as const) {
     const v = text(level);
-    if (v && LEVEL.test(v)) out[level] = Number(v) as Level;
+    if (!v) continue;
+    // the first of ours the mapping sends as this value; else the value itself if it is a level
+    const ours = MAPPED_LEVELS.find((l) => mapping[level][l] === v) ?? (LEVEL.test(v) ? v : undefined);
+    if (ours) out[level] = Number(ours) as Level;
   }
   const category = text('category');
   if (category !== undefined) out.category = category.trim().slice(0, 100) || null;

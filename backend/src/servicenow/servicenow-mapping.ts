@@ -37,7 +37,7 @@ const identity = <K extends string>(keys: readonly K[]): Record<K, string> =>
 /**
  * States are ServiceNow's base codes. Our close codes are the Utah-and-later labels, so they map
  * to themselves; an instance on the older base list (`Solved (Permanently)`, …) remaps them, with
- * the instance's list (`sys_choice`) offered by the console. Impact and urgency pass through.
+ * the instance's list (`sys_choice`) offered by the console. Impact and urgency map to themselves unless the admin maps them.
  */
 export const DEFAULT_MAPPING: ServiceNowMapping = {
   states: { new: '1', in_progress: '2', on_hold: '3', resolved: '6', closed: '7', canceled: '8' },

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CloseCode, IncidentState } from '../incidents/incident-state';
 import { ServiceNowConnectionService } from './servicenow-connection.service';
+import type { MappedLevel } from './servicenow-mapping';
 
 /**
  * What the sync reads of the connection (ConnectionSyncSettings, below). Read on every use, so a
@@ -27,6 +28,10 @@ export interface ServiceNowSyncMapping {
   readonly holdReason: string;
   /** Our close code → the instance's `close_code` value; unmapped ones are matched (field map). */
   readonly closeCodes: Readonly<Partial<Record<CloseCode, string>>>;
+  /** Our impact (1–3) → the instance's `impact` value; read back through the same map. */
+  readonly impact: Readonly<Record<MappedLevel, string>>;
+  /** Our urgency (1–3) → the instance's `urgency` value. */
+  readonly urgency: Readonly<Record<MappedLevel, string>>;
 }
 
 export const DEFAULT_STATE_MAPPING: Readonly<Record<IncidentState, string>> = {
@@ -44,6 +49,8 @@ export const DEFAULT_MAPPING: ServiceNowSyncMapping = {
   states: DEFAULT_STATE_MAPPING,
   holdReason: '4',
   closeCodes: {},
+  impact: { '1': '1', '2': '2', '3': '3' },
+  urgency: { '1': '1', '2': '2', '3': '3' },
 };
 
 /** The injection token of the settings source. */
@@ -76,6 +83,8 @@ export class ConnectionSyncSettings implements ServiceNowSettingsSource {
         assignmentGroups: s.assignmentGroups,
         states: s.mapping.states,
         closeCodes: explicitCloseCodes(s.mapping.closeCodes),
+        impact: s.mapping.impact,
+        urgency: s.mapping.urgency,
       },
     };
   }
