@@ -138,6 +138,7 @@ describe('IntegrationSettings', () => {
       clientId: 'nexecute-client',
       username: 'svc.nexecute',
       defaultAssignmentGroup: 'Service Desk',
+      assignmentGroups: {},
       mapping: connectionView().mapping,
       enabled: true,
       webhookSecret: 'whsec-0123456789',
@@ -155,6 +156,36 @@ describe('IntegrationSettings', () => {
         .querySelector('[data-set]')!
         .textContent.trim(),
     ).toBe('Set');
+  });
+
+  it('edits the assignment groups as name = sys_id lines, refusing a line that is not one', async () => {
+    await open(
+      connectionView({ assignmentGroups: { 'Network Operations': '287ebd7da9fe198100f92cc8d1d2154e' } }),
+    );
+    const groups = element().querySelector<HTMLTextAreaElement>(
+      'textarea[formcontrolname="assignmentGroups"]',
+    )!;
+    expect(groups.value).toBe('Network Operations = 287ebd7da9fe198100f92cc8d1d2154e');
+
+    type(groups, `${groups.value}\nService Desk = not-a-sys-id`);
+    await settle();
+    click(byText('button', 'Save', element()));
+    await settle();
+    backend.expectNone({ method: 'PUT', url: URL });
+    expect(errors()).toContain('Write each line as name = sys_id (32 hexadecimal characters).');
+
+    type(
+      groups,
+      'Network Operations = 287ebd7da9fe198100f92cc8d1d2154e\n\nService Desk = D625DCCEC0A8016700A222A0F7900D06',
+    );
+    await settle();
+    const request = await save();
+    expect(bodyOf(request).assignmentGroups).toEqual({
+      'Network Operations': '287ebd7da9fe198100f92cc8d1d2154e',
+      'Service Desk': 'd625dccec0a8016700a222a0f7900d06',
+    });
+    request.flush(connectionView());
+    await settle();
   });
 
   it('validates before saving: URL, client ID, and the secrets a new connection needs', async () => {

@@ -213,6 +213,7 @@ export class ServiceNowConnectionForm {
     password: ['', requiredForPasswordGrant(() => this.stored.password)],
     webhookSecret: ['', [Validators.minLength(WEBHOOK_SECRET_MIN), Validators.maxLength(WEBHOOK_SECRET_MAX)]],
     defaultAssignmentGroup: [''],
+    assignmentGroups: ['', assignmentGroupLinesRule],
     enabled: [true],
     mapping: this.fb.group({
       states: this.fb.group(
@@ -400,6 +401,7 @@ export class ServiceNowConnectionForm {
       password: '',
       webhookSecret: '',
       defaultAssignmentGroup: connection.defaultAssignmentGroup ?? '',
+      assignmentGroups: assignmentGroupLines(connection.assignmentGroups),
       enabled: connection.configured ? connection.enabled : true,
       mapping: completeMapping(connection.mapping),
     });
@@ -424,6 +426,7 @@ export class ServiceNowConnectionForm {
       clientId: value.clientId.trim(),
       username: value.grant === 'password' ? value.username.trim() : null,
       defaultAssignmentGroup: value.defaultAssignmentGroup.trim() || null,
+      assignmentGroups: parseAssignmentGroups(value.assignmentGroups) ?? {},
       mapping: {
         states: trimmed(value.mapping.states),
         closeCodes: trimmed(value.mapping.closeCodes),
@@ -451,4 +454,31 @@ function trimmed<K extends string>(codes: Record<K, string>): Record<K, string> 
     K,
     string
   >;
+}
+
+const SYS_ID = /^[0-9a-f]{32}$/i;
+
+/** `{ "Network Operations": "287e…" }` as the text area shows it: one `name = sys_id` per line. */
+export function assignmentGroupLines(groups: Readonly<Record<string, string>> | undefined): string {
+  return Object.entries(groups ?? {})
+    .map(([name, sysId]) => `${name} = ${sysId}`)
+    .join('\n');
+}
+
+/** The text area's lines as the API takes them; null when a line is not `name = sys_id`. */
+export function parseAssignmentGroups(text: string): Record<string, string> | null {
+  const groups: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    const at = line.lastIndexOf('=');
+    const name = line.slice(0, Math.max(at, 0)).trim();
+    const sysId = line.slice(at + 1).trim();
+    if (at <= 0 || !name || name.length > 100 || !SYS_ID.test(sysId)) return null;
+    groups[name] = sysId.toLowerCase();
+  }
+  return groups;
+}
+
+function assignmentGroupLinesRule(control: AbstractControl<string>): ValidationErrors | null {
+  return parseAssignmentGroups(control.value ?? '') === null ? { assignmentGroups: true } : null;
 }
