@@ -480,5 +480,5 @@ export function parseAssignmentGroups(text: string): Record<string, string> | nu
 }
 
 function assignmentGroupLinesRule(control: AbstractControl<string>): ValidationErrors | null {
-  return parseAssignmentGroups(control.value ?? '') === null ? { assignmentGroups: true } : null;
+  return parseAssignmentGroups(control.value) === null ? { assignmentGroups: true } : null;
 }
