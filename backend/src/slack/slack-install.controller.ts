@@ -43,7 +43,7 @@ export class SlackInstallController {
     type: SlackInstallUrlView,
     description: 'With `Accept: application/json`: where to send the browser',
   })
-  @ApiProblem(503, '`SLACK_INSTALL_NOT_CONFIGURED`: SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are not set')
+  @ApiProblem(409, '`SLACK_INSTALL_NOT_CONFIGURED`: SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are not set')
   async install(
     @CurrentActor() actor: RequestActor,
     @Req() req: FastifyRequest,

@@ -8,6 +8,7 @@ export class SlackWorkspaceView {
   teamName!: string | null;
 
   @ApiProperty({
+    example: 'oauth',
     enum: ['oauth', 'environment'],
     description: 'oauth: installed from the console (can be uninstalled here); environment: SLACK_BOT_TOKEN',
   })
@@ -29,7 +30,7 @@ export class SlackWorkspaceView {
   })
   scopes!: string[];
 
-  @ApiProperty({ description: 'The bot token rotates (refreshed when it expires within 2 h)' })
+  @ApiProperty({ example: true, description: 'The bot token rotates (refreshed when it expires within 2 h)' })
   tokenRotation!: boolean;
 
   @ApiProperty({ example: '2026-12-04T21:00:00.000Z', nullable: true, type: String })
@@ -41,7 +42,7 @@ export class SlackWorkspaceView {
   @ApiProperty({ example: 'admin@example.com', nullable: true, type: String })
   installedBy!: string | null;
 
-  @ApiProperty({ description: 'Cards go to this workspace when no team is named' })
+  @ApiProperty({ example: true, description: 'Cards go to this workspace when no team is named' })
   isDefault!: boolean;
 }
 
@@ -91,18 +92,25 @@ export class SlackCallsView {
 }
 
 export class SlackConnectionView {
-  @ApiProperty({ description: 'At least one workspace can be reached (SLACK_BOT_TOKEN or an install)' })
+  @ApiProperty({
+    example: true,
+    description: 'At least one workspace can be reached (SLACK_BOT_TOKEN or an install)',
+  })
   connected!: boolean;
 
-  @ApiProperty({ description: 'SLACK_SIGNING_SECRET is set: events, buttons and commands are accepted' })
+  @ApiProperty({
+    example: true,
+    description: 'SLACK_SIGNING_SECRET is set: events, buttons and commands are accepted',
+  })
   signingSecret!: boolean;
 
   @ApiProperty({
+    example: true,
     description: 'SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set: installing from the console works',
   })
   oauthClient!: boolean;
 
-  @ApiProperty({ description: 'SLACK_BOT_TOKEN is set' })
+  @ApiProperty({ example: false, description: 'SLACK_BOT_TOKEN is set' })
   environmentToken!: boolean;
 
   @ApiProperty({ example: '/api/slack/install', nullable: true, type: String })

@@ -22,7 +22,8 @@ export enum SlackErrorCode {
 
 export const slackErrorStatus = {
   [SlackErrorCode.NotConnected]: 503,
-  [SlackErrorCode.InstallNotConfigured]: 503,
+  // the install is switched off by configuration: a state of ours, not an outage (503)
+  [SlackErrorCode.InstallNotConfigured]: 409,
   [SlackErrorCode.WorkspaceNotFound]: 404,
   [SlackErrorCode.ManagedByEnvironment]: 409,
   [SlackErrorCode.TokenRefreshFailed]: 503,

@@ -4,7 +4,10 @@ import { BUCKETS, type Bucket } from './analytics.query';
 
 /** Every answer says which refresh of the views it comes from. */
 export class FreshnessView {
-  @ApiProperty({ description: 'When the views were last refreshed: the data are as of then (ISO 8601)' })
+  @ApiProperty({
+    example: '2026-12-04T09:00:00.000Z',
+    description: 'When the views were last refreshed: the data are as of then (ISO 8601)',
+  })
   refreshedAt!: string;
 }
 
@@ -18,27 +21,28 @@ export class RangeView extends FreshnessView {
   @ApiProperty({ example: 'Europe/Paris' })
   tz!: string;
 
-  @ApiProperty({ type: Number, nullable: true, description: 'The priority asked for; null: all' })
+  @ApiProperty({ example: 1, type: Number, nullable: true, description: 'The priority asked for; null: all' })
   priority!: number | null;
 }
 
 export class SeriesRangeView extends RangeView {
-  @ApiProperty({ enum: BUCKETS })
+  @ApiProperty({ example: 'day', enum: BUCKETS })
   bucket!: Bucket;
 }
 
 /** Durations in seconds over the incidents whose milestone falls in the period or bucket. */
 export class DurationStatsView {
-  @ApiProperty({ description: 'Incidents measured' })
+  @ApiProperty({ example: 120, description: 'Incidents measured' })
   count!: number;
 
-  @ApiProperty({ type: Number, nullable: true, description: 'Seconds; null when none' })
+  @ApiProperty({ example: 540, type: Number, nullable: true, description: 'Seconds; null when none' })
   mean!: number | null;
 
-  @ApiProperty({ type: Number, nullable: true, description: 'Seconds (linear interpolation)' })
+  @ApiProperty({ example: 300, type: Number, nullable: true, description: 'Seconds (linear interpolation)' })
   median!: number | null;
 
   @ApiProperty({
+    example: 1320,
     type: Number,
     nullable: true,
     description: '90th percentile, seconds (linear interpolation)',
@@ -55,7 +59,7 @@ export class DurationPointView extends DurationStatsView {
 }
 
 export class DurationSeriesView {
-  @ApiProperty({ enum: ['mtta', 'mttr'] })
+  @ApiProperty({ example: 'mtta', enum: ['mtta', 'mttr'] })
   name!: 'mtta' | 'mttr';
 
   @ApiProperty({ type: [DurationPointView] })
@@ -68,16 +72,21 @@ export class ResponseTimesView extends SeriesRangeView {
 }
 
 export class SlaCountsView {
-  @ApiProperty({ description: 'Resolutions counted' })
+  @ApiProperty({ example: 96, description: 'Resolutions counted' })
   resolved!: number;
 
-  @ApiProperty({ description: 'Resolved by the SLA due time' })
+  @ApiProperty({ example: 88, description: 'Resolved by the SLA due time' })
   met!: number;
 
-  @ApiProperty({ description: 'Resolved after it' })
+  @ApiProperty({ example: 8, description: 'Resolved after it' })
   breached!: number;
 
-  @ApiProperty({ type: Number, nullable: true, description: 'met / resolved × 100; null when none' })
+  @ApiProperty({
+    example: 91.7,
+    type: Number,
+    nullable: true,
+    description: 'met / resolved × 100; null when none',
+  })
   percent!: number | null;
 }
 
@@ -87,10 +96,10 @@ export class SlaPointView extends SlaCountsView {
 }
 
 export class SlaPriorityView extends SlaCountsView {
-  @ApiProperty()
+  @ApiProperty({ example: 1 })
   priority!: number;
 
-  @ApiProperty({ description: 'The resolution target of this priority, in hours (from opening)' })
+  @ApiProperty({ example: 4, description: 'The resolution target of this priority, in hours (from opening)' })
   targetHours!: number;
 }
 
@@ -106,24 +115,24 @@ export class SourcePointView {
   @ApiProperty({ example: '2026-11-01T00:00:00+01:00' })
   start!: string;
 
-  @ApiProperty({ enum: INCIDENT_SOURCES })
+  @ApiProperty({ example: 'webhook', enum: INCIDENT_SOURCES })
   source!: string;
 
-  @ApiProperty({ description: 'Incidents opened from this source' })
+  @ApiProperty({ example: 130, description: 'Incidents opened from this source' })
   opened!: number;
 
-  @ApiProperty({ description: 'Alerts (webhook events) grouped into them, the first included' })
+  @ApiProperty({ example: 412, description: 'Alerts (webhook events) grouped into them, the first included' })
   alerts!: number;
 }
 
 export class SourceTotalView {
-  @ApiProperty({ enum: INCIDENT_SOURCES })
+  @ApiProperty({ example: 'webhook', enum: INCIDENT_SOURCES })
   source!: string;
 
-  @ApiProperty()
+  @ApiProperty({ example: 130 })
   opened!: number;
 
-  @ApiProperty()
+  @ApiProperty({ example: 412 })
   alerts!: number;
 }
 
@@ -136,10 +145,10 @@ export class SourcesView extends SeriesRangeView {
 }
 
 export class ComparedCountView {
-  @ApiProperty({ description: 'At the end of the period' })
+  @ApiProperty({ example: 42, description: 'At the end of the period' })
   current!: number;
 
-  @ApiProperty({ description: 'At the end of the previous period' })
+  @ApiProperty({ example: 37, description: 'At the end of the previous period' })
   previous!: number;
 }
 
@@ -160,19 +169,44 @@ export class ComparedSlaView {
 }
 
 export class SummaryView extends RangeView {
-  @ApiProperty({ description: 'The previous period: as long, ending at `from`' })
+  @ApiProperty({
+    example: '2026-10-02T00:00:00.000Z',
+    description: 'The previous period: as long, ending at `from`',
+  })
   previousFrom!: string;
 
-  @ApiProperty({ type: ComparedCountView, description: 'Open incidents' })
+  @ApiProperty({
+    example: { current: 42, previous: 37 },
+    type: ComparedCountView,
+    description: 'Open incidents',
+  })
   open!: ComparedCountView;
 
-  @ApiProperty({ type: ComparedCountView, description: 'Open incidents never acknowledged' })
+  @ApiProperty({
+    example: { current: 5, previous: 8 },
+    type: ComparedCountView,
+    description: 'Open incidents never acknowledged',
+  })
   unacknowledged!: ComparedCountView;
 
-  @ApiProperty({ type: ComparedDurationView, description: 'Opened → first acknowledgement' })
+  @ApiProperty({
+    example: {
+      current: { count: 120, mean: 540, median: 300, p90: 1320 },
+      previous: { count: 104, mean: 610, median: 360, p90: 1500 },
+    },
+    type: ComparedDurationView,
+    description: 'Opened → first acknowledgement',
+  })
   mtta!: ComparedDurationView;
 
-  @ApiProperty({ type: ComparedDurationView, description: 'Opened → resolved' })
+  @ApiProperty({
+    example: {
+      current: { count: 96, mean: 15400, median: 9800, p90: 41000 },
+      previous: { count: 90, mean: 17100, median: 10400, p90: 45200 },
+    },
+    type: ComparedDurationView,
+    description: 'Opened → resolved',
+  })
   mttr!: ComparedDurationView;
 
   @ApiProperty({ type: ComparedSlaView })
@@ -180,51 +214,61 @@ export class SummaryView extends RangeView {
 }
 
 export class BacklogStateView {
-  @ApiProperty({ enum: ['new', 'in_progress', 'on_hold'] })
+  @ApiProperty({ example: 'in_progress', enum: ['new', 'in_progress', 'on_hold'] })
   state!: string;
 
-  @ApiProperty()
+  @ApiProperty({ example: 1 })
   priority!: number;
 
-  @ApiProperty()
+  @ApiProperty({ example: 12 })
   open!: number;
 
-  @ApiProperty()
+  @ApiProperty({ example: 3 })
   unacknowledged!: number;
 
-  @ApiProperty({ description: 'Past the SLA due time at the refresh' })
+  @ApiProperty({ example: 1, description: 'Past the SLA due time at the refresh' })
   overdue!: number;
 
-  @ApiProperty()
+  @ApiProperty({ example: '2026-12-04T09:00:00.000Z' })
   oldestOpenedAt!: string;
 }
 
 export class LoadCountsView {
-  @ApiProperty()
+  @ApiProperty({ example: 12 })
   open!: number;
 
-  @ApiProperty()
+  @ApiProperty({ example: 3 })
   unacknowledged!: number;
 
-  @ApiProperty()
+  @ApiProperty({ example: 1 })
   overdue!: number;
 }
 
 export class AssigneeLoadView extends LoadCountsView {
-  @ApiProperty({ type: String, nullable: true, description: 'null: unassigned' })
+  @ApiProperty({
+    example: '6f1c2a7e-3b9d-4c8e-9a51-2d7f0e4b8c13',
+    type: String,
+    nullable: true,
+    description: 'null: unassigned',
+  })
   assigneeId!: string | null;
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ example: 'Rita Responder', type: String, nullable: true })
   name!: string | null;
 }
 
 export class GroupLoadView extends LoadCountsView {
-  @ApiProperty({ type: String, nullable: true, description: 'null: no assignment group' })
+  @ApiProperty({
+    example: 'Network Operations',
+    type: String,
+    nullable: true,
+    description: 'null: no assignment group',
+  })
   group!: string | null;
 }
 
 export class BacklogView extends FreshnessView {
-  @ApiProperty({ type: Number, nullable: true })
+  @ApiProperty({ example: 1, type: Number, nullable: true })
   priority!: number | null;
 
   @ApiProperty({ type: LoadCountsView })

@@ -77,6 +77,14 @@ export class ServiceNowHealthView {
   failedSyncs!: number | null;
 
   @ApiProperty({
+    example: {
+      state: 'running',
+      imported: 120,
+      total: 250,
+      startedAt: '2026-12-04T09:00:00.000Z',
+      finishedAt: null,
+      lastError: null,
+    },
     type: FirstImportView,
     nullable: true,
     description: "The first connection's import of open incidents: progress while it runs",

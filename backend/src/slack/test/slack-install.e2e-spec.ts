@@ -1,3 +1,4 @@
+import { eventually } from '../../../test/support/wait-for';
 import { signInAsAdmin, type SignedIn } from '../../../test/sign-in';
 import { startTestApp, TEST_ADMIN, type TestApp } from '../../../test/test-app';
 import { SlackSimulator } from '../../../test/simulators/slack.simulator';
@@ -169,9 +170,13 @@ describe('Slack install (OAuth v2) against the simulator', () => {
         '/admin/integrations?slack=error&code=SLACK_OAUTH_FAILED&reason=invalid_code',
       );
       expect(await installations()).toEqual([]);
-      const [call] = await t.dataSource.query<{ method: string; ok: boolean; error: string }[]>(
-        `SELECT method, ok, error FROM slack_calls WHERE method = 'oauth.v2.access' ORDER BY id DESC LIMIT 1`,
-      );
+      // calls are recorded after they return, off the request's path
+      const call = await eventually(async () => {
+        const [latest] = await t.dataSource.query<{ method: string; ok: boolean; error: string }[]>(
+          `SELECT method, ok, error FROM slack_calls WHERE method = 'oauth.v2.access' ORDER BY id DESC LIMIT 1`,
+        );
+        return latest?.ok === false ? latest : undefined;
+      });
       expect(call).toEqual({ method: 'oauth.v2.access', ok: false, error: 'invalid_code' });
     });
   });
@@ -336,9 +341,9 @@ describe('Slack install with SLACK_BOT_TOKEN and no OAuth client', () => {
   });
 
   it('refuses to start an install: SLACK_INSTALL_NOT_CONFIGURED as problem+json', async () => {
-    const res = await t.http.get('/api/slack/install').set('Authorization', admin.bearer).expect(503);
+    const res = await t.http.get('/api/slack/install').set('Authorization', admin.bearer).expect(409);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ code: 'SLACK_INSTALL_NOT_CONFIGURED', status: 503 });
+    expect(res.body).toMatchObject({ code: 'SLACK_INSTALL_NOT_CONFIGURED', status: 409 });
   });
 
   it('shows the environment workspace, and will not uninstall it', async () => {

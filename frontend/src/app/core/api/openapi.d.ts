@@ -2944,7 +2944,17 @@ export interface components {
       readonly pendingSyncs: number | null;
       /** @example 0 */
       readonly failedSyncs: number | null;
-      /** @description The first connection's import of open incidents: progress while it runs */
+      /**
+       * @description The first connection's import of open incidents: progress while it runs
+       * @example {
+       *       "state": "running",
+       *       "imported": 120,
+       *       "total": 250,
+       *       "startedAt": "2026-12-04T09:00:00.000Z",
+       *       "finishedAt": null,
+       *       "lastError": null
+       *     }
+       */
       readonly firstImport: components['schemas']['FirstImportView'] | null;
       readonly recentErrors: readonly components['schemas']['ServiceNowRecentErrorView'][];
     };
@@ -3068,6 +3078,7 @@ export interface components {
       readonly teamName: string | null;
       /**
        * @description oauth: installed from the console (can be uninstalled here); environment: SLACK_BOT_TOKEN
+       * @example oauth
        * @enum {string}
        */
       readonly source: 'oauth' | 'environment';
@@ -3085,7 +3096,10 @@ export interface components {
        *     ]
        */
       readonly scopes: readonly string[];
-      /** @description The bot token rotates (refreshed when it expires within 2 h) */
+      /**
+       * @description The bot token rotates (refreshed when it expires within 2 h)
+       * @example true
+       */
       readonly tokenRotation: boolean;
       /** @example 2026-12-04T21:00:00.000Z */
       readonly tokenExpiresAt: string | null;
@@ -3093,7 +3107,10 @@ export interface components {
       readonly installedAt: string | null;
       /** @example admin@example.com */
       readonly installedBy: string | null;
-      /** @description Cards go to this workspace when no team is named */
+      /**
+       * @description Cards go to this workspace when no team is named
+       * @example true
+       */
       readonly isDefault: boolean;
     };
     readonly SlackMethodStatsView: {
@@ -3132,13 +3149,25 @@ export interface components {
       readonly recentErrors: readonly components['schemas']['SlackRecentErrorView'][];
     };
     readonly SlackConnectionView: {
-      /** @description At least one workspace can be reached (SLACK_BOT_TOKEN or an install) */
+      /**
+       * @description At least one workspace can be reached (SLACK_BOT_TOKEN or an install)
+       * @example true
+       */
       readonly connected: boolean;
-      /** @description SLACK_SIGNING_SECRET is set: events, buttons and commands are accepted */
+      /**
+       * @description SLACK_SIGNING_SECRET is set: events, buttons and commands are accepted
+       * @example true
+       */
       readonly signingSecret: boolean;
-      /** @description SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set: installing from the console works */
+      /**
+       * @description SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set: installing from the console works
+       * @example true
+       */
       readonly oauthClient: boolean;
-      /** @description SLACK_BOT_TOKEN is set */
+      /**
+       * @description SLACK_BOT_TOKEN is set
+       * @example false
+       */
       readonly environmentToken: boolean;
       /** @example /api/slack/install */
       readonly installUrl: string | null;
@@ -3316,19 +3345,37 @@ export interface components {
       readonly channelId?: string;
     };
     readonly ComparedCountView: {
-      /** @description At the end of the period */
+      /**
+       * @description At the end of the period
+       * @example 42
+       */
       readonly current: number;
-      /** @description At the end of the previous period */
+      /**
+       * @description At the end of the previous period
+       * @example 37
+       */
       readonly previous: number;
     };
     readonly DurationStatsView: {
-      /** @description Incidents measured */
+      /**
+       * @description Incidents measured
+       * @example 120
+       */
       readonly count: number;
-      /** @description Seconds; null when none */
+      /**
+       * @description Seconds; null when none
+       * @example 540
+       */
       readonly mean: number | null;
-      /** @description Seconds (linear interpolation) */
+      /**
+       * @description Seconds (linear interpolation)
+       * @example 300
+       */
       readonly median: number | null;
-      /** @description 90th percentile, seconds (linear interpolation) */
+      /**
+       * @description 90th percentile, seconds (linear interpolation)
+       * @example 1320
+       */
       readonly p90: number | null;
     };
     readonly ComparedDurationView: {
@@ -3336,13 +3383,25 @@ export interface components {
       readonly previous: components['schemas']['DurationStatsView'];
     };
     readonly SlaCountsView: {
-      /** @description Resolutions counted */
+      /**
+       * @description Resolutions counted
+       * @example 96
+       */
       readonly resolved: number;
-      /** @description Resolved by the SLA due time */
+      /**
+       * @description Resolved by the SLA due time
+       * @example 88
+       */
       readonly met: number;
-      /** @description Resolved after it */
+      /**
+       * @description Resolved after it
+       * @example 8
+       */
       readonly breached: number;
-      /** @description met / resolved × 100; null when none */
+      /**
+       * @description met / resolved × 100; null when none
+       * @example 91.7
+       */
       readonly percent: number | null;
     };
     readonly ComparedSlaView: {
@@ -3350,7 +3409,10 @@ export interface components {
       readonly previous: components['schemas']['SlaCountsView'];
     };
     readonly SummaryView: {
-      /** @description When the views were last refreshed: the data are as of then (ISO 8601) */
+      /**
+       * @description When the views were last refreshed: the data are as of then (ISO 8601)
+       * @example 2026-12-04T09:00:00.000Z
+       */
       readonly refreshedAt: string;
       /**
        * @description Start, inclusive
@@ -3364,28 +3426,90 @@ export interface components {
       readonly to: string;
       /** @example Europe/Paris */
       readonly tz: string;
-      /** @description The priority asked for; null: all */
+      /**
+       * @description The priority asked for; null: all
+       * @example 1
+       */
       readonly priority: number | null;
-      /** @description The previous period: as long, ending at `from` */
+      /**
+       * @description The previous period: as long, ending at `from`
+       * @example 2026-10-02T00:00:00.000Z
+       */
       readonly previousFrom: string;
-      /** @description Open incidents */
+      /**
+       * @description Open incidents
+       * @example {
+       *       "current": 42,
+       *       "previous": 37
+       *     }
+       */
       readonly open: components['schemas']['ComparedCountView'];
-      /** @description Open incidents never acknowledged */
+      /**
+       * @description Open incidents never acknowledged
+       * @example {
+       *       "current": 5,
+       *       "previous": 8
+       *     }
+       */
       readonly unacknowledged: components['schemas']['ComparedCountView'];
-      /** @description Opened → first acknowledgement */
+      /**
+       * @description Opened → first acknowledgement
+       * @example {
+       *       "current": {
+       *         "count": 120,
+       *         "mean": 540,
+       *         "median": 300,
+       *         "p90": 1320
+       *       },
+       *       "previous": {
+       *         "count": 104,
+       *         "mean": 610,
+       *         "median": 360,
+       *         "p90": 1500
+       *       }
+       *     }
+       */
       readonly mtta: components['schemas']['ComparedDurationView'];
-      /** @description Opened → resolved */
+      /**
+       * @description Opened → resolved
+       * @example {
+       *       "current": {
+       *         "count": 96,
+       *         "mean": 15400,
+       *         "median": 9800,
+       *         "p90": 41000
+       *       },
+       *       "previous": {
+       *         "count": 90,
+       *         "mean": 17100,
+       *         "median": 10400,
+       *         "p90": 45200
+       *       }
+       *     }
+       */
       readonly mttr: components['schemas']['ComparedDurationView'];
       readonly sla: components['schemas']['ComparedSlaView'];
     };
     readonly DurationPointView: {
-      /** @description Incidents measured */
+      /**
+       * @description Incidents measured
+       * @example 120
+       */
       readonly count: number;
-      /** @description Seconds; null when none */
+      /**
+       * @description Seconds; null when none
+       * @example 540
+       */
       readonly mean: number | null;
-      /** @description Seconds (linear interpolation) */
+      /**
+       * @description Seconds (linear interpolation)
+       * @example 300
+       */
       readonly median: number | null;
-      /** @description 90th percentile, seconds (linear interpolation) */
+      /**
+       * @description 90th percentile, seconds (linear interpolation)
+       * @example 1320
+       */
       readonly p90: number | null;
       /**
        * @description The bucket's start: local time in `tz` with its UTC offset
@@ -3394,12 +3518,18 @@ export interface components {
       readonly start: string;
     };
     readonly DurationSeriesView: {
-      /** @enum {string} */
+      /**
+       * @example mtta
+       * @enum {string}
+       */
       readonly name: 'mtta' | 'mttr';
       readonly points: readonly components['schemas']['DurationPointView'][];
     };
     readonly ResponseTimesView: {
-      /** @description When the views were last refreshed: the data are as of then (ISO 8601) */
+      /**
+       * @description When the views were last refreshed: the data are as of then (ISO 8601)
+       * @example 2026-12-04T09:00:00.000Z
+       */
       readonly refreshedAt: string;
       /**
        * @description Start, inclusive
@@ -3413,46 +3543,82 @@ export interface components {
       readonly to: string;
       /** @example Europe/Paris */
       readonly tz: string;
-      /** @description The priority asked for; null: all */
+      /**
+       * @description The priority asked for; null: all
+       * @example 1
+       */
       readonly priority: number | null;
-      /** @enum {string} */
+      /**
+       * @example day
+       * @enum {string}
+       */
       readonly bucket: 'hour' | 'day' | 'week';
       /** @description MTTA then MTTR */
       readonly series: readonly components['schemas']['DurationSeriesView'][];
     };
     readonly LoadCountsView: {
+      /** @example 12 */
       readonly open: number;
+      /** @example 3 */
       readonly unacknowledged: number;
+      /** @example 1 */
       readonly overdue: number;
     };
     readonly BacklogStateView: {
-      /** @enum {string} */
+      /**
+       * @example in_progress
+       * @enum {string}
+       */
       readonly state: 'new' | 'in_progress' | 'on_hold';
+      /** @example 1 */
       readonly priority: number;
+      /** @example 12 */
       readonly open: number;
+      /** @example 3 */
       readonly unacknowledged: number;
-      /** @description Past the SLA due time at the refresh */
+      /**
+       * @description Past the SLA due time at the refresh
+       * @example 1
+       */
       readonly overdue: number;
+      /** @example 2026-12-04T09:00:00.000Z */
       readonly oldestOpenedAt: string;
     };
     readonly AssigneeLoadView: {
+      /** @example 12 */
       readonly open: number;
+      /** @example 3 */
       readonly unacknowledged: number;
+      /** @example 1 */
       readonly overdue: number;
-      /** @description null: unassigned */
+      /**
+       * @description null: unassigned
+       * @example 6f1c2a7e-3b9d-4c8e-9a51-2d7f0e4b8c13
+       */
       readonly assigneeId: string | null;
+      /** @example Rita Responder */
       readonly name: string | null;
     };
     readonly GroupLoadView: {
+      /** @example 12 */
       readonly open: number;
+      /** @example 3 */
       readonly unacknowledged: number;
+      /** @example 1 */
       readonly overdue: number;
-      /** @description null: no assignment group */
+      /**
+       * @description null: no assignment group
+       * @example Network Operations
+       */
       readonly group: string | null;
     };
     readonly BacklogView: {
-      /** @description When the views were last refreshed: the data are as of then (ISO 8601) */
+      /**
+       * @description When the views were last refreshed: the data are as of then (ISO 8601)
+       * @example 2026-12-04T09:00:00.000Z
+       */
       readonly refreshedAt: string;
+      /** @example 1 */
       readonly priority: number | null;
       readonly totals: components['schemas']['LoadCountsView'];
       /** @description By state × priority */
@@ -3461,32 +3627,63 @@ export interface components {
       readonly byGroup: readonly components['schemas']['GroupLoadView'][];
     };
     readonly SlaPointView: {
-      /** @description Resolutions counted */
+      /**
+       * @description Resolutions counted
+       * @example 96
+       */
       readonly resolved: number;
-      /** @description Resolved by the SLA due time */
+      /**
+       * @description Resolved by the SLA due time
+       * @example 88
+       */
       readonly met: number;
-      /** @description Resolved after it */
+      /**
+       * @description Resolved after it
+       * @example 8
+       */
       readonly breached: number;
-      /** @description met / resolved × 100; null when none */
+      /**
+       * @description met / resolved × 100; null when none
+       * @example 91.7
+       */
       readonly percent: number | null;
       /** @example 2026-11-01T00:00:00+01:00 */
       readonly start: string;
     };
     readonly SlaPriorityView: {
-      /** @description Resolutions counted */
+      /**
+       * @description Resolutions counted
+       * @example 96
+       */
       readonly resolved: number;
-      /** @description Resolved by the SLA due time */
+      /**
+       * @description Resolved by the SLA due time
+       * @example 88
+       */
       readonly met: number;
-      /** @description Resolved after it */
+      /**
+       * @description Resolved after it
+       * @example 8
+       */
       readonly breached: number;
-      /** @description met / resolved × 100; null when none */
+      /**
+       * @description met / resolved × 100; null when none
+       * @example 91.7
+       */
       readonly percent: number | null;
+      /** @example 1 */
       readonly priority: number;
-      /** @description The resolution target of this priority, in hours (from opening) */
+      /**
+       * @description The resolution target of this priority, in hours (from opening)
+       * @example 4
+       */
       readonly targetHours: number;
     };
     readonly SlaView: {
-      /** @description When the views were last refreshed: the data are as of then (ISO 8601) */
+      /**
+       * @description When the views were last refreshed: the data are as of then (ISO 8601)
+       * @example 2026-12-04T09:00:00.000Z
+       */
       readonly refreshedAt: string;
       /**
        * @description Start, inclusive
@@ -3500,9 +3697,15 @@ export interface components {
       readonly to: string;
       /** @example Europe/Paris */
       readonly tz: string;
-      /** @description The priority asked for; null: all */
+      /**
+       * @description The priority asked for; null: all
+       * @example 1
+       */
       readonly priority: number | null;
-      /** @enum {string} */
+      /**
+       * @example day
+       * @enum {string}
+       */
       readonly bucket: 'hour' | 'day' | 'week';
       readonly points: readonly components['schemas']['SlaPointView'][];
       /** @description Over the whole range */
@@ -3511,21 +3714,38 @@ export interface components {
     readonly SourcePointView: {
       /** @example 2026-11-01T00:00:00+01:00 */
       readonly start: string;
-      /** @enum {string} */
+      /**
+       * @example webhook
+       * @enum {string}
+       */
       readonly source: 'console' | 'api' | 'slack' | 'servicenow' | 'webhook';
-      /** @description Incidents opened from this source */
+      /**
+       * @description Incidents opened from this source
+       * @example 130
+       */
       readonly opened: number;
-      /** @description Alerts (webhook events) grouped into them, the first included */
+      /**
+       * @description Alerts (webhook events) grouped into them, the first included
+       * @example 412
+       */
       readonly alerts: number;
     };
     readonly SourceTotalView: {
-      /** @enum {string} */
+      /**
+       * @example webhook
+       * @enum {string}
+       */
       readonly source: 'console' | 'api' | 'slack' | 'servicenow' | 'webhook';
+      /** @example 130 */
       readonly opened: number;
+      /** @example 412 */
       readonly alerts: number;
     };
     readonly SourcesView: {
-      /** @description When the views were last refreshed: the data are as of then (ISO 8601) */
+      /**
+       * @description When the views were last refreshed: the data are as of then (ISO 8601)
+       * @example 2026-12-04T09:00:00.000Z
+       */
       readonly refreshedAt: string;
       /**
        * @description Start, inclusive
@@ -3539,9 +3759,15 @@ export interface components {
       readonly to: string;
       /** @example Europe/Paris */
       readonly tz: string;
-      /** @description The priority asked for; null: all */
+      /**
+       * @description The priority asked for; null: all
+       * @example 1
+       */
       readonly priority: number | null;
-      /** @enum {string} */
+      /**
+       * @example day
+       * @enum {string}
+       */
       readonly bucket: 'hour' | 'day' | 'week';
       /** @description Every source in every bucket */
       readonly points: readonly components['schemas']['SourcePointView'][];
@@ -8784,7 +9010,16 @@ export interface operations {
           readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
         };
       };
-      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After`; `SLACK_INSTALL_NOT_CONFIGURED`: SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are not set */
+      /** @description `SLACK_INSTALL_NOT_CONFIGURED`: SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are not set */
+      readonly 409: {
+        headers: {
+          readonly [name: string]: unknown;
+        };
+        content: {
+          readonly 'application/problem+json': components['schemas']['ProblemDetailsDto'];
+        };
+      };
+      /** @description `DATABASE_UNAVAILABLE`: the database is unavailable; retry after `Retry-After` */
       readonly 503: {
         headers: {
           readonly [name: string]: unknown;
