@@ -56,13 +56,20 @@ describe('app routes', () => {
     it.each([
       ['/feed', 'Live feed'],
       ['/analytics', 'Analytics'],
-      ['/admin/integrations', 'Integrations'],
     ])('%s has its own h1 and document title', async (url, title) => {
       await harness.navigateByUrl(url);
 
       expect(heading()).toBe(title);
       expect(TestBed.inject(Title).getTitle()).toBe(`${title} · Nexecute Connect`);
       expect(harness.routeNativeElement?.querySelector('mat-card')).not.toBeNull();
+    });
+
+    it('/admin/integrations has its own h1 and document title, and loads the ServiceNow connection', async () => {
+      await harness.navigateByUrl('/admin/integrations');
+
+      expect(heading()).toBe('Integrations');
+      expect(TestBed.inject(Title).getTitle()).toBe('Integrations · Nexecute Connect');
+      expect(harness.routeNativeElement?.textContent).toContain('Loading the ServiceNow connection');
     });
 
     it.each([
