@@ -176,8 +176,16 @@ export class EmbeddedPostgresServer {
 
     const port = options.port || (await freePort());
     const started = Date.now();
+    await mkdir(dirname(dataDir), { recursive: true });
+    if (process.getuid?.() === 0) {
+      // As root the server runs as the 'postgres' user, which must be able to pass through the
+      // folder holding its data (./data is 0700 when the local secrets file created it first).
+      // Search permission only: nobody can list it, and the secrets file itself stays 0600.
+      const parent = dirname(dataDir);
+      const mode = (await stat(parent)).mode & 0o7777;
+      if ((mode & 0o001) === 0) await chmod(parent, mode | 0o001);
+    }
     if (!initialised) {
-      await mkdir(dirname(dataDir), { recursive: true });
       const EmbeddedPostgres = await loadEmbeddedPostgres();
       await new EmbeddedPostgres({
         databaseDir: dataDir,
