@@ -52,6 +52,7 @@ import { isStale } from '../../scripts/build-if-stale.mjs';
 import { freePort, waitUntilReady } from '../../scripts/app-process.mjs';
 import { BARE_TABLE_SQL } from './bare-handler.mjs';
 import { servicenowWebhookBody, signedHeaders, triggerBody } from './shared.mjs';
+import { startBenchDatabase } from '../shared/bench-database.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../..');
@@ -461,47 +462,9 @@ const countAccepted = async (db) =>
 // ---------------------------------------------------------------------------------------------
 // Database
 
-function withDatabase(url, name) {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function adminQuery(url, sql) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-/** DATABASE_URL's server with a fresh nx_bench_ingest, or an embedded server in `dir`. */
-async function startDatabase(dir) {
-  if (process.env.DATABASE_URL) {
-    const server = process.env.DATABASE_URL;
-    const maintenance =
-      new URL(server).pathname === `/${DB_NAME}` ? withDatabase(server, 'postgres') : server;
-    await adminQuery(maintenance, `DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-    await adminQuery(maintenance, `CREATE DATABASE ${DB_NAME}`);
-    return {
-      kind: 'DATABASE_URL',
-      url: withDatabase(server, DB_NAME),
-      stop: () => adminQuery(maintenance, `DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`),
-    };
-  }
-  const { EmbeddedPostgresServer } = requireBackend(
-    './dist/backend/src/common/database/embedded-postgres-server.js',
-  );
-  const { Logger } = requireBackend('@nestjs/common');
-  Logger.overrideLogger(['warn', 'error']); // not the server's start-up chatter
-  const server = await EmbeddedPostgresServer.start({
-    dataDir: join(dir, 'postgres'),
-    port: 0,
-    database: DB_NAME,
-  });
-  return { kind: 'embedded', url: server.url, stop: () => server.stop() };
+/** DATABASE_URL's server with a fresh DB_NAME, or an embedded server in `dir`. */
+function startDatabase(dir) {
+  return startBenchDatabase(DB_NAME, dir);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { freePort, waitUntilReady } from '../../scripts/app-process.mjs';
 import { isStale } from '../../scripts/build-if-stale.mjs';
+import { startBenchDatabase } from '../shared/bench-database.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../..');
@@ -70,46 +71,9 @@ const now = () => performance.now();
 // ---------------------------------------------------------------------------------------------
 // Database, app
 
-function withDatabase(url, name) {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function adminQuery(url, sql) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-async function startDatabase(dir) {
-  if (process.env.DATABASE_URL) {
-    const server = process.env.DATABASE_URL;
-    const maintenance =
-      new URL(server).pathname === `/${DB_NAME}` ? withDatabase(server, 'postgres') : server;
-    await adminQuery(maintenance, `DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-    await adminQuery(maintenance, `CREATE DATABASE ${DB_NAME}`);
-    return {
-      kind: 'DATABASE_URL',
-      url: withDatabase(server, DB_NAME),
-      stop: () => adminQuery(maintenance, `DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`),
-    };
-  }
-  const { EmbeddedPostgresServer } = requireBackend(
-    './dist/backend/src/common/database/embedded-postgres-server.js',
-  );
-  const { Logger } = requireBackend('@nestjs/common');
-  Logger.overrideLogger(['warn', 'error']);
-  const server = await EmbeddedPostgresServer.start({
-    dataDir: join(dir, 'postgres'),
-    port: 0,
-    database: DB_NAME,
-  });
-  return { kind: 'embedded', url: server.url, stop: () => server.stop() };
+/** DATABASE_URL's server with a fresh DB_NAME, or an embedded server in `dir`. */
+function startDatabase(dir) {
+  return startBenchDatabase(DB_NAME, dir);
 }
 
 async function startApp(databaseUrl, dir, port, sim) {
