@@ -68,6 +68,7 @@ import { SlackSettings } from './slack-settings';
       <nx-slack-settings />
     </section>
   `,
+  styleUrl: './integration-panels.scss',
   styles: `
     .integration {
       margin-bottom: 32px;
@@ -87,24 +88,6 @@ import { SlackSettings } from './slack-settings';
       flex-direction: column;
       gap: 16px;
       min-width: 0;
-    }
-    .panel {
-      min-width: 0;
-      padding: 16px;
-      border: 1px solid var(--mat-sys-outline-variant);
-      border-radius: var(--mat-sys-corner-medium);
-    }
-    h3 {
-      margin: 0 0 12px;
-      font: var(--mat-sys-title-medium);
-    }
-    .muted {
-      color: var(--mat-sys-on-surface-variant);
-    }
-    @media (max-width: 480px) {
-      .panel {
-        padding: 12px 8px;
-      }
     }
   `,
 })

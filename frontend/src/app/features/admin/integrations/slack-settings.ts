@@ -28,30 +28,13 @@ import { SlackRoutingRules } from './slack-routing-rules';
       </section>
     </div>
   `,
+  styleUrl: './integration-panels.scss',
   styles: `
     .layout {
       display: grid;
       grid-template-columns: repeat(auto-fit, minmax(min(100%, 420px), 1fr));
       gap: 16px;
       align-items: start;
-    }
-    .panel {
-      min-width: 0;
-      padding: 16px;
-      border: 1px solid var(--mat-sys-outline-variant);
-      border-radius: var(--mat-sys-corner-medium);
-    }
-    h3 {
-      margin: 0 0 12px;
-      font: var(--mat-sys-title-medium);
-    }
-    .muted {
-      color: var(--mat-sys-on-surface-variant);
-    }
-    @media (max-width: 480px) {
-      .panel {
-        padding: 12px 8px;
-      }
     }
   `,
 })
