@@ -8,6 +8,7 @@ import { AuditModule } from '../audit/audit.module';
 import { ServerSecrets } from '../common/crypto/server-secrets';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
+import { AccessChangeListener } from './access-change-listener';
 import { AccessTokens } from './access-tokens';
 import { AdminBootstrap } from './admin-bootstrap';
 import { ApiKey } from './api-key.entity';
@@ -67,6 +68,7 @@ import { SessionStore } from './session-store';
   ],
   controllers: [AuthController, ApiKeysController],
   providers: [
+    AccessChangeListener,
     AccessTokens,
     AuthService,
     SessionStore,
@@ -78,6 +80,6 @@ import { SessionStore } from './session-store';
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [AuthService, ApiKeysService],
+  exports: [AuthService, ApiKeysService, AccessChangeListener],
 })
 export class AuthModule {}

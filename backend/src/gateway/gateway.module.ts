@@ -3,7 +3,6 @@ import type { Role } from '../common/auth/roles';
 import type { IncidentEventType } from '../incidents/incident.events';
 import { AuthModule } from '../auth/auth.module';
 import { DeliveriesModule } from '../deliveries/deliveries.module';
-import { AccessChangeListener } from './access-change-listener';
 import { LiveEventReaders } from './live-event-readers';
 import { LiveGateway } from './live.gateway';
 
@@ -40,7 +39,6 @@ const INCIDENT_EVENT_READERS = {
         return readers;
       },
     },
-    AccessChangeListener,
     LiveGateway,
   ],
   exports: [LiveEventReaders],

@@ -18,7 +18,7 @@ import { toProblem } from '../common/errors/problem';
 import { RequestErrorCode } from '../common/errors/request-errors';
 import { DeliveryConsumers } from '../deliveries/delivery-consumers';
 import type { DeliveredEvent } from '../deliveries/domain-event';
-import { AccessChangeListener, type AccessChange } from './access-change-listener';
+import { AccessChangeListener, type AccessChange } from '../auth/access-change-listener';
 import { liveAccessOf, type LiveAccess } from './live-access';
 import { LiveClient, LiveClients } from './live-clients';
 import { LiveEventReaders } from './live-event-readers';

@@ -4,7 +4,7 @@ import type { TcpProxy } from '../../../test/support/tcp-proxy';
 import { waitFor } from '../../../test/support/wait-for';
 import { startTestAppBehindProxy, type ProxiedTestApp, type TestApp } from '../../../test/test-app';
 import { withAdmin, type TestDatabase } from '../../../test/test-database';
-import { ACCESS_LISTENER_APPLICATION_NAME } from '../access-change-listener';
+import { ACCESS_LISTENER_APPLICATION_NAME } from '../../auth/access-change-listener';
 import { accessTokenFor, expectStillFed, LiveTestClient, sessionIdOf } from './live-test-client';
 
 describe('/live while the database is down', () => {
