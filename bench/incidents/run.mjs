@@ -9,7 +9,9 @@
 //     opened_at DESC, id DESC LIMIT 51, filters as TypeORM renders them), and which indexes the
 //     plan uses;
 //   - one client, BENCH_SEQUENTIAL requests in a row (the latency without queueing);
-//   - autocannon, 50 connections, BENCH_SECONDS, with an incidents:read API key;
+//   - autocannon, 50 connections, BENCH_SECONDS, with an incidents:read API key; the 400 distinct
+//     deep pages run a second time as the console does, with a signed-in user's JWT, so the cost
+//     of each way of authenticating shows side by side in the same run (issue 16);
 // and prints a table with PASS/FAIL against p95 ≤ 25 ms (printed only; the exit code stays 0).
 //
 //   npm run build -w backend
@@ -25,7 +27,9 @@
 //   BENCH_SEQUENTIAL=100  one-client requests per scenario (0 skips them)
 //   BENCH_KEEP=1          keep the database (or the embedded cluster's folder) afterwards
 //   BENCH_REUSE=1         with DATABASE_URL: reuse a kept, seeded nx_bench_incidents (no re-seed)
-//   BENCH_ONLY=text       run only the scenarios whose name contains this text (for profiling)
+//   BENCH_ONLY=text       run only the scenarios whose name contains this text (for profiling;
+//                         BENCH_ONLY=distinct runs the API-key and the JWT deep pages alone)
+//   BENCH_DATABASE=name   the database to create on DATABASE_URL's server (nx_bench_incidents)
 //   BENCH_APP_NODE_ARGS   extra node flags for the backend, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
@@ -52,7 +56,8 @@ const DISTINCT_PAGES = 400;
 const CONNECTIONS = 50;
 const TARGET_P95_MS = 25;
 const BATCH = 100_000;
-const DB_NAME = 'nx_bench_incidents';
+const DB_NAME = process.env.BENCH_DATABASE ?? 'nx_bench_incidents';
+if (!/^[a-z_][a-z0-9_]*$/.test(DB_NAME)) throw new Error(`BENCH_DATABASE must be a plain identifier: ${DB_NAME}`);
 const ADMIN = { email: 'bench@nexecute.local', password: 'Bench passphrase for figures 9' };
 
 if (isStale('backend')) {
@@ -201,7 +206,7 @@ async function connect(url) {
   return client;
 }
 
-/** Creates nx_bench_incidents on DATABASE_URL's server; returns its URL and whether it is reused. */
+/** Creates DB_NAME (nx_bench_incidents) on DATABASE_URL's server; returns its URL and whether it is reused. */
 async function prepareDatabase(serverUrl) {
   const maintenanceUrl =
     new URL(serverUrl).pathname === `/${DB_NAME}` ? withDatabase(serverUrl, 'postgres') : serverUrl;
@@ -547,7 +552,8 @@ try {
   if (created.status !== 201 && created.status !== 200) {
     throw new Error(`POST /api/api-keys: HTTP ${created.status} ${JSON.stringify(created.body)}`);
   }
-  const headers = { 'x-api-key': created.body.key };
+  const apiKeyHeaders = { 'x-api-key': created.body.key };
+  const headers = apiKeyHeaders;
   const rules = await incidentRules(base, login.body.accessToken);
 
   const already = (await db.query('SELECT count(*)::int AS n FROM incidents')).rows[0].n;
@@ -692,6 +698,17 @@ try {
       where: deep.note ? `i.opened_at < $3 AND ${AFTER}` : AFTER,
       params: deep.note ? [deep.openedAt, deep.id, deepTo] : [deep.openedAt, deep.id],
     },
+    {
+      // The same pages as a console user asks for them: a Bearer JWT, whose user and session
+      // the guard checks (AuthService.principalFor, answered from the principal cache while the
+      // access-change listener listens), instead of an API key's one prepared read.
+      name: `${distinctPaths.length} distinct deep pages, none shared, console user JWT`,
+      auth: 'jwt',
+      path: distinctPaths[0] ?? deep.path,
+      paths: distinctPaths.length ? distinctPaths : undefined,
+      where: deep.note ? `i.opened_at < $3 AND ${AFTER}` : AFTER,
+      params: deep.note ? [deep.openedAt, deep.id, deepTo] : [deep.openedAt, deep.id],
+    },
   ].filter((s) => s.name.includes(ONLY));
 
   console.log(
@@ -706,13 +723,25 @@ try {
   if (deep.note) console.log(`\nDeep cursor${deep.note}`);
 
   const rows = [];
+  // A fresh sign-in for the JWT scenario: seeding may have outlived the first token (15 min).
+  let jwtHeaders;
+  if (apiReady && scenarios.some((s) => s.auth === 'jwt')) {
+    const again = await request(base, '/api/auth/login', {
+      method: 'POST',
+      body: { ...ADMIN, tokenDelivery: 'body' },
+    });
+    if (again.status !== 200) throw new Error(`login: HTTP ${again.status} ${JSON.stringify(again.body)}`);
+    jwtHeaders = { authorization: `Bearer ${again.body.accessToken}` };
+  }
   if (apiReady) {
     console.log(
       `\nHTTP: ${SEQUENTIAL} sequential requests (one client; at most 10 s), then autocannon ${CONNECTIONS} connections × ${SECONDS} s, ` +
-        `X-Api-Key with incidents:read; backend, PostgreSQL and load generator share the machine.`,
+        `X-Api-Key with incidents:read (a Bearer JWT where the scenario says so); backend, PostgreSQL and ` +
+        `load generator share the machine.`,
     );
     for (const s of scenarios) {
       const url = `${base}${s.path}`;
+      const headers = s.auth === 'jwt' ? jwtHeaders : apiKeyHeaders;
       const first = await request(base, s.path, { headers });
       if (first.status !== 200)
         throw new Error(`${s.path}: HTTP ${first.status} ${JSON.stringify(first.body)}`);
@@ -766,6 +795,14 @@ try {
   );
   if (apiReady) {
     console.table(rows);
+    const byKey = rows.find((r) => r.scenario.endsWith('none shared'));
+    const byJwt = rows.find((r) => r.scenario.endsWith('console user JWT'));
+    if (byKey && byJwt) {
+      console.log(
+        `Distinct deep pages: console user JWT ${byJwt['req/s']} req/s, API key ${byKey['req/s']} req/s ` +
+          `(JWT at ${((100 * byJwt['req/s']) / byKey['req/s']).toFixed(1)} % of the API key's rate)\n`,
+      );
+    }
     for (const r of rows) {
       console.log(
         `${r.verdict}  ${r.scenario}: p95 ${r.p95_ms} ms at ${CONNECTIONS} connections` +

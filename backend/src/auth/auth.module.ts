@@ -7,6 +7,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { ServerSecrets } from '../common/crypto/server-secrets';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import type { UserPrincipal } from '../common/auth/principal';
+import { UserAccessChanges } from '../users/user-access-changes';
 import { UsersModule } from '../users/users.module';
 import { AccessChangeListener } from './access-change-listener';
 import { AccessTokens } from './access-tokens';
@@ -26,6 +28,7 @@ import {
   loginAccountTracker,
   LoginThrottleGuard,
 } from './login-throttle.guard';
+import { PRINCIPAL_CACHE_MAX_ENTRIES, PrincipalCache } from './principal-cache';
 import { RefreshToken } from './refresh-token.entity';
 import { RolesGuard } from './roles.guard';
 import { SessionStore } from './session-store';
@@ -69,6 +72,24 @@ import { SessionStore } from './session-store';
   controllers: [AuthController, ApiKeysController],
   providers: [
     AccessChangeListener,
+    {
+      // Invalidated by the database's signal (every instance) and by Users' in-process call
+      // (this instance, before the signal arrives); serves only while the signal is received.
+      provide: PrincipalCache,
+      inject: [APP_CONFIG, AccessChangeListener, UserAccessChanges],
+      useFactory: (config: AppConfig, listener: AccessChangeListener, users: UserAccessChanges) => {
+        const cache = new PrincipalCache<UserPrincipal>({
+          ttlMs: config.auth.principalCacheTtlMs,
+          maxEntries: PRINCIPAL_CACHE_MAX_ENTRIES,
+          signalled: () => listener.listening,
+        });
+        listener.onChange((change) =>
+          change.kind === 'all' ? cache.invalidateAll() : cache.invalidateUser(change.userId),
+        );
+        users.subscribe((userId) => cache.invalidateUser(userId));
+        return cache;
+      },
+    },
     AccessTokens,
     AuthService,
     SessionStore,

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AuditLog, type AuditActor } from '../audit/audit-log.service';
 import type { Principal, RequestActor, UserPrincipal } from '../common/auth/principal';
+import { Coalescer } from '../common/concurrency/coalescer';
 import { UnitOfWork } from '../common/database/unit-of-work';
 import type { UserView } from '../users/dto/user.view';
 import type { SignInAccount } from '../users/sign-in-account';
@@ -12,6 +13,7 @@ import { AuthError, AuthErrorCode } from './auth.errors';
 import type { ChangePasswordDto } from './dto/change-password.dto';
 import type { ApiKeyIdentityView, SessionView } from './dto/token.view';
 import { LoginLockout } from './login-lockout';
+import { PrincipalCache } from './principal-cache';
 import { SessionStore } from './session-store';
 
 /** Tokens for a session, before the controller decides where the refresh token travels. */
@@ -31,6 +33,12 @@ export interface VerifiedAccessToken {
   readonly expiresAt: Date;
 }
 
+/** A user and session found good, and until when the session's own expiry lets that hold. */
+interface CheckedPrincipal {
+  readonly principal: UserPrincipal;
+  readonly validUntil: number;
+}
+
 const userActor = (user: { readonly id: string; readonly email: string }): AuditActor => ({
   type: 'user',
   id: user.id,
@@ -40,7 +48,9 @@ const userActor = (user: { readonly id: string; readonly email: string }): Audit
 /**
  * Signing in and staying signed in: password login with lock-out, refresh rotation with reuse
  * detection, logout, password change, and the per-request check that a token's user and
- * session are still good.
+ * session are still good (for HTTP requests through the principal cache: see requestPrincipal).
+ * Whatever here ends a session tells the cache itself right after the commit, before the
+ * database's signal arrives.
  */
 @Injectable()
 export class AuthService {
@@ -52,7 +62,11 @@ export class AuthService {
     private readonly accessTokens: AccessTokens,
     private readonly audit: AuditLog,
     private readonly unitOfWork: UnitOfWork,
+    @Inject(PrincipalCache) private readonly principals: PrincipalCache<UserPrincipal>,
   ) {}
+
+  /** Concurrent requests of one session that miss the cache share one read (see Coalescer). */
+  private readonly principalReads = new Coalescer<UserPrincipal>();
 
   async login(email: string, password: string, actor: RequestActor): Promise<IssuedTokens> {
     const anonymous: AuditActor = { type: 'anonymous', id: null, label: email };
@@ -107,6 +121,7 @@ export class AuthService {
     const result = await this.sessions.rotate(presented);
     const account = await this.credentials.accountOf(result.session.userId);
     if (result.kind === 'reused') {
+      this.principals.invalidateUser(result.session.userId);
       await this.audit.record({
         action: 'auth.refresh.reused',
         context: actor,
@@ -122,6 +137,7 @@ export class AuthService {
     }
     if (!account || account.status !== 'active' || result.session.createdAt < account.sessionsValidAfter) {
       await this.sessions.revoke(result.session.id, 'user_inactive');
+      this.principals.invalidateUser(result.session.userId);
       throw new AuthError(AuthErrorCode.RefreshInvalid, 'The refresh token is not valid; sign in again');
     }
     return this.tokensFor(account, result.session, result.refreshToken);
@@ -141,6 +157,7 @@ export class AuthService {
         ? await this.sessionOfAccessToken(presented.accessToken)
         : null;
     if (!session || !(await this.sessions.revoke(session.id, 'logout'))) return;
+    this.principals.invalidateUser(session.userId);
     const account = await this.credentials.accountOf(session.userId);
     await this.audit.record({
       action: 'auth.logout',
@@ -170,7 +187,7 @@ export class AuthService {
       throw new AuthError(AuthErrorCode.CurrentPasswordIncorrect, 'The current password is not correct');
     }
     await this.lockout.clear(principal.email);
-    await this.unitOfWork.run(async (m) => {
+    const changed = this.unitOfWork.run(async (m) => {
       await this.credentials.setOwnPassword(account.id, dto.newPassword, m);
       const revoked = await this.sessions.revokeOthers(
         account.id,
@@ -188,6 +205,8 @@ export class AuthService {
         m,
       );
     });
+    // Also on failure, which may have come after the commit: an extra call costs one re-read.
+    await changed.finally(() => this.principals.invalidateUser(account.id));
   }
 
   async listSessions(principal: UserPrincipal): Promise<SessionView[]> {
@@ -211,7 +230,7 @@ export class AuthService {
       ? await this.sessions.active(sessionId, account.id, account.sessionsValidAfter)
       : null;
     if (!session) throw new AuthError(AuthErrorCode.SessionNotFound, `No active session ${sessionId}`);
-    await this.unitOfWork.run(async (m) => {
+    const revoked = this.unitOfWork.run(async (m) => {
       await this.sessions.revoke(sessionId, 'revoked_by_user', m);
       await this.audit.record(
         {
@@ -222,6 +241,7 @@ export class AuthService {
         m,
       );
     });
+    await revoked.finally(() => this.principals.invalidateUser(principal.id));
   }
 
   /**
@@ -235,11 +255,41 @@ export class AuthService {
   }
 
   /**
-   * Who an access token speaks for, checked against the database on every request so disabling
-   * a user, ending a session or changing a role takes effect at once.
+   * Who an access token speaks for, read from the database every time so disabling a user,
+   * ending a session or changing a role takes effect at once. The /live gateway's checks use
+   * this; HTTP requests go through requestPrincipal.
    */
   async principalFor(userId: string, sessionId: string): Promise<UserPrincipal> {
-    // Two primary-key reads on every authenticated request: run them side by side.
+    return (await this.checkPrincipal(userId, sessionId)).principal;
+  }
+
+  /**
+   * principalFor for an HTTP request, answered from the principal cache when it can: the user
+   * and session rows are re-read only after the database signals a change to that user
+   * (AccessChangeListener), after this instance changed them itself, after the TTL, or while
+   * the signal is not being received (then every request reads, as principalFor does). So a
+   * revocation still takes effect at once, without two reads on every request (docs/auth.md).
+   */
+  requestPrincipal(userId: string, sessionId: string): Promise<UserPrincipal> {
+    const cached = this.principals.lookup(userId, sessionId);
+    if (cached) return Promise.resolve(cached);
+    if (!this.principals.serving) return this.principalFor(userId, sessionId);
+    return this.principalReads.run(`${userId} ${sessionId}`, async () => {
+      // Begun before the read, so an invalidation that lands while it runs spoils its result.
+      const fill = this.principals.begin(userId);
+      try {
+        const checked = await this.checkPrincipal(userId, sessionId);
+        this.principals.store(fill, sessionId, checked.principal, checked.validUntil);
+        return checked.principal;
+      } catch (e) {
+        this.principals.abandon(fill);
+        throw e;
+      }
+    });
+  }
+
+  private async checkPrincipal(userId: string, sessionId: string): Promise<CheckedPrincipal> {
+    // Two primary-key reads: run them side by side.
     const [account, session] = await Promise.all([
       this.credentials.accountOf(userId),
       this.sessions.validity(sessionId, userId),
@@ -252,7 +302,8 @@ export class AuthService {
     if (!session || !SessionStore.admits(session, account.sessionsValidAfter)) {
       throw new AuthError(AuthErrorCode.TokenInvalid, 'This session has ended; sign in again');
     }
-    return {
+    // Frozen: a cached principal is shared by every request of the session.
+    const principal: UserPrincipal = Object.freeze({
       kind: 'user',
       id: account.id,
       email: account.email,
@@ -260,7 +311,8 @@ export class AuthService {
       role: account.role,
       sessionId,
       mustChangePassword: account.mustChangePassword,
-    };
+    });
+    return { principal, validUntil: session.expiresAt.getTime() };
   }
 
   /** The account's lock-out, audited as a failed sign-in when it refuses. */

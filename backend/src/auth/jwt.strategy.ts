@@ -34,6 +34,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') {
       return Promise.reject(new AuthError(AuthErrorCode.TokenInvalid, 'The access token is not valid'));
     }
-    return this.auth.principalFor(claims.sub, claims.sid);
+    // Through the principal cache: the user and session are re-read only when they changed.
+    return this.auth.requestPrincipal(claims.sub, claims.sid);
   }
 }

@@ -114,6 +114,14 @@ describe('loadConfig', () => {
       ]);
     });
 
+    it('keeps a checked user and session for 60 s by default; 0 turns the principal cache off', () => {
+      expect(loadConfig({}).auth.principalCacheTtlMs).toBe(60_000);
+      expect(loadConfig({ AUTH_PRINCIPAL_CACHE_TTL_MS: '0' }).auth.principalCacheTtlMs).toBe(0);
+      expect(problemsOf({ AUTH_PRINCIPAL_CACHE_TTL_MS: '-1' })).toEqual([
+        expect.stringContaining('AUTH_PRINCIPAL_CACHE_TTL_MS'),
+      ]);
+    });
+
     it('refuses to start in production without JWT_SECRET and ENCRYPTION_KEYS', () => {
       expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
         expect.stringContaining('JWT_SECRET must be set in production'),

@@ -166,6 +166,13 @@ export class EnvironmentVariables {
   @IsInt()
   REFRESH_REUSE_GRACE_SECONDS = 15;
 
+  /** How long a request may reuse the user and session it found (docs/auth.md); 0 = read every time. */
+  @Transform(toInt)
+  @Min(0)
+  @Max(600_000)
+  @IsInt()
+  AUTH_PRINCIPAL_CACHE_TTL_MS = 60_000;
+
   @Transform(toBool)
   @IsBoolean()
   COOKIE_SECURE = true;
@@ -661,6 +668,11 @@ export interface AuthConfig {
   readonly refreshTokenTtlSeconds: number;
   /** How long the just-rotated refresh token may be presented again (two tabs) without counting as theft. */
   readonly refreshReuseGraceSeconds: number;
+  /**
+   * The longest a (user, session) check may be reused between the database's access-change
+   * signals; 0 turns the principal cache off (every request reads the user and session).
+   */
+  readonly principalCacheTtlMs: number;
   readonly cookieSecure: boolean;
   readonly bootstrapAdmin: { readonly email: string; readonly password: string | undefined };
   readonly password: {
@@ -760,6 +772,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       accessTokenTtlSeconds: vars.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: vars.REFRESH_TOKEN_TTL_SECONDS,
       refreshReuseGraceSeconds: vars.REFRESH_REUSE_GRACE_SECONDS,
+      principalCacheTtlMs: vars.AUTH_PRINCIPAL_CACHE_TTL_MS,
       cookieSecure: vars.COOKIE_SECURE,
       bootstrapAdmin: { email: vars.ADMIN_EMAIL, password: vars.ADMIN_PASSWORD },
       password: {

@@ -11,6 +11,7 @@ import { UserPageView, UserView } from './dto/user.view';
 import { FederatedIdentity } from './federated-identity.entity';
 import type { Person } from './person';
 import type { PersonSql } from './person-sql';
+import { UserAccessChanges } from './user-access-changes';
 import { UserCredentials } from './user-credentials.service';
 import { User } from './user.entity';
 import { auditSnapshot, insertUser, personOf, requireUser } from './user-rows';
@@ -48,6 +49,7 @@ export class UsersService {
     private readonly unitOfWork: UnitOfWork,
     private readonly audit: AuditLog,
     private readonly credentials: UserCredentials,
+    private readonly accessChanges: UserAccessChanges,
   ) {}
 
   async list(query: ListUsersQuery): Promise<UserPageView> {
@@ -166,7 +168,7 @@ export class UsersService {
   }
 
   async delete(id: string, actor: RequestActor): Promise<void> {
-    await this.unitOfWork.run(async (m) => {
+    const deleted = this.unitOfWork.run(async (m) => {
       await this.lockAdminRoster(m);
       const user = await requireUser(m, id, true);
       if (user.role === 'admin' && user.status === 'active')
@@ -182,6 +184,7 @@ export class UsersService {
         m,
       );
     });
+    await deleted.finally(this.toldToThisProcess(id));
   }
 
   async updateOwnName(userId: string, name: string, actor: RequestActor): Promise<UserView> {
@@ -200,7 +203,7 @@ export class UsersService {
     /** Returns false when there is nothing to change (no write, no audit row). */
     apply: (m: EntityManager, user: User) => Promise<boolean | void>,
   ): Promise<UserView> {
-    return this.unitOfWork.run(async (m) => {
+    const changed = this.unitOfWork.run(async (m) => {
       if (rosterChange) await this.lockAdminRoster(m);
       const user = await requireUser(m, id, true);
       const before = auditSnapshot(user);
@@ -219,6 +222,17 @@ export class UsersService {
       );
       return UserView.of(saved, (await this.providersOf([id], m)).get(id));
     });
+    return changed.finally(this.toldToThisProcess(id));
+  }
+
+  /**
+   * After a change to a person has committed, tells this process (Auth's principal cache) before
+   * the caller's response goes out, so the person's next request here is judged on the new row
+   * (the database's signal reaches every instance, this one included, a little later). Also
+   * after a failure, which may have come after the commit: an extra call costs one re-read.
+   */
+  private toldToThisProcess(userId: string): () => void {
+    return () => this.accessChanges.changed(userId);
   }
 
   /**
