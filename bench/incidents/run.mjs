@@ -29,6 +29,8 @@
 //   BENCH_REUSE=1         with DATABASE_URL: reuse a kept, seeded nx_bench_incidents (no re-seed)
 //   BENCH_ONLY=text       run only the scenarios whose name contains this text (for profiling;
 //                         BENCH_ONLY=distinct runs the API-key and the JWT deep pages alone)
+//   BENCH_ROUNDS=1        run the HTTP scenarios this many times in turn (on a shared machine,
+//                         alternating API key and JWT evens out load that comes and goes)
 //   BENCH_DATABASE=name   the database to create on DATABASE_URL's server (nx_bench_incidents)
 //   BENCH_APP_NODE_ARGS   extra node flags for the backend, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 import autocannon from 'autocannon';
@@ -52,12 +54,14 @@ const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 100);
 const KEEP = process.env.BENCH_KEEP === '1';
 const REUSE = process.env.BENCH_REUSE === '1';
 const ONLY = process.env.BENCH_ONLY ?? '';
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const DISTINCT_PAGES = 400;
 const CONNECTIONS = 50;
 const TARGET_P95_MS = 25;
 const BATCH = 100_000;
 const DB_NAME = process.env.BENCH_DATABASE ?? 'nx_bench_incidents';
-if (!/^[a-z_][a-z0-9_]*$/.test(DB_NAME)) throw new Error(`BENCH_DATABASE must be a plain identifier: ${DB_NAME}`);
+if (!/^[a-z_][a-z0-9_]*$/.test(DB_NAME))
+  throw new Error(`BENCH_DATABASE must be a plain identifier: ${DB_NAME}`);
 const ADMIN = { email: 'bench@nexecute.local', password: 'Bench passphrase for figures 9' };
 
 if (isStale('backend')) {
@@ -739,7 +743,10 @@ try {
         `X-Api-Key with incidents:read (a Bearer JWT where the scenario says so); backend, PostgreSQL and ` +
         `load generator share the machine.`,
     );
-    for (const s of scenarios) {
+    const runs = [];
+    for (let round = 1; round <= ROUNDS; round++) for (const s of scenarios) runs.push({ s, round });
+    for (const { s, round } of runs) {
+      const name = ROUNDS > 1 ? `${s.name} [round ${round}]` : s.name;
       const url = `${base}${s.path}`;
       const headers = s.auth === 'jwt' ? jwtHeaders : apiKeyHeaders;
       const first = await request(base, s.path, { headers });
@@ -758,14 +765,15 @@ try {
           : NaN;
       const slow = slowQueries - slowBefore;
       console.log(
-        `  ${s.name}: ${Math.round(result.requests.average)} req/s, p95 ${p95.toFixed(1)} ms` +
+        `  ${name}: ${Math.round(result.requests.average)} req/s, p95 ${p95.toFixed(1)} ms` +
           (slow ? `, ${slow} slow-query warnings from the app` : '') +
           (bad
             ? `, ${result.non2xx} non-2xx ${JSON.stringify(result.statusCodeStats)}, ${result.errors} errors`
             : ''),
       );
       rows.push({
-        scenario: s.name,
+        scenario: name,
+        auth: s.auth ?? (s.paths ? 'api-key distinct' : 'api-key'),
         items: `${first.body.items.length}${first.body.nextCursor ? '+' : ''}`,
         'req/s': Math.round(result.requests.average),
         p50_ms: p50.toFixed(1),
@@ -795,12 +803,19 @@ try {
   );
   if (apiReady) {
     console.table(rows);
-    const byKey = rows.find((r) => r.scenario.endsWith('none shared'));
-    const byJwt = rows.find((r) => r.scenario.endsWith('console user JWT'));
+    // The mean rate over the rounds of each way of authenticating the same pages.
+    const rate = (auth) => {
+      const of = rows.filter((r) => r.auth === auth);
+      return of.length ? of.reduce((sum, r) => sum + r['req/s'], 0) / of.length : NaN;
+    };
+    const byKey = rate('api-key distinct');
+    const byJwt = rate('jwt');
     if (byKey && byJwt) {
       console.log(
-        `Distinct deep pages: console user JWT ${byJwt['req/s']} req/s, API key ${byKey['req/s']} req/s ` +
-          `(JWT at ${((100 * byJwt['req/s']) / byKey['req/s']).toFixed(1)} % of the API key's rate)\n`,
+        `Distinct deep pages${ROUNDS > 1 ? `, mean of ${ROUNDS} rounds` : ''}: console user JWT ` +
+          `${Math.round(byJwt)} req/s, API key ${Math.round(byKey)} req/s (JWT at ` +
+          `${((100 * byJwt) / byKey).toFixed(1)} % of the API key's rate; ` +
+          `AUTH_PRINCIPAL_CACHE_TTL_MS=${process.env.AUTH_PRINCIPAL_CACHE_TTL_MS ?? 'default'})\n`,
       );
     }
     for (const r of rows) {
