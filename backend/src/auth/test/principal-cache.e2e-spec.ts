@@ -3,7 +3,10 @@ import { givenUser, signIn, signInAsAdmin, STRONG_PASSWORD, type SignedIn } from
 import { waitFor } from '../../../test/support/wait-for';
 import { startTestApp, type TestApp } from '../../../test/test-app';
 import { withAdmin } from '../../../test/test-database';
+import { SYSTEM_CONTEXT } from '../../audit/audit-log.service';
+import { UsersService } from '../../users/users.service';
 import { AccessChangeListener, ACCESS_LISTENER_APPLICATION_NAME } from '../access-change-listener';
+import { AuthService } from '../auth.service';
 
 /**
  * The REST principal cache (docs/auth.md, "Who is asking, per request"): two app instances on
@@ -164,6 +167,41 @@ describe('REST principal cache, two instances on one database', () => {
       .expect(200);
     expect(await statusOf(a, responder)).toBe(401);
     expect(await until(b, responder, 401)).toBeLessThanOrEqual(OTHER_INSTANCE_MS);
+  });
+
+  it("clears this instance's entry when the change commits, before the database's signal can arrive", async () => {
+    // Over HTTP the signal usually wins the race against the next request anyway; here the
+    // principal is asked for in the same turn of the event loop as the change's commit came
+    // back, before any notification could be read, so only the in-process call can have
+    // cleared the entry.
+    const auth = a.app.get(AuthService);
+    const sessionOf = (who: SignedIn): string =>
+      (
+        JSON.parse(Buffer.from(who.accessToken.split('.')[1] ?? '', 'base64url').toString()) as {
+          sid: string;
+        }
+      ).sid;
+
+    const disabled = await givenUser(a, 'viewer');
+    await repeat(2, () => statusOf(a, disabled), 200);
+    await a.app.get(UsersService).disable(disabled.user.id, SYSTEM_CONTEXT);
+    await expect(auth.requestPrincipal(disabled.user.id, sessionOf(disabled))).rejects.toMatchObject({
+      code: 'AUTH_USER_DISABLED',
+    });
+
+    const demoted = await givenUser(a, 'admin');
+    await repeat(2, () => statusOf(a, demoted), 200);
+    await a.app.get(UsersService).update(demoted.user.id, { role: 'responder' }, SYSTEM_CONTEXT);
+    await expect(auth.requestPrincipal(demoted.user.id, sessionOf(demoted))).resolves.toMatchObject({
+      role: 'responder',
+    });
+
+    const signedOut = await givenUser(a, 'viewer');
+    await repeat(2, () => statusOf(a, signedOut), 200);
+    await auth.logout({ refreshToken: signedOut.refreshToken }, SYSTEM_CONTEXT);
+    await expect(auth.requestPrincipal(signedOut.user.id, sessionOf(signedOut))).rejects.toMatchObject({
+      code: 'AUTH_TOKEN_INVALID',
+    });
   });
 
   it('sees a change made by SQL outside the app (no in-process call) within a second on both instances', async () => {
