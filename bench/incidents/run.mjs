@@ -465,6 +465,32 @@ function cpuSeconds(appPid) {
   return { app: app.s, postgres, loadGenerator: (own.user + own.system) / 1e6 };
 }
 
+/**
+ * Index and sequential scans of the users and auth_sessions tables so far (what authenticating
+ * a JWT reads), from PostgreSQL's statistics of this database only: unlike throughput on a
+ * shared machine, reads per request do not depend on what else runs. Backends publish their
+ * counts when idle, up to ~10 s later, so this waits until the figure holds still.
+ */
+async function authReads(db) {
+  const read = async () => {
+    await db.query('SELECT pg_stat_clear_snapshot()');
+    const { rows } = await db.query(
+      `SELECT coalesce(sum(coalesce(idx_scan, 0) + coalesce(seq_scan, 0)), 0)::bigint AS n
+         FROM pg_stat_user_tables WHERE relname IN ('users', 'auth_sessions')`,
+    );
+    return Number(rows[0].n);
+  };
+  let last = await read();
+  const deadline = Date.now() + 15_000;
+  for (let still = 0; still < 6 && Date.now() < deadline;) {
+    await sleep(500);
+    const now = await read();
+    still = now === last ? still + 1 : 0;
+    last = now;
+  }
+  return last;
+}
+
 /** autocannon at 50 connections; percentiles from every response time it reports (exact, not binned). */
 function load(url, headers, paths) {
   const times = [];
@@ -753,6 +779,7 @@ try {
       if (first.status !== 200)
         throw new Error(`${s.path}: HTTP ${first.status} ${JSON.stringify(first.body)}`);
       const one = SEQUENTIAL > 0 ? await sequential(url, headers, SEQUENTIAL) : { p50: NaN, p95: NaN };
+      const readsBefore = s.paths ? await authReads(db) : NaN;
       const slowBefore = slowQueries;
       const cpuBefore = cpuSeconds(app.pid);
       const { result, p50, p95, p99 } = await load(url, headers, s.paths);
@@ -764,6 +791,10 @@ try {
           ? ((cpuAfter[k] - cpuBefore[k]) * 1000) / Math.max(1, result.requests.total)
           : NaN;
       const slow = slowQueries - slowBefore;
+      // Only for the distinct pages (each wait costs ~10 s): the API key's scenario reads none.
+      const authReadsPerRequest = s.paths
+        ? (((await authReads(db)) - readsBefore) / Math.max(1, result.requests.total)).toFixed(2)
+        : '-';
       console.log(
         `  ${name}: ${Math.round(result.requests.average)} req/s, p95 ${p95.toFixed(1)} ms` +
           (slow ? `, ${slow} slow-query warnings from the app` : '') +
@@ -780,6 +811,7 @@ try {
         p95_ms: p95.toFixed(1),
         p99_ms: p99.toFixed(1),
         'non2xx/err': bad,
+        'user+session reads/req': authReadsPerRequest,
         '1-client p50': one.p50.toFixed(1),
         '1-client p95': one.p95.toFixed(1),
         sql_ms: s.plan.execMs.toFixed(1),
@@ -797,7 +829,8 @@ try {
     `\n${ROWS.toLocaleString('en')} incidents; target p95 ≤ ${TARGET_P95_MS} ms at ${CONNECTIONS} connections. ` +
       `p50/p95/p99 from every response time autocannon reported; "items" = first page size, "+" = has nextCursor; ` +
       `sql_ms = EXPLAIN ANALYZE execution time of the expected SQL; "cpu ms/req" = CPU time per request under load of ` +
-      `the backend process, all PostgreSQL processes and this load generator (from /proc). With ${CONNECTIONS} connections always busy, ` +
+      `the backend process, all PostgreSQL processes and this load generator (from /proc); "user+session reads/req" = ` +
+      `index and sequential scans of users and auth_sessions in this database per request (pg_stat_user_tables). With ${CONNECTIONS} connections always busy, ` +
       `the mean latency is ${CONNECTIONS} / throughput, so p95 ≤ ${TARGET_P95_MS} ms needs well over ` +
       `${(CONNECTIONS / (TARGET_P95_MS / 1000)).toLocaleString('en')} req/s.\n`,
   );
