@@ -466,17 +466,18 @@ function cpuSeconds(appPid) {
 }
 
 /**
- * Index and sequential scans of the users and auth_sessions tables so far (what authenticating
- * a JWT reads), from PostgreSQL's statistics of this database only: unlike throughput on a
- * shared machine, reads per request do not depend on what else runs. Backends publish their
- * counts when idle, up to ~10 s later, so this waits until the figure holds still.
+ * Index and sequential scans of auth_sessions so far: what checking a JWT's session reads (the
+ * user row is read too, but so is every page's people, so users tells nothing). From
+ * PostgreSQL's statistics of this database only: unlike throughput on a shared machine, reads
+ * per request do not depend on what else runs. Backends publish their counts when idle, up to
+ * ~10 s later, so this waits until the figure holds still.
  */
-async function authReads(db) {
+async function sessionReads(db) {
   const read = async () => {
     await db.query('SELECT pg_stat_clear_snapshot()');
     const { rows } = await db.query(
       `SELECT coalesce(sum(coalesce(idx_scan, 0) + coalesce(seq_scan, 0)), 0)::bigint AS n
-         FROM pg_stat_user_tables WHERE relname IN ('users', 'auth_sessions')`,
+         FROM pg_stat_user_tables WHERE relname = 'auth_sessions'`,
     );
     return Number(rows[0].n);
   };
@@ -779,7 +780,7 @@ try {
       if (first.status !== 200)
         throw new Error(`${s.path}: HTTP ${first.status} ${JSON.stringify(first.body)}`);
       const one = SEQUENTIAL > 0 ? await sequential(url, headers, SEQUENTIAL) : { p50: NaN, p95: NaN };
-      const readsBefore = s.paths ? await authReads(db) : NaN;
+      const readsBefore = s.paths ? await sessionReads(db) : NaN;
       const slowBefore = slowQueries;
       const cpuBefore = cpuSeconds(app.pid);
       const { result, p50, p95, p99 } = await load(url, headers, s.paths);
@@ -792,8 +793,8 @@ try {
           : NaN;
       const slow = slowQueries - slowBefore;
       // Only for the distinct pages (each wait costs ~10 s): the API key's scenario reads none.
-      const authReadsPerRequest = s.paths
-        ? (((await authReads(db)) - readsBefore) / Math.max(1, result.requests.total)).toFixed(2)
+      const sessionReadsPerRequest = s.paths
+        ? (((await sessionReads(db)) - readsBefore) / Math.max(1, result.requests.total)).toFixed(2)
         : '-';
       console.log(
         `  ${name}: ${Math.round(result.requests.average)} req/s, p95 ${p95.toFixed(1)} ms` +
@@ -811,7 +812,7 @@ try {
         p95_ms: p95.toFixed(1),
         p99_ms: p99.toFixed(1),
         'non2xx/err': bad,
-        'user+session reads/req': authReadsPerRequest,
+        'session reads/req': sessionReadsPerRequest,
         '1-client p50': one.p50.toFixed(1),
         '1-client p95': one.p95.toFixed(1),
         sql_ms: s.plan.execMs.toFixed(1),
@@ -829,8 +830,8 @@ try {
     `\n${ROWS.toLocaleString('en')} incidents; target p95 ≤ ${TARGET_P95_MS} ms at ${CONNECTIONS} connections. ` +
       `p50/p95/p99 from every response time autocannon reported; "items" = first page size, "+" = has nextCursor; ` +
       `sql_ms = EXPLAIN ANALYZE execution time of the expected SQL; "cpu ms/req" = CPU time per request under load of ` +
-      `the backend process, all PostgreSQL processes and this load generator (from /proc); "user+session reads/req" = ` +
-      `index and sequential scans of users and auth_sessions in this database per request (pg_stat_user_tables). With ${CONNECTIONS} connections always busy, ` +
+      `the backend process, all PostgreSQL processes and this load generator (from /proc); "session reads/req" = ` +
+      `index and sequential scans of auth_sessions in this database per request (pg_stat_user_tables). With ${CONNECTIONS} connections always busy, ` +
       `the mean latency is ${CONNECTIONS} / throughput, so p95 ≤ ${TARGET_P95_MS} ms needs well over ` +
       `${(CONNECTIONS / (TARGET_P95_MS / 1000)).toLocaleString('en')} req/s.\n`,
   );
