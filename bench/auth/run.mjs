@@ -1,8 +1,10 @@
 // What authentication costs. Starts the built backend on a fresh embedded PostgreSQL and measures,
 // with autocannon (50 connections, BENCH_SECONDS each):
 //   - a public route (no guard work) as the baseline,
-//   - a static admin route with a JWT (signature check + user and session reads, nothing else),
-//   - GET /api/auth/me with a JWT (the guard's reads plus the profile's),
+//   - a static admin route with a JWT (signature check, and the user and session, read once and
+//     then answered by the principal cache (docs/auth.md); AUTH_PRINCIPAL_CACHE_TTL_MS=0 in the
+//     environment measures reading them on every request),
+//   - GET /api/auth/me with a JWT (the guard's check plus the profile's read),
 //   - GET /api/auth/me with an API key (digest check + key read),
 // then the latency of a password login (argon2id at the default cost) and of a refresh rotation.
 //
