@@ -278,6 +278,9 @@ export class AnalyticsIncremental1765000000000 implements MigrationInterface {
         -- EXECUTE: planned with the watermark's value, so a range scan of incidents_updated.
         EXECUTE 'INSERT INTO analytics_step_ids SELECT id FROM incidents WHERE updated_at > $1 ON CONFLICT DO NOTHING'
           USING coalesce(mark - p_margin, '-infinity'::timestamptz);
+        -- A temporary table has no statistics: without them the joins below were planned for
+        -- 1,850 rows and scanned every incident instead of looking the few changed ones up.
+        ANALYZE analytics_step_ids;
         CREATE TEMP TABLE analytics_step ON COMMIT DROP AS
           SELECT ids.id,
                  n.id IS NOT NULL AS present,
@@ -292,6 +295,7 @@ export class AnalyticsIncremental1765000000000 implements MigrationInterface {
             LEFT JOIN analytics_incident_facts o ON o.id = ids.id
             LEFT JOIN analytics_incident_facts_now n ON n.id = ids.id
            WHERE ROW(o.*) IS DISTINCT FROM ROW(n.*);
+        ANALYZE analytics_step;
         SELECT count(*) INTO changed FROM analytics_step;
 
         IF changed > 0 THEN

@@ -135,7 +135,7 @@ export class AnalyticsRefresher implements OnModuleInit, OnApplicationBootstrap,
    * each missing one in its own READ COMMITTED transaction after waiting for the refresh lock
    * (so no refresh changes the facts meanwhile, and each statement sees the latest refresh).
    */
-  private async syncZones(): Promise<void> {
+  async syncZones(): Promise<void> {
     const wanted = this.config.analytics.timeZones;
     const rows = await this.dataSource.query<{ zone: string; built_at: Date | null }[]>(ZONES_SQL);
     const built = new Set(rows.filter((r) => r.built_at).map((r) => r.zone));
