@@ -351,7 +351,9 @@ try {
   console.log(`Live copy made in ${secondsSince(t0)} s`);
   viewsApp = startApp(dbUrl, await freePort(), 'views');
   // No zone configured: nothing to backfill, every series from the (live) facts.
-  liveApp = startApp(withDatabase(serverUrl, LIVE_DB), await freePort(), 'live', { ANALYTICS_TIME_ZONES: '' });
+  liveApp = startApp(withDatabase(serverUrl, LIVE_DB), await freePort(), 'live', {
+    ANALYTICS_TIME_ZONES: '',
+  });
   await waitUntilReady(viewsApp.base, { timeoutMs: 120_000, exited: viewsApp.exited });
   await waitUntilReady(liveApp.base, { timeoutMs: 120_000, exited: liveApp.exited });
   db = await connect(dbUrl);
@@ -375,11 +377,20 @@ try {
     ['sources (30 days, day)', '/api/analytics/sources'],
     ['backlog', '/api/analytics/backlog'],
     ['response-times (30 days, day, America/New_York)', '/api/analytics/response-times?tz=America/New_York'],
-    ['response-times (84 days, week, Australia/Sydney)', '/api/analytics/response-times?bucket=week&tz=Australia/Sydney'],
-    ['response-times (2 days, hour, America/New_York)', '/api/analytics/response-times?bucket=hour&tz=America/New_York'],
+    [
+      'response-times (84 days, week, Australia/Sydney)',
+      '/api/analytics/response-times?bucket=week&tz=Australia/Sydney',
+    ],
+    [
+      'response-times (2 days, hour, America/New_York)',
+      '/api/analytics/response-times?bucket=hour&tz=America/New_York',
+    ],
     ['sla (30 days, day, Asia/Kolkata)', '/api/analytics/sla?tz=Asia/Kolkata'],
     ['sources (30 days, day, Europe/Berlin)', '/api/analytics/sources?tz=Europe/Berlin'],
-    ['response-times (30 days, day, Europe/Paris: not configured)', '/api/analytics/response-times?tz=Europe/Paris'],
+    [
+      'response-times (30 days, day, Europe/Paris: not configured)',
+      '/api/analytics/response-times?tz=Europe/Paris',
+    ],
   ];
   // Check both apps answer the same figures before timing them.
   for (const [, path] of endpoints) {
@@ -450,7 +461,9 @@ try {
   );
   await db.query('COMMIT');
   const marked = (await db.query('SELECT count(*)::int AS n FROM analytics_dirty_incidents')).rows[0].n;
-  console.log(`\nA day's worth of changes: ${marked.toLocaleString('en')} incidents marked (${secondsSince(t0)} s)`);
+  console.log(
+    `\nA day's worth of changes: ${marked.toLocaleString('en')} incidents marked (${secondsSince(t0)} s)`,
+  );
   const refreshDb = await connect(dbUrl);
   // Reads during it: a UTC day series and a non-UTC one (both from the bucket tables).
   const during = load(viewsApp.base + '/api/analytics/response-times', headers, 8);

@@ -63,8 +63,12 @@ export class AnalyticsIncremental1765000000000 implements MigrationInterface {
         ) r
        WHERE i.state <> 'canceled'`);
     // The same columns, kept: one row per counted incident as of the last refresh.
-    await q.query(`CREATE TABLE analytics_incident_facts AS SELECT * FROM analytics_incident_facts_now WITH NO DATA`);
-    await q.query(`ALTER TABLE analytics_incident_facts ADD CONSTRAINT analytics_incident_facts_pkey PRIMARY KEY (id)`);
+    await q.query(
+      `CREATE TABLE analytics_incident_facts AS SELECT * FROM analytics_incident_facts_now WITH NO DATA`,
+    );
+    await q.query(
+      `ALTER TABLE analytics_incident_facts ADD CONSTRAINT analytics_incident_facts_pkey PRIMARY KEY (id)`,
+    );
     // The series read one milestone over a time range; INCLUDE lets them answer from the index.
     await q.query(`
       CREATE INDEX analytics_incident_facts_acknowledged ON analytics_incident_facts (acknowledged_at)

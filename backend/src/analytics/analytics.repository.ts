@@ -458,7 +458,11 @@ export class AnalyticsRepository {
   responseTimes(p: SeriesParameters, route: SeriesRoute, refreshedAt: Date): Promise<ResponseTimeRow[]> {
     if (route === 'hourly') return this.series(RESPONSE_TIMES_HOURLY_SQL, p);
     if (route === 'facts') return this.series(RESPONSE_TIMES_SQL, p);
-    return this.series(p.bucket === 'week' ? RESPONSE_TIMES_WEEKS_SQL : RESPONSE_TIMES_DAYS_SQL, p, refreshedAt);
+    return this.series(
+      p.bucket === 'week' ? RESPONSE_TIMES_WEEKS_SQL : RESPONSE_TIMES_DAYS_SQL,
+      p,
+      refreshedAt,
+    );
   }
 
   sla(p: SeriesParameters, route: SeriesRoute, refreshedAt: Date): Promise<SlaRow[]> {

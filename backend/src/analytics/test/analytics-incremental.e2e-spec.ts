@@ -47,7 +47,9 @@ const TABLES = [
 async function contents(db: pg.Client | pg.Pool): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   for (const table of TABLES) {
-    const { rows } = await db.query<{ r: Record<string, unknown> }>(`SELECT to_jsonb(t) AS r FROM ${table} t`);
+    const { rows } = await db.query<{ r: Record<string, unknown> }>(
+      `SELECT to_jsonb(t) AS r FROM ${table} t`,
+    );
     out[table] = rows
       .map(({ r }) =>
         JSON.stringify(r, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toPrecision(9)) : v)),
@@ -64,7 +66,9 @@ async function againstRebuild(url: string): Promise<{ incremental: object; rebui
   try {
     await db.query('BEGIN');
     const incremental = await contents(db);
-    const { rows } = await db.query<{ zone: string }>(`SELECT zone FROM analytics_zones WHERE built_at IS NOT NULL`);
+    const { rows } = await db.query<{ zone: string }>(
+      `SELECT zone FROM analytics_zones WHERE built_at IS NOT NULL`,
+    );
     await db.query(`SELECT analytics_rebuild($1::text[])`, [rows.map((r) => r.zone)]);
     const rebuilt = await contents(db);
     return { incremental, rebuilt };
@@ -137,11 +141,22 @@ describe('analytics tables maintained incrementally', () => {
     // The same incidents in UTC days: K resolves and L opens and is acknowledged on the 2nd.
     const [utcAck, utcRes] = await series('/api/analytics/response-times?from=2026-11-01&to=2026-11-02');
     expect(utcAck!.points.map((p) => p.count)).toEqual([1, 1]);
-    expect(utcRes!.points).toEqual([pt('2026-11-01T00:00:00+00:00', 0), pt('2026-11-02T00:00:00+00:00', 1, 82800)]);
+    expect(utcRes!.points).toEqual([
+      pt('2026-11-01T00:00:00+00:00', 0),
+      pt('2026-11-02T00:00:00+00:00', 1, 82800),
+    ]);
     // Kolkata (+05:30): K's resolution (10:00 IST on the 2nd) and L on the 2nd.
-    const [inAck, inRes] = await series('/api/analytics/response-times?from=2026-11-01&to=2026-11-02&tz=Asia/Kolkata');
-    expect(inAck!.points).toEqual([pt('2026-11-01T00:00:00+05:30', 1, 3600), pt('2026-11-02T00:00:00+05:30', 1, 1800)]);
-    expect(inRes!.points).toEqual([pt('2026-11-01T00:00:00+05:30', 0), pt('2026-11-02T00:00:00+05:30', 1, 82800)]);
+    const [inAck, inRes] = await series(
+      '/api/analytics/response-times?from=2026-11-01&to=2026-11-02&tz=Asia/Kolkata',
+    );
+    expect(inAck!.points).toEqual([
+      pt('2026-11-01T00:00:00+05:30', 1, 3600),
+      pt('2026-11-02T00:00:00+05:30', 1, 1800),
+    ]);
+    expect(inRes!.points).toEqual([
+      pt('2026-11-01T00:00:00+05:30', 0),
+      pt('2026-11-02T00:00:00+05:30', 1, 82800),
+    ]);
   });
 
   it('gives the fall-back hour twice as hour buckets', async () => {
@@ -160,11 +175,22 @@ describe('analytics tables maintained incrementally', () => {
     const [mtta, mttr] = await series(
       '/api/analytics/response-times?bucket=week&from=2026-10-26&to=2026-11-08&tz=America/New_York',
     );
-    expect(mtta!.points).toEqual([pt('2026-10-26T00:00:00-04:00', 1, 3600), pt('2026-11-02T00:00:00-05:00', 1, 1800)]);
-    expect(mttr!.points).toEqual([pt('2026-10-26T00:00:00-04:00', 1, 82800), pt('2026-11-02T00:00:00-05:00', 0)]);
+    expect(mtta!.points).toEqual([
+      pt('2026-10-26T00:00:00-04:00', 1, 3600),
+      pt('2026-11-02T00:00:00-05:00', 1, 1800),
+    ]);
+    expect(mttr!.points).toEqual([
+      pt('2026-10-26T00:00:00-04:00', 1, 82800),
+      pt('2026-11-02T00:00:00-05:00', 0),
+    ]);
     // Sydney (+11:00 in November): K acknowledged Sunday 17:30, L Monday 16:15.
-    const [syd] = await series('/api/analytics/response-times?bucket=week&from=2026-10-26&to=2026-11-08&tz=Australia/Sydney');
-    expect(syd!.points).toEqual([pt('2026-10-26T00:00:00+11:00', 1, 3600), pt('2026-11-02T00:00:00+11:00', 1, 1800)]);
+    const [syd] = await series(
+      '/api/analytics/response-times?bucket=week&from=2026-10-26&to=2026-11-08&tz=Australia/Sydney',
+    );
+    expect(syd!.points).toEqual([
+      pt('2026-10-26T00:00:00+11:00', 1, 3600),
+      pt('2026-11-02T00:00:00+11:00', 1, 1800),
+    ]);
   });
 
   it('answers a configured zone from its buckets exactly as an unconfigured name of it from the facts', async () => {
@@ -175,7 +201,8 @@ describe('analytics tables maintained incrementally', () => {
         'from=2026-10-30&to=2026-11-04&bucket=day&priority=3',
         'from=2026-11-01T12:00:00Z&to=2026-11-05T00:00:00Z&bucket=day', // parts of buckets
       ]) {
-        const buckets = (await get(`/api/analytics/${path}?${query}&tz=America/New_York`).expect(200)).body as object;
+        const buckets = (await get(`/api/analytics/${path}?${query}&tz=America/New_York`).expect(200))
+          .body as object;
         const facts = (await get(`/api/analytics/${path}?${query}&tz=US/Eastern`).expect(200)).body as object;
         expect({ ...buckets, tz: 'US/Eastern' }).toEqual(facts);
       }
@@ -207,7 +234,9 @@ describe('analytics tables maintained incrementally', () => {
       'UTC day 2026-11-04',
       'UTC week 2026-11-02',
     ]);
-    const [, mttr] = await series('/api/analytics/response-times?from=2026-11-03&to=2026-11-03&tz=America/New_York');
+    const [, mttr] = await series(
+      '/api/analytics/response-times?from=2026-11-03&to=2026-11-03&tz=America/New_York',
+    );
     expect(mttr!.points).toEqual([pt('2026-11-03T00:00:00-05:00', 1, 162900)]); // 45 h 15 min
     const { incremental, rebuilt } = await againstRebuild(t.database.url);
     expect(incremental).toEqual(rebuilt);
@@ -215,7 +244,11 @@ describe('analytics tables maintained incrementally', () => {
 
   it('follows reopen, cancel and a never-acknowledged incident through the API (marked by the consumer)', async () => {
     const act = (id: string, action: string, body: object = {}) =>
-      t.http.post(`/api/incidents/${id}/${action}`).set('authorization', responder.bearer).send(body).expect(200);
+      t.http
+        .post(`/api/incidents/${id}/${action}`)
+        .set('authorization', responder.bearer)
+        .send(body)
+        .expect(200);
     const create = async (title: string): Promise<string> =>
       (
         (
@@ -304,7 +337,8 @@ describe('analytics tables maintained incrementally', () => {
   });
 
   it('backfills a zone added to the configuration, answering from the facts until it is built', async () => {
-    const path = '/api/analytics/response-times?bucket=week&from=2026-10-26&to=2026-11-08&tz=Australia/Sydney';
+    const path =
+      '/api/analytics/response-times?bucket=week&from=2026-10-26&to=2026-11-08&tz=Australia/Sydney';
     const built = (await get(path).expect(200)).body as object;
     // As if Australia/Sydney had just been added to ANALYTICS_TIME_ZONES.
     await t.dataSource.query(`
