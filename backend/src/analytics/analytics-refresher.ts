@@ -66,6 +66,7 @@ export class AnalyticsRefresher implements OnModuleInit, OnApplicationBootstrap,
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private zonesReady: Promise<void> | undefined;
+  private zonesSynced = false;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -96,13 +97,13 @@ export class AnalyticsRefresher implements OnModuleInit, OnApplicationBootstrap,
   }
 
   onApplicationBootstrap(): void {
-    this.zonesReady = this.syncZones().catch((e: unknown) =>
-      this.logger.warn(`Analytics time zones not backfilled: ${String(e)}`),
-    );
+    this.startZoneSync();
     const interval = this.config.analytics.refreshIntervalMs;
     if (interval === 0) return;
     this.timer = setInterval(() => {
       if (this.running) return;
+      // A start-up backfill that failed (the database was away) is tried again on schedule.
+      if (!this.zonesSynced) this.startZoneSync();
       this.running = this.refresh('schedule')
         .catch((e: unknown) => this.logger.warn(`Analytics refresh failed: ${String(e)}`))
         .finally(() => (this.running = undefined));
@@ -114,6 +115,12 @@ export class AnalyticsRefresher implements OnModuleInit, OnApplicationBootstrap,
     clearInterval(this.timer);
     await this.running;
     await this.zonesReady;
+  }
+
+  private startZoneSync(): void {
+    this.zonesReady = this.syncZones()
+      .then(() => void (this.zonesSynced = true))
+      .catch((e: unknown) => this.logger.warn(`Analytics time zones not backfilled: ${String(e)}`));
   }
 
   /** Resolves when the start-up backfill of configured zones has ended (tests, the bench). */
