@@ -167,7 +167,7 @@ export class AnalyticsIncremental1765000000000 implements MigrationInterface {
     // day) and each milestone is found by a range scan of its index.
     await q.query(`
       CREATE FUNCTION analytics_refresh_buckets(p_zone text, p_grain text, p_starts date[]) RETURNS void
-      LANGUAGE plpgsql AS $$
+      LANGUAGE plpgsql SET jit = off AS $$
       DECLARE
         tbl text := CASE p_grain WHEN 'day' THEN 'analytics_daily_priority' ELSE 'analytics_weekly_priority' END;
         col text := CASE p_grain WHEN 'day' THEN 'day' ELSE 'week' END;
@@ -224,7 +224,7 @@ export class AnalyticsIncremental1765000000000 implements MigrationInterface {
     // The 15-minute UTC slots `slots`, recomputed from the facts.
     await q.query(`
       CREATE FUNCTION analytics_refresh_slots(p_slots timestamptz[]) RETURNS void
-      LANGUAGE plpgsql AS $$
+      LANGUAGE plpgsql SET jit = off AS $$
       BEGIN
         IF cardinality(p_slots) = 0 THEN RETURN; END IF;
         DELETE FROM analytics_source_counts WHERE slot = ANY(p_slots);
@@ -238,7 +238,7 @@ export class AnalyticsIncremental1765000000000 implements MigrationInterface {
     // Every bucket of one zone, from scratch (a zone added to ANALYTICS_TIME_ZONES, a rebuild).
     await q.query(`
       CREATE FUNCTION analytics_build_zone(p_zone text) RETURNS void
-      LANGUAGE plpgsql AS $$
+      LANGUAGE plpgsql SET jit = off AS $$
       DECLARE
         days date[];
       BEGIN
@@ -266,7 +266,7 @@ export class AnalyticsIncremental1765000000000 implements MigrationInterface {
     // every built zone. Answers how many facts rows changed.
     await q.query(`
       CREATE FUNCTION analytics_apply_changes(p_margin interval DEFAULT interval '1 minute') RETURNS integer
-      LANGUAGE plpgsql AS $$
+      LANGUAGE plpgsql SET jit = off AS $$
       DECLARE
         mark timestamptz;
         newest timestamptz;
@@ -290,17 +290,32 @@ export class AnalyticsIncremental1765000000000 implements MigrationInterface {
                  n.id IS NOT NULL AS present,
                  o.opened_at AS o_opened, o.acknowledged_at AS o_ack, o.resolved_at AS o_res,
                  n.opened_at AS n_opened, n.acknowledged_at AS n_ack, n.resolved_at AS n_res,
-                 (o.priority, o.opened_at, o.acknowledged_at, o.resolved_at, o.tta_s, o.ttr_s, o.sla_met)
-                   IS DISTINCT FROM (n.priority, n.opened_at, n.acknowledged_at, n.resolved_at, n.tta_s, n.ttr_s, n.sla_met)
-                   AS buckets_changed,
-                 (o.priority, o.opened_at, o.source, o.alert_count)
-                   IS DISTINCT FROM (n.priority, n.opened_at, n.source, n.alert_count) AS sources_changed
+                 -- What each milestone's bucket reads of the incident: only a bucket whose
+                 -- inputs changed is recomputed (resolving a months-old incident touches the day
+                 -- and week of its resolution, not those of its opening).
+                 (o.opened_at, o.priority) IS DISTINCT FROM (n.opened_at, n.priority) AS opened_changed,
+                 (o.acknowledged_at, o.priority, o.tta_s)
+                   IS DISTINCT FROM (n.acknowledged_at, n.priority, n.tta_s) AS ack_changed,
+                 (o.resolved_at, o.priority, o.ttr_s, o.sla_met)
+                   IS DISTINCT FROM (n.resolved_at, n.priority, n.ttr_s, n.sla_met) AS res_changed,
+                 (o.opened_at, o.priority, o.source, o.alert_count)
+                   IS DISTINCT FROM (n.opened_at, n.priority, n.source, n.alert_count) AS sources_changed
             FROM analytics_step_ids ids
             LEFT JOIN analytics_incident_facts o ON o.id = ids.id
             LEFT JOIN analytics_incident_facts_now n ON n.id = ids.id
            WHERE ROW(o.*) IS DISTINCT FROM ROW(n.*);
         ANALYZE analytics_step;
         SELECT count(*) INTO changed FROM analytics_step;
+        -- The instants whose buckets must be recomputed (old and new of each changed milestone),
+        -- and the openings whose source counts must be.
+        CREATE TEMP TABLE analytics_step_at ON COMMIT DROP AS
+          SELECT DISTINCT v.t, v.source_only
+            FROM analytics_step c,
+                 LATERAL (VALUES (c.o_opened, c.opened_changed, false), (c.n_opened, c.opened_changed, false),
+                                 (c.o_ack, c.ack_changed, false), (c.n_ack, c.ack_changed, false),
+                                 (c.o_res, c.res_changed, false), (c.n_res, c.res_changed, false),
+                                 (c.o_opened, c.sources_changed, true), (c.n_opened, c.sources_changed, true)) v(t, changed, source_only)
+           WHERE v.changed AND v.t IS NOT NULL;
 
         IF changed > 0 THEN
           DELETE FROM analytics_incident_facts f USING analytics_step c WHERE f.id = c.id AND NOT c.present;
@@ -315,25 +330,23 @@ export class AnalyticsIncremental1765000000000 implements MigrationInterface {
             sla_met = excluded.sla_met;
 
           FOR z IN SELECT zone FROM analytics_zones WHERE built_at IS NOT NULL LOOP
+            -- Days hold the source counts too: a source-only change recomputes its day.
             PERFORM analytics_refresh_buckets(z, 'day', coalesce((
-              SELECT array_agg(DISTINCT (t AT TIME ZONE z)::date)
-                FROM analytics_step c, unnest(ARRAY[c.o_opened, c.o_ack, c.o_res, c.n_opened, c.n_ack, c.n_res]) t
-               WHERE (c.buckets_changed OR c.sources_changed) AND t IS NOT NULL), '{}'));
+              SELECT array_agg(DISTINCT (t AT TIME ZONE z)::date) FROM analytics_step_at), '{}'));
             PERFORM analytics_refresh_buckets(z, 'week', coalesce((
               SELECT array_agg(DISTINCT date_trunc('week', t AT TIME ZONE z)::date)
-                FROM analytics_step c, unnest(ARRAY[c.o_opened, c.o_ack, c.o_res, c.n_opened, c.n_ack, c.n_res]) t
-               WHERE c.buckets_changed AND t IS NOT NULL), '{}'));
+                FROM analytics_step_at WHERE NOT source_only), '{}'));
           END LOOP;
           PERFORM analytics_refresh_slots(coalesce((
             SELECT array_agg(DISTINCT date_bin('15 minutes', t, timestamptz '2000-01-01 00:00:00+00'))
-              FROM analytics_step c, unnest(ARRAY[c.o_opened, c.n_opened]) t
-             WHERE c.sources_changed AND t IS NOT NULL), '{}'));
+              FROM analytics_step_at WHERE source_only), '{}'));
         END IF;
 
         INSERT INTO analytics_watermark (updated_at) VALUES (coalesce(greatest(mark, newest), mark, newest, now()))
           ON CONFLICT (singleton) DO UPDATE SET updated_at = excluded.updated_at;
         DROP TABLE analytics_step_ids;
         DROP TABLE analytics_step;
+        DROP TABLE IF EXISTS analytics_step_at;
         RETURN changed;
       END $$`);
 
@@ -341,7 +354,7 @@ export class AnalyticsIncremental1765000000000 implements MigrationInterface {
     // (the migration, the bench, a repair), never used by the periodic refresh.
     await q.query(`
       CREATE FUNCTION analytics_rebuild(p_zones text[]) RETURNS void
-      LANGUAGE plpgsql AS $$
+      LANGUAGE plpgsql SET jit = off AS $$
       DECLARE
         z text;
       BEGIN
