@@ -1,9 +1,18 @@
 import type { EntityManager } from 'typeorm';
 
 /*
- * Every analytics query, one named SQL constant each, reading the materialized views only
+ * Every analytics query, one named SQL constant each, reading the analytics tables and views only
  * (docs/metrics.md). Parameters: $1 from and $2 to (instants, to exclusive), $3 bucket
- * (hour, day or week), $4 the IANA time zone, $5 the priority or NULL for all.
+ * (hour, day or week), $4 the IANA time zone, $5 the priority or NULL for all; the bucket-table
+ * queries also $6, the refresh time.
+ *
+ * Three sources, chosen per request (AnalyticsRepository.routeOf):
+ * - "buckets": a zone of ANALYTICS_TIME_ZONES that is built, day or week buckets: the day/week
+ *   tables hold each bucket's figures. A bucket the range covers only in part (an instant for
+ *   `from`, or `to` before the bucket's end while the bucket ends before the refresh) is computed
+ *   from the facts over its covered part.
+ * - "hourly": hour buckets of a whole-hour-offset zone over the 7 days the hourly view keeps.
+ * - "facts": anything else (a zone not configured, older hours): from the per-incident facts.
  *
  * Buckets are that zone's hours, days or ISO weeks (Monday): `date_trunc(bucket, t, zone)` maps
  * an instant to the instant its local bucket starts, so a DST day is 23 or 25 hours long and the
@@ -53,17 +62,73 @@ export const RESPONSE_TIMES_SQL = `
    ORDER BY buckets.b`;
 
 /**
- * The same answer for UTC days, read from the UTC day × priority view (priority 0: all), when the
- * range is whole UTC days: the view already holds each day's mean, median and p90.
+ * The buckets with their ends and whether the range covers them whole (then the bucket table
+ * answers): starting at or after `from`, and ending by `to` or `to` at or after the refresh (no
+ * milestone lies after the refresh). `part`: the covered part of the others, read from the facts.
  */
-export const RESPONSE_TIMES_UTC_DAYS_SQL = `
+const SPANS_CTE = `
+  ${BUCKETS_CTE},
+  spans AS (
+    SELECT b, e, b >= $1::timestamptz AND (e <= $2::timestamptz OR $2::timestamptz >= $6::timestamptz) AS whole
+      FROM (SELECT b, ((b AT TIME ZONE $4) + ('1 ' || $3)::interval) AT TIME ZONE $4 AS e FROM buckets) x),
+  part AS (SELECT b, greatest(b, $1::timestamptz) AS lo, least(e, $2::timestamptz) AS hi FROM spans WHERE NOT whole)`;
+
+/** The day or week table of a grain, and its key column. */
+function bucketTable(grain: 'day' | 'week'): { table: string; key: string } {
+  return grain === 'day'
+    ? { table: 'analytics_daily_priority', key: 'day' }
+    : { table: 'analytics_weekly_priority', key: 'week' };
+}
+
+/** The bucket table's row of a whole bucket (the zone's local date of its start). */
+function bucketJoin(grain: 'day' | 'week', priority: string): string {
+  const { table, key } = bucketTable(grain);
+  return `LEFT JOIN ${table} d ON buckets.whole AND d.zone = $4 AND d.${key} = (buckets.b AT TIME ZONE $4)::date AND d.priority = ${priority}`;
+}
+
+/** MTTA and MTTR from the day or week table of a configured zone (parts of buckets from the facts). */
+function responseTimesBucketsSql(grain: 'day' | 'week'): string {
+  return `
+  WITH ${SPANS_CTE},
+  ack AS (
+    SELECT part.b, count(*)::int AS n, avg(f.tta_s) AS mean,
+           percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY f.tta_s) AS pct
+      FROM part JOIN analytics_incident_facts f ON f.acknowledged_at >= part.lo AND f.acknowledged_at < part.hi
+     WHERE ($5::int IS NULL OR f.priority = $5)
+     GROUP BY part.b),
+  res AS (
+    SELECT part.b, count(*)::int AS n, avg(f.ttr_s) AS mean,
+           percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY f.ttr_s) AS pct
+      FROM part JOIN analytics_incident_facts f ON f.resolved_at >= part.lo AND f.resolved_at < part.hi
+     WHERE ($5::int IS NULL OR f.priority = $5)
+     GROUP BY part.b)
+  SELECT ${BUCKET_COLUMNS},
+         CASE WHEN buckets.whole THEN coalesce(d.acknowledged, 0) ELSE coalesce(ack.n, 0) END AS mtta_count,
+         CASE WHEN buckets.whole THEN d.mtta_mean_s ELSE ack.mean END AS mtta_mean,
+         CASE WHEN buckets.whole THEN d.mtta_median_s ELSE ack.pct[1] END AS mtta_median,
+         CASE WHEN buckets.whole THEN d.mtta_p90_s ELSE ack.pct[2] END AS mtta_p90,
+         CASE WHEN buckets.whole THEN coalesce(d.resolved, 0) ELSE coalesce(res.n, 0) END AS mttr_count,
+         CASE WHEN buckets.whole THEN d.mttr_mean_s ELSE res.mean END AS mttr_mean,
+         CASE WHEN buckets.whole THEN d.mttr_median_s ELSE res.pct[1] END AS mttr_median,
+         CASE WHEN buckets.whole THEN d.mttr_p90_s ELSE res.pct[2] END AS mttr_p90
+    FROM spans buckets
+    ${bucketJoin(grain, 'coalesce($5::int, 0)')}
+    LEFT JOIN ack ON ack.b = buckets.b
+    LEFT JOIN res ON res.b = buckets.b
+   ORDER BY buckets.b`;
+}
+
+export const RESPONSE_TIMES_DAYS_SQL = responseTimesBucketsSql('day');
+export const RESPONSE_TIMES_WEEKS_SQL = responseTimesBucketsSql('week');
+
+/** Hours of a whole-hour-offset zone from the hourly view: its UTC hours are the zone's hours. */
+export const RESPONSE_TIMES_HOURLY_SQL = `
   WITH ${BUCKETS_CTE}
   SELECT ${BUCKET_COLUMNS},
-         coalesce(d.acknowledged, 0) AS mtta_count, d.mtta_mean_s AS mtta_mean, d.mtta_median_s AS mtta_median, d.mtta_p90_s AS mtta_p90,
-         coalesce(d.resolved, 0) AS mttr_count, d.mttr_mean_s AS mttr_mean, d.mttr_median_s AS mttr_median, d.mttr_p90_s AS mttr_p90
+         coalesce(h.acknowledged, 0) AS mtta_count, h.mtta_mean_s AS mtta_mean, h.mtta_median_s AS mtta_median, h.mtta_p90_s AS mtta_p90,
+         coalesce(h.resolved, 0) AS mttr_count, h.mttr_mean_s AS mttr_mean, h.mttr_median_s AS mttr_median, h.mttr_p90_s AS mttr_p90
     FROM buckets
-    LEFT JOIN analytics_daily_priority d
-           ON d.day = (buckets.b AT TIME ZONE 'UTC')::date AND d.priority = coalesce($5::int, 0)
+    LEFT JOIN analytics_hourly_priority h ON h.hour = buckets.b AND h.priority = coalesce($5::int, 0)
    ORDER BY buckets.b`;
 
 /** Resolutions per bucket: within the SLA due time (met) or after it (breached). */
@@ -81,15 +146,71 @@ export const SLA_SQL = `
     LEFT JOIN res ON res.b = buckets.b
    ORDER BY buckets.b`;
 
-/** The SLA for whole UTC days, from the UTC day × priority view. */
-export const SLA_UTC_DAYS_SQL = `
+/** The SLA per bucket from the day or week table of a configured zone. */
+function slaBucketsSql(grain: 'day' | 'week'): string {
+  return `
+  WITH ${SPANS_CTE},
+  res AS (
+    SELECT part.b, count(*)::int AS resolved,
+           count(*) FILTER (WHERE f.sla_met)::int AS met, count(*) FILTER (WHERE NOT f.sla_met)::int AS breached
+      FROM part JOIN analytics_incident_facts f ON f.resolved_at >= part.lo AND f.resolved_at < part.hi
+     WHERE ($5::int IS NULL OR f.priority = $5)
+     GROUP BY part.b)
+  SELECT ${BUCKET_COLUMNS},
+         CASE WHEN buckets.whole THEN coalesce(d.resolved, 0) ELSE coalesce(res.resolved, 0) END AS resolved,
+         CASE WHEN buckets.whole THEN coalesce(d.sla_met, 0) ELSE coalesce(res.met, 0) END AS met,
+         CASE WHEN buckets.whole THEN coalesce(d.sla_breached, 0) ELSE coalesce(res.breached, 0) END AS breached
+    FROM spans buckets
+    ${bucketJoin(grain, 'coalesce($5::int, 0)')}
+    LEFT JOIN res ON res.b = buckets.b
+   ORDER BY buckets.b`;
+}
+
+export const SLA_DAYS_SQL = slaBucketsSql('day');
+export const SLA_WEEKS_SQL = slaBucketsSql('week');
+
+/** The SLA of hours from the hourly view. */
+export const SLA_HOURLY_SQL = `
   WITH ${BUCKETS_CTE}
   SELECT ${BUCKET_COLUMNS},
-         coalesce(d.resolved, 0) AS resolved, coalesce(d.sla_met, 0) AS met, coalesce(d.sla_breached, 0) AS breached
+         coalesce(h.resolved, 0) AS resolved, coalesce(h.sla_met, 0) AS met, coalesce(h.sla_breached, 0) AS breached
     FROM buckets
-    LEFT JOIN analytics_daily_priority d
-           ON d.day = (buckets.b AT TIME ZONE 'UTC')::date AND d.priority = coalesce($5::int, 0)
+    LEFT JOIN analytics_hourly_priority h ON h.hour = buckets.b AND h.priority = coalesce($5::int, 0)
    ORDER BY buckets.b`;
+
+/** The SLA over the whole range per priority, from the bucket table (parts from the facts). */
+function slaByPriorityBucketsSql(grain: 'day' | 'week'): string {
+  const { table, key } = bucketTable(grain);
+  return `
+  WITH ${SPANS_CTE},
+  r AS (
+    SELECT d.priority, d.resolved, d.sla_met AS met, d.sla_breached AS breached
+      FROM spans JOIN ${table} d ON spans.whole AND d.zone = $4 AND d.${key} = (spans.b AT TIME ZONE $4)::date
+     WHERE d.priority <> 0 AND ($5::int IS NULL OR d.priority = $5)
+    UNION ALL
+    SELECT f.priority, 1, f.sla_met::int, (NOT f.sla_met)::int
+      FROM part JOIN analytics_incident_facts f ON f.resolved_at >= part.lo AND f.resolved_at < part.hi
+     WHERE ($5::int IS NULL OR f.priority = $5))
+  SELECT priority::int AS priority, sum(resolved)::int AS resolved, sum(met)::int AS met, sum(breached)::int AS breached
+    FROM r
+   GROUP BY priority
+  HAVING sum(resolved) > 0
+   ORDER BY priority`;
+}
+
+export const SLA_BY_PRIORITY_DAYS_SQL = slaByPriorityBucketsSql('day');
+export const SLA_BY_PRIORITY_WEEKS_SQL = slaByPriorityBucketsSql('week');
+
+/** The SLA per priority over hours, from the hourly view. */
+export const SLA_BY_PRIORITY_HOURLY_SQL = `
+  SELECT priority::int AS priority, sum(resolved)::int AS resolved,
+         sum(sla_met)::int AS met, sum(sla_breached)::int AS breached
+    FROM analytics_hourly_priority
+   WHERE hour >= $1 AND hour < $2 AND priority <> 0 AND ($5::int IS NULL OR priority = $5)
+     AND $3::text IS NOT NULL AND $4::text IS NOT NULL
+   GROUP BY priority
+  HAVING sum(resolved) > 0
+   ORDER BY priority`;
 
 /** The same over the whole range, per priority ($3 and $4 unused: the same parameter list). */
 export const SLA_BY_PRIORITY_SQL = `
@@ -115,6 +236,39 @@ export const SOURCES_SQL = `
    CROSS JOIN sources
     LEFT JOIN c ON c.b = buckets.b AND c.source = sources.source
    ORDER BY buckets.b, sources.ord`;
+
+/**
+ * Openings per source from the zone's day table (weeks: their seven days); buckets the range
+ * covers in part from the 15-minute slots.
+ */
+export const SOURCES_BUCKETS_SQL = `
+  WITH ${SPANS_CTE},
+  sources(source, ord) AS (VALUES ('console', 1), ('api', 2), ('slack', 3), ('servicenow', 4), ('webhook', 5)),
+  c AS (
+    SELECT spans.b, ds.source, sum(ds.opened)::int AS opened, sum(ds.alerts)::int AS alerts
+      FROM spans JOIN analytics_daily_sources ds
+        ON spans.whole AND ds.zone = $4
+       AND ds.day >= (spans.b AT TIME ZONE $4)::date AND ds.day < (spans.e AT TIME ZONE $4)::date
+     WHERE ($5::int IS NULL OR ds.priority = $5)
+     GROUP BY 1, 2
+    UNION ALL
+    SELECT part.b, sc.source, sum(sc.opened)::int, sum(sc.alerts)::int
+      FROM part JOIN analytics_source_counts sc ON sc.slot >= part.lo AND sc.slot < part.hi
+     WHERE ($5::int IS NULL OR sc.priority = $5)
+     GROUP BY 1, 2)
+  SELECT ${BUCKET_COLUMNS}, sources.source, coalesce(c.opened, 0) AS opened, coalesce(c.alerts, 0) AS alerts
+    FROM spans buckets
+   CROSS JOIN sources
+    LEFT JOIN c ON c.b = buckets.b AND c.source = sources.source
+   ORDER BY buckets.b, sources.ord`;
+
+/** Is the zone's day and week buckets table complete (configured and backfilled)? */
+export const ZONE_BUILT_SQL = `SELECT built_at IS NOT NULL AS built FROM analytics_zones WHERE zone = $1`;
+
+/** Is every UTC offset the zone has over [$1, $2] a whole number of hours? */
+export const WHOLE_HOUR_OFFSETS_SQL = `
+  SELECT bool_and(extract(epoch FROM (g AT TIME ZONE $3) - (g AT TIME ZONE 'UTC'))::int % 3600 = 0) AS whole
+    FROM generate_series($1::timestamptz, $2::timestamptz, interval '1 hour') g`;
 
 /**
  * The summary's figures for one period [$1, $2): MTTA and MTTR over its acknowledgements and
@@ -262,52 +416,73 @@ export interface SeriesParameters {
   readonly priority: number | null;
 }
 
-/** Zones whose days are UTC days (their offset is always zero). */
-const UTC_ZONES = new Set([
-  'UTC',
-  'Etc/UTC',
-  'Etc/UCT',
-  'UCT',
-  'Etc/GMT',
-  'GMT',
-  'Etc/Zulu',
-  'Zulu',
-  'Etc/Universal',
-  'Universal',
-]);
+/** Where a series is read from (see the top of this file). */
+export type SeriesRoute = 'buckets' | 'hourly' | 'facts';
 
-/** Daily buckets of UTC days over whole days: the UTC day view answers exactly. */
-function wholeUtcDays(p: SeriesParameters): boolean {
-  const DAY_MS = 86_400_000;
-  return (
-    p.bucket === 'day' &&
-    UTC_ZONES.has(p.tz) &&
-    p.from.getTime() % DAY_MS === 0 &&
-    p.to.getTime() % DAY_MS === 0
-  );
-}
-
+const HOUR_MS = 3_600_000;
+/** The hourly view keeps the 7 days before its refresh's hour. */
+const HOURLY_DAYS = 7;
 /** The queries, on one connection's transaction (AnalyticsService reads in one snapshot). */
 export class AnalyticsRepository {
   constructor(private readonly dataSource: Pick<EntityManager, 'query'>) {}
 
-  private series<T>(sql: string, p: SeriesParameters): Promise<T[]> {
-    return this.dataSource.query<T[]>(sql, [p.from, p.to, p.bucket, p.tz, p.priority]);
+  private series<T>(sql: string, p: SeriesParameters, refreshedAt?: Date): Promise<T[]> {
+    const params: unknown[] = [p.from, p.to, p.bucket, p.tz, p.priority];
+    if (refreshedAt) params.push(refreshedAt);
+    return this.dataSource.query<T[]>(sql, params);
   }
 
-  responseTimes(p: SeriesParameters): Promise<ResponseTimeRow[]> {
-    return this.series(wholeUtcDays(p) ? RESPONSE_TIMES_UTC_DAYS_SQL : RESPONSE_TIMES_SQL, p);
+  /**
+   * Where this series is read from: the bucket tables for a built zone's days and weeks, the
+   * hourly view for whole hours of the last 7 days in a zone whose offsets are whole hours, else
+   * the facts.
+   */
+  async routeOf(p: SeriesParameters, refreshedAt: Date): Promise<SeriesRoute> {
+    if (p.bucket !== 'hour') {
+      const [row] = await this.dataSource.query<{ built: boolean }[]>(ZONE_BUILT_SQL, [p.tz]);
+      return row?.built ? 'buckets' : 'facts';
+    }
+    const since = Math.floor(refreshedAt.getTime() / HOUR_MS) * HOUR_MS - HOURLY_DAYS * 24 * HOUR_MS;
+    const aligned =
+      p.from.getTime() % HOUR_MS === 0 &&
+      (p.to.getTime() % HOUR_MS === 0 || p.to.getTime() >= refreshedAt.getTime());
+    if (!aligned || p.from.getTime() < since) return 'facts';
+    const [row] = await this.dataSource.query<{ whole: boolean }[]>(WHOLE_HOUR_OFFSETS_SQL, [
+      p.from,
+      p.to,
+      p.tz,
+    ]);
+    return row?.whole ? 'hourly' : 'facts';
   }
 
-  sla(p: SeriesParameters): Promise<SlaRow[]> {
-    return this.series(wholeUtcDays(p) ? SLA_UTC_DAYS_SQL : SLA_SQL, p);
+  responseTimes(p: SeriesParameters, route: SeriesRoute, refreshedAt: Date): Promise<ResponseTimeRow[]> {
+    if (route === 'hourly') return this.series(RESPONSE_TIMES_HOURLY_SQL, p);
+    if (route === 'facts') return this.series(RESPONSE_TIMES_SQL, p);
+    return this.series(
+      p.bucket === 'week' ? RESPONSE_TIMES_WEEKS_SQL : RESPONSE_TIMES_DAYS_SQL,
+      p,
+      refreshedAt,
+    );
   }
 
-  slaByPriority(p: SeriesParameters): Promise<SlaPriorityRow[]> {
-    return this.series(SLA_BY_PRIORITY_SQL, p);
+  sla(p: SeriesParameters, route: SeriesRoute, refreshedAt: Date): Promise<SlaRow[]> {
+    if (route === 'hourly') return this.series(SLA_HOURLY_SQL, p);
+    if (route === 'facts') return this.series(SLA_SQL, p);
+    return this.series(p.bucket === 'week' ? SLA_WEEKS_SQL : SLA_DAYS_SQL, p, refreshedAt);
   }
 
-  sources(p: SeriesParameters): Promise<SourceRow[]> {
+  slaByPriority(p: SeriesParameters, route: SeriesRoute, refreshedAt: Date): Promise<SlaPriorityRow[]> {
+    if (route === 'hourly') return this.series(SLA_BY_PRIORITY_HOURLY_SQL, p);
+    if (route === 'facts') return this.series(SLA_BY_PRIORITY_SQL, p);
+    return this.series(
+      p.bucket === 'week' ? SLA_BY_PRIORITY_WEEKS_SQL : SLA_BY_PRIORITY_DAYS_SQL,
+      p,
+      refreshedAt,
+    );
+  }
+
+  sources(p: SeriesParameters, route: SeriesRoute, refreshedAt: Date): Promise<SourceRow[]> {
+    if (route === 'buckets') return this.series(SOURCES_BUCKETS_SQL, p, refreshedAt);
     return this.series(SOURCES_SQL, p);
   }
 

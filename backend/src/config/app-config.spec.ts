@@ -83,6 +83,17 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('keeps the analytics time zones as IANA names, duplicates once', () => {
+    expect(loadConfig({}).analytics.timeZones).toContain('America/New_York');
+    expect(loadConfig({ ANALYTICS_TIME_ZONES: 'UTC, Asia/Kolkata,UTC' }).analytics.timeZones).toEqual([
+      'UTC',
+      'Asia/Kolkata',
+    ]);
+    expect(problemsOf({ ANALYTICS_TIME_ZONES: 'UTC,Mars/Olympus_Mons' }).join('\n')).toMatch(
+      /ANALYTICS_TIME_ZONES/,
+    );
+  });
+
   it('puts every problem in the error message, one per line', () => {
     expect(() => loadConfig({ PORT: '70000', NODE_ENV: 'staging' })).toThrow(
       /Invalid configuration:\n {2}- (NODE_ENV|PORT).*\n {2}- (NODE_ENV|PORT)/,

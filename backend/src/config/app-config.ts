@@ -6,6 +6,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  IsTimeZone,
   Matches,
   Max,
   Min,
@@ -20,6 +21,17 @@ import { repositoryRoot } from './repository-root';
 
 export const SERVICENOW_GRANTS = ['password', 'client_credentials'] as const;
 export type ServiceNowGrant = (typeof SERVICENOW_GRANTS)[number];
+
+export const DEFAULT_ANALYTICS_TIME_ZONES = [
+  'UTC',
+  'America/New_York',
+  'America/Los_Angeles',
+  'Europe/London',
+  'Europe/Berlin',
+  'Asia/Kolkata',
+  'Asia/Tokyo',
+  'Australia/Sydney',
+] as const;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -463,6 +475,14 @@ export class EnvironmentVariables {
   @IsInt()
   ANALYTICS_SLA_SCAN_INTERVAL_MS = 60000;
 
+  /**
+   * Zones whose day and week buckets are kept pre-aggregated (docs/metrics.md); any other zone is
+   * still answered exactly, from the per-incident facts.
+   */
+  @Transform(toList)
+  @IsTimeZone({ each: true, message: 'each of $property must be an IANA time zone such as Europe/Paris' })
+  ANALYTICS_TIME_ZONES: string[] = [...DEFAULT_ANALYTICS_TIME_ZONES];
+
   @IsOptional()
   @IsString()
   @MinLength(16, { message: '$property must be at least 16 characters' })
@@ -589,6 +609,8 @@ export interface AppConfig {
     readonly refreshDebounceMs: number;
     /** SLA warning scan (0: never). */
     readonly slaScanIntervalMs: number;
+    /** Zones with pre-aggregated day and week buckets (ANALYTICS_TIME_ZONES), duplicates removed. */
+    readonly timeZones: readonly string[];
   };
 }
 
@@ -825,6 +847,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       refreshIntervalMs: vars.ANALYTICS_REFRESH_INTERVAL_MS,
       refreshDebounceMs: vars.ANALYTICS_REFRESH_DEBOUNCE_MS,
       slaScanIntervalMs: vars.ANALYTICS_SLA_SCAN_INTERVAL_MS,
+      timeZones: [...new Set(vars.ANALYTICS_TIME_ZONES)],
     },
     slack: {
       signingSecret: vars.SLACK_SIGNING_SECRET ?? null,

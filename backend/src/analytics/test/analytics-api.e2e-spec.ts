@@ -171,13 +171,14 @@ describe('/api/analytics', () => {
       const other = new pg.Client({ connectionString: t.database.url });
       await other.connect();
       try {
-        // A concurrent refresh in progress: it holds its lock on the view until COMMIT.
+        // A refresh in progress: it holds its row and view locks until COMMIT.
         await other.query('BEGIN');
         await other.query(
           'INSERT INTO incidents (title, impact, urgency, source, sla_due_at) VALUES ($1, 1, 1, $2, now())',
           ['During the refresh', 'console'],
         );
-        await other.query('REFRESH MATERIALIZED VIEW CONCURRENTLY analytics_incident_facts');
+        // What a refresh does: the incremental step (facts and bucket rows), then the views.
+        await other.query('SELECT analytics_apply_changes()');
         await other.query('REFRESH MATERIALIZED VIEW CONCURRENTLY analytics_backlog');
         const started = Date.now();
         const during = await get('/api/analytics/backlog').expect(200);

@@ -244,7 +244,7 @@ describe('analytics metrics on a fixed data set', () => {
     it('agrees with the UTC day × priority view the migration created', async () => {
       const rows = await t.dataSource.query<{ day: string; resolved: number; mttr_mean_s: number }[]>(
         `SELECT to_char(day, 'YYYY-MM-DD') AS day, resolved, mttr_mean_s FROM analytics_daily_priority
-          WHERE priority = 3 AND resolved > 0 ORDER BY day`,
+          WHERE zone = 'UTC' AND priority = 3 AND resolved > 0 ORDER BY day`,
       );
       expect(rows).toEqual([
         { day: '2026-03-07', resolved: 1, mttr_mean_s: 28800 },
