@@ -1,9 +1,38 @@
 import { Routes } from '@angular/router';
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+} from 'chart.js';
+import { provideCharts } from 'ng2-charts';
 
 export default [
   {
     path: '',
     title: 'Analytics',
+    // Only what the line and bar charts draw (docs: stack-notes), not withDefaultRegisterables();
+    // provided here so Chart.js loads with this page, never with the console's first screen.
+    providers: [
+      provideCharts({
+        registerables: [
+          LineController,
+          LineElement,
+          PointElement,
+          BarController,
+          BarElement,
+          CategoryScale,
+          LinearScale,
+          Legend,
+          Tooltip,
+        ],
+      }),
+    ],
     loadComponent: () => import('./analytics-overview').then((m) => m.AnalyticsOverview),
   },
 ] satisfies Routes;
