@@ -1,7 +1,15 @@
-import { ChangeDetectionStrategy, Component, computed, input, linkedSignal, output, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  input,
+  linkedSignal,
+  output,
+  signal,
+} from '@angular/core';
 import { MatAutocomplete, MatAutocompleteTrigger } from '@angular/material/autocomplete';
 import { MatButtonToggle, MatButtonToggleGroup } from '@angular/material/button-toggle';
-import { MatError, MatFormField, MatHint, MatLabel } from '@angular/material/form-field';
+import { MatFormField, MatHint, MatLabel } from '@angular/material/form-field';
 import { MatInput } from '@angular/material/input';
 import { MatOption, MatSelect } from '@angular/material/select';
 
@@ -42,7 +50,6 @@ const ZONES_SHOWN = 50;
     MatAutocompleteTrigger,
     MatButtonToggle,
     MatButtonToggleGroup,
-    MatError,
     MatFormField,
     MatHint,
     MatInput,
@@ -65,11 +72,23 @@ const ZONES_SHOWN = 50;
       <div class="custom">
         <mat-form-field appearance="outline" subscriptSizing="dynamic">
           <mat-label>From</mat-label>
-          <input matInput type="date" [value]="from()" (change)="from.set(fromInput.value); applyDates()" #fromInput />
+          <input
+            matInput
+            type="date"
+            [value]="from()"
+            (change)="from.set(fromInput.value); applyDates()"
+            #fromInput
+          />
         </mat-form-field>
         <mat-form-field appearance="outline" subscriptSizing="dynamic">
           <mat-label>To</mat-label>
-          <input matInput type="date" [value]="to()" (change)="to.set(toInput.value); applyDates()" #toInput />
+          <input
+            matInput
+            type="date"
+            [value]="to()"
+            (change)="to.set(toInput.value); applyDates()"
+            #toInput
+          />
           @if (datesProblem(); as problem) {
             <mat-hint class="problem" role="alert">{{ problem }}</mat-hint>
           }
@@ -195,7 +214,10 @@ export class AnalyticsFilters {
     // The field shows the chosen zone: list everything until the user types something else.
     const searching = text !== '' && text !== this.query().tz.toLowerCase();
     const matches = this.allZones
-      .filter((z) => z !== 'UTC' && (!searching || z.toLowerCase().replace(/_/g, ' ').includes(text.replace(/_/g, ' '))))
+      .filter(
+        (z) =>
+          z !== 'UTC' && (!searching || z.toLowerCase().replace(/_/g, ' ').includes(text.replace(/_/g, ' '))),
+      )
       .slice(0, ZONES_SHOWN)
       .map((z) => ({ value: z, label: z }));
     return [...(searching ? first.filter((o) => o.label.toLowerCase().includes(text)) : first), ...matches];

@@ -33,7 +33,15 @@ const sameParams = (a: Params, b: Params): boolean => JSON.stringify(a) === JSON
  */
 @Component({
   selector: 'nx-analytics-overview',
-  imports: [AnalyticsFilters, BacklogChart, KpiCards, ProblemNotice, ResponseTimeChart, SlaFigures, SourceFigures],
+  imports: [
+    AnalyticsFilters,
+    BacklogChart,
+    KpiCards,
+    ProblemNotice,
+    ResponseTimeChart,
+    SlaFigures,
+    SourceFigures,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'nx-page' },
   template: `
@@ -68,7 +76,12 @@ const sameParams = (a: Params, b: Params): boolean => JSON.stringify(a) === JSON
         [failed]="!!backlog.error()"
         (download)="download('backlog')"
       />
-      <nx-sla-figures [view]="sla.view()" [stale]="sla.stale()" [failed]="!!sla.error()" (download)="download('sla')" />
+      <nx-sla-figures
+        [view]="sla.view()"
+        [stale]="sla.stale()"
+        [failed]="!!sla.error()"
+        (download)="download('sla')"
+      />
       <nx-source-figures
         [view]="sources.view()"
         [stale]="sources.stale()"
@@ -125,8 +138,12 @@ export class AnalyticsOverview {
     share(),
   );
 
-  private readonly seriesParams = computed(() => seriesParams(this.query(), this.now()), { equal: sameParams });
-  private readonly summaryParams = computed(() => summaryParams(this.query(), this.now()), { equal: sameParams });
+  private readonly seriesParams = computed(() => seriesParams(this.query(), this.now()), {
+    equal: sameParams,
+  });
+  private readonly summaryParams = computed(() => summaryParams(this.query(), this.now()), {
+    equal: sameParams,
+  });
   private readonly backlogParams = computed(
     (): Params => {
       const priority = this.query().priority;
@@ -159,7 +176,11 @@ export class AnalyticsOverview {
   protected readonly asOf = computed(() => {
     const at = this.refreshedAt();
     return at
-      ? new Intl.DateTimeFormat('en-GB', { timeZone: this.query().tz, dateStyle: 'medium', timeStyle: 'medium' }).format(at)
+      ? new Intl.DateTimeFormat('en-GB', {
+          timeZone: this.query().tz,
+          dateStyle: 'medium',
+          timeStyle: 'medium',
+        }).format(at)
       : '';
   });
 
@@ -184,10 +205,7 @@ export class AnalyticsOverview {
     });
   }
 
-  private feed<P extends AnalyticsPath>(
-    path: P,
-    params: Signal<Params>,
-  ): AnalyticsFeed<AnalyticsViews[P]> {
+  private feed<P extends AnalyticsPath>(path: P, params: Signal<Params>): AnalyticsFeed<AnalyticsViews[P]> {
     return new AnalyticsFeed<AnalyticsViews[P]>(
       params,
       (p, etag) => this.api.read(path, p, etag),

@@ -146,7 +146,11 @@ export function customRangeProblem(from: string, to: string): string | null {
   return null;
 }
 
-export function queryFromParams(params: ParamMap, defaultTz = browserTimeZone(), today = new Date()): AnalyticsQuery {
+export function queryFromParams(
+  params: ParamMap,
+  defaultTz = browserTimeZone(),
+  today = new Date(),
+): AnalyticsQuery {
   const rangeParam = params.get('range');
   const range = RANGES.find((r) => r === rangeParam) ?? DEFAULT_RANGE;
   const tzParam = params.get('tz');
@@ -197,11 +201,17 @@ export function withRange(query: AnalyticsQuery, range: RangeChoice, from = '', 
  * request, and its ETag, stay the same all day); 24 h is the 24 local hours ending with the current
  * one (the same all hour).
  */
-export function seriesParams(query: AnalyticsQuery, now: Date): SeriesParams & Record<string, string | number> {
+export function seriesParams(
+  query: AnalyticsQuery,
+  now: Date,
+): SeriesParams & Record<string, string | number> {
   return { ...summaryParams(query, now), bucket: query.bucket };
 }
 
-export function summaryParams(query: AnalyticsQuery, now: Date): SummaryParams & Record<string, string | number> {
+export function summaryParams(
+  query: AnalyticsQuery,
+  now: Date,
+): SummaryParams & Record<string, string | number> {
   let from: string;
   let to: string;
   if (query.range === '24h') {

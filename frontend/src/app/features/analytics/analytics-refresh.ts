@@ -1,6 +1,16 @@
 import { DOCUMENT } from '@angular/common';
 import { inject, InjectionToken } from '@angular/core';
-import { distinctUntilChanged, EMPTY, fromEvent, interval, map, type Observable, startWith, switchMap, timer } from 'rxjs';
+import {
+  distinctUntilChanged,
+  EMPTY,
+  fromEvent,
+  interval,
+  map,
+  type Observable,
+  startWith,
+  switchMap,
+  timer,
+} from 'rxjs';
 
 /** How often the dashboard looks for fresher figures while it is visible (the views refresh every 60 s). */
 export const ANALYTICS_POLL_MS = 60_000;
@@ -27,7 +37,9 @@ export function pollWhileVisible(doc: Document, periodMs: number): Observable<vo
     startWith(visible()),
     distinctUntilChanged(),
     // The first period needs no immediate tick: the page has just read its answers.
-    switchMap((isVisible, index) => (!isVisible ? EMPTY : index === 0 ? interval(periodMs) : timer(0, periodMs))),
+    switchMap((isVisible, index) =>
+      !isVisible ? EMPTY : index === 0 ? interval(periodMs) : timer(0, periodMs),
+    ),
     map(() => undefined),
   );
 }

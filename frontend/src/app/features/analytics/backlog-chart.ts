@@ -43,9 +43,15 @@ const OPEN_STATES: readonly BacklogState[] = ['new', 'in_progress', 'on_hold'];
       <div class="panel-body" [attr.aria-busy]="stale()">
         @if (view(); as v) {
           <p class="totals">
-            <span><strong>{{ v.totals.open }}</strong> open</span>
-            <span><strong>{{ v.totals.unacknowledged }}</strong> unacknowledged</span>
-            <span><strong>{{ v.totals.overdue }}</strong> overdue</span>
+            <span
+              ><strong>{{ v.totals.open }}</strong> open</span
+            >
+            <span
+              ><strong>{{ v.totals.unacknowledged }}</strong> unacknowledged</span
+            >
+            <span
+              ><strong>{{ v.totals.overdue }}</strong> overdue</span
+            >
           </p>
           @if (v.totals.open === 0) {
             <div class="empty">
@@ -54,7 +60,14 @@ const OPEN_STATES: readonly BacklogState[] = ['new', 'in_progress', 'on_hold'];
             </div>
           } @else {
             <div class="chart-box">
-              <canvas baseChart type="bar" role="img" [attr.aria-label]="summary()" [data]="data()" [options]="options">
+              <canvas
+                baseChart
+                type="bar"
+                role="img"
+                [attr.aria-label]="summary()"
+                [data]="data()"
+                [options]="options"
+              >
                 {{ summary() }}
               </canvas>
             </div>
@@ -62,7 +75,9 @@ const OPEN_STATES: readonly BacklogState[] = ['new', 'in_progress', 'on_hold'];
           @if (showTable()) {
             <div class="table-scroll" id="backlog-table">
               <table class="figures">
-                <caption>Open incidents by state and priority</caption>
+                <caption>
+                  Open incidents by state and priority
+                </caption>
                 <thead>
                   <tr>
                     <th scope="col">State</th>

@@ -28,6 +28,10 @@ export function csvFilename(path: string, params: Readonly<Record<string, string
     params['tz'],
   ]
     .filter((p) => p !== undefined && p !== '')
-    .map((p) => String(p).replace(/:\d{2}\.\d{3}Z$/, 'Z').replace(/[^0-9A-Za-z-]+/g, '-'));
+    .map((p) =>
+      String(p)
+        .replace(/:\d{2}\.\d{3}Z$/, 'Z')
+        .replace(/[^0-9A-Za-z-]+/g, '-'),
+    );
   return `${parts.join('_')}.csv`;
 }

@@ -9,7 +9,9 @@ export function humanDuration(seconds: number | null | undefined): string {
     const min = Math.floor(s / 60);
     const rest = s % 60;
     // Seconds still matter under ten minutes; past that they are noise.
-    return min < 10 && rest > 0 ? `${String(min)} min ${String(rest)} s` : `${String(Math.round(s / 60))} min`;
+    return min < 10 && rest > 0
+      ? `${String(min)} min ${String(rest)} s`
+      : `${String(Math.round(s / 60))} min`;
   }
   if (s < 86_400) {
     const h = Math.floor(s / 3600);

@@ -34,7 +34,9 @@ import type { SlaView } from './analytics-api';
           </p>
           <div class="table-scroll">
             <table class="figures" aria-describedby="sla-title">
-              <caption>By priority, over the range</caption>
+              <caption>
+                By priority, over the range
+              </caption>
               <thead>
                 <tr>
                   <th scope="col">Priority</th>

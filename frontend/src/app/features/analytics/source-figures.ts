@@ -34,7 +34,9 @@ export const SOURCE_LABELS: Readonly<Record<AnalyticsSource, string>> = {
         @if (view()) {
           <div class="table-scroll">
             <table class="figures" aria-describedby="sources-title">
-              <caption>Incidents opened in the range, by source</caption>
+              <caption>
+                Incidents opened in the range, by source
+              </caption>
               <thead>
                 <tr>
                   <th scope="col">Source</th>
@@ -96,7 +98,13 @@ export class SourceFigures {
     return (Object.keys(SOURCE_LABELS) as AnalyticsSource[]).map((source) => {
       const t = totals.find((x) => x.source === source);
       const opened = t?.opened ?? 0;
-      return { source, label: SOURCE_LABELS[source], opened, alerts: t?.alerts ?? 0, share: (opened / max) * 100 };
+      return {
+        source,
+        label: SOURCE_LABELS[source],
+        opened,
+        alerts: t?.alerts ?? 0,
+        share: (opened / max) * 100,
+      };
     });
   });
 }
