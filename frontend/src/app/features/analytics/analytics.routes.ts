@@ -1,8 +1,10 @@
+import { provideEnvironmentInitializer } from '@angular/core';
 import { Routes } from '@angular/router';
 import {
   BarController,
   BarElement,
   CategoryScale,
+  Chart,
   Legend,
   LinearScale,
   LineController,
@@ -31,6 +33,11 @@ export default [
           Legend,
           Tooltip,
         ],
+      }),
+      // `Chart.getChart(canvas)` (as with Chart.js's UMD build) lets the browser tests and anyone in
+      // the devtools read what a chart actually drew; the ES module build keeps Chart to itself.
+      provideEnvironmentInitializer(() => {
+        (globalThis as { Chart?: typeof Chart }).Chart ??= Chart;
       }),
     ],
     loadComponent: () => import('./analytics-overview').then((m) => m.AnalyticsOverview),
