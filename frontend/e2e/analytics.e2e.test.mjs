@@ -7,6 +7,8 @@
 // the response-time chart draw both datasets (MTTA and MTTR). Choosing priority P1 changes what is
 // drawn; the table alternative holds the same numbers; at 375 px nothing scrolls sideways.
 
+/* global document */
+
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';

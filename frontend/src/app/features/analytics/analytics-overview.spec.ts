@@ -79,6 +79,14 @@ describe('AnalyticsOverview', { timeout: 30_000 }, () => {
     await settle();
   }
 
+  /** Answers every request still open, each with `body(url)`. */
+  function answerRest(
+    body: (url: string) => object | null,
+    init?: { status: number; statusText: string },
+  ): void {
+    for (const req of backend.match(() => true)) req.flush(body(req.request.url), init);
+  }
+
   function field(label: string): HTMLElement {
     const found = Array.from(page().querySelectorAll<HTMLElement>('mat-form-field')).find(
       (f) => f.querySelector('mat-label')?.textContent.trim() === label,
@@ -124,7 +132,7 @@ describe('AnalyticsOverview', { timeout: 30_000 }, () => {
       'from=2026-11-01&to=2026-11-30&tz=UTC&priority=2',
     );
     expect(pending('backlog').request.params.toString()).toBe('priority=2');
-    backend.match(() => true).forEach((r) => r.flush({}));
+    answerRest(() => ({}));
   });
 
   it('builds the MTTA and MTTR datasets from the answer, in a unit that reads well', async () => {
@@ -190,17 +198,9 @@ describe('AnalyticsOverview', { timeout: 30_000 }, () => {
       }),
     );
     expect(pending('backlog').request.params.get('priority')).toBe('1');
-    backend
-      .match(() => true)
-      .forEach((r) =>
-        r.flush(
-          r.request.url.endsWith('summary')
-            ? summaryView()
-            : r.request.url.endsWith('sla')
-              ? slaView()
-              : sourcesView(),
-        ),
-      );
+    answerRest((url) =>
+      url.endsWith('summary') ? summaryView() : url.endsWith('sla') ? slaView() : sourcesView(),
+    );
     await settle();
 
     // 1 and 2 minutes now: the unit follows the figures.
@@ -212,7 +212,7 @@ describe('AnalyticsOverview', { timeout: 30_000 }, () => {
     const hour = byText('nx-analytics-filters mat-button-toggle button', 'Hour');
     expect(hour.hasAttribute('disabled') || hour.getAttribute('aria-disabled') === 'true').toBe(true);
     expect(pending('response-times').request.params.get('bucket')).toBe('day');
-    backend.match(() => true).forEach((r) => r.flush({}));
+    answerRest(() => ({}));
   });
 
   it('shows a deliberate empty state when nothing was acknowledged or resolved', async () => {
@@ -255,7 +255,7 @@ describe('AnalyticsOverview', { timeout: 30_000 }, () => {
     expect(again.request.headers.get('If-None-Match')).toBe('W/"analytics-1-json"');
     again.flush(null, { status: 304, statusText: 'Not Modified' });
     pending('summary').flush(null, { status: 304, statusText: 'Not Modified' });
-    backend.match(() => true).forEach((r) => r.flush(null, { status: 304, statusText: 'Not Modified' }));
+    answerRest(() => null, { status: 304, statusText: 'Not Modified' });
     await settle();
 
     expect(lineChartData()).toBe(before);
@@ -290,19 +290,15 @@ describe('AnalyticsOverview', { timeout: 30_000 }, () => {
     pending('response-times').flush(
       ...problemAnswer(400, 'ANALYTICS_RANGE_INVALID', 'A range cut into hours may span at most 31 days'),
     );
-    backend
-      .match(() => true)
-      .forEach((r) =>
-        r.flush(
-          r.request.url.endsWith('summary')
-            ? summaryView()
-            : r.request.url.endsWith('backlog')
-              ? backlogView()
-              : r.request.url.endsWith('sla')
-                ? slaView()
-                : sourcesView(),
-        ),
-      );
+    answerRest((url) =>
+      url.endsWith('summary')
+        ? summaryView()
+        : url.endsWith('backlog')
+          ? backlogView()
+          : url.endsWith('sla')
+            ? slaView()
+            : sourcesView(),
+    );
     await settle();
 
     const alert = page().querySelector<HTMLElement>('nx-problem-notice [role="alert"]')!;

@@ -24,7 +24,8 @@ describe('pollWhileVisible', () => {
   });
 
   it('ticks every period while visible, never while hidden, and at once on coming back', () => {
-    const { doc, show } = fakeDocument('visible');
+    const visibility = fakeDocument('visible');
+    const { doc } = visibility;
     let ticks = 0;
     const sub = pollWhileVisible(doc, 60_000).subscribe(() => ticks++);
 
@@ -33,11 +34,11 @@ describe('pollWhileVisible', () => {
     vi.advanceTimersByTime(1);
     expect(ticks).toBe(1);
 
-    show('hidden');
+    visibility.show('hidden');
     vi.advanceTimersByTime(300_000);
     expect(ticks).toBe(1);
 
-    show('visible');
+    visibility.show('visible');
     vi.advanceTimersByTime(0);
     expect(ticks).toBe(2);
     vi.advanceTimersByTime(60_000);

@@ -30,8 +30,9 @@ export interface DurationUnit {
   readonly seconds: number;
 }
 
+const SECONDS: DurationUnit = { label: 'seconds', short: 's', seconds: 1 };
 const UNITS: readonly DurationUnit[] = [
-  { label: 'seconds', short: 's', seconds: 1 },
+  SECONDS,
   { label: 'minutes', short: 'min', seconds: 60 },
   { label: 'hours', short: 'h', seconds: 3600 },
   { label: 'days', short: 'd', seconds: 86_400 },
@@ -39,7 +40,7 @@ const UNITS: readonly DurationUnit[] = [
 
 /** The largest unit in which the biggest value is still at least 2 (so the axis reads 0–2 h, not 0–0.1 d). */
 export function unitFor(maxSeconds: number): DurationUnit {
-  let chosen = UNITS[0]!;
+  let chosen = SECONDS;
   for (const unit of UNITS) if (maxSeconds >= 2 * unit.seconds) chosen = unit;
   return chosen;
 }
