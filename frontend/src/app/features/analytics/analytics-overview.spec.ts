@@ -12,7 +12,7 @@ import type { ChartData } from 'chart.js';
 import { BaseChartDirective } from 'ng2-charts';
 import { Subject } from 'rxjs';
 
-import { byText, choose, click, problemAnswer, settle } from '../../../testing/incident-fixtures';
+import { byText, choose, click, problemAnswer, settle, type } from '../../../testing/incident-fixtures';
 import { problemInterceptor } from '../../core/problem-interceptor';
 import {
   backlogView,
@@ -79,6 +79,20 @@ describe('AnalyticsOverview', { timeout: 30_000 }, () => {
     await settle();
   }
 
+  /** A well-formed answer for any analytics URL. */
+  function fixtureFor(url: string): object {
+    const path = url.split('/').pop();
+    return path === 'summary'
+      ? summaryView()
+      : path === 'response-times'
+        ? responseTimesView()
+        : path === 'backlog'
+          ? backlogView()
+          : path === 'sla'
+            ? slaView()
+            : sourcesView();
+  }
+
   /** Answers every request still open, each with `body(url)`. */
   function answerRest(
     body: (url: string) => object | null,
@@ -132,7 +146,7 @@ describe('AnalyticsOverview', { timeout: 30_000 }, () => {
       'from=2026-11-01&to=2026-11-30&tz=UTC&priority=2',
     );
     expect(pending('backlog').request.params.toString()).toBe('priority=2');
-    answerRest(() => ({}));
+    answerRest(fixtureFor);
   });
 
   it('builds the MTTA and MTTR datasets from the answer, in a unit that reads well', async () => {
@@ -212,7 +226,36 @@ describe('AnalyticsOverview', { timeout: 30_000 }, () => {
     const hour = byText('nx-analytics-filters mat-button-toggle button', 'Hour');
     expect(hour.hasAttribute('disabled') || hour.getAttribute('aria-disabled') === 'true').toBe(true);
     expect(pending('response-times').request.params.get('bucket')).toBe('day');
-    answerRest(() => ({}));
+    answerRest(fixtureFor);
+  });
+
+  it('asks for another bucket, zone or custom range when they are chosen', async () => {
+    await open();
+    await answerAll();
+
+    click(byText('nx-analytics-filters mat-button-toggle button', 'Week'));
+    await settle();
+    expect(pending('response-times').request.params.get('bucket')).toBe('week');
+    answerRest(fixtureFor);
+
+    const zone = field('Time zone').querySelector('input')!;
+    zone.focus();
+    type(zone, 'tokyo');
+    await settle();
+    click(byText('mat-option', 'Asia/Tokyo'));
+    await settle();
+    expect(TestBed.inject(Router).url).toContain('tz=Asia%2FTokyo');
+    expect(pending('summary').request.params.get('tz')).toBe('Asia/Tokyo');
+    answerRest(fixtureFor);
+
+    const from = field('From').querySelector('input')!;
+    from.value = '2026-10-01';
+    from.dispatchEvent(new Event('change'));
+    await settle();
+    expect(pending('sla').request.params.toString()).toBe(
+      'from=2026-10-01&to=2026-11-30&tz=Asia/Tokyo&bucket=week',
+    );
+    answerRest(fixtureFor);
   });
 
   it('shows a deliberate empty state when nothing was acknowledged or resolved', async () => {
