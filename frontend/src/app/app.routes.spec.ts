@@ -53,16 +53,23 @@ describe('app routes', () => {
       expect(heading()).toBe('Users');
     });
 
-    it.each([
-      ['/feed', 'Live feed'],
-      ['/analytics', 'Analytics'],
-    ])('%s has its own h1 and document title', async (url, title) => {
+    it.each([['/feed', 'Live feed']])('%s has its own h1 and document title', async (url, title) => {
       await harness.navigateByUrl(url);
 
       expect(heading()).toBe(title);
       expect(TestBed.inject(Title).getTitle()).toBe(`${title} · Nexecute Connect`);
       expect(harness.routeNativeElement?.querySelector('mat-card')).not.toBeNull();
     });
+
+    it('/analytics has its own h1 and document title, and reads the analytics API', async () => {
+      await harness.navigateByUrl('/analytics');
+
+      expect(heading()).toBe('Analytics');
+      expect(TestBed.inject(Title).getTitle()).toBe('Analytics · Nexecute Connect');
+      for (const path of ['summary', 'response-times', 'backlog', 'sla', 'sources']) {
+        backend.expectOne((req) => req.url === `/api/analytics/${path}`);
+      }
+    }, 20_000); // its chunk carries Chart.js: slower to load than the others on a busy machine
 
     it('/admin/integrations has its own h1 and document title, and loads the ServiceNow connection', async () => {
       await harness.navigateByUrl('/admin/integrations');
