@@ -93,6 +93,15 @@ export class EnvironmentVariables {
   @IsBoolean()
   DATABASE_RUN_MIGRATIONS = true;
 
+  /** Unset: one instance, live events stay in-process. Set: the Socket.IO adapter fans them out. */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/[^\s]+$/, { message: '$property must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string = undefined;
+
+  /** Prefix of every Redis key and channel the live fan-out uses (one Redis, several deployments). */
+  @Matches(/^[A-Za-z0-9:_.-]{1,64}$/, { message: '$property must be 1-64 letters, digits or : _ . -' })
+  REDIS_KEY_PREFIX = 'nexecute:live';
+
   @IsString()
   @MinLength(1)
   EMBEDDED_POSTGRES_DIR = 'data/postgres';
@@ -528,6 +537,12 @@ export interface AppConfig {
     readonly runMigrations: boolean;
     readonly embedded: { readonly dataDir: string; readonly port: number };
   };
+  /** Redis, for the live gateway's fan-out across instances only (docs/deploy-multi-instance.md). */
+  readonly redis: {
+    /** Unset: a single instance; the live gateway keeps broadcasts in memory. */
+    readonly url: string | undefined;
+    readonly keyPrefix: string;
+  };
   readonly consoleDir: string;
   /** Where browsers reach us; SSO callback URLs are built from it. */
   readonly publicUrl: string;
@@ -692,6 +707,7 @@ export class ConfigError extends Error {
 /** Never echoed in a validation message: they hold credentials. */
 const SECRET_VARIABLES = new Set([
   'DATABASE_URL',
+  'REDIS_URL',
   'JWT_SECRET',
   'ENCRYPTION_KEYS',
   'ADMIN_PASSWORD',
@@ -751,6 +767,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       runMigrations: vars.DATABASE_RUN_MIGRATIONS,
       embedded: { dataDir: absolute(vars.EMBEDDED_POSTGRES_DIR), port: vars.EMBEDDED_POSTGRES_PORT },
     },
+    redis: { url: vars.REDIS_URL, keyPrefix: vars.REDIS_KEY_PREFIX },
     consoleDir: absolute(vars.CONSOLE_DIR),
     publicUrl: (vars.PUBLIC_URL ?? `http://localhost:${vars.PORT}`).replace(/\/+$/, ''),
     auth: {
