@@ -39,7 +39,8 @@ export class LiveIoAdapter extends SocketIoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const server = super.createIOServer(port, { ...this.serverOptions, ...options } as ServerOptions);
+    const merged = { ...this.serverOptions, ...options } as ServerOptions;
+    const server = super.createIOServer(port, merged);
     if (this.redis) {
       const prefix = this.redis.keyPrefix;
       const streams = createAdapter(this.redis.client, {
@@ -50,12 +51,16 @@ export class LiveIoAdapter extends SocketIoAdapter {
         // Our events are JSON: skip the adapter's walk of every payload looking for binary data.
         onlyPlaintext: true,
       });
-      const recovery = server.opts.connectionStateRecovery;
-      server.adapter(((nsp: Namespace) => {
+      const recovery = merged.connectionStateRecovery;
+      // Socket.IO calls the adapter with `new`: a function, not an arrow, returning the adapter.
+      function recoveringStreamsAdapter(nsp: Namespace): unknown {
         const adapter = streams(nsp);
-        if (recovery) LocalRecovery.install(adapter as unknown as RecoverableAdapter, recovery.maxDisconnectionDuration ?? 120_000);
+        if (recovery) {
+          LocalRecovery.install(adapter as unknown as RecoverableAdapter, recovery.maxDisconnectionDuration ?? 120_000);
+        }
         return adapter;
-      }) as unknown as Parameters<Server['adapter']>[0]);
+      }
+      server.adapter(recoveringStreamsAdapter as unknown as Parameters<Server['adapter']>[0]);
     }
     return server;
   }
