@@ -26,6 +26,7 @@ import { LiveClient, LiveClients } from './live-clients';
 import { LiveErrorCode } from './live.errors';
 import { LiveEventReaders } from './live-event-readers';
 import { LiveIncidentEvents } from './live-incident-events';
+import { LiveIntegrationWatch } from './live-integration-watch';
 import { LiveMessageLimiter } from './live-message-limiter';
 import { LiveNotificationListener } from './live-notification-listener';
 import {
@@ -127,6 +128,7 @@ export class LiveGateway
     private readonly notifications: LiveNotificationListener,
     private readonly incidentEvents: LiveIncidentEvents,
     private readonly incidents: IncidentQueries,
+    private readonly integrations: LiveIntegrationWatch,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.batcher = new LiveBatcher(config.live.batchWindowMs, (batch) => this.sendIncidentEvents(batch));
@@ -134,6 +136,16 @@ export class LiveGateway
 
   onModuleInit(): void {
     this.accessChanges.onChange((change) => this.onAccessChange(change));
+    // Every instance hears the database's signal and keeps the state: tell this instance's sockets.
+    this.integrations.onChange((state) =>
+      this.publishLocally({
+        type: 'integration.status',
+        v: 1,
+        id: randomUUID(),
+        at: new Date().toISOString(),
+        ...state,
+      }),
+    );
     this.notifications.handle({
       outboxEvent: (id) => this.onOutboxEvent(id),
       analyticsRefreshed: (refreshedAt) =>
@@ -144,6 +156,7 @@ export class LiveGateway
           at: refreshedAt,
           refreshedAt,
         }),
+      integration: (signal) => this.integrations.signal(signal),
       missed: () => this.resync({ reason: 'listener_reconnected' }),
     });
   }
