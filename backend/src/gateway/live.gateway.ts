@@ -186,7 +186,7 @@ export class LiveGateway
       } catch (e) {
         // These events cannot be read now (the database, most likely): the clients must refetch.
         this.logger.warn(`Live events could not be read (${messageOf(e)}); clients told to resync`);
-        this.resync({ reason: 'overloaded' });
+        this.resync({ reason: 'events_unreadable' });
       }
     }
   }
@@ -329,6 +329,9 @@ export class LiveGateway
       batchWindowMs: this.config.live.batchWindowMs,
     };
     socket.emit(LIVE_WELCOME, welcome);
+    if (socket.recovered && !this.replaysLocalFrames()) {
+      socket.emit(LIVE_RESYNC, { reason: 'recovery_partial' } satisfies LiveResync);
+    }
     this.logger.debug(
       `Live client ${socket.id} connected${socket.recovered ? ' (recovered)' : ''} (${this.namespace.sockets.size} connected)`,
     );
@@ -349,6 +352,17 @@ export class LiveGateway
       if (staleRole || unreadable) void socket.leave(room);
     }
     void socket.join(roomOf(role));
+  }
+
+  /**
+   * Whether connection-state recovery replays the frames emitted with `namespace.local`: Socket.IO's
+   * in-memory adapter keeps every broadcast, local or not; an adapter across instances (Redis
+   * Streams) replays only what it published, and local frames are never published (each instance
+   * sends its own). Then a recovered client is told to resync instead of believing it missed
+   * nothing.
+   */
+  private replaysLocalFrames(): boolean {
+    return this.namespace.adapter.constructor.name === 'SessionAwareAdapter';
   }
 
   private readsIncidents(role: Role): boolean {
