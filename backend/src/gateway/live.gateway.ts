@@ -116,7 +116,6 @@ export class LiveGateway
   private unread: string[] = [];
   private reading: Promise<void> | undefined;
   private readonly batcher: LiveBatcher<LiveIncidentEvent>;
-  private readonly limiters = new WeakMap<Socket, LiveMessageLimiter>();
 
   @WebSocketServer()
   private readonly namespace!: Namespace;
@@ -243,8 +242,9 @@ export class LiveGateway
   }
 
   /**
-   * Publishes an event that originates on this instance only (e.g. an integration's health seen
-   * by a check here) to the readers of its type on every instance (through the adapter).
+   * Publishes an event that originates on this instance only (nothing does today: every event
+   * source above reaches every instance through NOTIFY) to the readers of its type on every
+   * instance, through the adapter.
    */
   publishEverywhere(event: LiveEvent): void {
     if (!this.namespace) return;
@@ -376,7 +376,6 @@ export class LiveGateway
    */
   private limitMessages(socket: Socket): void {
     const limiter = new LiveMessageLimiter(this.config.live.maxMessagesPerSecond);
-    this.limiters.set(socket, limiter);
     socket.use((packet, next) => {
       const [event, ...args] = packet as [unknown, ...unknown[]];
       const ack = args.at(-1);
