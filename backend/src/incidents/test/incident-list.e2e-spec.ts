@@ -104,9 +104,10 @@ describe('GET /api/incidents (filters, search, sorting, keyset paging)', () => {
 
   it('filters by updatedSince, inclusive, at the updatedAt a client saw (millisecond text)', async () => {
     const [first, second] = made;
-    await t.dataSource.query(`UPDATE incidents SET updated_at = '2030-01-01T00:00:00.123456Z' WHERE id = $1`, [
-      first!.id,
-    ]);
+    await t.dataSource.query(
+      `UPDATE incidents SET updated_at = '2030-01-01T00:00:00.123456Z' WHERE id = $1`,
+      [first!.id],
+    );
     await t.dataSource.query(`UPDATE incidents SET updated_at = '2030-01-02T00:00:00Z' WHERE id = $1`, [
       second!.id,
     ]);
