@@ -26,6 +26,7 @@ import { REDIS_LINK } from './common/redis/redis.module';
 import type { AppConfig } from './config/app-config';
 import { repositoryRoot } from './config/repository-root';
 import { LiveIoAdapter } from './gateway/live-io-adapter';
+import { liveServerOptions } from './gateway/live-server-options';
 
 export const API_PREFIX = 'api';
 
@@ -86,7 +87,9 @@ export async function createHttpApplication(
   app.setGlobalPrefix(API_PREFIX);
   app.useGlobalPipes(createValidationPipe());
   // With REDIS_URL, live broadcasts cross instances through Redis (docs/deploy-multi-instance.md).
-  app.useWebSocketAdapter(new LiveIoAdapter(app, config.http.corsOrigins, app.get<RedisLink | null>(REDIS_LINK)));
+  app.useWebSocketAdapter(
+    new LiveIoAdapter(app, config.http.corsOrigins, liveServerOptions(config.live), app.get<RedisLink | null>(REDIS_LINK)),
+  );
   setUpOpenApi(app, productVersion());
   await registerConsoleSite(fastify, config.consoleDir);
   return app;

@@ -31,16 +31,16 @@ export class LiveIoAdapter extends SocketIoAdapter {
   constructor(
     app: INestApplicationContext,
     corsOrigins: readonly string[],
+    /** Server options the gateway's protocol needs (LIVE_SERVER_OPTIONS: recovery, limits, compression). */
+    private readonly liveOptions: Partial<ServerOptions>,
     private readonly redis: RedisLink | null,
-    /** Server options the gateway's protocol needs (recovery, limits, compression). */
-    private readonly serverOptions: Partial<ServerOptions> = {},
   ) {
-    super(app, corsOrigins);
+    super(app, corsOrigins, liveOptions);
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const merged = { ...this.serverOptions, ...options } as ServerOptions;
-    const server = super.createIOServer(port, merged);
+    const merged = { ...options, ...this.liveOptions } as ServerOptions;
+    const server = super.createIOServer(port, options);
     if (this.redis) {
       const prefix = this.redis.keyPrefix;
       const streams = createAdapter(this.redis.client, {
