@@ -88,7 +88,12 @@ export async function createHttpApplication(
   app.useGlobalPipes(createValidationPipe());
   // With REDIS_URL, live broadcasts cross instances through Redis (docs/deploy-multi-instance.md).
   app.useWebSocketAdapter(
-    new LiveIoAdapter(app, config.http.corsOrigins, liveServerOptions(config.live), app.get<RedisLink | null>(REDIS_LINK)),
+    new LiveIoAdapter(
+      app,
+      config.http.corsOrigins,
+      liveServerOptions(config.live),
+      app.get<RedisLink | null>(REDIS_LINK),
+    ),
   );
   setUpOpenApi(app, productVersion());
   await registerConsoleSite(fastify, config.consoleDir);

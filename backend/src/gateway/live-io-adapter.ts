@@ -56,7 +56,10 @@ export class LiveIoAdapter extends SocketIoAdapter {
       function recoveringStreamsAdapter(nsp: Namespace): unknown {
         const adapter = streams(nsp);
         if (recovery) {
-          LocalRecovery.install(adapter as unknown as RecoverableAdapter, recovery.maxDisconnectionDuration ?? 120_000);
+          LocalRecovery.install(
+            adapter as unknown as RecoverableAdapter,
+            recovery.maxDisconnectionDuration ?? 120_000,
+          );
         }
         return adapter;
       }
@@ -130,14 +133,21 @@ class LocalRecovery {
     const id = `${this.prefix}-${++this.seq}`;
     packet.data.push(id);
     const now = Date.now();
-    this.packets.push({ id, at: now, rooms: [...opts.rooms], except: [...(opts.except ?? [])], data: packet.data });
+    this.packets.push({
+      id,
+      at: now,
+      rooms: [...opts.rooms],
+      except: [...(opts.except ?? [])],
+      data: packet.data,
+    });
     while (this.packets.length > 0 && this.packets[0]!.at < now - this.windowMs) this.packets.shift();
   }
 
   private persist(session: Session): void {
     const now = Date.now();
     this.sessions.set(session.pid, { ...session, disconnectedAt: now });
-    for (const [pid, s] of this.sessions) if (s.disconnectedAt < now - this.windowMs) this.sessions.delete(pid);
+    for (const [pid, s] of this.sessions)
+      if (s.disconnectedAt < now - this.windowMs) this.sessions.delete(pid);
   }
 
   private restore(pid: string, offset: string): (Session & { missedPackets: unknown[][] }) | null {
@@ -155,7 +165,6 @@ class LocalRecovery {
           session.rooms.every((r) => !p.except.includes(r)),
       )
       .map((p) => p.data);
-    const { disconnectedAt: _disconnectedAt, ...kept } = session;
-    return { ...kept, missedPackets };
+    return { sid: session.sid, pid: session.pid, rooms: session.rooms, data: session.data, missedPackets };
   }
 }

@@ -90,7 +90,10 @@ export class RedisLink {
       await Promise.race([
         this.client.ping(),
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`No PING answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+          timer = setTimeout(
+            () => reject(new Error(`No PING answer within ${PING_TIMEOUT_MS} ms`)),
+            PING_TIMEOUT_MS,
+          );
         }),
       ]);
       return { state: 'up', pingMs: Math.round((performance.now() - started) * 10) / 10 };
@@ -132,7 +135,8 @@ export class RedisLink {
     if (!main) return;
     client.on('ready', () => {
       if (this.closing) return;
-      if (this.current === 'down') this.logger.log('Redis reachable again; live fan-out across instances resumed');
+      if (this.current === 'down')
+        this.logger.log('Redis reachable again; live fan-out across instances resumed');
       else this.logger.log('Connected to Redis; live events fan out across instances');
       this.current = 'up';
       this.lastError = undefined;
@@ -156,7 +160,7 @@ export class RedisLink {
         try {
           result = original.apply(client, args);
         } catch (e) {
-          result = Promise.reject(e);
+          result = Promise.reject(e instanceof Error ? e : new Error(String(e)));
         }
         return result.catch((e: unknown) => {
           if (!this.closing) this.logger.debug(`Redis ${name} failed: ${messageOf(e)}`);

@@ -30,7 +30,9 @@ class LiveNamespaceProbeModule {}
 function emitFrom(t: TestApp, marker: string, local = false): void {
   const namespace = t.app.get(LiveNamespaceProbe).namespace;
   const frame = {
-    events: [{ type: 'analytics.refreshed', v: 1, id: marker, at: new Date().toISOString(), refreshedAt: marker }],
+    events: [
+      { type: 'analytics.refreshed', v: 1, id: marker, at: new Date().toISOString(), refreshedAt: marker },
+    ],
   };
   (local ? namespace.local : namespace).to('role:admin').emit('live.batch', frame);
 }
@@ -40,7 +42,9 @@ class Client {
   readonly frames: { readonly event: string; readonly body: string }[] = [];
 
   private constructor(readonly socket: Socket) {
-    socket.onAny((event: string, ...args: unknown[]) => this.frames.push({ event, body: JSON.stringify(args) }));
+    socket.onAny((event: string, ...args: unknown[]) =>
+      this.frames.push({ event, body: JSON.stringify(args) }),
+    );
   }
 
   static async open(t: TestApp, who: SignedIn, options: Parameters<typeof io>[1] = {}): Promise<Client> {
@@ -92,7 +96,9 @@ async function newIncident(t: TestApp, by: SignedIn): Promise<string> {
 }
 
 /** Two instances of the app on one database; `env` for both. */
-async function twoInstances(env: Record<string, string>): Promise<{ a: TestApp; b: TestApp; close(): Promise<void> }> {
+async function twoInstances(
+  env: Record<string, string>,
+): Promise<{ a: TestApp; b: TestApp; close(): Promise<void> }> {
   const imports = [LiveNamespaceProbeModule];
   const a = await startTestApp({ env, imports, keepDatabase: true });
   const b = await startTestApp({ env, imports, database: a.database });
@@ -213,7 +219,9 @@ describe('live gateway on two instances (one PostgreSQL, one Redis)', () => {
     expect(typeof state._pid).toBe('string');
     expect(typeof state._lastOffset).toBe('string');
     onB.socket.io.engine.close();
-    const onA = await open(pair.a, { auth: { token: admin.accessToken, pid: state._pid, offset: state._lastOffset } });
+    const onA = await open(pair.a, {
+      auth: { token: admin.accessToken, pid: state._pid, offset: state._lastOffset },
+    });
     expect((onA.socket as Socket & { recovered: boolean }).recovered).toBe(false);
   });
 });
@@ -257,7 +265,10 @@ describe('live gateway when Redis is away', () => {
   beforeAll(async () => {
     proxy = await TcpProxy.start(REDIS_URL);
     await proxy.refuse(); // down from the start
-    t = await startTestApp({ env: redisEnv(prefix, proxy.urlFor(REDIS_URL)), imports: [LiveNamespaceProbeModule] });
+    t = await startTestApp({
+      env: redisEnv(prefix, proxy.urlFor(REDIS_URL)),
+      imports: [LiveNamespaceProbeModule],
+    });
     admin = await signInAsAdmin(t);
   });
   afterAll(async () => {
@@ -268,7 +279,10 @@ describe('live gateway when Redis is away', () => {
 
   it('starts, serves REST and its own sockets, reports Redis down, and uses Redis once it is back', async () => {
     const ready = await t.http.get('/api/health/ready').expect(200);
-    expect(ready.body).toMatchObject({ status: 'ok', checks: { redis: { status: expect.stringMatching(/down|connecting/) } } });
+    expect(ready.body).toMatchObject({
+      status: 'ok',
+      checks: { redis: { status: expect.stringMatching(/down|connecting/) } },
+    });
     const client = await Client.open(t, admin);
     try {
       const offline = `offline-${randomUUID()}`;
@@ -283,7 +297,9 @@ describe('live gateway when Redis is away', () => {
       await eventually(
         async () => {
           const res = await t.http.get('/api/health/ready').expect(200);
-          return (res.body as { checks: { redis: { status: string } } }).checks.redis.status === 'up' ? true : undefined;
+          return (res.body as { checks: { redis: { status: string } } }).checks.redis.status === 'up'
+            ? true
+            : undefined;
         },
         WAIT_MS,
         'Redis reported up again',
@@ -297,13 +313,17 @@ describe('live gateway when Redis is away', () => {
       await eventually(
         async () => {
           const res = await t.http.get('/api/health/ready').expect(200);
-          return (res.body as { checks: { redis: { status: string } } }).checks.redis.status === 'down' ? true : undefined;
+          return (res.body as { checks: { redis: { status: string } } }).checks.redis.status === 'down'
+            ? true
+            : undefined;
         },
         WAIT_MS,
         'Redis reported down',
       );
       await newIncident(t, admin);
-      const warnings = t.logs().filter((l) => l.level === 'warn' && String(l.msg).includes('Redis unreachable'));
+      const warnings = t
+        .logs()
+        .filter((l) => l.level === 'warn' && String(l.msg).includes('Redis unreachable'));
       expect(warnings.length).toBeLessThanOrEqual(2); // once per outage, not once per retry
     } finally {
       client.close();
