@@ -1232,7 +1232,7 @@ export interface components {
        */
       readonly status: 'ok';
       /**
-       * @description Each dependency checked, by name
+       * @description Each dependency checked, by name. `redis` (only with REDIS_URL) is reported but never makes the instance unready.
        * @example {
        *       "database": {
        *         "status": "up"
