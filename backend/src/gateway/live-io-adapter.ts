@@ -125,6 +125,8 @@ class LocalRecovery {
     adapter.addOffsetIfNecessary = (packet, opts) => recovery.record(packet, opts);
     adapter.persistSession = (session) => recovery.persist(session);
     adapter.restoreSession = (pid, offset) => Promise.resolve(recovery.restore(pid, offset));
+    // Tells the gateway that recovery replays `.local` frames too (no need to resync a recovered socket).
+    Object.assign(adapter, { replaysLocalFrames: true });
   }
 
   private record(packet: Packet, opts: BroadcastOptions): void {
