@@ -7,6 +7,7 @@ import { SsoModule } from './auth/sso/sso.module';
 import { CryptoModule } from './common/crypto/crypto.module';
 import { DatabaseModule } from './common/database/database.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { RedisModule } from './common/redis/redis.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
@@ -30,10 +31,11 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        // Infrastructure, global: settings, the database (and its unit of work), secrets.
+        // Infrastructure, global: settings, the database (and its unit of work), secrets, Redis.
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(databaseUrl, config.database),
         CryptoModule,
+        RedisModule.forRoot(config.redis),
         HealthModule,
         AuditModule,
         UsersModule,

@@ -19,11 +19,14 @@ import { registerRequestLogging } from './common/http/request-logging';
 import { registerStorableTextCheck } from './common/http/request-text-check';
 import { answerRoutingError, MAX_PATH_PARAM_LENGTH } from './common/http/routing-errors';
 import { registerSecurityHeaders } from './common/http/security-headers';
-import { SocketIoAdapter } from './common/http/socket-io.adapter';
 import { createLogger } from './common/logging/logger';
 import { NestPinoLogger } from './common/logging/nest-pino-logger';
+import type { RedisLink } from './common/redis/redis-link';
+import { REDIS_LINK } from './common/redis/redis.module';
 import type { AppConfig } from './config/app-config';
 import { repositoryRoot } from './config/repository-root';
+import { LiveIoAdapter } from './gateway/live-io-adapter';
+import { liveServerOptions } from './gateway/live-server-options';
 
 export const API_PREFIX = 'api';
 
@@ -83,7 +86,15 @@ export async function createHttpApplication(
   });
   app.setGlobalPrefix(API_PREFIX);
   app.useGlobalPipes(createValidationPipe());
-  app.useWebSocketAdapter(new SocketIoAdapter(app, config.http.corsOrigins));
+  // With REDIS_URL, live broadcasts cross instances through Redis (docs/deploy-multi-instance.md).
+  app.useWebSocketAdapter(
+    new LiveIoAdapter(
+      app,
+      config.http.corsOrigins,
+      liveServerOptions(config.live),
+      app.get<RedisLink | null>(REDIS_LINK),
+    ),
+  );
   setUpOpenApi(app, productVersion());
   await registerConsoleSite(fastify, config.consoleDir);
   return app;

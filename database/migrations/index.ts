@@ -18,6 +18,7 @@ import { SlackNotifications1764910000000 } from './1764910000000-slack-notificat
 import { SlackUserLinks1764920000000 } from './1764920000000-slack-user-links';
 import { AnalyticsViews1764930000000 } from './1764930000000-analytics-views';
 import { AnalyticsIncremental1765000000000 } from './1765000000000-analytics-incremental';
+import { LiveNotifications1765100000000 } from './1765100000000-live-notifications';
 
 /** Every migration, oldest first. Listed explicitly so src (Jest) and dist (node) load the same set. */
 export const migrations = [
@@ -41,4 +42,5 @@ export const migrations = [
   SlackUserLinks1764920000000,
   AnalyticsViews1764930000000,
   AnalyticsIncremental1765000000000,
+  LiveNotifications1765100000000,
 ];

@@ -105,6 +105,15 @@ export class EnvironmentVariables {
   @IsBoolean()
   DATABASE_RUN_MIGRATIONS = true;
 
+  /** Unset: one instance, live events stay in-process. Set: the Socket.IO adapter fans them out. */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/[^\s]+$/, { message: '$property must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string = undefined;
+
+  /** Prefix of every Redis key and channel the live fan-out uses (one Redis, several deployments). */
+  @Matches(/^[A-Za-z0-9:_.-]{1,64}$/, { message: '$property must be 1-64 letters, digits or : _ . -' })
+  REDIS_KEY_PREFIX = 'nexecute:live';
+
   @IsString()
   @MinLength(1)
   EMBEDDED_POSTGRES_DIR = 'data/postgres';
@@ -529,6 +538,30 @@ export class EnvironmentVariables {
   @Max(60000)
   @IsInt()
   SLACK_CHANNEL_INTERVAL_MS = 1000;
+
+  @Transform(toInt)
+  @Min(0)
+  @Max(1000)
+  @IsInt()
+  LIVE_BATCH_WINDOW_MS = 50;
+
+  @Transform(toInt)
+  @Min(0)
+  @Max(1024 * 1024)
+  @IsInt()
+  LIVE_COMPRESSION_THRESHOLD_BYTES = 1024;
+
+  @Transform(toInt)
+  @Min(1)
+  @Max(10000)
+  @IsInt()
+  LIVE_MAX_MESSAGES_PER_SECOND = 20;
+
+  @Transform(toInt)
+  @Min(512)
+  @Max(1024 * 1024)
+  @IsInt()
+  LIVE_MAX_MESSAGE_BYTES = 4096;
 }
 
 /** The validated, typed settings the app is built from. Paths are absolute. */
@@ -554,6 +587,12 @@ export interface AppConfig {
     readonly healthIntervalMs: number;
     readonly runMigrations: boolean;
     readonly embedded: { readonly dataDir: string; readonly port: number };
+  };
+  /** Redis, for the live gateway's fan-out across instances only (docs/deploy-multi-instance.md). */
+  readonly redis: {
+    /** Unset: a single instance; the live gateway keeps broadcasts in memory. */
+    readonly url: string | undefined;
+    readonly keyPrefix: string;
   };
   readonly consoleDir: string;
   /** Where browsers reach us; SSO callback URLs are built from it. */
@@ -601,6 +640,8 @@ export interface AppConfig {
   };
   /** The Slack app (slack/); docs/slack.md. */
   readonly slack: SlackConfig;
+  /** The /live socket (gateway/); docs/live.md. */
+  readonly live: LiveConfig;
   /** Analytics (analytics/); docs/metrics.md. */
   readonly analytics: {
     /** Scheduled refresh of the views (0: never; they still refresh after incident changes). */
@@ -647,6 +688,18 @@ export interface ServiceNowEnvironmentConnection {
   readonly webhookSecret: string | null;
   readonly defaultAssignmentGroup: string | null;
   readonly assignmentGroups: Readonly<Record<string, string>>;
+}
+
+/** The /live socket (docs/live.md). */
+export interface LiveConfig {
+  /** Events of one room that come within this window go in one frame; 0 sends each at once. */
+  readonly batchWindowMs: number;
+  /** Frames larger than this are compressed (perMessageDeflate). */
+  readonly compressionThresholdBytes: number;
+  /** Client messages per socket per second before `live.error` LIVE_RATE_LIMITED (5x: disconnected). */
+  readonly maxMessagesPerSecond: number;
+  /** Largest client message (Socket.IO `maxHttpBufferSize`). */
+  readonly maxMessageBytes: number;
 }
 
 export interface ServiceNowConfig {
@@ -726,6 +779,7 @@ export class ConfigError extends Error {
 /** Never echoed in a validation message: they hold credentials. */
 const SECRET_VARIABLES = new Set([
   'DATABASE_URL',
+  'REDIS_URL',
   'JWT_SECRET',
   'ENCRYPTION_KEYS',
   'ADMIN_PASSWORD',
@@ -785,6 +839,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       runMigrations: vars.DATABASE_RUN_MIGRATIONS,
       embedded: { dataDir: absolute(vars.EMBEDDED_POSTGRES_DIR), port: vars.EMBEDDED_POSTGRES_PORT },
     },
+    redis: { url: vars.REDIS_URL, keyPrefix: vars.REDIS_KEY_PREFIX },
     consoleDir: absolute(vars.CONSOLE_DIR),
     publicUrl: (vars.PUBLIC_URL ?? `http://localhost:${vars.PORT}`).replace(/\/+$/, ''),
     auth: {
@@ -860,6 +915,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       timeoutMs: vars.SLACK_TIMEOUT_MS,
       updateCoalesceMs: vars.SLACK_UPDATE_COALESCE_MS,
       channelIntervalMs: vars.SLACK_CHANNEL_INTERVAL_MS,
+    },
+    live: {
+      batchWindowMs: vars.LIVE_BATCH_WINDOW_MS,
+      compressionThresholdBytes: vars.LIVE_COMPRESSION_THRESHOLD_BYTES,
+      maxMessagesPerSecond: vars.LIVE_MAX_MESSAGES_PER_SECOND,
+      maxMessageBytes: vars.LIVE_MAX_MESSAGE_BYTES,
     },
   };
 }

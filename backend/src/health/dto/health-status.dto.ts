@@ -13,7 +13,8 @@ export class ReadinessDto {
   status!: 'ok';
 
   @ApiProperty({
-    description: 'Each dependency checked, by name',
+    description:
+      'Each dependency checked, by name. `redis` (only with REDIS_URL) is reported but never makes the instance unready.',
     example: { database: { status: 'up' }, migrations: { status: 'up', applied: 1 } },
   })
   checks!: Record<string, { status: string; [detail: string]: unknown }>;

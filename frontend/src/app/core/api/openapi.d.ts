@@ -1232,7 +1232,7 @@ export interface components {
        */
       readonly status: 'ok';
       /**
-       * @description Each dependency checked, by name
+       * @description Each dependency checked, by name. `redis` (only with REDIS_URL) is reported but never makes the instance unready.
        * @example {
        *       "database": {
        *         "status": "up"
@@ -5809,6 +5809,8 @@ export interface operations {
         readonly openedFrom?: string;
         /** @description Exclusive */
         readonly openedTo?: string;
+        /** @description Inclusive: incidents whose updatedAt is at or after this time (a live client resyncing from the newest updatedAt it saw; docs/live.md) */
+        readonly updatedSince?: string;
         /** @description Full text over number, title and description; partial numbers match */
         readonly q?: string;
         readonly sort?: '-openedAt' | 'openedAt' | 'priority' | '-updatedAt' | 'slaDueAt';
