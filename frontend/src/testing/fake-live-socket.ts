@@ -1,8 +1,12 @@
 // A stand-in for socket.io-client's Socket at the transport boundary: the unit specs play the
 // server's side (connect, disconnect, events, acknowledgements) by hand.
+import { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 
-import { LIVE_SOCKET_FACTORY, LiveSocket, LiveSocketOptions } from '../app/core/live/live-connection';
+import { LiveConnection } from '../app/core/live/live-connection';
+import { LIVE_SOCKET_FACTORY, LiveSocket, LiveSocketOptions } from '../app/core/live/live-socket';
+import { Session } from '../app/core/session/session';
+import { tokenResponse, userView } from './auth-fixtures';
 import { LiveEvent, LiveWelcome } from '../app/core/live/live-protocol';
 
 type Listener = (...args: unknown[]) => void;
@@ -133,9 +137,9 @@ export function fakeLiveSockets(): { readonly sockets: FakeLiveSocket[]; readonl
 
 /** The newest socket (fails the test when there is none). */
 export function currentSocket(sockets: readonly FakeLiveSocket[]): FakeLiveSocket {
+  TestBed.tick(); // LiveConnection follows the session in an effect
   const socket = sockets.at(-1);
   if (!socket) throw new Error('no live socket was created');
-  TestBed.tick();
   return socket;
 }
 
@@ -183,4 +187,25 @@ export function incidentCommented(incidentId: string, body: string): LiveEvent {
     incidentId,
     entry: { id: `entry-${String(eventSequence)}`, kind: 'comment', body, author: { id: 'u-9', name: 'Dana Ruiz' }, at },
   };
+}
+
+/**
+ * Signs `Session` in (answers its login request) so LiveConnection opens its socket; returns that
+ * socket, connected and welcomed.
+ */
+export function signInLive(
+  sockets: readonly FakeLiveSocket[],
+  role: 'admin' | 'responder' | 'viewer' = 'responder',
+): FakeLiveSocket {
+  const session = TestBed.inject(Session);
+  const live = TestBed.inject(LiveConnection);
+  void live;
+  session.login('someone@example.test', 'pw').subscribe();
+  TestBed.inject(HttpTestingController)
+    .expectOne('/api/auth/login')
+    .flush(tokenResponse(userView({ role })));
+  const socket = currentSocket(sockets);
+  socket.acceptConnection();
+  socket.welcome({ role });
+  return socket;
 }

@@ -3,18 +3,17 @@ import {
   effect,
   inject,
   Injectable,
-  InjectionToken,
   signal,
   untracked,
 } from '@angular/core';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { Router } from '@angular/router';
 import { filter, Observable, Subject } from 'rxjs';
-import { io } from 'socket.io-client';
 
 import { signInUrl } from '../auth-guard';
 import { REFRESHABLE_CODES } from '../auth-interceptor';
 import { Session } from '../session/session';
+import { LIVE_SOCKET_FACTORY, LiveSocket } from './live-socket';
 import {
   AnalyticsRefreshedEvent,
   IncidentEvent,
@@ -24,7 +23,6 @@ import {
   LIVE_ACCESS_CHANGED,
   LIVE_ACCESS_ENDED,
   LIVE_BATCH,
-  LIVE_NAMESPACE,
   LIVE_RENEW,
   LIVE_RESYNC,
   LIVE_SUBSCRIBE,
@@ -49,47 +47,6 @@ export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 export interface LiveResync {
   readonly reason: 'reconnected' | 'subscribed' | 'server';
 }
-
-/**
- * The part of socket.io-client's `Socket` this service uses: small on purpose, so a unit test can
- * stand in for the transport with a few lines.
- */
-export interface LiveSocket {
-  readonly connected: boolean;
-  /** False after a refusal by the server's middleware or `disconnect()`: no automatic reconnect. */
-  readonly active: boolean;
-  /** True when a reconnect restored the session, missed packets included. */
-  readonly recovered: boolean;
-  // socket.io-client types its listeners with `any[]` arguments too; we narrow in each handler.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  on(event: string, listener: (...args: any[]) => void): unknown;
-  emit(event: string, ...args: unknown[]): unknown;
-  connect(): unknown;
-  disconnect(): unknown;
-}
-
-export interface LiveSocketOptions {
-  /** Called before every (re)connection attempt, so a renewed access token is used. */
-  readonly auth: (callback: (data: { token: string | null }) => void) => void;
-}
-
-export type LiveSocketFactory = (options: LiveSocketOptions) => LiveSocket;
-
-/** socket.io-client against `/live` on the console's own origin; a test provides a fake. */
-export const LIVE_SOCKET_FACTORY = new InjectionToken<LiveSocketFactory>('LIVE_SOCKET_FACTORY', {
-  providedIn: 'root',
-  factory: () => (options) =>
-    io(LIVE_NAMESPACE, {
-      autoConnect: false,
-      auth: options.auth,
-      // WebSocket first (no long-polling round trips, and no sticky sessions needed behind a
-      // balancer); polling only when a proxy refuses the upgrade.
-      transports: ['websocket', 'polling'],
-      tryAllTransports: true,
-      reconnectionDelay: 500,
-      reconnectionDelayMax: 5000,
-    }),
-});
 
 /** Renew the socket's token this long before it expires at the latest. */
 export const RENEW_MARGIN_MS = 60_000;
