@@ -20,6 +20,7 @@ import { registerStorableTextCheck } from './common/http/request-text-check';
 import { answerRoutingError, MAX_PATH_PARAM_LENGTH } from './common/http/routing-errors';
 import { registerSecurityHeaders } from './common/http/security-headers';
 import { SocketIoAdapter } from './common/http/socket-io.adapter';
+import { liveServerOptions } from './gateway/live-server-options';
 import { createLogger } from './common/logging/logger';
 import { NestPinoLogger } from './common/logging/nest-pino-logger';
 import type { AppConfig } from './config/app-config';
@@ -83,7 +84,7 @@ export async function createHttpApplication(
   });
   app.setGlobalPrefix(API_PREFIX);
   app.useGlobalPipes(createValidationPipe());
-  app.useWebSocketAdapter(new SocketIoAdapter(app, config.http.corsOrigins));
+  app.useWebSocketAdapter(new SocketIoAdapter(app, config.http.corsOrigins, liveServerOptions(config.live)));
   setUpOpenApi(app, productVersion());
   await registerConsoleSite(fastify, config.consoleDir);
   return app;

@@ -17,6 +17,7 @@ import { SlackPlatform1764900000000 } from './1764900000000-slack-platform';
 import { SlackNotifications1764910000000 } from './1764910000000-slack-notifications';
 import { SlackUserLinks1764920000000 } from './1764920000000-slack-user-links';
 import { AnalyticsViews1764930000000 } from './1764930000000-analytics-views';
+import { LiveNotifications1765100000000 } from './1765100000000-live-notifications';
 
 /** Every migration, oldest first. Listed explicitly so src (Jest) and dist (node) load the same set. */
 export const migrations = [
@@ -39,4 +40,5 @@ export const migrations = [
   SlackNotifications1764910000000,
   SlackUserLinks1764920000000,
   AnalyticsViews1764930000000,
+  LiveNotifications1765100000000,
 ];

@@ -502,6 +502,30 @@ export class EnvironmentVariables {
   @Max(60000)
   @IsInt()
   SLACK_CHANNEL_INTERVAL_MS = 1000;
+
+  @Transform(toInt)
+  @Min(0)
+  @Max(1000)
+  @IsInt()
+  LIVE_BATCH_WINDOW_MS = 50;
+
+  @Transform(toInt)
+  @Min(0)
+  @Max(1024 * 1024)
+  @IsInt()
+  LIVE_COMPRESSION_THRESHOLD_BYTES = 1024;
+
+  @Transform(toInt)
+  @Min(1)
+  @Max(10000)
+  @IsInt()
+  LIVE_MAX_MESSAGES_PER_SECOND = 20;
+
+  @Transform(toInt)
+  @Min(512)
+  @Max(1024 * 1024)
+  @IsInt()
+  LIVE_MAX_MESSAGE_BYTES = 4096;
 }
 
 /** The validated, typed settings the app is built from. Paths are absolute. */
@@ -574,6 +598,8 @@ export interface AppConfig {
   };
   /** The Slack app (slack/); docs/slack.md. */
   readonly slack: SlackConfig;
+  /** The /live socket (gateway/); docs/live.md. */
+  readonly live: LiveConfig;
   /** Analytics (analytics/); docs/metrics.md. */
   readonly analytics: {
     /** Scheduled refresh of the views (0: never; they still refresh after incident changes). */
@@ -618,6 +644,18 @@ export interface ServiceNowEnvironmentConnection {
   readonly webhookSecret: string | null;
   readonly defaultAssignmentGroup: string | null;
   readonly assignmentGroups: Readonly<Record<string, string>>;
+}
+
+/** The /live socket (docs/live.md). */
+export interface LiveConfig {
+  /** Events of one room that come within this window go in one frame; 0 sends each at once. */
+  readonly batchWindowMs: number;
+  /** Frames larger than this are compressed (perMessageDeflate). */
+  readonly compressionThresholdBytes: number;
+  /** Client messages per socket per second before `live.error` LIVE_RATE_LIMITED (5x: disconnected). */
+  readonly maxMessagesPerSecond: number;
+  /** Largest client message (Socket.IO `maxHttpBufferSize`). */
+  readonly maxMessageBytes: number;
 }
 
 export interface ServiceNowConfig {
@@ -824,6 +862,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       timeoutMs: vars.SLACK_TIMEOUT_MS,
       updateCoalesceMs: vars.SLACK_UPDATE_COALESCE_MS,
       channelIntervalMs: vars.SLACK_CHANNEL_INTERVAL_MS,
+    },
+    live: {
+      batchWindowMs: vars.LIVE_BATCH_WINDOW_MS,
+      compressionThresholdBytes: vars.LIVE_COMPRESSION_THRESHOLD_BYTES,
+      maxMessagesPerSecond: vars.LIVE_MAX_MESSAGES_PER_SECOND,
+      maxMessageBytes: vars.LIVE_MAX_MESSAGE_BYTES,
     },
   };
 }

@@ -1,46 +1,51 @@
 import { Module } from '@nestjs/common';
 import type { Role } from '../common/auth/roles';
-import type { IncidentEventType } from '../incidents/incident.events';
 import { AuthModule } from '../auth/auth.module';
-import { DeliveriesModule } from '../deliveries/deliveries.module';
+import { IncidentsModule } from '../incidents/incidents.module';
 import { LiveEventReaders } from './live-event-readers';
+import { LiveIncidentEvents } from './live-incident-events';
+import { LiveNotificationListener } from './live-notification-listener';
+import type { LiveEventType } from './live-protocol';
 import { LiveGateway } from './live.gateway';
 
 /** Who reads incidents and their timeline (work notes included) over REST (docs/auth.md): every role. */
 const INCIDENT_READERS: readonly Role[] = ['viewer', 'responder', 'admin'];
 
 /**
- * The readers of each incident event on the live feed. Every type of the catalogue must be here
- * (`satisfies`): a new incident event does not compile until someone decides who may read it.
+ * The readers of each wire event type (docs/live.md), the people who may read the same over
+ * REST. Every type must be here (`satisfies`): a new wire type does not compile until someone
+ * decides who may read it.
  */
-const INCIDENT_EVENT_READERS = {
+const LIVE_EVENT_READERS = {
   'incident.created': INCIDENT_READERS,
   'incident.updated': INCIDENT_READERS,
-  'incident.state_changed': INCIDENT_READERS,
-  'incident.assigned': INCIDENT_READERS,
-  'incident.alert_grouped': INCIDENT_READERS,
   'incident.commented': INCIDENT_READERS,
-  'incident.work_noted': INCIDENT_READERS,
   'incident.sla_warning': INCIDENT_READERS,
-} satisfies Record<IncidentEventType, readonly Role[]>;
+  // The dashboard's data (GET /api/analytics/*) is for every role.
+  'analytics.refreshed': ['viewer', 'responder', 'admin'],
+  // The integrations' settings and status pages are admin-only.
+  'integration.status': ['admin'],
+} satisfies Record<LiveEventType, readonly Role[]>;
 
 /**
- * The live feed. Other modules declare who may read their event types on it through the
- * exported LiveEventReaders (`allow(types, roles)`, in their own `onModuleInit`).
+ * The live feed (docs/live.md): the /live gateway, fed by PostgreSQL NOTIFY on commit. Reads
+ * incident views through Incidents' exported IncidentQueries.
  */
 @Module({
-  imports: [AuthModule, DeliveriesModule],
+  imports: [AuthModule, IncidentsModule],
   providers: [
     {
       provide: LiveEventReaders,
       useFactory: () => {
         const readers = new LiveEventReaders();
-        for (const [type, roles] of Object.entries(INCIDENT_EVENT_READERS)) readers.allow([type], roles);
+        for (const [type, roles] of Object.entries(LIVE_EVENT_READERS)) readers.allow([type], roles);
         return readers;
       },
     },
+    LiveNotificationListener,
+    LiveIncidentEvents,
     LiveGateway,
   ],
-  exports: [LiveEventReaders],
+  exports: [LiveEventReaders, LiveGateway],
 })
 export class GatewayModule {}

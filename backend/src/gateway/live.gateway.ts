@@ -1,4 +1,5 @@
-import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Inject, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -12,37 +13,66 @@ import {
 import type { Namespace, Socket } from 'socket.io';
 import { AuthError, AuthErrorCode } from '../auth/auth.errors';
 import { AuthService, type VerifiedAccessToken } from '../auth/auth.service';
-import type { Role } from '../common/auth/roles';
+import { ROLES, type Role } from '../common/auth/roles';
 import { DatabaseErrorCode } from '../common/database/database.errors';
 import { toProblem } from '../common/errors/problem';
 import { RequestErrorCode } from '../common/errors/request-errors';
-import { DeliveryConsumers } from '../deliveries/delivery-consumers';
-import type { DeliveredEvent } from '../deliveries/domain-event';
 import { AccessChangeListener, type AccessChange } from '../auth/access-change-listener';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { IncidentQueries } from '../incidents/incident-queries';
 import { liveAccessOf, type LiveAccess } from './live-access';
+import { LiveBatcher } from './live-batcher';
 import { LiveClient, LiveClients } from './live-clients';
+import { LiveErrorCode } from './live.errors';
 import { LiveEventReaders } from './live-event-readers';
+import { LiveIncidentEvents } from './live-incident-events';
+import { LiveMessageLimiter } from './live-message-limiter';
+import { LiveNotificationListener } from './live-notification-listener';
 import {
   LIVE_ACCESS_CHANGED,
   LIVE_ACCESS_ENDED,
-  LIVE_INCIDENT_EVENT,
+  LIVE_BATCH,
+  LIVE_CLIENT_MESSAGES,
+  LIVE_ERROR,
   LIVE_NAMESPACE,
+  LIVE_PROTOCOL,
   LIVE_RENEW,
+  LIVE_RESYNC,
+  LIVE_SUBSCRIBE,
+  LIVE_UNSUBSCRIBE,
   LIVE_WELCOME,
   type LiveAccessChanged,
+  type LiveAck,
+  type LiveBatch,
+  type LiveEvent,
+  type LiveIncidentEvent,
   type LiveProblem,
   type LiveRenewAck,
+  type LiveResync,
   type LiveWelcome,
 } from './live-protocol';
-
-/** The delivery consumer that feeds connected consoles. */
-export const LIVE_FEED_CONSUMER = 'live-feed';
+import {
+  FEED_ROOM,
+  incidentRoomOf,
+  INCIDENT_ROOM_PREFIX,
+  isProblem,
+  otherRoleRooms,
+  parseRoomRequest,
+  ROLE_ROOM_PREFIX,
+  roomOf,
+} from './live-rooms';
 
 /** After a check failed for a reason other than access (the database), try again after this, doubling. */
+/** The wire types a socket in `feed` or an incident room receives. */
+const INCIDENT_WIRE_TYPES: readonly LiveIncidentEvent['type'][] = [
+  'incident.created',
+  'incident.updated',
+  'incident.commented',
+  'incident.sla_warning',
+];
+
 const FIRST_RECHECK_RETRY_MS = 1000;
 const MAX_RECHECK_RETRY_MS = 30_000;
-
-const roomOf = (role: Role): string => `role:${role}`;
 
 /**
  * `principalFor` answers every access question with an AuthError. Anything else it throws (the
@@ -58,14 +88,18 @@ function databaseProblemOf(e: unknown): LiveProblem | undefined {
 }
 
 /**
- * The console's live feed over Socket.IO, on the API's own port. A socket holds no more access
- * than a REST request would: the handshake checks the access token and its user and session
- * (`AuthService.principalFor`), and so does every re-check afterwards. A re-check runs when the
- * database signals a change of that user or session (AccessChangeListener: logout, revocation,
- * disable, delete, role change, temporary password), so access ends within moments, and the
- * socket is not trusted beyond its token's `exp` unless the client renews it (`auth.renew`).
- * Each socket sits in its role's room; an event goes only to the rooms of the roles that may
- * read its type (LiveEventReaders).
+ * The console's live feed over Socket.IO, on the API's own port (docs/live.md). A socket holds
+ * no more access than a REST request would: the handshake checks the access token and its user
+ * and session (`AuthService.principalFor`), and so does every re-check afterwards. A re-check
+ * runs when the database signals a change of that user or session (AccessChangeListener: logout,
+ * revocation, disable, delete, role change, temporary password), so access ends within moments,
+ * and the socket is not trusted beyond its token's `exp` unless the client renews it.
+ *
+ * Events reach sockets from PostgreSQL NOTIFY sent on commit (LiveNotificationListener): every
+ * instance hears every commit and tells its own sockets (`namespace.local`), so an adapter across
+ * instances (Redis) never duplicates them. Incident events go to the `feed` room and to their
+ * incident's room, to the roles that may read their type (LiveEventReaders), in `live.batch`
+ * frames coalesced over LIVE_BATCH_WINDOW_MS.
  */
 @WebSocketGateway({ namespace: LIVE_NAMESPACE })
 export class LiveGateway
@@ -77,49 +111,141 @@ export class LiveGateway
   private readonly recheckAfterFailure = new Set<LiveClient>();
   private recheckRetryMs = FIRST_RECHECK_RETRY_MS;
   private recheckRetryTimer: NodeJS.Timeout | undefined;
+  /** Outbox ids notified and not read yet, in commit order; one read at a time keeps the order. */
+  private unread: string[] = [];
+  private reading: Promise<void> | undefined;
+  private readonly batcher: LiveBatcher<LiveIncidentEvent>;
+  private readonly limiters = new WeakMap<Socket, LiveMessageLimiter>();
 
   @WebSocketServer()
   private readonly namespace!: Namespace;
 
   constructor(
     private readonly auth: AuthService,
-    private readonly consumers: DeliveryConsumers,
     private readonly readers: LiveEventReaders,
     private readonly accessChanges: AccessChangeListener,
-  ) {}
+    private readonly notifications: LiveNotificationListener,
+    private readonly incidentEvents: LiveIncidentEvents,
+    private readonly incidents: IncidentQueries,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.batcher = new LiveBatcher(config.live.batchWindowMs, (batch) => this.sendIncidentEvents(batch));
+  }
 
   onModuleInit(): void {
-    this.consumers.register({
-      name: LIVE_FEED_CONSUMER,
-      // Every type, in its newest version (the feed passes events on as they are stored; the
-      // console reads `schemaVersion`); broadcast() sends each only to the roles that may read it.
-      events: '*',
-      // A live feed is about now: a few quick retries, then the console's next load catches up.
-      maxAttempts: 3,
-      handle: (event) => this.broadcast(event),
-    });
     this.accessChanges.onChange((change) => this.onAccessChange(change));
+    this.notifications.handle({
+      outboxEvent: (id) => this.onOutboxEvent(id),
+      analyticsRefreshed: (refreshedAt) =>
+        this.sendToRoles({
+          type: 'analytics.refreshed',
+          v: 1,
+          id: randomUUID(),
+          at: refreshedAt,
+          refreshedAt,
+        }),
+      missed: () => this.resync({ reason: 'listener_reconnected' }),
+    });
   }
 
   onModuleDestroy(): void {
     clearTimeout(this.recheckRetryTimer);
+    this.batcher.stop();
+  }
+
+  /** Sockets connected to this instance (benches, health). */
+  get connectedCount(): number {
+    return this.namespace?.sockets.size ?? 0;
+  }
+
+  private onOutboxEvent(eventId: string): void {
+    this.unread.push(eventId);
+    this.reading ??= this.readUnread().finally(() => (this.reading = undefined));
+  }
+
+  /** Reads what was notified, a batch per query, until nothing is left; keeps commit order. */
+  private async readUnread(): Promise<void> {
+    while (this.unread.length > 0) {
+      const ids = this.unread;
+      this.unread = [];
+      try {
+        this.batcher.push(await this.incidentEvents.read(ids));
+      } catch (e) {
+        // These events cannot be read now (the database, most likely): the clients must refetch.
+        this.logger.warn(`Live events could not be read (${messageOf(e)}); clients told to resync`);
+        this.resync({ reason: 'overloaded' });
+      }
+    }
   }
 
   /**
-   * To the rooms of the roles that may read this type; a type nobody declared goes nowhere.
-   * Sockets held by other instances of the app are not reached (that needs a Socket.IO adapter
-   * across them).
+   * One frame per room and group of roles: the feed gets every event its roles may read; an
+   * incident's room gets that incident's events, except on sockets also in the feed (which have
+   * them already: each event reaches a socket once). Broadcasts to rooms, not to a list of
+   * sockets, so connection-state recovery can replay them to a socket cut off meanwhile.
    */
-  private broadcast(event: DeliveredEvent): Promise<void> {
-    if (!this.namespace) return Promise.reject(new Error('The /live namespace is not initialised yet'));
+  private sendIncidentEvents(events: readonly LiveIncidentEvent[]): void {
+    if (!this.namespace || events.length === 0) return;
+    this.sendByRole(events, [FEED_ROOM], []);
+    const byIncident = new Map<string, LiveIncidentEvent[]>();
+    for (const e of events) {
+      let list = byIncident.get(e.incidentId);
+      if (!list) byIncident.set(e.incidentId, (list = []));
+      list.push(e);
+    }
+    for (const [incidentId, list] of byIncident)
+      this.sendByRole(list, [incidentRoomOf(incidentId)], [FEED_ROOM]);
+  }
+
+  /** To `rooms` minus `except`, each role getting the events it may read, one frame per distinct set. */
+  private sendByRole(events: readonly LiveEvent[], rooms: string[], except: string[]): void {
+    const groups = new Map<string, { roles: Role[]; events: LiveEvent[] }>();
+    for (const role of ROLES) {
+      const readable = events.filter((e) => this.readers.rolesFor(e.type).includes(role));
+      if (readable.length === 0) continue;
+      const key = readable.length === events.length ? '*' : readable.map((e) => e.id).join(',');
+      const group = groups.get(key);
+      if (group) group.roles.push(role);
+      else groups.set(key, { roles: [role], events: readable });
+    }
+    for (const { roles, events: readable } of groups.values()) {
+      const frame: LiveBatch = { events: readable };
+      this.namespace.local
+        .to(rooms)
+        .except([...except, ...otherRoleRooms(roles)])
+        .emit(LIVE_BATCH, frame);
+    }
+  }
+
+  /** An event for everyone whose role reads its type (role rooms), on this instance. */
+  private sendToRoles(event: LiveEvent): void {
+    if (!this.namespace) return;
     const roles = this.readers.rolesFor(event.type);
-    if (roles.length > 0) this.namespace.to(roles.map(roomOf)).emit(LIVE_INCIDENT_EVENT, event);
-    return Promise.resolve();
+    if (roles.length === 0) return;
+    const frame: LiveBatch = { events: [event] };
+    this.namespace.local.to(roles.map(roomOf)).emit(LIVE_BATCH, frame);
+  }
+
+  /**
+   * Publishes an event that originates on this instance only (e.g. an integration's health seen
+   * by a check here) to the readers of its type on every instance (through the adapter).
+   */
+  publishEverywhere(event: LiveEvent): void {
+    if (!this.namespace) return;
+    const roles = this.readers.rolesFor(event.type);
+    if (roles.length === 0) return;
+    const frame: LiveBatch = { events: [event] };
+    this.namespace.to(roles.map(roomOf)).emit(LIVE_BATCH, frame);
+  }
+
+  /** Tells every socket of this instance that it may have missed events. */
+  private resync(body: LiveResync): void {
+    this.namespace?.local.emit(LIVE_RESYNC, body);
   }
 
   afterInit(namespace: Namespace): void {
-    // Every socket passes here: never enable Socket.IO's connectionStateRecovery with
-    // skipMiddlewares, which would let a recovered socket skip this check.
+    // Every socket passes here, recovered ones too: connectionStateRecovery keeps
+    // skipMiddlewares off (live-server-options.ts), or a recovered socket would skip this check.
     namespace.use((socket, next) => {
       this.admit(socket).then(
         (refusal) => next(refusal && Object.assign(new Error(refusal.code), { data: refusal })),
@@ -174,23 +300,135 @@ export class LiveGateway
     client.connected = true;
     // From here on its disconnect event says when it is gone.
     socket.conn.off('close', client.forgetOnClose);
-    void socket.join(roomOf(client.role));
+    // A recovered socket comes back with its rooms; its role may have changed meanwhile.
+    this.placeInRooms(client, client.role);
+    this.limitMessages(socket);
     this.expireAt(client, client.expiresAt);
     const welcome: LiveWelcome = {
       serverTime: new Date().toISOString(),
       role: client.role,
       expiresAt: client.expiresAt.toISOString(),
       eventTypes: this.readers.readableBy(client.role),
+      protocol: LIVE_PROTOCOL,
+      batchWindowMs: this.config.live.batchWindowMs,
     };
     socket.emit(LIVE_WELCOME, welcome);
-    this.logger.debug(`Live client ${socket.id} connected (${this.namespace.sockets.size} connected)`);
+    this.logger.debug(
+      `Live client ${socket.id} connected${socket.recovered ? ' (recovered)' : ''} (${this.namespace.sockets.size} connected)`,
+    );
     // A signal between the handshake's check and now found a socket that could not be ended yet.
     if (client.stale) this.recheck(client);
+  }
+
+  /**
+   * The socket in its role's room and no other, and out of the incident rooms if the role may no
+   * longer read incident events.
+   */
+  private placeInRooms(client: LiveClient, role: Role): void {
+    const socket = client.socket;
+    const readsIncidents = this.readsIncidents(role);
+    for (const room of socket.rooms) {
+      const staleRole = room.startsWith(ROLE_ROOM_PREFIX) && room !== roomOf(role);
+      const unreadable = !readsIncidents && (room === FEED_ROOM || room.startsWith(INCIDENT_ROOM_PREFIX));
+      if (staleRole || unreadable) void socket.leave(room);
+    }
+    void socket.join(roomOf(role));
+  }
+
+  private readsIncidents(role: Role): boolean {
+    return INCIDENT_WIRE_TYPES.every((type) => this.readers.rolesFor(type).includes(role));
+  }
+
+  /**
+   * Every client packet passes here first: a budget per socket (LIVE_MAX_MESSAGES_PER_SECOND;
+   * over it the message is dropped with `live.error`, and a flood of five times it ends that
+   * socket alone), and an unknown event name gets `live.error` instead of silence.
+   */
+  private limitMessages(socket: Socket): void {
+    const limiter = new LiveMessageLimiter(this.config.live.maxMessagesPerSecond);
+    this.limiters.set(socket, limiter);
+    socket.use((packet, next) => {
+      const [event, ...args] = packet as [unknown, ...unknown[]];
+      const ack = args.at(-1);
+      const refuse = (problem: LiveProblem): void => {
+        socket.emit(LIVE_ERROR, problem);
+        if (typeof ack === 'function') (ack as (answer: LiveAck) => void)({ ok: false, ...problem });
+      };
+      const verdict = limiter.take();
+      if (verdict === 'disconnect') {
+        this.logger.warn(
+          `Live socket ${socket.id} of user ${this.clients.of(socket)?.userId} flooded; disconnected`,
+        );
+        socket.emit(LIVE_ERROR, { code: LiveErrorCode.RateLimited, detail: 'Message flood: disconnected' });
+        socket.disconnect(true);
+        return;
+      }
+      if (verdict === 'limit') {
+        refuse({
+          code: LiveErrorCode.RateLimited,
+          detail: `More than ${this.config.live.maxMessagesPerSecond} messages in a second; message dropped`,
+        });
+        return;
+      }
+      if (typeof event !== 'string' || !LIVE_CLIENT_MESSAGES.includes(event)) {
+        refuse({ code: LiveErrorCode.MessageUnknown, detail: `Unknown message ${JSON.stringify(event)}` });
+        return;
+      }
+      next();
+    });
   }
 
   handleDisconnect(socket: Socket): void {
     const client = this.clients.of(socket);
     if (client) this.forget(client);
+  }
+
+  /** `{ room: 'feed' }` or `{ room: 'incident', incidentId }`: what a REST read would show. */
+  @SubscribeMessage(LIVE_SUBSCRIBE)
+  async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<LiveAck> {
+    const client = this.clients.of(socket);
+    if (!client?.role || client.gone) {
+      return { ok: false, code: AuthErrorCode.Unauthenticated, detail: 'Not admitted' };
+    }
+    const request = parseRoomRequest(body);
+    if (isProblem(request)) return this.refuse(socket, request);
+    if (!this.readsIncidents(client.role)) {
+      return this.refuse(socket, {
+        code: LiveErrorCode.RoomForbidden,
+        detail: `The role ${client.role} may not read incidents`,
+      });
+    }
+    if (request.room === 'feed') {
+      await socket.join(FEED_ROOM);
+      return { ok: true };
+    }
+    try {
+      await this.incidents.get(request.incidentId);
+    } catch (e) {
+      // The REST answer's code: INCIDENT_NOT_FOUND, or DATABASE_UNAVAILABLE.
+      const { problem } = toProblem(e);
+      return { ok: false, code: problem.code, detail: problem.detail };
+    }
+    // The role may have changed during the read.
+    if (client.gone || !client.role || !this.readsIncidents(client.role)) {
+      return { ok: false, code: LiveErrorCode.RoomForbidden, detail: 'Access changed; subscribe again' };
+    }
+    await socket.join(incidentRoomOf(request.incidentId));
+    return { ok: true };
+  }
+
+  @SubscribeMessage(LIVE_UNSUBSCRIBE)
+  async unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<LiveAck> {
+    const request = parseRoomRequest(body);
+    if (isProblem(request)) return this.refuse(socket, request);
+    await socket.leave(request.room === 'feed' ? FEED_ROOM : incidentRoomOf(request.incidentId));
+    return { ok: true };
+  }
+
+  /** A malformed message: `live.error`, and the same problem in the acknowledgement. */
+  private refuse(socket: Socket, problem: LiveProblem): LiveAck {
+    socket.emit(LIVE_ERROR, problem);
+    return { ok: false, ...problem };
   }
 
   /**
@@ -286,8 +524,7 @@ export class LiveGateway
       return;
     }
     if (client.role === access.role) return;
-    if (client.role) void client.socket.leave(roomOf(client.role));
-    void client.socket.join(roomOf(access.role));
+    this.placeInRooms(client, access.role);
     client.role = access.role;
     const changed: LiveAccessChanged = { role: access.role, eventTypes: access.eventTypes };
     client.socket.emit(LIVE_ACCESS_CHANGED, changed);

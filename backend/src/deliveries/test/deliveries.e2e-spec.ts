@@ -89,7 +89,7 @@ describe('outbox and deliveries', () => {
         [eventId],
       );
       // probe-changes only subscribes to probe.changed
-      expect(rows.map((r) => r.consumer)).toEqual(['live-feed', 'probe-all']);
+      expect(rows.map((r) => r.consumer)).toEqual(['probe-all']);
     });
   });
 
@@ -292,9 +292,9 @@ describe('outbox and deliveries', () => {
         pages.push(...page.items.map((d) => d.id));
         cursor = page.nextCursor;
       } while (cursor);
-      // live-feed, probe-all and probe-changes for each of the three events, none twice
-      expect(pages).toHaveLength(9);
-      expect(new Set(pages).size).toBe(9);
+      // probe-all and probe-changes for each of the three events, none twice
+      expect(pages).toHaveLength(6);
+      expect(new Set(pages).size).toBe(6);
 
       const delivered = (await get(`incidentId=${incidentId}&status=delivered&consumer=probe-all`))
         .body as DeliveryPageView;
@@ -310,7 +310,7 @@ describe('outbox and deliveries', () => {
     it('counts deliveries by consumer and status', async () => {
       const res = await t.http.get('/api/deliveries/summary').set('authorization', admin.bearer).expect(200);
       const summary = res.body as DeliverySummaryView;
-      expect(summary.byConsumer.map((c) => c.consumer)).toEqual(['live-feed', 'probe-all', 'probe-changes']);
+      expect(summary.byConsumer.map((c) => c.consumer)).toEqual(['probe-all', 'probe-changes']);
       expect(summary.byConsumer.find((c) => c.consumer === 'probe-all')).toMatchObject({
         delivered: expect.any(Number) as unknown,
         pending: expect.any(Number) as unknown,
@@ -380,7 +380,6 @@ describe('deliveries across a restart', () => {
         attempts: 1,
         last_error: 'No delivery consumer named "probe-all" is registered in this process',
       });
-      await whenStatus(second, eventId, 'live-feed', 'delivered');
     } finally {
       await second.close();
       await first.database.drop();

@@ -3,6 +3,7 @@ import { startTestApp, type TestApp } from '../../../test/test-app';
 import { OrphanedJobSweep, type SweepOutcome } from '../orphaned-job-sweep';
 import { SWEEP_LOCK_SQL } from '../worker-liveness.sql';
 import { anEvent, ledger, publish } from './delivery-fixtures';
+import { DeliveryProbeModule } from './delivery-probe.module';
 
 const STALE_AFTER_MS = 1000;
 
@@ -11,7 +12,7 @@ describe('OrphanedJobSweep', () => {
   let pool: pg.Pool;
   beforeAll(async () => {
     // no worker of its own: the sweeps here are the only ones
-    t = await startTestApp({ env: { DELIVERY_WORKER_ENABLED: 'false' } });
+    t = await startTestApp({ imports: [DeliveryProbeModule], env: { DELIVERY_WORKER_ENABLED: 'false' } });
     pool = new pg.Pool({ connectionString: t.database.url, max: 4 });
   });
   afterAll(async () => {
@@ -19,14 +20,14 @@ describe('OrphanedJobSweep', () => {
     await t.close();
   });
 
-  /** A live-feed job as graphile-worker leaves it when the pool running it dies: locked, attempt taken. */
+  /** A probe-all job as graphile-worker leaves it when the pool running it dies: locked, attempt taken. */
   async function jobLockedBy(lockedBy: string, lockedAgoMs: number): Promise<string> {
     const eventId = await publish(t, anEvent());
     await t.dataSource.query(
       `UPDATE graphile_worker._private_jobs
           SET locked_by = $2, locked_at = now() - $3::int * interval '1 millisecond', attempts = attempts + 1
         WHERE key = $1`,
-      [`live-feed:${eventId}`, lockedBy, lockedAgoMs],
+      [`probe-all:${eventId}`, lockedBy, lockedAgoMs],
     );
     return eventId;
   }
@@ -34,7 +35,7 @@ describe('OrphanedJobSweep', () => {
   async function lockOf(eventId: string): Promise<string | null | undefined> {
     const [job] = await t.dataSource.query<{ locked_by: string | null }[]>(
       'SELECT locked_by FROM graphile_worker.jobs WHERE key = $1',
-      [`live-feed:${eventId}`],
+      [`probe-all:${eventId}`],
     );
     return job?.locked_by;
   }
@@ -86,7 +87,7 @@ describe('OrphanedJobSweep', () => {
     expect(await lockOf(neverBeat)).toBeNull();
     expect(await lockOf(alive)).toBe('pool-alive');
     expect(await lockOf(justTaken)).toBe('pool-just-started');
-    expect(await ledger(t, crashed, 'live-feed')).toMatchObject({
+    expect(await ledger(t, crashed, 'probe-all')).toMatchObject({
       status: 'pending',
       attempts: 1,
       last_error: 'Attempt 1 was interrupted: its worker (pool pool-crashed) stopped',

@@ -4,24 +4,31 @@ import type { SignedIn } from '../../../test/sign-in';
 import type { TestApp } from '../../../test/test-app';
 import { JWT_AUDIENCE, JWT_ISSUER } from '../../auth/access-tokens';
 import type { Role } from '../../common/auth/roles';
-import type { DeliveredEvent } from '../../deliveries/domain-event';
 import {
   LIVE_ACCESS_CHANGED,
   LIVE_ACCESS_ENDED,
-  LIVE_INCIDENT_EVENT,
+  LIVE_BATCH,
+  LIVE_ERROR,
   LIVE_RENEW,
+  LIVE_RESYNC,
+  LIVE_SUBSCRIBE,
+  LIVE_UNSUBSCRIBE,
   LIVE_WELCOME,
   type LiveAccessChanged,
+  type LiveAck,
+  type LiveBatch,
+  type LiveEvent,
   type LiveProblem,
   type LiveRefusal,
   type LiveRenewAck,
+  type LiveResync,
   type LiveWelcome,
 } from '../live-protocol';
 
 /** Long enough for a loaded machine; what a test promises is asserted on measured times. */
 const WAIT_MS = 10_000;
 
-function connect(baseUrl: string, token: string | undefined): Socket {
+export function connect(baseUrl: string, token: string | undefined): Socket {
   return io(`${baseUrl}/live`, {
     transports: ['websocket'],
     reconnection: false,
@@ -30,9 +37,22 @@ function connect(baseUrl: string, token: string | undefined): Socket {
   });
 }
 
+/** A frame as received: its events and when it arrived (performance.now()). */
+export interface ReceivedBatch {
+  readonly events: readonly LiveEvent[];
+  readonly at: number;
+}
+
+/** The incident an event is about, if any. */
+export const incidentOf = (e: LiveEvent): string | undefined =>
+  'incidentId' in e ? e.incidentId : undefined;
+
 /** A real Socket.IO client of /live that records everything the server tells it, with times. */
 export class LiveTestClient {
-  readonly events: DeliveredEvent[] = [];
+  readonly events: LiveEvent[] = [];
+  readonly batches: ReceivedBatch[] = [];
+  readonly errors: LiveProblem[] = [];
+  readonly resyncs: LiveResync[] = [];
   readonly changes: LiveAccessChanged[] = [];
   ended: { readonly problem: LiveProblem; readonly at: number } | undefined;
   disconnected: { readonly reason: string; readonly at: number } | undefined;
@@ -42,7 +62,14 @@ export class LiveTestClient {
     readonly socket: Socket,
     readonly welcome: LiveWelcome,
   ) {
-    socket.on(LIVE_INCIDENT_EVENT, (event: DeliveredEvent) => this.record(() => this.events.push(event)));
+    socket.on(LIVE_BATCH, (batch: LiveBatch) =>
+      this.record(() => {
+        this.batches.push({ events: batch.events, at: performance.now() });
+        this.events.push(...batch.events);
+      }),
+    );
+    socket.on(LIVE_ERROR, (problem: LiveProblem) => this.record(() => this.errors.push(problem)));
+    socket.on(LIVE_RESYNC, (body: LiveResync) => this.record(() => this.resyncs.push(body)));
     socket.on(LIVE_ACCESS_CHANGED, (change: LiveAccessChanged) =>
       this.record(() => this.changes.push(change)),
     );
@@ -52,16 +79,21 @@ export class LiveTestClient {
     socket.on('disconnect', (reason) => this.record(() => (this.disconnected = { reason, at: Date.now() })));
   }
 
-  /** Connects and waits for the welcome; rejects with the refusal if the handshake is refused. */
-  static open(t: TestApp, token: string): Promise<LiveTestClient> {
+  /**
+   * Connects, waits for the welcome and (unless `feed: false`) subscribes to the feed; rejects
+   * with the refusal if the handshake is refused.
+   */
+  static async open(t: TestApp, token: string, options: { feed?: boolean } = {}): Promise<LiveTestClient> {
     const socket = connect(t.baseUrl, token);
-    return new Promise((resolve, reject) => {
+    const client = await new Promise<LiveTestClient>((resolve, reject) => {
       socket.once(LIVE_WELCOME, (welcome: LiveWelcome) => resolve(new LiveTestClient(socket, welcome)));
       socket.once('connect_error', (e: Error & { data?: LiveRefusal }) => {
         socket.close();
         reject(Object.assign(new Error(`refused: ${JSON.stringify(e.data)}`), { data: e.data }));
       });
     });
+    if (options.feed !== false) expect(await client.subscribe({ room: 'feed' })).toEqual({ ok: true });
+    return client;
   }
 
   /** The refusal of a handshake that must be refused. */
@@ -104,12 +136,20 @@ export class LiveTestClient {
     return ended;
   }
 
-  receivedFor(aggregateId: string, type?: string): DeliveredEvent | undefined {
-    return this.events.find((e) => e.aggregateId === aggregateId && (type === undefined || e.type === type));
+  receivedFor(incidentId: string, type?: string): LiveEvent | undefined {
+    return this.events.find((e) => incidentOf(e) === incidentId && (type === undefined || e.type === type));
   }
 
-  eventFor(aggregateId: string, type?: string): Promise<DeliveredEvent> {
-    return this.until(() => this.receivedFor(aggregateId, type), `an event about ${aggregateId}`);
+  eventFor(incidentId: string, type?: string): Promise<LiveEvent> {
+    return this.until(() => this.receivedFor(incidentId, type), `an event about ${incidentId}`);
+  }
+
+  subscribe(body: unknown): Promise<LiveAck> {
+    return this.socket.timeout(WAIT_MS).emitWithAck(LIVE_SUBSCRIBE, body) as Promise<LiveAck>;
+  }
+
+  unsubscribe(body: unknown): Promise<LiveAck> {
+    return this.socket.timeout(WAIT_MS).emitWithAck(LIVE_UNSUBSCRIBE, body) as Promise<LiveAck>;
   }
 
   renew(body: unknown): Promise<LiveRenewAck> {

@@ -4,12 +4,17 @@ import { signInAsAdmin } from '../../../test/sign-in';
 import { startTestApp, type TestApp } from '../../../test/test-app';
 import { ProbeModule } from '../../../test/probe.module';
 import { waitFor } from '../../../test/support/wait-for';
-import type { DeliveredEvent } from '../../deliveries/domain-event';
 import type { PublishedEvent } from '../../deliveries/event-catalogue';
 import { Outbox } from '../../deliveries/outbox';
 import type { IncidentView } from '../../incidents/dto/incident.view';
 import { INCIDENT_EVENTS, type IncidentEventPayloads } from '../../incidents/incident.events';
-import { LIVE_INCIDENT_EVENT, type LiveRefusal, type LiveWelcome } from '../live-protocol';
+import {
+  LIVE_BATCH,
+  type LiveBatch,
+  type LiveEvent,
+  type LiveRefusal,
+  type LiveWelcome,
+} from '../live-protocol';
 import { newIncident } from './live-test-client';
 
 function connect(url: string, options: Parameters<typeof io>[1] = {}): Socket {
@@ -51,14 +56,16 @@ describe('Socket.IO /live on the API port', () => {
     }
   });
 
-  it('pushes a published incident event to signed-in clients as incident.event (live-feed consumer)', async () => {
+  it('pushes a committed incident event to a feed subscriber as live.batch (NOTIFY, no ledger row)', async () => {
     const admin = await signInAsAdmin(t);
     const socket = connect(t.baseUrl, { auth: { token: admin.accessToken } });
     try {
-      await new Promise<void>((resolve, reject) => {
-        socket.once('welcome', () => resolve());
+      const welcome = await new Promise<LiveWelcome>((resolve, reject) => {
+        socket.once('welcome', resolve);
         socket.once('connect_error', reject);
       });
+      expect(welcome).toMatchObject({ protocol: 2, batchWindowMs: 50 });
+      expect(await socket.timeout(10_000).emitWithAck('subscribe', { room: 'feed' })).toEqual({ ok: true });
       const incidentId = await newIncident(t, admin);
       const incident = (await t.http.get(`/api/incidents/${incidentId}`).set('authorization', admin.bearer))
         .body as IncidentView;
@@ -67,30 +74,31 @@ describe('Socket.IO /live on the API port', () => {
         type: 'incident.state_changed',
         aggregateType: 'incident',
         aggregateId: incidentId,
-        aggregateVersion: 4,
+        aggregateVersion: incident.version,
         payloads: { 1: { incident, changes } },
         actor: { type: 'user', id: randomUUID(), label: 'alice@example.com' },
       };
-      const events: DeliveredEvent[] = [];
-      socket.on(LIVE_INCIDENT_EVENT, (e: DeliveredEvent) => events.push(e));
+      const events: LiveEvent[] = [];
+      socket.on(LIVE_BATCH, (b: LiveBatch) => events.push(...b.events));
       const eventId = await t.dataSource.transaction((m) =>
         t.app.get(Outbox).publish(m, INCIDENT_EVENTS, event),
       );
       await waitFor(() => events.some((e) => e.id === eventId), 10_000, 'the event on the socket');
-      const received = events.find((e) => e.id === eventId);
-      const { payloads, ...subject } = event;
-      expect(received).toEqual({
-        ...subject,
-        schemaVersion: 1,
-        payload: payloads[1],
+      expect(events.find((e) => e.id === eventId)).toEqual({
+        type: 'incident.updated',
+        v: 1,
         id: eventId,
-        occurredAt: expect.any(String) as unknown,
+        at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) as unknown,
+        incidentId,
+        version: incident.version,
+        changed: ['state'],
+        incident: { ...incident, deliveriesBehind: expect.any(Number) as unknown },
       });
-      const [row] = await t.dataSource.query<{ status: string }[]>(
-        `SELECT status FROM deliveries WHERE event_id = $1 AND consumer = 'live-feed'`,
+      const rows = await t.dataSource.query<unknown[]>(
+        `SELECT 1 FROM deliveries WHERE event_id = $1 AND consumer = 'live-feed'`,
         [eventId],
       );
-      expect(row?.status).toMatch(/^(pending|delivered)$/); // marked delivered right after the emit
+      expect(rows).toEqual([]);
     } finally {
       socket.close();
     }
