@@ -73,7 +73,7 @@ export interface LiveTimelineEntry {
   readonly id: string;
   readonly kind: 'comment' | 'work_note';
   readonly body: string;
-  readonly author: { readonly id: string; readonly name: string } | null;
+  readonly author: { readonly id: string; readonly name: string | null } | null;
   readonly at: string;
 }
 

@@ -43,6 +43,16 @@ export class IncidentsApi {
     return this.http.get<IncidentPage>('/api/incidents', { params: listParams({ ...query, cursor }) });
   }
 
+  /**
+   * Incidents changed at or after `since` (ISO 8601), most recently changed first: what the live
+   * pages fetch after a reconnect that lost events (docs/live.md, "Resync").
+   */
+  changedSince(since: string, limit = INCIDENT_PAGE_SIZE * 2): Observable<IncidentPage> {
+    return this.http.get<IncidentPage>('/api/incidents', {
+      params: { sort: '-updatedAt', updatedSince: since, limit },
+    });
+  }
+
   /** By id or by number (`INC0001234`); nothing is loaded while `idOrNumber()` is undefined. */
   incident(idOrNumber: () => string | undefined): HttpResourceRef<IncidentView | undefined> {
     return httpResource<IncidentView>(() => {
