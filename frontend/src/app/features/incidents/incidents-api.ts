@@ -61,6 +61,11 @@ export class IncidentsApi {
     });
   }
 
+  /** One read, for a page that must compare before it shows (the edit form after a resync). */
+  get(idOrNumber: string): Observable<IncidentView> {
+    return this.http.get<IncidentView>(this.url(idOrNumber));
+  }
+
   create(incident: NewIncident): Observable<IncidentView> {
     return this.http.post<IncidentView>('/api/incidents', incident);
   }
