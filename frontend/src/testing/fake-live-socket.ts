@@ -185,7 +185,13 @@ export function incidentCommented(incidentId: string, body: string): LiveEvent {
     id: `evt-${String(eventSequence)}`,
     at,
     incidentId,
-    entry: { id: `entry-${String(eventSequence)}`, kind: 'comment', body, author: { id: 'u-9', name: 'Dana Ruiz' }, at },
+    entry: {
+      id: `entry-${String(eventSequence)}`,
+      kind: 'comment',
+      body,
+      author: { id: 'u-9', name: 'Dana Ruiz' },
+      at,
+    },
   };
 }
 
@@ -198,8 +204,7 @@ export function signInLive(
   role: 'admin' | 'responder' | 'viewer' = 'responder',
 ): FakeLiveSocket {
   const session = TestBed.inject(Session);
-  const live = TestBed.inject(LiveConnection);
-  void live;
+  TestBed.inject(LiveConnection); // created before sign-in, as the shell does
   session.login('someone@example.test', 'pw').subscribe();
   TestBed.inject(HttpTestingController)
     .expectOne('/api/auth/login')

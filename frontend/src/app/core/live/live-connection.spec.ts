@@ -31,9 +31,7 @@ describe('LiveConnection', () => {
 
   function signIn(accessToken = 'token-1'): void {
     session.login('a@example.test', 'pw').subscribe();
-    backend
-      .expectOne('/api/auth/login')
-      .flush(tokenResponse(userView({ role: 'responder' }), accessToken));
+    backend.expectOne('/api/auth/login').flush(tokenResponse(userView({ role: 'responder' }), accessToken));
     TestBed.tick();
   }
 
@@ -192,9 +190,7 @@ describe('LiveConnection', () => {
     vi.advanceTimersByTime(239_000);
     backend.expectNone('/api/auth/refresh');
     vi.advanceTimersByTime(2000);
-    backend
-      .expectOne('/api/auth/refresh')
-      .flush(tokenResponse(session.user()!, 'token-2'));
+    backend.expectOne('/api/auth/refresh').flush(tokenResponse(session.user()!, 'token-2'));
     const [renewal] = socket.sentOf('auth.renew');
     expect(renewal?.payload).toEqual({ token: 'token-2' });
     expect(socket.handshakeToken()).toBe('token-2');
@@ -240,7 +236,13 @@ describe('LiveConnection', () => {
     socket.acceptConnection();
     const refreshed: string[] = [];
     live.analyticsRefreshed$.subscribe((e) => refreshed.push(e.refreshedAt));
-    socket.batch({ type: 'analytics.refreshed', v: 1, id: 'e-a', at: 'x', refreshedAt: '2026-12-04T10:00:00Z' });
+    socket.batch({
+      type: 'analytics.refreshed',
+      v: 1,
+      id: 'e-a',
+      at: 'x',
+      refreshedAt: '2026-12-04T10:00:00Z',
+    });
     expect(refreshed).toEqual(['2026-12-04T10:00:00Z']);
     expect(received).toEqual([]);
   });

@@ -1,17 +1,11 @@
-import {
-  DestroyRef,
-  effect,
-  inject,
-  Injectable,
-  signal,
-  untracked,
-} from '@angular/core';
+import { DestroyRef, effect, inject, Injectable, signal, untracked } from '@angular/core';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { Router } from '@angular/router';
 import { filter, Observable, Subject } from 'rxjs';
 
 import { signInUrl } from '../auth-guard';
 import { REFRESHABLE_CODES } from '../auth-interceptor';
+import { toastConfig } from '../../shared/material-config';
 import { Session } from '../session/session';
 import { LIVE_SOCKET_FACTORY, LiveSocket } from './live-socket';
 import {
@@ -192,14 +186,54 @@ export class LiveConnection {
       (...args: A) => {
         if (this.socket === socket) handler(...args);
       };
-    socket.on('connect', mine(() => this.onConnect(socket)));
-    socket.on('disconnect', mine((reason: string) => this.onDisconnect(socket, reason)));
-    socket.on('connect_error', mine((error: { data?: Partial<LiveProblem> }) => this.onConnectError(socket, error)));
-    socket.on(LIVE_WELCOME, mine((welcome: LiveWelcome) => this.onWelcome(welcome)));
-    socket.on(LIVE_BATCH, mine((batch: LiveBatch) => this.onBatch(batch)));
-    socket.on(LIVE_RESYNC, mine(() => this.resyncs.next({ reason: 'server' })));
-    socket.on(LIVE_ACCESS_CHANGED, mine(() => this.onAccessChanged()));
-    socket.on(LIVE_ACCESS_ENDED, mine((problem: LiveProblem) => this.onAccessEnded(problem)));
+    socket.on(
+      'connect',
+      mine(() => {
+        this.onConnect(socket);
+      }),
+    );
+    socket.on(
+      'disconnect',
+      mine((reason: string) => {
+        this.onDisconnect(socket, reason);
+      }),
+    );
+    socket.on(
+      'connect_error',
+      mine((error: { data?: Partial<LiveProblem> }) => {
+        this.onConnectError(socket, error);
+      }),
+    );
+    socket.on(
+      LIVE_WELCOME,
+      mine((welcome: LiveWelcome) => {
+        this.onWelcome(welcome);
+      }),
+    );
+    socket.on(
+      LIVE_BATCH,
+      mine((batch: unknown) => {
+        this.onBatch(batch);
+      }),
+    );
+    socket.on(
+      LIVE_RESYNC,
+      mine(() => {
+        this.resyncs.next({ reason: 'server' });
+      }),
+    );
+    socket.on(
+      LIVE_ACCESS_CHANGED,
+      mine(() => {
+        this.onAccessChanged();
+      }),
+    );
+    socket.on(
+      LIVE_ACCESS_ENDED,
+      mine((problem: LiveProblem) => {
+        this.onAccessEnded(problem);
+      }),
+    );
     this.stateSignal.set('connecting');
     socket.connect();
   }
@@ -353,13 +387,15 @@ export class LiveConnection {
     const socket = this.socket;
     socket?.disconnect();
     this.session.clear();
-    this.snackBar.open(`Signed out: ${problem.detail}`, 'OK', { duration: 10_000 });
+    this.snackBar.open(`Signed out: ${problem.detail}`, 'OK', toastConfig(10_000));
     void this.router.navigateByUrl(signInUrl(this.router, this.router.url));
   }
 
-  private onBatch(batch: LiveBatch): void {
-    const events = Array.isArray(batch?.events) ? batch.events : [];
-    for (const event of events) {
+  private onBatch(batch: unknown): void {
+    // From the network: trust the shape only as far as checked here.
+    const events = (batch as Partial<LiveBatch> | null)?.events;
+    if (!Array.isArray(events)) return;
+    for (const event of events as readonly LiveEvent[]) {
       if (this.accept(event)) this.events.next(event);
     }
   }
@@ -400,7 +436,8 @@ export class LiveConnection {
       if (ack.ok) {
         entry.joined = true;
         // Released while the subscribe was on its way.
-        if (this.rooms.get(keyOf(entry.room)) !== entry) socket.emit(LIVE_UNSUBSCRIBE, entry.room, () => undefined);
+        if (this.rooms.get(keyOf(entry.room)) !== entry)
+          socket.emit(LIVE_UNSUBSCRIBE, entry.room, () => undefined);
       } else {
         this.problemSignal.set({ code: ack.code, detail: ack.detail });
       }

@@ -41,7 +41,8 @@ export interface LiveAccessChanged {
 }
 
 export type LiveAck = { readonly ok: true } | ({ readonly ok: false } & LiveProblem);
-export type LiveRenewAck = { readonly ok: true; readonly expiresAt: string } | ({ readonly ok: false } & LiveProblem);
+export type LiveRenewAck =
+  { readonly ok: true; readonly expiresAt: string } | ({ readonly ok: false } & LiveProblem);
 
 export type LiveRoom = { readonly room: 'feed' } | { readonly room: 'incident'; readonly incidentId: string };
 
@@ -116,5 +117,7 @@ export function isIncidentChange(event: LiveEvent): event is IncidentChange {
 }
 
 export function isIncidentEvent(event: LiveEvent): event is IncidentEvent {
-  return isIncidentChange(event) || event.type === 'incident.commented' || event.type === 'incident.sla_warning';
+  return (
+    isIncidentChange(event) || event.type === 'incident.commented' || event.type === 'incident.sla_warning'
+  );
 }

@@ -46,4 +46,3 @@ export const LIVE_SOCKET_FACTORY = new InjectionToken<LiveSocketFactory>('LIVE_S
       reconnectionDelayMax: 5000,
     }),
 });
-

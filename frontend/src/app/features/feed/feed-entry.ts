@@ -5,7 +5,6 @@ import {
   PRIORITY_LABELS,
   STATE_LABELS,
   type IncidentState,
-  type Level,
   type Priority,
 } from '../../shared/incident-rules/priority';
 
@@ -47,7 +46,14 @@ const FIELD_LABELS: Readonly<Record<string, string>> = {
 };
 
 /** Bookkeeping fields every change touches; saying so adds nothing. */
-const QUIET_FIELDS = new Set(['version', 'updatedAt', 'deliveriesBehind', 'acknowledgedAt', 'resolvedAt', 'closedAt']);
+const QUIET_FIELDS = new Set([
+  'version',
+  'updatedAt',
+  'deliveriesBehind',
+  'acknowledgedAt',
+  'resolvedAt',
+  'closedAt',
+]);
 
 /** "State → In progress, Assignee → Dana Ruiz, Description". */
 export function describeChanged(changed: readonly string[], incident: LiveIncident): string {
@@ -62,7 +68,7 @@ export function describeChanged(changed: readonly string[], incident: LiveIncide
           return `${label} → P${String(incident.priority)} ${PRIORITY_LABELS[incident.priority]}`;
         case 'impact':
         case 'urgency':
-          return `${label} → ${LEVEL_LABELS[incident[field] as Level]}`;
+          return `${label} → ${LEVEL_LABELS[incident[field]]}`;
         case 'assignee':
           return `${label} → ${incident.assignee?.name ?? 'Unassigned'}`;
         case 'alertCount':

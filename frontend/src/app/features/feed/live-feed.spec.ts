@@ -23,14 +23,16 @@ describe('LiveFeed', () => {
   const element = () => fixture.nativeElement as HTMLElement;
   const rows = () =>
     Array.from(element().querySelectorAll('.entry')).map((row) =>
-      [row.querySelector('.number')?.textContent?.trim(), row.querySelector('.what')?.textContent?.trim()].join(
+      [row.querySelector('.number')?.textContent.trim(), row.querySelector('.what')?.textContent.trim()].join(
         ' | ',
       ),
     );
   const button = (text: RegExp) =>
-    Array.from(element().querySelectorAll('button')).find((b) => text.test(b.textContent ?? ''))!;
+    Array.from(element().querySelectorAll('button')).find((b) => text.test(b.textContent))!;
 
-  async function open(seed = [incidentView({ number: 'INC0000001', updatedAt: '2026-12-04T10:00:00.000Z' })]) {
+  async function open(
+    seed = [incidentView({ number: 'INC0000001', updatedAt: '2026-12-04T10:00:00.000Z' })],
+  ) {
     const fakes = fakeLiveSockets();
     TestBed.configureTestingModule({
       providers: [
@@ -132,11 +134,17 @@ describe('LiveFeed', () => {
       (r) => r.url === '/api/incidents' && r.params.get('updatedSince') === '2026-12-04T10:00:00.000Z',
     );
     request.flush({
-      items: [{ ...seeded!, version: 3, updatedAt: '2026-12-04T10:05:00.000Z', title: 'Changed meanwhile' }, seeded],
+      items: [
+        { ...seeded!, version: 3, updatedAt: '2026-12-04T10:05:00.000Z', title: 'Changed meanwhile' },
+        seeded,
+      ],
       nextCursor: null,
     });
     await fixture.whenStable();
-    expect(rows()).toEqual(['INC0000001 | Changed while the connection was down', 'INC0000001 | Last change']);
+    expect(rows()).toEqual([
+      'INC0000001 | Changed while the connection was down',
+      'INC0000001 | Last change',
+    ]);
     expect(element().querySelector('.entry .title')?.textContent).toBe('Changed meanwhile');
   });
 });

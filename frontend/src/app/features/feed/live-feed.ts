@@ -21,7 +21,7 @@ import {
 } from '../../shared/incident-rules/priority';
 import { PriorityBadge } from '../../shared/incident-rules/priority-badge';
 import { ProblemNotice } from '../../shared/problem-notice/problem-notice';
-import { StateChip } from '../incidents/state-chip';
+import { StateChip } from '../../shared/incident-rules/state-chip';
 import { FeedApi } from './feed-api';
 import { entryFor, entryFromRest, FeedEntry } from './feed-entry';
 
@@ -75,7 +75,9 @@ export class LiveFeed {
 
   protected readonly stateFilter = signal<readonly IncidentState[]>([]);
   protected readonly priorityFilter = signal<readonly Priority[]>([]);
-  protected readonly hasFilters = computed(() => this.stateFilter().length + this.priorityFilter().length > 0);
+  protected readonly hasFilters = computed(
+    () => this.stateFilter().length + this.priorityFilter().length > 0,
+  );
   protected readonly visible = computed(() => {
     const states = this.stateFilter();
     const priorities = this.priorityFilter();
@@ -103,7 +105,9 @@ export class LiveFeed {
     this.api.recent().subscribe({
       next: (page) => {
         this.loading.set(false);
-        const rows = page.items.filter((incident) => this.remember(incident)).map((i) => entryFromRest(i, 'recent'));
+        const rows = page.items
+          .filter((incident) => this.remember(incident))
+          .map((i) => entryFromRest(i, 'recent'));
         // Live rows that arrived during the request are newer: the seed goes below them.
         this.entries.update((entries) => [...entries, ...rows].slice(0, MAX_FEED_ENTRIES));
       },

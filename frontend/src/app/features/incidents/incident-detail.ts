@@ -48,7 +48,7 @@ import { PriorityBadge } from '../../shared/incident-rules/priority-badge';
 import { ReasonDialog } from './reason-dialog';
 import { ResolveDialog } from './resolve-dialog';
 import { SlaDue } from './sla-due';
-import { StateChip } from './state-chip';
+import { StateChip } from '../../shared/incident-rules/state-chip';
 
 type ReasonAction = 'hold' | 'cancel' | 'reopen' | 'resume';
 
@@ -231,7 +231,12 @@ export class IncidentDetail {
     AssignDialog.ask(this.dialog, current)
       .pipe(filter((assignment) => assignment !== undefined))
       .subscribe((assignment) => {
-        this.run((i) => this.api.assign(i.id, assignment, i.version), 'Assignment saved.', undefined, current);
+        this.run(
+          (i) => this.api.assign(i.id, assignment, i.version),
+          'Assignment saved.',
+          undefined,
+          current,
+        );
       });
   }
 

@@ -87,7 +87,12 @@ describe('Incident pages, live', () => {
         { room: 'incident', incidentId: incident.id },
       ]);
 
-      const newer = { ...incident, version: 4, title: 'Checkout 502 (EU only)', state: 'in_progress' as const };
+      const newer = {
+        ...incident,
+        version: 4,
+        title: 'Checkout 502 (EU only)',
+        state: 'in_progress' as const,
+      };
       socket.batch(incidentUpdated(newer, ['title', 'state']));
       await settle();
       answerSides(newer);
@@ -104,7 +109,10 @@ describe('Incident pages, live', () => {
       backend
         .expectOne((r) => r.url === `/api/incidents/${incident.id}/timeline`)
         .flush({
-          items: [timelineEntry({ kind: 'created' }), timelineEntry({ kind: 'comment', body: 'Rolling back' })],
+          items: [
+            timelineEntry({ kind: 'created' }),
+            timelineEntry({ kind: 'comment', body: 'Rolling back' }),
+          ],
           nextCursor: null,
         });
       await settle();
@@ -151,7 +159,12 @@ describe('Incident pages, live', () => {
       type(field('title'), 'My title');
       await settle();
 
-      socket.batch(incidentUpdated({ ...incident, version: 4, title: 'Their title', category: 'database' }, ['title', 'category']));
+      socket.batch(
+        incidentUpdated({ ...incident, version: 4, title: 'Their title', category: 'database' }, [
+          'title',
+          'category',
+        ]),
+      );
       await settle();
       expect(element().querySelector('.changed-elsewhere')!.textContent).toContain('Changed by someone else');
       expect(field('title').value).toBe('My title');
@@ -163,7 +176,13 @@ describe('Incident pages, live', () => {
       const stale = backend.expectOne({ method: 'PATCH', url: `/api/incidents/${incident.id}` });
       expect(stale.request.headers.get('If-Match')).toBe('"3"');
       stale.flush(
-        { type: 'about:blank', title: 'Conflict', status: 409, detail: 'Changed', code: 'INCIDENT_STALE_VERSION' },
+        {
+          type: 'about:blank',
+          title: 'Conflict',
+          status: 409,
+          detail: 'Changed',
+          code: 'INCIDENT_STALE_VERSION',
+        },
         { status: 409, statusText: 'Conflict', headers: { 'content-type': 'application/problem+json' } },
       );
       await settle();

@@ -51,7 +51,9 @@ describe('IncidentList, live', () => {
   const element = () => harness.routeNativeElement!;
   const rowOf = (id: string) => element().querySelector(`tr[data-incident-id="${id}"]`);
   const titles = () =>
-    Array.from(element().querySelectorAll('tr[data-incident-id] td.title')).map((cell) => cell.textContent.trim());
+    Array.from(element().querySelectorAll('tr[data-incident-id] td.title')).map((cell) =>
+      cell.textContent.trim(),
+    );
 
   it('subscribes to the feed room', async () => {
     await open('/incidents', []);
@@ -99,7 +101,9 @@ describe('IncidentList, live', () => {
     socket.acceptConnection(false);
     await settle();
     backend
-      .expectOne((r) => r.url === '/api/incidents' && r.params.get('updatedSince') === '2026-12-04T10:00:00.000Z')
+      .expectOne(
+        (r) => r.url === '/api/incidents' && r.params.get('updatedSince') === '2026-12-04T10:00:00.000Z',
+      )
       .flush({
         items: [{ ...a, version: 5, title: 'A changed meanwhile', updatedAt: '2026-12-04T10:03:00.000Z' }],
         nextCursor: null,

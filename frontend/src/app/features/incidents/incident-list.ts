@@ -55,7 +55,7 @@ import { IncidentsApi } from './incidents-api';
 import { LiveIncidentRows } from './live-incident-rows';
 import { PriorityBadge } from '../../shared/incident-rules/priority-badge';
 import { SlaDue } from './sla-due';
-import { StateChip } from './state-chip';
+import { StateChip } from '../../shared/incident-rules/state-chip';
 import { LaterPages } from '../../shared/keyset-pages';
 import { UrlQuery } from '../../shared/url-query';
 

@@ -61,7 +61,10 @@ export class LiveIncidentRows {
       source: query,
       computation: () => new Map(),
     });
-    this.added = linkedSignal<IncidentQuery, readonly IncidentView[]>({ source: query, computation: () => [] });
+    this.added = linkedSignal<IncidentQuery, readonly IncidentView[]>({
+      source: query,
+      computation: () => [],
+    });
     this.rows = computed(() => {
       const newer = this.newer();
       const listed = this.base().map((row) => {
