@@ -2,8 +2,10 @@ import { Module } from '@nestjs/common';
 import type { Role } from '../common/auth/roles';
 import { AuthModule } from '../auth/auth.module';
 import { IncidentsModule } from '../incidents/incidents.module';
+import { ServiceNowModule } from '../servicenow/servicenow.module';
 import { LiveEventReaders } from './live-event-readers';
 import { LiveIncidentEvents } from './live-incident-events';
+import { LiveIntegrationWatch } from './live-integration-watch';
 import { LiveNotificationListener } from './live-notification-listener';
 import type { LiveEventType } from './live-protocol';
 import { LiveGateway } from './live.gateway';
@@ -32,7 +34,7 @@ const LIVE_EVENT_READERS = {
  * incident views through Incidents' exported IncidentQueries.
  */
 @Module({
-  imports: [AuthModule, IncidentsModule],
+  imports: [AuthModule, IncidentsModule, ServiceNowModule],
   providers: [
     {
       provide: LiveEventReaders,
@@ -45,6 +47,7 @@ const LIVE_EVENT_READERS = {
     LiveNotificationListener,
     LiveIncidentEvents,
     LiveGateway,
+    LiveIntegrationWatch,
   ],
   exports: [LiveEventReaders, LiveGateway],
 })

@@ -61,13 +61,6 @@ export class LiveNotificationListener implements OnApplicationBootstrap, OnModul
     await client?.end().catch(() => undefined);
   }
 
-  /** Drops the connection as a network failure would (tests of the resync path). */
-  dropConnectionForTest(): void {
-    (
-      this.client as unknown as { connection?: { stream?: { destroy(): void } } } | undefined
-    )?.connection?.stream?.destroy();
-  }
-
   private async connect(): Promise<void> {
     const url = (this.dataSource.options as { url?: string }).url;
     const client = new pg.Client({

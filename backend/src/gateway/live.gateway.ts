@@ -137,7 +137,7 @@ export class LiveGateway
     this.notifications.handle({
       outboxEvent: (id) => this.onOutboxEvent(id),
       analyticsRefreshed: (refreshedAt) =>
-        this.sendToRoles({
+        this.publishLocally({
           type: 'analytics.refreshed',
           v: 1,
           id: randomUUID(),
@@ -217,8 +217,11 @@ export class LiveGateway
     }
   }
 
-  /** An event for everyone whose role reads its type (role rooms), on this instance. */
-  private sendToRoles(event: LiveEvent): void {
+  /**
+   * An event for everyone whose role reads its type (role rooms), on this instance only: for
+   * what every instance learns by itself (a NOTIFY, a check of the shared database).
+   */
+  publishLocally(event: LiveEvent): void {
     if (!this.namespace) return;
     const roles = this.readers.rolesFor(event.type);
     if (roles.length === 0) return;

@@ -72,6 +72,7 @@ export class IncidentQueries {
       query.source,
       query.openedFrom,
       query.openedTo,
+      query.updatedSince,
       query.q,
       query.sort,
       query.limit,
@@ -96,6 +97,7 @@ export class IncidentQueries {
     if (query.source) where.and(`i.source = ${where.param(query.source)}`);
     if (query.openedFrom) where.and(`i.opened_at >= ${where.param(query.openedFrom)}`);
     if (query.openedTo) where.and(`i.opened_at < ${where.param(query.openedTo)}`);
+    if (query.updatedSince) where.and(`i.updated_at >= ${where.param(query.updatedSince)}`);
     const q = query.q?.trim();
     if (q) {
       if (NUMBER_FRAGMENT.test(q)) {

@@ -156,6 +156,35 @@ export class LiveTestClient {
     return this.socket.timeout(WAIT_MS).emitWithAck(LIVE_RENEW, body) as Promise<LiveRenewAck>;
   }
 
+  /** Cuts the transport as a network failure would (the server keeps the session for recovery). */
+  async cut(): Promise<void> {
+    this.socket.io.engine.close();
+    await this.until(() => this.disconnected, 'the disconnect');
+  }
+
+  /** Connects the same socket again; resolves with the new welcome (see `socket.recovered`). */
+  async reconnect(): Promise<LiveWelcome> {
+    this.disconnected = undefined;
+    const welcomed = new Promise<LiveWelcome>((resolve) => this.socket.once(LIVE_WELCOME, resolve));
+    this.socket.connect();
+    return welcomed;
+  }
+
+  /**
+   * Each incident as the client knows it: the newest version seen (created/updated events with
+   * a version at or below it are stale and ignored, as docs/live.md tells clients to do).
+   */
+  incidents(): Map<string, { version: number; updatedAt: string }> {
+    const known = new Map<string, { version: number; updatedAt: string }>();
+    for (const e of this.events) {
+      if (e.type !== 'incident.created' && e.type !== 'incident.updated') continue;
+      const seen = known.get(e.incidentId);
+      if (seen && e.incident.version <= seen.version) continue;
+      known.set(e.incidentId, { version: e.incident.version, updatedAt: e.incident.updatedAt });
+    }
+    return known;
+  }
+
   close(): void {
     this.socket.close();
   }
@@ -204,4 +233,14 @@ export async function expectStillFed(t: TestApp, admin: SignedIn, client: LiveTe
   await client.eventFor(await newIncident(t, admin));
   expect(client.ended).toBeUndefined();
   expect(client.socket.connected).toBe(true);
+}
+
+/** A PATCH over REST (a real commit); returns the incident's new version. */
+export async function updateIncident(t: TestApp, by: SignedIn, id: string, title: string): Promise<number> {
+  const res = await t.http
+    .patch(`/api/incidents/${id}`)
+    .set('authorization', by.bearer)
+    .send({ title })
+    .expect(200);
+  return (res.body as { version: number }).version;
 }

@@ -59,6 +59,16 @@ export class ListIncidentsQuery {
   openedTo?: Date;
 
   @ApiPropertyOptional({
+    example: '2026-12-04T09:30:00.000Z',
+    description:
+      'Inclusive: incidents whose updatedAt is at or after this time (a live client resyncing from the newest updatedAt it saw; docs/live.md)',
+  })
+  @IsOptional()
+  @Transform(toDate)
+  @IsDate({ message: 'updatedSince must be an ISO 8601 date-time' })
+  updatedSince?: Date;
+
+  @ApiPropertyOptional({
     example: 'checkout 502',
     description: 'Full text over number, title and description; partial numbers match',
   })

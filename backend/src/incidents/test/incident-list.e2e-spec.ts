@@ -102,6 +102,20 @@ describe('GET /api/incidents (filters, search, sorting, keyset paging)', () => {
     ).toEqual(['Printer on floor 3 jams', 'VPN gateway flapping in Frankfurt']);
   });
 
+  it('filters by updatedSince, inclusive, at the updatedAt a client saw (millisecond text)', async () => {
+    const [first, second] = made;
+    await t.dataSource.query(`UPDATE incidents SET updated_at = '2030-01-01T00:00:00.123456Z' WHERE id = $1`, [
+      first!.id,
+    ]);
+    await t.dataSource.query(`UPDATE incidents SET updated_at = '2030-01-02T00:00:00Z' WHERE id = $1`, [
+      second!.id,
+    ]);
+    const since = (await list(`updatedSince=2030-01-01T00:00:00.123Z&sort=-updatedAt`)).items;
+    expect(since.map((r) => r.id)).toEqual([second!.id, first!.id]);
+    expect((since[1] as Row & { updatedAt: string }).updatedAt).toBe('2030-01-01T00:00:00.123Z');
+    expect((await list('updatedSince=2030-01-01T12:00:00Z')).items.map((r) => r.id)).toEqual([second!.id]);
+  });
+
   it('filters by assignee: a user, me, or nobody', async () => {
     expect(titles((await list(`assigneeId=${other.user.id}`)).items)).toEqual([
       'VPN gateway flapping in Frankfurt',
@@ -211,6 +225,7 @@ describe('GET /api/incidents (filters, search, sorting, keyset paging)', () => {
     ['openedFrom=99999-01-01', 'openedFrom'],
     ['openedFrom=2026-02-31', 'openedFrom'],
     ['openedFrom=hello%205', 'openedFrom'],
+    ['updatedSince=yesterday', 'updatedSince'],
     ['limit=99999999999999999999', 'limit'],
     ['limit=1e1', 'limit'],
     ['priority=0x1', 'priority'],
