@@ -16,7 +16,8 @@ const PRESENTATION: Record<LiveState, Presentation> = {
     icon: 'progress-activity',
     tooltip: 'Opening the live connection.',
   },
-  live: { label: 'Live', icon: 'check-circle', tooltip: 'Changes appear as they happen.' },
+  // Not the API badge's check mark: side by side on a phone, the two must not look the same.
+  live: { label: 'Live', icon: 'dynamic-feed', tooltip: 'Changes appear as they happen.' },
   reconnecting: {
     label: 'Reconnecting…',
     icon: 'sync',
