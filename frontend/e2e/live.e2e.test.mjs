@@ -214,6 +214,9 @@ describe('live console', { timeout: TEST_TIMEOUT_MS * 3 }, () => {
         await page.waitForURL((url) => url.pathname === '/feed');
         await expectLive(page);
         await page.getByRole('list', { name: 'Changes, newest first' }).waitFor();
+        // Its catch-up over REST (updatedSince) after the first connect went through.
+        await page.waitForTimeout(500);
+        assert.equal(await page.locator('nx-problem-notice').count(), 0, 'a problem notice on the feed');
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);
         // The status keeps an accessible name even where its text is hidden.
