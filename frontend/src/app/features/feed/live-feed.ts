@@ -99,8 +99,9 @@ export class LiveFeed {
     this.live.incidentEvents$.pipe(takeUntilDestroyed(destroyRef)).subscribe((event) => {
       this.onEvent(event);
     });
-    this.live.resync$.pipe(takeUntilDestroyed(destroyRef)).subscribe(() => {
-      this.catchUp();
+    this.live.resync$.pipe(takeUntilDestroyed(destroyRef)).subscribe((resync) => {
+      // On the first connect the gap is only the moment since the page loaded: no "while down".
+      this.catchUp(resync.reason === 'subscribed' ? 'recent' : 'missed');
     });
     this.api.recent().subscribe({
       next: (page) => {
@@ -164,14 +165,14 @@ export class LiveFeed {
   }
 
   /** After events may have been lost: one row per incident changed since the newest change seen. */
-  private catchUp(): void {
+  private catchUp(kind: 'recent' | 'missed'): void {
     const since = this.newestUpdatedAt;
     if (since === null) return;
     this.api.changedSince(since).subscribe({
       next: (page) => {
         // Newest first from the API; added oldest first so the newest ends on top.
         const missed = page.items.filter((incident) => this.remember(incident)).reverse();
-        for (const incident of missed) this.add(entryFromRest(incident, 'missed'));
+        for (const incident of missed) this.add(entryFromRest(incident, kind));
       },
       error: (error: unknown) => {
         this.problem.set(problemFrom(error));
