@@ -18,6 +18,7 @@
  * LIVE_PATH_UPDATES (default 300), LIVE_PATH_RATE (updates per second, default 20) and
  * LIVE_PATH_WINDOW (LIVE_BATCH_WINDOW_MS, default 0).
  */
+import { deflateRawSync } from 'node:zlib';
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { signInAsAdmin } from '../../../test/sign-in';
 import { startTestApp, type TestApp } from '../../../test/test-app';
@@ -126,6 +127,14 @@ describe('live path: commit → socket', () => {
       const committed = committedAt.get(row.aggregate_version);
       if (at !== undefined && committed !== undefined) ledger.push(Math.max(0, at - committed));
     }
+    // Bytes on the wire of a frame of 1 and of 20 updates, raw and as perMessageDeflate sends it.
+    const updates = client.events.filter((e) => e.type === 'incident.updated');
+    const size = (n: number): string => {
+      const text = JSON.stringify(['live.batch', { events: updates.slice(0, n) }]);
+      const raw = Buffer.byteLength(text);
+      return `${n} update(s): ${raw} B raw, ${deflateRawSync(text).length} B deflated`;
+    };
+    process.stdout.write(`\nframe size: ${size(1)}; ${size(20)}\n`);
     const line = `window ${WINDOW} ms, ${RATE}/s\nnotify: ${stats(notify)}\nledger: ${stats(ledger)}`;
     process.stdout.write(`\n${line}\n`);
     expect(notify.length).toBe(UPDATES);
