@@ -169,9 +169,9 @@ export class LiveFeed {
     const since = this.newestUpdatedAt;
     if (since === null) return;
     this.api.changedSince(since).subscribe({
-      next: (page) => {
+      next: (changed) => {
         // Newest first from the API; added oldest first so the newest ends on top.
-        const missed = page.items.filter((incident) => this.remember(incident)).reverse();
+        const missed = changed.filter((incident) => this.remember(incident)).reverse();
         for (const incident of missed) this.add(entryFromRest(incident, kind));
       },
       error: (error: unknown) => {

@@ -111,4 +111,23 @@ describe('IncidentList, live', () => {
     await settle();
     expect(titles()).toEqual(['A changed meanwhile']);
   });
+  it('pages through everything that changed meanwhile', async () => {
+    const a = incidentView({ title: 'A', updatedAt: '2026-12-04T10:00:00.000Z' });
+    const b = incidentView({ title: 'B', updatedAt: '2026-12-04T09:00:00.000Z' });
+    await open('/incidents', [a, b]);
+    socket.lose();
+    socket.acceptConnection(false);
+    await settle();
+    const since = (r: { url: string; params: { get(name: string): string | null } }) =>
+      r.url === '/api/incidents' && r.params.get('updatedSince') === '2026-12-04T10:00:00.000Z';
+    backend
+      .expectOne((r) => since(r) && !r.params.has('cursor'))
+      .flush({ items: [{ ...a, version: 7, title: 'A again' }], nextCursor: 'c2' });
+    await settle();
+    backend
+      .expectOne((r) => since(r) && r.params.get('cursor') === 'c2')
+      .flush({ items: [{ ...b, version: 3, title: 'B again' }], nextCursor: null });
+    await settle();
+    expect(titles()).toEqual(['A again', 'B again']);
+  });
 });

@@ -122,10 +122,10 @@ export class LiveIncidentRows {
     if (since === null) return;
     const query = this.query();
     this.api.changedSince(since).subscribe({
-      next: (page) => {
+      next: (changed) => {
         if (this.query() !== query) return;
         // Oldest first, so the newest new incident ends on top.
-        for (const incident of [...page.items].reverse()) {
+        for (const incident of [...changed].reverse()) {
           this.apply(incident, incident.createdAt >= since);
         }
       },
