@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import type { Role } from '../common/auth/roles';
 import { AuthModule } from '../auth/auth.module';
 import { IncidentsModule } from '../incidents/incidents.module';
-import { ServiceNowModule } from '../servicenow/servicenow.module';
 import { LiveEventReaders } from './live-event-readers';
 import { LiveIncidentEvents } from './live-incident-events';
 import { LiveIntegrationWatch } from './live-integration-watch';
@@ -34,7 +33,7 @@ const LIVE_EVENT_READERS = {
  * incident views through Incidents' exported IncidentQueries.
  */
 @Module({
-  imports: [AuthModule, IncidentsModule, ServiceNowModule],
+  imports: [AuthModule, IncidentsModule],
   providers: [
     {
       provide: LiveEventReaders,
@@ -47,7 +46,7 @@ const LIVE_EVENT_READERS = {
     LiveNotificationListener,
     LiveIncidentEvents,
     LiveGateway,
-    LiveIntegrationWatch,
+    { provide: LiveIntegrationWatch, useFactory: () => new LiveIntegrationWatch() },
   ],
   exports: [LiveEventReaders, LiveGateway],
 })

@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { IncidentView } from '../incidents/dto/incident.view';
 import { IncidentQueries } from '../incidents/incident-queries';
-import type { Incident } from '../incidents/incident.entity';
 import type { IncidentEventType } from '../incidents/incident.events';
 import type { LiveIncidentEvent } from './live-protocol';
 
@@ -95,8 +94,9 @@ export class LiveIncidentEvents {
 
   private async viewsOf(ids: readonly string[]): Promise<Map<string, IncidentView>> {
     if (ids.length === 0) return new Map();
-    // viewsOf reads only the ids of the rows it is given.
-    const stubs = ids.map((id) => ({ id }) as Incident);
+    // viewsOf reads only the ids of the rows it is given (its parameter's type is Incidents'
+    // entity, which other modules do not import).
+    const stubs = ids.map((id) => ({ id })) as unknown as Parameters<IncidentQueries['viewsOf']>[0];
     try {
       const views = await this.incidents.viewsOf(stubs);
       return new Map(views.map((v) => [v.id, v]));

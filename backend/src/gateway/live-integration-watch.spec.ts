@@ -1,28 +1,33 @@
-import type { SyncSummaryView } from '../servicenow/dto/servicenow-sync.view';
-import { serviceNowStatusOf } from './live-integration-watch';
+import { LiveIntegrationWatch, SLACK_QUIET_MS, type IntegrationState } from './live-integration-watch';
 
-const healthy: SyncSummaryView = {
-  lastWebhookAt: null,
-  lastReconciliationAt: null,
-  reconciliationLagSeconds: null,
-  pendingSyncs: 0,
-  failedSyncs: 0,
-  firstImport: { state: 'done', imported: 0, total: 0, startedAt: null, finishedAt: null, lastError: null },
-  recentErrors: [],
-} as unknown as SyncSummaryView;
+describe('LiveIntegrationWatch', () => {
+  function watch(): { w: LiveIntegrationWatch; reported: IntegrationState[]; clock: { now: number } } {
+    const clock = { now: 0 };
+    const w = new LiveIntegrationWatch(() => clock.now);
+    const reported: IntegrationState[] = [];
+    w.onChange((s) => reported.push(s));
+    return { w, reported, clock };
+  }
 
-describe('serviceNowStatusOf', () => {
-  it('is ok with no failures, degraded with failed syncs, down when reconciliation fails', () => {
-    expect(serviceNowStatusOf(healthy)).toEqual({ status: 'ok', detail: null });
-    const error = { at: null, operation: 'sync INC0001000', status: 403, message: 'refused (403)' };
-    expect(serviceNowStatusOf({ ...healthy, failedSyncs: 2, recentErrors: [error] })).toEqual({
-      status: 'degraded',
-      detail: '2 incident(s) failed to sync: refused (403)',
-    });
-    const reconciliation = { at: null, operation: 'reconciliation', status: null, message: 'timeout' };
-    expect(serviceNowStatusOf({ ...healthy, recentErrors: [reconciliation, error] })).toEqual({
-      status: 'down',
-      detail: 'timeout',
-    });
+  it('reports ServiceNow down when its reconciliation fails and ok when it succeeds again', () => {
+    const { w, reported } = watch();
+    w.signal({ integration: 'servicenow', ok: false, error: 'timeout' });
+    w.signal({ integration: 'servicenow', ok: true, error: null });
+    expect(reported).toEqual([
+      { integration: 'servicenow', status: 'down', detail: 'timeout' },
+      { integration: 'servicenow', status: 'ok', detail: null },
+    ]);
+  });
+
+  it('reports Slack degraded on a failed call (down on an auth error), once, and ok after a quiet spell', () => {
+    const { w, reported, clock } = watch();
+    w.signal({ integration: 'slack', ok: false, error: 'ratelimited' });
+    w.signal({ integration: 'slack', ok: false, error: 'ratelimited' });
+    clock.now = SLACK_QUIET_MS / 2;
+    w.checkQuiet();
+    w.signal({ integration: 'slack', ok: false, error: 'token_revoked' });
+    clock.now += SLACK_QUIET_MS;
+    w.checkQuiet();
+    expect(reported.map((s) => s.status)).toEqual(['degraded', 'down', 'ok']);
   });
 });

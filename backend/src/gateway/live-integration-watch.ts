@@ -1,49 +1,53 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import type { SyncSummaryView } from '../servicenow/dto/servicenow-sync.view';
-import { ServiceNowSyncStatus } from '../servicenow/servicenow-sync-status';
-import type { IntegrationStatus, LiveIntegrationStatus } from './live-protocol';
-import { LiveGateway } from './live.gateway';
+import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { IntegrationSignal } from './live-notification-listener';
+import type { IntegrationName, IntegrationStatus } from './live-protocol';
 
-/** How often the integrations' health is looked at. */
-export const INTEGRATION_CHECK_INTERVAL_MS = 15_000;
+/** A Slack integration with no failed call for this long is `ok` again. */
+export const SLACK_QUIET_MS = 60_000;
+/** How often a quiet spell is looked for. */
+const CHECK_INTERVAL_MS = 15_000;
+/** Slack errors that no retry fixes: the workspace's token is gone or refused. */
+const SLACK_DOWN_ERRORS = new Set([
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'no_permission',
+  'missing_scope',
+]);
 
-/** ServiceNow's health as its sync summary shows it (the Integrations page's own data). */
-export function serviceNowStatusOf(summary: SyncSummaryView): {
-  status: IntegrationStatus;
-  detail: string | null;
-} {
-  const reconciliation = summary.recentErrors.find((e) => e.operation === 'reconciliation');
-  if (reconciliation) return { status: 'down', detail: reconciliation.message };
-  if (summary.failedSyncs > 0) {
-    return {
-      status: 'degraded',
-      detail: `${summary.failedSyncs} incident(s) failed to sync${summary.recentErrors[0] ? `: ${summary.recentErrors[0].message}` : ''}`,
-    };
-  }
-  return { status: 'ok', detail: null };
+export interface IntegrationState {
+  readonly integration: IntegrationName;
+  readonly status: IntegrationStatus;
+  readonly detail: string | null;
 }
 
 /**
- * `integration.status` for admins: the integration's health, sent when it changes. Nothing in
- * ServiceNow's module signals a change, so each instance looks at its sync summary
- * (ServiceNowSyncStatus, exported; two small queries) every INTEGRATION_CHECK_INTERVAL_MS and
- * tells its own sockets of a transition it observed (every instance observes the same database).
- * The first look only sets the baseline. Slack has no cheap health signal yet (docs/live.md).
+ * The integrations' health as `integration.status` shows it, from the database's signals
+ * (migration 1765100000000: neither module signals its health otherwise, and the gateway may not
+ * import them):
+ * - ServiceNow: `down` when its reconciliation starts failing, `ok` when it succeeds again (the
+ *   signal is sent on those transitions only);
+ * - Slack: a failed Web API call makes it `degraded` (`down` for an auth error no retry fixes);
+ *   SLACK_QUIET_MS without a failure makes it `ok` again.
+ * Every instance hears every signal and keeps this state itself; `report` receives changes only.
  */
 @Injectable()
 export class LiveIntegrationWatch implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(LiveIntegrationWatch.name);
+  private readonly states = new Map<IntegrationName, IntegrationState>();
+  private lastSlackFailureAt = 0;
   private timer: NodeJS.Timeout | undefined;
-  private last: { status: IntegrationStatus; detail: string | null } | undefined;
+  private report: (state: IntegrationState) => void = () => undefined;
 
-  constructor(
-    private readonly servicenow: ServiceNowSyncStatus,
-    private readonly gateway: LiveGateway,
-  ) {}
+  constructor(private readonly now: () => number = () => Date.now()) {}
+
+  onChange(report: (state: IntegrationState) => void): void {
+    this.report = report;
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.check(), INTEGRATION_CHECK_INTERVAL_MS);
+    this.timer = setInterval(() => this.checkQuiet(), CHECK_INTERVAL_MS);
     this.timer.unref();
   }
 
@@ -51,27 +55,31 @@ export class LiveIntegrationWatch implements OnApplicationBootstrap, OnModuleDes
     clearInterval(this.timer);
   }
 
-  /** One look; sends `integration.status` if the status changed since the last one. */
-  async check(): Promise<void> {
-    let now: { status: IntegrationStatus; detail: string | null };
-    try {
-      now = serviceNowStatusOf(await this.servicenow.summary());
-    } catch (e) {
-      // The database, most likely: that is the database's outage, not ServiceNow's.
-      this.logger.debug(`Integration check skipped: ${e instanceof Error ? e.message : String(e)}`);
+  signal(signal: IntegrationSignal): void {
+    if (signal.integration === 'servicenow') {
+      this.set({ integration: 'servicenow', status: signal.ok ? 'ok' : 'down', detail: signal.error });
       return;
     }
-    const before = this.last;
-    this.last = now;
-    if (!before || before.status === now.status) return;
-    const event: LiveIntegrationStatus = {
-      type: 'integration.status',
-      v: 1,
-      id: randomUUID(),
-      at: new Date().toISOString(),
-      integration: 'servicenow',
-      ...now,
-    };
-    this.gateway.publishLocally(event);
+    if (signal.ok) return;
+    this.lastSlackFailureAt = this.now();
+    const down = signal.error !== null && SLACK_DOWN_ERRORS.has(signal.error);
+    this.set({ integration: 'slack', status: down ? 'down' : 'degraded', detail: signal.error });
+  }
+
+  /** Slack back to `ok` after a quiet spell. */
+  checkQuiet(): void {
+    const slack = this.states.get('slack');
+    if (slack && slack.status !== 'ok' && this.now() - this.lastSlackFailureAt >= SLACK_QUIET_MS) {
+      this.set({ integration: 'slack', status: 'ok', detail: null });
+    }
+  }
+
+  private set(state: IntegrationState): void {
+    const before = this.states.get(state.integration);
+    this.states.set(state.integration, state);
+    if (before?.status === state.status) return;
+    // An integration first heard of as ok was ok before too: nothing changed for the console.
+    if (!before && state.status === 'ok') return;
+    this.report(state);
   }
 }

@@ -6,6 +6,14 @@ import type { DataSource } from 'typeorm';
 /** The channels the triggers of migration 1765100000000 notify. */
 export const LIVE_OUTBOX_CHANNEL = 'live_outbox';
 export const LIVE_ANALYTICS_CHANNEL = 'live_analytics';
+export const LIVE_INTEGRATION_CHANNEL = 'live_integration';
+
+/** What `live_integration` says: an integration's call or run succeeded or failed. */
+export interface IntegrationSignal {
+  readonly integration: 'servicenow' | 'slack';
+  readonly ok: boolean;
+  readonly error: string | null;
+}
 /** How the listening connection shows in pg_stat_activity. */
 export const LIVE_LISTENER_APPLICATION_NAME = 'nexecute-connect-live-listener';
 
@@ -14,6 +22,8 @@ export interface LiveNotificationHandlers {
   readonly outboxEvent: (eventId: string) => void;
   /** The analytics views were refreshed (ISO 8601). */
   readonly analyticsRefreshed: (refreshedAt: string) => void;
+  /** An integration's run or call succeeded or failed. */
+  readonly integration: (signal: IntegrationSignal) => void;
   /** LISTEN is in place again after the connection was lost: notifications sent meanwhile are gone. */
   readonly missed: () => void;
 }
@@ -83,7 +93,9 @@ export class LiveNotificationListener implements OnApplicationBootstrap, OnModul
     client.on('notification', (message) => this.dispatch(message.channel, message.payload));
     try {
       await client.connect();
-      await client.query(`LISTEN ${LIVE_OUTBOX_CHANNEL}; LISTEN ${LIVE_ANALYTICS_CHANNEL}`);
+      await client.query(
+        `LISTEN ${LIVE_OUTBOX_CHANNEL}; LISTEN ${LIVE_ANALYTICS_CHANNEL}; LISTEN ${LIVE_INTEGRATION_CHANNEL}`,
+      );
     } catch (e) {
       lose(e);
       return;
@@ -119,6 +131,9 @@ export class LiveNotificationListener implements OnApplicationBootstrap, OnModul
     try {
       if (channel === LIVE_OUTBOX_CHANNEL) this.handlers.outboxEvent(payload);
       else if (channel === LIVE_ANALYTICS_CHANNEL) this.handlers.analyticsRefreshed(payload);
+      else if (channel === LIVE_INTEGRATION_CHANNEL) {
+        this.handlers.integration(JSON.parse(payload) as IntegrationSignal);
+      }
     } catch (e) {
       this.logger.error(`Live notification handler failed: ${e instanceof Error ? e.stack : String(e)}`);
     }

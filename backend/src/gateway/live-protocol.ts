@@ -66,7 +66,12 @@ export type LiveRoomRequest =
 export type LiveAck = { readonly ok: true } | ({ readonly ok: false } & LiveProblem);
 
 export interface LiveResync {
-  readonly reason: 'listener_reconnected' | 'overloaded';
+  /**
+   * `listener_reconnected`: the database listener was away; `events_unreadable`: notified events
+   * could not be read; `recovery_partial`: the connection was recovered, but across instances
+   * (a cross-instance adapter) events sent to this instance's sockets only are not replayed.
+   */
+  readonly reason: 'listener_reconnected' | 'events_unreadable' | 'recovery_partial';
 }
 
 /** What every event on the wire carries. */

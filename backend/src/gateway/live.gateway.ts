@@ -26,6 +26,7 @@ import { LiveClient, LiveClients } from './live-clients';
 import { LiveErrorCode } from './live.errors';
 import { LiveEventReaders } from './live-event-readers';
 import { LiveIncidentEvents } from './live-incident-events';
+import { LiveIntegrationWatch } from './live-integration-watch';
 import { LiveMessageLimiter } from './live-message-limiter';
 import { LiveNotificationListener } from './live-notification-listener';
 import {
@@ -115,7 +116,6 @@ export class LiveGateway
   private unread: string[] = [];
   private reading: Promise<void> | undefined;
   private readonly batcher: LiveBatcher<LiveIncidentEvent>;
-  private readonly limiters = new WeakMap<Socket, LiveMessageLimiter>();
 
   @WebSocketServer()
   private readonly namespace!: Namespace;
@@ -127,6 +127,7 @@ export class LiveGateway
     private readonly notifications: LiveNotificationListener,
     private readonly incidentEvents: LiveIncidentEvents,
     private readonly incidents: IncidentQueries,
+    private readonly integrations: LiveIntegrationWatch,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.batcher = new LiveBatcher(config.live.batchWindowMs, (batch) => this.sendIncidentEvents(batch));
@@ -134,6 +135,16 @@ export class LiveGateway
 
   onModuleInit(): void {
     this.accessChanges.onChange((change) => this.onAccessChange(change));
+    // Every instance hears the database's signal and keeps the state: tell this instance's sockets.
+    this.integrations.onChange((state) =>
+      this.publishLocally({
+        type: 'integration.status',
+        v: 1,
+        id: randomUUID(),
+        at: new Date().toISOString(),
+        ...state,
+      }),
+    );
     this.notifications.handle({
       outboxEvent: (id) => this.onOutboxEvent(id),
       analyticsRefreshed: (refreshedAt) =>
@@ -144,6 +155,7 @@ export class LiveGateway
           at: refreshedAt,
           refreshedAt,
         }),
+      integration: (signal) => this.integrations.signal(signal),
       missed: () => this.resync({ reason: 'listener_reconnected' }),
     });
   }
@@ -173,7 +185,7 @@ export class LiveGateway
       } catch (e) {
         // These events cannot be read now (the database, most likely): the clients must refetch.
         this.logger.warn(`Live events could not be read (${messageOf(e)}); clients told to resync`);
-        this.resync({ reason: 'overloaded' });
+        this.resync({ reason: 'events_unreadable' });
       }
     }
   }
@@ -230,8 +242,9 @@ export class LiveGateway
   }
 
   /**
-   * Publishes an event that originates on this instance only (e.g. an integration's health seen
-   * by a check here) to the readers of its type on every instance (through the adapter).
+   * Publishes an event that originates on this instance only (nothing does today: every event
+   * source above reaches every instance through NOTIFY) to the readers of its type on every
+   * instance, through the adapter.
    */
   publishEverywhere(event: LiveEvent): void {
     if (!this.namespace) return;
@@ -316,6 +329,9 @@ export class LiveGateway
       batchWindowMs: this.config.live.batchWindowMs,
     };
     socket.emit(LIVE_WELCOME, welcome);
+    if (socket.recovered && !this.replaysLocalFrames()) {
+      socket.emit(LIVE_RESYNC, { reason: 'recovery_partial' } satisfies LiveResync);
+    }
     this.logger.debug(
       `Live client ${socket.id} connected${socket.recovered ? ' (recovered)' : ''} (${this.namespace.sockets.size} connected)`,
     );
@@ -338,6 +354,17 @@ export class LiveGateway
     void socket.join(roomOf(role));
   }
 
+  /**
+   * Whether connection-state recovery replays the frames emitted with `namespace.local`: Socket.IO's
+   * in-memory adapter keeps every broadcast, local or not; an adapter across instances (Redis
+   * Streams) replays only what it published, and local frames are never published (each instance
+   * sends its own). Then a recovered client is told to resync instead of believing it missed
+   * nothing.
+   */
+  private replaysLocalFrames(): boolean {
+    return this.namespace.adapter.constructor.name === 'SessionAwareAdapter';
+  }
+
   private readsIncidents(role: Role): boolean {
     return INCIDENT_WIRE_TYPES.every((type) => this.readers.rolesFor(type).includes(role));
   }
@@ -349,7 +376,6 @@ export class LiveGateway
    */
   private limitMessages(socket: Socket): void {
     const limiter = new LiveMessageLimiter(this.config.live.maxMessagesPerSecond);
-    this.limiters.set(socket, limiter);
     socket.use((packet, next) => {
       const [event, ...args] = packet as [unknown, ...unknown[]];
       const ack = args.at(-1);

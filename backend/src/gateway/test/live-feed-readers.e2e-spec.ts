@@ -89,6 +89,49 @@ describe('/live: each socket receives what its role may read', () => {
     expect(adminSocket.welcome.eventTypes).toContain('integration.status');
   });
 
+  it('sends analytics.refreshed to every role when a refresh is recorded', async () => {
+    const sockets = await Promise.all(ROLES.map(async (role) => live(await givenUser(t, role))));
+    const [row] = await t.dataSource.query<{ at: string }[]>(
+      `INSERT INTO analytics_refreshes (refreshed_at, duration_ms, trigger) VALUES ('2026-12-04T10:00:00.250Z', 12, 'manual')
+       RETURNING refreshed_at AS at`,
+    );
+    expect(row).toBeDefined();
+    for (const socket of sockets) {
+      const event = await socket.until(
+        () =>
+          socket.events.find(
+            (e) => e.type === 'analytics.refreshed' && e.refreshedAt === '2026-12-04T10:00:00.250Z',
+          ),
+        'analytics.refreshed',
+      );
+      expect(event).toMatchObject({ v: 1, at: '2026-12-04T10:00:00.250Z' });
+    }
+  });
+
+  it("sends integration.status when ServiceNow's reconciliation starts failing and when it recovers", async () => {
+    const adminSocket = await live(await givenUser(t, 'admin'));
+    const viewerSocket = await live(await givenUser(t, 'viewer'));
+    const statuses = (): unknown[] =>
+      adminSocket.events.flatMap((e) => (e.type === 'integration.status' ? [e] : []));
+    await t.dataSource.query(
+      `UPDATE servicenow_sync_state SET last_run_ok = false, last_run_error = 'ServiceNow answered 503'`,
+    );
+    await adminSocket.until(() => statuses()[0], 'integration.status');
+    await t.dataSource.query(`UPDATE servicenow_sync_state SET last_run_ok = true, last_run_error = NULL`);
+    await adminSocket.until(() => statuses()[1], 'the second integration.status');
+    expect(statuses()).toEqual([
+      expect.objectContaining({
+        v: 1,
+        integration: 'servicenow',
+        status: 'down',
+        detail: 'ServiceNow answered 503',
+      }),
+      expect.objectContaining({ integration: 'servicenow', status: 'ok', detail: null }),
+    ]);
+    await afterwards([viewerSocket]);
+    expect(viewerSocket.events.some((e) => e.type === 'integration.status')).toBe(false);
+  });
+
   it('downgrades a demoted admin at once and upgrades a promoted viewer', async () => {
     const person = await givenUser(t, 'admin');
     const socket = await live(person);

@@ -59,6 +59,7 @@ describe('/live: nothing missed across a reconnect', () => {
 
     expect(client.socket.recovered).toBe(true);
     expect(client.socket.id).toBe(socketId);
+    expect(client.resyncs).toEqual([]); // the in-memory adapter replays every frame
     const all = [...ids, created];
     const expected = await databaseVersions(all);
     expect(expected).toEqual([3, 2, 1]);

@@ -5809,6 +5809,8 @@ export interface operations {
         readonly openedFrom?: string;
         /** @description Exclusive */
         readonly openedTo?: string;
+        /** @description Inclusive: incidents whose updatedAt is at or after this time (a live client resyncing from the newest updatedAt it saw; docs/live.md) */
+        readonly updatedSince?: string;
         /** @description Full text over number, title and description; partial numbers match */
         readonly q?: string;
         readonly sort?: '-openedAt' | 'openedAt' | 'priority' | '-updatedAt' | 'slaDueAt';
