@@ -13,6 +13,7 @@ import { PRODUCT_NAME } from '../page-title-strategy';
 import { Session } from '../session/session';
 import { Role } from '../session/user';
 import { ApiStatus } from './api-status';
+import { LiveStatus } from './live-status';
 import { ThemeToggle } from './theme-toggle';
 import { UserMenu } from './user-menu';
 
@@ -71,6 +72,7 @@ const NAVIGATION: readonly NavSection[] = [
     MatListItemTitle,
     Icon,
     ApiStatus,
+    LiveStatus,
     ThemeToggle,
     UserMenu,
   ],

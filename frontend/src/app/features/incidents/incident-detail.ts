@@ -43,11 +43,12 @@ import { IncidentServiceNow } from './incident-servicenow';
 import { IncidentMetadata } from '../../shared/incident-rules/incident-metadata';
 import { IncidentTimeline } from './incident-timeline';
 import { IncidentsApi } from './incidents-api';
+import { followIncident } from './live-incident';
 import { PriorityBadge } from '../../shared/incident-rules/priority-badge';
 import { ReasonDialog } from './reason-dialog';
 import { ResolveDialog } from './resolve-dialog';
 import { SlaDue } from './sla-due';
-import { StateChip } from './state-chip';
+import { StateChip } from '../../shared/incident-rules/state-chip';
 
 type ReasonAction = 'hold' | 'cancel' | 'reopen' | 'resume';
 
@@ -135,6 +136,9 @@ export class IncidentDetail {
   protected readonly incident = this.api.incident(() => this.id());
   /** Bumped after every change, so the timeline and the deliveries reload. */
   protected readonly revision = signal(0);
+  /** Bumped when a comment arrives live: only the timeline reloads. */
+  protected readonly timelineRevision = computed(() => this.revision() + this.liveComments());
+  private readonly liveComments = signal(0);
 
   constructor() {
     // The route can only title the tab with the id in the URL; once loaded, say which incident it is.
@@ -145,6 +149,26 @@ export class IncidentDetail {
         title.setTitle(`${number} ${summary} · ${PRODUCT_NAME}`);
       }
     });
+    // Live: a newer version replaces the one on screen (what the user is typing is in drafts and
+    // dialogs, which keep the version they were opened with), comments appear in the timeline.
+    followIncident(
+      computed(() => (this.incident.hasValue() ? this.incident.value().id : undefined)),
+      {
+        changed: (incident) => {
+          const current = this.current();
+          if (!current || incident.version <= current.version) return;
+          this.incident.set(incident);
+          this.revision.update((n) => n + 1);
+        },
+        commented: () => {
+          this.liveComments.update((n) => n + 1);
+        },
+        resync: () => {
+          this.incident.reload();
+          this.revision.update((n) => n + 1);
+        },
+      },
+    );
   }
 
   protected readonly canAct = computed(() => this.session.hasRole('responder', 'admin'));
@@ -207,7 +231,12 @@ export class IncidentDetail {
     AssignDialog.ask(this.dialog, current)
       .pipe(filter((assignment) => assignment !== undefined))
       .subscribe((assignment) => {
-        this.run((i) => this.api.assign(i.id, assignment, i.version), 'Assignment saved.');
+        this.run(
+          (i) => this.api.assign(i.id, assignment, i.version),
+          'Assignment saved.',
+          undefined,
+          current,
+        );
       });
   }
 
@@ -231,6 +260,7 @@ export class IncidentDetail {
           () => {
             this.reasonDrafts.update((drafts) => ({ ...drafts, [action]: undefined }));
           },
+          current,
         );
       });
   }
@@ -249,6 +279,7 @@ export class IncidentDetail {
           () => {
             this.resolveDraft.set(undefined);
           },
+          current,
         );
       });
   }
@@ -263,7 +294,7 @@ export class IncidentDetail {
     })
       .pipe(filter(Boolean))
       .subscribe(() => {
-        this.run((i) => this.api.close(i.id, i.version), 'Incident closed.');
+        this.run((i) => this.api.close(i.id, i.version), 'Incident closed.', undefined, current);
       });
   }
 
@@ -305,12 +336,18 @@ export class IncidentDetail {
     return this.incident.hasValue() ? this.incident.value() : undefined;
   }
 
+  /**
+   * `seen`: the version a dialog was opened on. A change that arrived live while the dialog was
+   * open must not be overwritten unknowingly: the API refuses the old version and the conflict
+   * banner offers a reload.
+   */
   private run(
     action: (incident: IncidentView) => Observable<IncidentView>,
     done: string,
     succeeded?: () => void,
+    seen?: IncidentView,
   ): void {
-    const current = this.current();
+    const current = seen ?? this.current();
     if (!current || this.busy()) return;
     this.busy.set(true);
     this.problem.set(null);

@@ -33,6 +33,7 @@ import {
 } from './incident';
 import { IncidentMetadata } from '../../shared/incident-rules/incident-metadata';
 import { IncidentsApi } from './incidents-api';
+import { followIncident } from './live-incident';
 import { PriorityBadge } from '../../shared/incident-rules/priority-badge';
 
 export const TITLE_MAX_LENGTH = 200;
@@ -109,8 +110,31 @@ export class IncidentForm {
   protected readonly busy = signal(false);
   protected readonly problem = signal<Problem | null>(null);
   protected readonly conflict = signal(false);
+  /**
+   * A newer version that arrived live while the user had unsaved changes: shown as a banner, not
+   * applied, until the user chooses to reload (drop the draft) or keep editing (on top of it).
+   */
+  protected readonly changedElsewhere = signal<IncidentView | null>(null);
 
   constructor() {
+    followIncident(
+      computed(() => (this.editing() && this.incident.hasValue() ? this.incident.value().id : undefined)),
+      {
+        changed: (incident) => {
+          this.onNewer(incident);
+        },
+        resync: () => {
+          if (!this.incident.hasValue()) return;
+          this.api.get(this.incident.value().id).subscribe({
+            next: (incident) => {
+              this.onNewer(incident);
+            },
+            error: () => undefined, // a failed refetch leaves the form as it is; saving still guards the version
+          });
+        },
+      },
+    );
+
     // Fill the form from the loaded incident. A reload after a conflict brings their version: the
     // fields the user changed keep the user's input, the others take their values, so saving again
     // sends only the user's own changes and does not undo theirs.
@@ -150,6 +174,42 @@ export class IncidentForm {
         this.showProblem(problemFrom(error));
       },
     });
+  }
+
+  /** Drops the draft and shows the version that arrived meanwhile. */
+  protected takeTheirs(): void {
+    const newer = this.changedElsewhere();
+    if (!newer) return;
+    this.changedElsewhere.set(null);
+    this.conflict.set(false);
+    this.form.markAsPristine();
+    this.incident.set(newer);
+  }
+
+  /**
+   * Keeps the draft and makes the version that arrived meanwhile the base of the save: the fields
+   * the user changed keep the user's input, the others take the new values, and saving sends only
+   * the user's changes with the new version, knowingly on top of theirs.
+   */
+  protected keepEditing(): void {
+    const newer = this.changedElsewhere();
+    if (!newer) return;
+    this.changedElsewhere.set(null);
+    this.conflict.set(false);
+    this.incident.set(newer);
+  }
+
+  /** A newer version from the live connection: applied at once unless it would touch a draft. */
+  private onNewer(incident: IncidentView): void {
+    if (!this.incident.hasValue() || this.busy()) return; // a save in flight: its answer decides
+    const base = this.incident.value();
+    if (incident.id !== base.id || incident.version <= base.version) return;
+    if (this.form.dirty) {
+      const pending = this.changedElsewhere();
+      if (!pending || incident.version > pending.version) this.changedElsewhere.set(incident);
+      return;
+    }
+    this.incident.set(incident);
   }
 
   /** After a conflict: load their version as the base for the save; the form keeps what was typed. */

@@ -40,6 +40,7 @@ import {
   IncidentQuery,
   IncidentSort,
   IncidentSource,
+  IncidentView,
   IncidentState,
   Priority,
   PRIORITIES,
@@ -51,9 +52,10 @@ import {
 } from './incident';
 import { IncidentMetadata } from '../../shared/incident-rules/incident-metadata';
 import { IncidentsApi } from './incidents-api';
+import { LiveIncidentRows } from './live-incident-rows';
 import { PriorityBadge } from '../../shared/incident-rules/priority-badge';
 import { SlaDue } from './sla-due';
-import { StateChip } from './state-chip';
+import { StateChip } from '../../shared/incident-rules/state-chip';
 import { LaterPages } from '../../shared/keyset-pages';
 import { UrlQuery } from '../../shared/url-query';
 
@@ -162,7 +164,11 @@ export class IncidentList {
     computed(() => (this.firstPage.hasValue() ? this.firstPage.value() : undefined)),
     (query: IncidentQuery, cursor: string) => this.api.nextPage(query, cursor),
   );
-  protected readonly incidents = this.more.items;
+  /** The loaded rows, kept current by the live connection. */
+  private readonly liveRows = new LiveIncidentRows(this.more.items, this.query);
+  protected readonly incidents = this.liveRows.rows;
+  protected readonly highlighted = this.liveRows.highlighted;
+  protected readonly trackById = (_: number, incident: IncidentView) => incident.id;
   protected readonly nextCursor = this.more.nextCursor;
   protected readonly loadingMore = this.more.loading;
   protected readonly moreProblem = this.more.problem;

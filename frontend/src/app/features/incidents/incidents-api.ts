@@ -1,6 +1,6 @@
 import { HttpClient, HttpHeaders, httpResource, HttpResourceRef } from '@angular/common/http';
 import { inject, Injectable } from '@angular/core';
-import { Observable } from 'rxjs';
+import { EMPTY, expand, Observable, reduce } from 'rxjs';
 
 import { ApiSchema } from '../../core/api/api-schema';
 import { InboundEventList } from '../../shared/inbound-events/inbound-event';
@@ -21,6 +21,9 @@ export type IncidentDeliveries = ApiSchema<'DeliveryListView'>;
 
 export const INCIDENT_PAGE_SIZE = 50;
 export const TIMELINE_PAGE_SIZE = 100;
+/** A resync reads at most RESYNC_PAGE_SIZE × RESYNC_MAX_PAGES changed incidents. */
+export const RESYNC_PAGE_SIZE = 100;
+export const RESYNC_MAX_PAGES = 5;
 
 /**
  * Incidents: the only place that knows the `/api/incidents` URLs. Reads are resources (call them
@@ -43,12 +46,40 @@ export class IncidentsApi {
     return this.http.get<IncidentPage>('/api/incidents', { params: listParams({ ...query, cursor }) });
   }
 
+  /**
+   * Every incident changed at or after `since` (ISO 8601), most recently changed first, paged
+   * through up to RESYNC_MAX_PAGES: what the live pages fetch after a reconnect that lost events
+   * (docs/live.md, "Reconnect and resync").
+   */
+  changedSince(since: string): Observable<readonly IncidentView[]> {
+    const page = (cursor?: string) =>
+      this.http.get<IncidentPage>('/api/incidents', {
+        params: {
+          sort: '-updatedAt',
+          updatedSince: since,
+          limit: RESYNC_PAGE_SIZE,
+          ...(cursor ? { cursor } : {}),
+        },
+      });
+    return page().pipe(
+      expand((current, index) =>
+        current.nextCursor && index + 1 < RESYNC_MAX_PAGES ? page(current.nextCursor) : EMPTY,
+      ),
+      reduce<IncidentPage, readonly IncidentView[]>((all, current) => [...all, ...current.items], []),
+    );
+  }
+
   /** By id or by number (`INC0001234`); nothing is loaded while `idOrNumber()` is undefined. */
   incident(idOrNumber: () => string | undefined): HttpResourceRef<IncidentView | undefined> {
     return httpResource<IncidentView>(() => {
       const id = idOrNumber();
       return id === undefined ? undefined : this.url(id);
     });
+  }
+
+  /** One read, for a page that must compare before it shows (the edit form after a resync). */
+  get(idOrNumber: string): Observable<IncidentView> {
+    return this.http.get<IncidentView>(this.url(idOrNumber));
   }
 
   create(incident: NewIncident): Observable<IncidentView> {

@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
 
-import { IncidentState, STATE_LABELS } from './incident';
+import { IncidentState, STATE_LABELS } from './priority';
 
 @Component({
   selector: 'nx-state-chip',
