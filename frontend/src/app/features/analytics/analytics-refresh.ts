@@ -1,29 +1,41 @@
 import { DOCUMENT } from '@angular/common';
 import { inject, InjectionToken } from '@angular/core';
+import { toObservable } from '@angular/core/rxjs-interop';
 import {
   distinctUntilChanged,
   EMPTY,
   fromEvent,
   interval,
   map,
+  merge,
   type Observable,
   startWith,
   switchMap,
   timer,
 } from 'rxjs';
+import { LiveConnection } from '../../core/live/live-connection';
 
 /** How often the dashboard looks for fresher figures while it is visible (the views refresh every 60 s). */
 export const ANALYTICS_POLL_MS = 60_000;
 
 /**
- * When the dashboard re-reads its answers. The one place that decides it: today a poll while the
- * page is visible; once the gateway's `analytics.refreshed` event is available (LiveConnection),
- * this token's factory becomes that event's stream and nothing else changes. Re-reads are cheap:
- * they send the ETag and a 304 keeps what is shown.
+ * When the dashboard re-reads its answers: whenever the gateway announces a refresh of the views
+ * (`analytics.refreshed` on the live socket), and, while the socket is not live (connecting,
+ * reconnecting, offline), a poll while the page is visible instead. Re-reads are cheap: they send
+ * the ETag and a 304 keeps what is shown.
  */
 export const ANALYTICS_REFRESHES = new InjectionToken<Observable<unknown>>('analytics refreshes', {
   providedIn: 'root',
-  factory: () => pollWhileVisible(inject(DOCUMENT), ANALYTICS_POLL_MS),
+  factory: () => {
+    const live = inject(LiveConnection);
+    const poll = pollWhileVisible(inject(DOCUMENT), ANALYTICS_POLL_MS);
+    const pollUnlessLive = toObservable(live.state).pipe(
+      map((state) => state === 'live'),
+      distinctUntilChanged(),
+      switchMap((isLive) => (isLive ? EMPTY : poll)),
+    );
+    return merge(live.analyticsRefreshed$, pollUnlessLive);
+  },
 });
 
 /**
