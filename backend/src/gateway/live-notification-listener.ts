@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import pg from 'pg';
 import type { DataSource } from 'typeorm';
+import { PgChannelListener } from '../common/database/pg-channel-listener';
 
 /** The channels the triggers of migration 1765100000000 notify. */
 export const LIVE_OUTBOX_CHANNEL = 'live_outbox';
@@ -28,9 +28,6 @@ export interface LiveNotificationHandlers {
   readonly missed: () => void;
 }
 
-const FIRST_RETRY_MS = 250;
-const MAX_RETRY_MS = 5000;
-
 /**
  * Listens, on a connection of its own, for what was committed that /live sockets should hear
  * about. NOTIFY is delivered only after commit and in commit order, to every instance, so each
@@ -42,13 +39,20 @@ const MAX_RETRY_MS = 5000;
 export class LiveNotificationListener implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(LiveNotificationListener.name);
   private handlers: LiveNotificationHandlers | undefined;
-  private client: pg.Client | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private failedAttempts = 0;
-  private everListened = false;
-  private stopped = false;
+  private readonly listener: PgChannelListener;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    this.listener = new PgChannelListener({
+      connectionString: (dataSource.options as { url?: string }).url,
+      applicationName: LIVE_LISTENER_APPLICATION_NAME,
+      channels: [LIVE_OUTBOX_CHANNEL, LIVE_ANALYTICS_CHANNEL, LIVE_INTEGRATION_CHANNEL],
+      label: 'Live listener',
+      onNotification: (channel, payload) => this.dispatch(channel, payload),
+      onListening: (again) => {
+        if (again) this.handlers?.missed();
+      },
+    });
+  }
 
   handle(handlers: LiveNotificationHandlers): void {
     this.handlers = handlers;
@@ -56,74 +60,15 @@ export class LiveNotificationListener implements OnApplicationBootstrap, OnModul
 
   /** Whether a LISTEN is in place right now. */
   get listening(): boolean {
-    return this.client !== undefined;
+    return this.listener.listening;
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.connect();
+    await this.listener.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.retryTimer);
-    const client = this.client;
-    this.client = undefined;
-    await client?.end().catch(() => undefined);
-  }
-
-  private async connect(): Promise<void> {
-    const url = (this.dataSource.options as { url?: string }).url;
-    const client = new pg.Client({
-      connectionString: url,
-      application_name: LIVE_LISTENER_APPLICATION_NAME,
-      // A silently dead peer (no RST) would otherwise go unnoticed, and so would every event.
-      keepAlive: true,
-      keepAliveInitialDelayMillis: 10_000,
-    });
-    let lost = false;
-    const lose = (error?: unknown): void => {
-      if (lost) return;
-      lost = true;
-      if (this.client === client) this.client = undefined;
-      void client.end().catch(() => undefined);
-      this.retryLater(error);
-    };
-    client.on('error', lose);
-    client.on('end', () => lose());
-    client.on('notification', (message) => this.dispatch(message.channel, message.payload));
-    try {
-      await client.connect();
-      await client.query(
-        `LISTEN ${LIVE_OUTBOX_CHANNEL}; LISTEN ${LIVE_ANALYTICS_CHANNEL}; LISTEN ${LIVE_INTEGRATION_CHANNEL}`,
-      );
-    } catch (e) {
-      lose(e);
-      return;
-    }
-    if (lost) return;
-    if (this.stopped) {
-      await client.end().catch(() => undefined);
-      return;
-    }
-    this.client = client;
-    if (this.failedAttempts > 0) {
-      this.logger.log(`Listening for live events again after ${this.failedAttempts} failed attempt(s)`);
-    }
-    this.failedAttempts = 0;
-    if (this.everListened) this.handlers?.missed();
-    this.everListened = true;
-  }
-
-  private retryLater(error: unknown): void {
-    if (this.stopped) return;
-    const delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** this.failedAttempts);
-    this.failedAttempts += 1;
-    const reason = error instanceof Error ? error.message : 'connection closed';
-    this.logger.warn(
-      `Live listener lost its database connection (${reason}); attempt ${this.failedAttempts} in ${delay} ms`,
-    );
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => void this.connect(), delay);
+    await this.listener.stop();
   }
 
   private dispatch(channel: string, payload: string | undefined): void {
