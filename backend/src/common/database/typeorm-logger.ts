@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Logger as TypeOrmLoggerContract } from 'typeorm';
+import { databaseFailureOf } from './database-failure';
 
 /**
  * TypeORM's messages in our structured log. Query parameters are never logged: they carry
@@ -15,6 +16,12 @@ export class TypeOrmLogger implements TypeOrmLoggerContract {
     this.logger.verbose(query);
   }
   logQueryError(error: string | Error, query: string): void {
+    // A connection lost mid-query (e.g. a background transaction's COMMIT in an outage) is the
+    // infrastructure, already reported once as "Database unavailable": a warning, not a bug.
+    if (databaseFailureOf(error) === 'lost') {
+      this.logger.warn(`Query failed, the database connection was lost: ${messageOf(error)} -- ${query}`);
+      return;
+    }
     this.logger.error(`Query failed: ${error instanceof Error ? error.message : error} -- ${query}`);
   }
   logQuerySlow(time: number, query: string): void {
@@ -30,4 +37,8 @@ export class TypeOrmLogger implements TypeOrmLoggerContract {
     if (level === 'warn') this.logger.warn(String(message));
     else this.logger.log(String(message));
   }
+}
+
+function messageOf(error: string | Error): string {
+  return error instanceof Error ? error.message : error;
 }
