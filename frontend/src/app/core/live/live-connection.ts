@@ -65,6 +65,9 @@ interface RoomEntry {
 
 const keyOf = (room: LiveRoom): string => (room.room === 'feed' ? 'feed' : `incident:${room.incidentId}`);
 
+/** The live socket refuses this, as REST does, until the temporary password is changed. */
+const PASSWORD_CHANGE_REQUIRED = 'AUTH_PASSWORD_CHANGE_REQUIRED';
+
 /**
  * The console's one `/live` socket per signed-in session (docs/live.md, "Client contract").
  *
@@ -121,9 +124,11 @@ export class LiveConnection {
   private readonly seenEventIds = new Set<string>();
 
   constructor() {
-    // Follows the signed-in user: a new user (or none) means a new socket (or none).
+    // Follows the signed-in user: a new user (or none) means a new socket (or none). A user who
+    // must change a temporary password reads nothing yet (REST answers 403 too): no socket until then.
     effect(() => {
-      const userId = this.session.isSignedIn() ? (this.session.user()?.id ?? null) : null;
+      const admitted = this.session.isSignedIn() && !this.session.mustChangePassword();
+      const userId = admitted ? (this.session.user()?.id ?? null) : null;
       untracked(() => {
         this.follow(userId);
       });
@@ -386,6 +391,12 @@ export class LiveConnection {
     this.stateSignal.set('offline');
     const socket = this.socket;
     socket?.disconnect();
+    if (problem.code === PASSWORD_CHANGE_REQUIRED) {
+      // Still signed in, but a temporary password must be changed first: the session's next
+      // request leads to the profile page, and clearing mustChangePassword reconnects.
+      this.session.reloadUser().subscribe({ error: () => undefined });
+      return;
+    }
     this.session.clear();
     this.snackBar.open(`Signed out: ${problem.detail}`, 'OK', toastConfig(10_000));
     void this.router.navigateByUrl(signInUrl(this.router, this.router.url));
