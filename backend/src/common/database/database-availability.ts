@@ -26,13 +26,32 @@ interface PendingConnect {
   callback(error: Error): void;
 }
 
+/** A check that got no answer in time: ambiguous alone (a busy server), an outage when repeated. */
+export const SILENT_CHECKS_BEFORE_OUTAGE = 3;
+
+class ProbeSilence extends Error {}
+
+/**
+ * What a failed check says about the server:
+ * - `gone`: refused, reset, shutting down: an outage now;
+ * - `silent`: no answer in time (our deadline or pg's connect timeout): an outage once repeated;
+ * - `saturated`: it answered that it is full (class 53): not an outage, requests still run.
+ */
+export function probeVerdict(error: unknown): 'gone' | 'silent' | 'saturated' {
+  if (error instanceof ProbeSilence) return 'silent';
+  const message = error instanceof Error ? error.message : '';
+  if (/timeout expired|connection timeout/i.test(message)) return 'silent';
+  return databaseFailureOf(error) === 'saturated' ? 'saturated' : 'gone';
+}
+
 /**
  * Knows whether PostgreSQL can serve us, so a request answers 503 at once instead of waiting on a
  * database that is gone:
  *
  * - A check (`SELECT 1` on a connection of its own, bounded by DATABASE_HEALTH_INTERVAL_MS) runs
  *   every DATABASE_HEALTH_INTERVAL_MS, and at once when a request lost its connection.
- * - When a check fails, the pool is closed to new work (its `connect` fails immediately with
+ * - When a check fails (a refused or reset connection at once; a check left unanswered only
+ *   SILENT_CHECKS_BEFORE_OUTAGE times in a row; never "too many connections"), the pool is closed to new work (its `connect` fails immediately with
  *   DatabaseUnavailableError) and its connections are cut, so queries stuck on a server that went
  *   silent fail now rather than after statement_timeout. Their transactions roll back: nothing
  *   acknowledged is lost.
@@ -47,9 +66,12 @@ export class DatabaseAvailability implements OnModuleInit, OnApplicationBootstra
   private readonly clients = new Set<pg.PoolClient>();
   private outage: { readonly since: number; readonly reason: string } | undefined;
   private probe: pg.Client | undefined;
+  private pinging: Promise<void> | undefined;
   private checking: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Checks in a row that got no answer in time; SILENT_CHECKS_BEFORE_OUTAGE of them make an outage. */
+  private silentChecks = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -78,7 +100,10 @@ export class DatabaseAvailability implements OnModuleInit, OnApplicationBootstra
   onApplicationBootstrap(): void {
     const tick = (): void => {
       void this.check().finally(() => {
-        if (!this.stopped) this.timer = setTimeout(tick, this.config.database.healthIntervalMs).unref();
+        // After a check without an answer the next one starts at once (waiting on the same query),
+        // so silence becomes an outage after SILENT_CHECKS_BEFORE_OUTAGE deadlines, not intervals.
+        const delay = this.silentChecks > 0 ? 0 : this.config.database.healthIntervalMs;
+        if (!this.stopped) this.timer = setTimeout(tick, delay).unref();
       });
     };
     this.timer = setTimeout(tick, this.config.database.healthIntervalMs).unref();
@@ -140,23 +165,57 @@ export class DatabaseAvailability implements OnModuleInit, OnApplicationBootstra
       await Promise.race([
         this.ping(timeoutMs),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+          timer = setTimeout(() => reject(new ProbeSilence(`no answer within ${timeoutMs} ms`)), timeoutMs);
         }),
       ]);
+      this.silentChecks = 0;
       if (this.outage) {
         const seconds = Math.round((Date.now() - this.outage.since) / 100) / 10;
         this.outage = undefined;
         this.logger.log(`Database reachable again after ${seconds} s; serving requests`);
       }
     } catch (e) {
+      if (this.outage || this.stopped) {
+        await this.closeProbe();
+        return;
+      }
+      const reason = e instanceof Error ? e.message : String(e);
+      const verdict = probeVerdict(e);
+      if (verdict === 'silent' && ++this.silentChecks < SILENT_CHECKS_BEFORE_OUTAGE) {
+        // A busy server or a starved event loop can miss one deadline; cutting every connection
+        // for that would turn a load spike into an outage. The probe is kept: its answer may come.
+        if (!(e instanceof ProbeSilence)) await this.closeProbe();
+        if (this.silentChecks === 1)
+          this.logger.warn(`Database check got no answer (${reason}); not an outage yet`);
+        return;
+      }
       await this.closeProbe();
-      if (!this.outage && !this.stopped) this.open(e instanceof Error ? e.message : String(e));
+      if (verdict === 'saturated') {
+        // The server answered, it is only full: the pool's own connections still work.
+        this.silentChecks = 0;
+        this.logger.warn(
+          `Database check could not connect (${reason}); the server is answering, not an outage`,
+        );
+        return;
+      }
+      this.silentChecks = 0;
+      this.open(reason);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private async ping(timeoutMs: number): Promise<void> {
+  /** A check missed by a busy server waits on the same query rather than queueing another. */
+  private ping(timeoutMs: number): Promise<void> {
+    if (this.pinging) return this.pinging;
+    const pinging = this.pingOnce(timeoutMs).finally(() => {
+      if (this.pinging === pinging) this.pinging = undefined;
+    });
+    this.pinging = pinging;
+    return pinging;
+  }
+
+  private async pingOnce(timeoutMs: number): Promise<void> {
     if (!this.probe) {
       const url = (this.dataSource.options as { url?: string }).url;
       const probe = new pg.Client({
@@ -175,6 +234,7 @@ export class DatabaseAvailability implements OnModuleInit, OnApplicationBootstra
   private async closeProbe(): Promise<void> {
     const probe = this.probe;
     this.probe = undefined;
+    this.pinging = undefined;
     if (!probe) return;
     (probe as unknown as ClientInternals).connection?.stream?.destroy();
     await probe.end().catch(() => undefined); // resolves once the destroyed socket has closed

@@ -175,6 +175,20 @@ describe('a database that goes away', () => {
     expect(later.ms).toBeLessThan(1000);
   });
 
+  it('cuts nothing for a check left unanswered once: a request waiting through it still succeeds', async () => {
+    const warned = (): number =>
+      t.logs().filter((l) => l.level === 'warn' && /Database check got no answer/.test(l.msg ?? '')).length;
+    const before = warned();
+    const outagesBefore = t.logs().filter((l) => /Database unavailable/.test(l.msg ?? '')).length;
+    await proxy.blackhole();
+    const waiting = timed(() => t.http.get('/api/incidents').set('authorization', admin.bearer));
+    await waitFor(() => warned() > before, 5000, 'a check without an answer');
+    await proxy.forward();
+    const { res } = await waiting;
+    expect(res.status).toBe(200);
+    expect(t.logs().filter((l) => /Database unavailable/.test(l.msg ?? '')).length).toBe(outagesBefore);
+  });
+
   it('serves again when the database comes back, without a restart', async () => {
     await proxy.refuse();
     expectUnavailable(await t.http.get('/api/incidents').set('authorization', admin.bearer), 'during');
