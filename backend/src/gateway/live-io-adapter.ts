@@ -95,6 +95,18 @@ interface RecoverableAdapter {
 
 const EVENT_PACKET = 2;
 
+const REPLAYS_LOCAL_FRAMES = Symbol('replaysLocalFrames');
+
+/**
+ * Whether connection-state recovery on this adapter replays the frames emitted with
+ * `namespace.local` (incident events) as well: Socket.IO's in-memory adapter keeps every
+ * broadcast, and so does LocalRecovery with Redis. Any other adapter replays only what it
+ * published, so a socket it recovers must still be told to resync.
+ */
+export function recoveryReplaysLocalFrames(adapter: object): boolean {
+  return adapter.constructor.name === 'SessionAwareAdapter' || REPLAYS_LOCAL_FRAMES in adapter;
+}
+
 /**
  * Socket.IO's connection-state recovery, kept in this instance's memory as its in-memory adapter
  * does, for every event frame this instance sends: its own `.local` broadcasts and those that
@@ -125,8 +137,7 @@ class LocalRecovery {
     adapter.addOffsetIfNecessary = (packet, opts) => recovery.record(packet, opts);
     adapter.persistSession = (session) => recovery.persist(session);
     adapter.restoreSession = (pid, offset) => Promise.resolve(recovery.restore(pid, offset));
-    // Tells the gateway that recovery replays `.local` frames too (no need to resync a recovered socket).
-    Object.assign(adapter, { replaysLocalFrames: true });
+    Object.assign(adapter, { [REPLAYS_LOCAL_FRAMES]: true });
   }
 
   private record(packet: Packet, opts: BroadcastOptions): void {

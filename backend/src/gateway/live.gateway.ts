@@ -26,6 +26,7 @@ import { LiveClient, LiveClients } from './live-clients';
 import { LiveErrorCode } from './live.errors';
 import { LiveEventReaders } from './live-event-readers';
 import { LiveIncidentEvents } from './live-incident-events';
+import { recoveryReplaysLocalFrames } from './live-io-adapter';
 import { LiveIntegrationWatch } from './live-integration-watch';
 import { LiveMessageLimiter } from './live-message-limiter';
 import { LiveNotificationListener } from './live-notification-listener';
@@ -329,7 +330,7 @@ export class LiveGateway
       batchWindowMs: this.config.live.batchWindowMs,
     };
     socket.emit(LIVE_WELCOME, welcome);
-    if (socket.recovered && !this.replaysLocalFrames()) {
+    if (socket.recovered && !recoveryReplaysLocalFrames(this.namespace.adapter)) {
       socket.emit(LIVE_RESYNC, { reason: 'recovery_partial' } satisfies LiveResync);
     }
     this.logger.debug(
@@ -352,17 +353,6 @@ export class LiveGateway
       if (staleRole || unreadable) void socket.leave(room);
     }
     void socket.join(roomOf(role));
-  }
-
-  /**
-   * Whether connection-state recovery replays the frames emitted with `namespace.local`: Socket.IO's
-   * in-memory adapter keeps every broadcast, local or not; an adapter across instances (Redis
-   * Streams) replays only what it published, and local frames are never published (each instance
-   * sends its own). Then a recovered client is told to resync instead of believing it missed
-   * nothing.
-   */
-  private replaysLocalFrames(): boolean {
-    return this.namespace.adapter.constructor.name === 'SessionAwareAdapter';
   }
 
   private readsIncidents(role: Role): boolean {
