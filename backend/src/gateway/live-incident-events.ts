@@ -114,7 +114,13 @@ export class LiveIncidentEvents {
 
   private toWire(row: EventRow, views: ReadonlyMap<string, IncidentView>): LiveIncidentEvent | undefined {
     const type = row.type as IncidentEventType;
-    const base = { v: 1 as const, id: row.id, at: row.at, incidentId: row.aggregate_id };
+    const base = {
+      v: 1 as const,
+      id: row.id,
+      at: row.at,
+      incidentId: row.aggregate_id,
+      actor: { type: row.actor_type, id: row.actor_id, label: row.actor_label },
+    };
     switch (WIRE_TYPE_OF[type]) {
       case 'incident.created': {
         const incident = views.get(row.aggregate_id);

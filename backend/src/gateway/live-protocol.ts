@@ -84,23 +84,35 @@ interface LiveEventBase<T extends string> {
   readonly at: string;
 }
 
-export interface LiveIncidentCreated extends LiveEventBase<'incident.created'> {
+/** Who caused an incident event: as the incident's timeline names them. */
+export interface LiveActor {
+  /** `user`, `api_key` or `system` (an integration acting, or the app itself). */
+  readonly type: string;
+  /** The user's, key's or integration's id; null for the app itself. */
+  readonly id: string | null;
+  /** A user's email, a key's name, the integration's name, or `system`. */
+  readonly label: string | null;
+}
+
+interface LiveIncidentEventBase<T extends string> extends LiveEventBase<T> {
   readonly incidentId: string;
+  readonly actor: LiveActor;
+}
+
+export interface LiveIncidentCreated extends LiveIncidentEventBase<'incident.created'> {
   readonly version: number;
   /** As GET /api/incidents/:id, at `version` or newer. */
   readonly incident: IncidentView;
 }
 
-export interface LiveIncidentUpdated extends LiveEventBase<'incident.updated'> {
-  readonly incidentId: string;
+export interface LiveIncidentUpdated extends LiveIncidentEventBase<'incident.updated'> {
   readonly version: number;
   /** IncidentView field names the change touched. */
   readonly changed: readonly string[];
   readonly incident: IncidentView;
 }
 
-export interface LiveIncidentCommented extends LiveEventBase<'incident.commented'> {
-  readonly incidentId: string;
+export interface LiveIncidentCommented extends LiveIncidentEventBase<'incident.commented'> {
   readonly entry: {
     readonly id: string;
     readonly kind: 'comment' | 'work_note';
@@ -110,8 +122,7 @@ export interface LiveIncidentCommented extends LiveEventBase<'incident.commented
   };
 }
 
-export interface LiveIncidentSlaWarning extends LiveEventBase<'incident.sla_warning'> {
-  readonly incidentId: string;
+export interface LiveIncidentSlaWarning extends LiveIncidentEventBase<'incident.sla_warning'> {
   readonly threshold: 50 | 75 | 90;
   readonly dueAt: string;
 }

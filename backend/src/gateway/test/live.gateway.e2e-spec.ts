@@ -70,13 +70,14 @@ describe('Socket.IO /live on the API port', () => {
       const incident = (await t.http.get(`/api/incidents/${incidentId}`).set('authorization', admin.bearer))
         .body as IncidentView;
       const changes = { state: { from: 'new' as const, to: 'in_progress' as const } };
+      const aliceId = randomUUID();
       const event: PublishedEvent<IncidentEventPayloads> = {
         type: 'incident.state_changed',
         aggregateType: 'incident',
         aggregateId: incidentId,
         aggregateVersion: incident.version,
         payloads: { 1: { incident, changes } },
-        actor: { type: 'user', id: randomUUID(), label: 'alice@example.com' },
+        actor: { type: 'user', id: aliceId, label: 'alice@example.com' },
       };
       const events: LiveEvent[] = [];
       socket.on(LIVE_BATCH, (b: LiveBatch) => events.push(...b.events));
@@ -90,6 +91,7 @@ describe('Socket.IO /live on the API port', () => {
         id: eventId,
         at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) as unknown,
         incidentId,
+        actor: { type: 'user', id: aliceId, label: 'alice@example.com' },
         version: incident.version,
         changed: ['state'],
         incident: { ...incident, deliveriesBehind: expect.any(Number) as unknown },
