@@ -17,7 +17,12 @@ type ConnectCallback = (err: Error | undefined, client?: pg.PoolClient, release?
 
 /** The pg socket under a client; pg keeps it as `connection.stream`. */
 interface ClientInternals {
-  readonly connection?: { readonly stream?: { destroy(error?: Error): void } };
+  readonly connection?: {
+    readonly stream?: { destroy(error?: Error): void };
+    on(event: 'readyForQuery', listener: () => void): void;
+  };
+  /** The query sent and not answered yet, if any. */
+  readonly activeQuery?: unknown;
 }
 
 /** A request waiting in pg-pool's queue for a connection (pg-pool's PendingItem). */
@@ -26,7 +31,7 @@ interface PendingConnect {
   callback(error: Error): void;
 }
 
-/** A check that got no answer in time: ambiguous alone (a busy server), an outage when repeated. */
+/** Unanswered checks in a row that make an outage when no request is waiting on the server. */
 export const SILENT_CHECKS_BEFORE_OUTAGE = 3;
 
 class ProbeSilence extends Error {}
@@ -34,7 +39,7 @@ class ProbeSilence extends Error {}
 /**
  * What a failed check says about the server:
  * - `gone`: refused, reset, shutting down: an outage now;
- * - `silent`: no answer in time (our deadline or pg's connect timeout): an outage once repeated;
+ * - `silent`: no answer in time (our deadline or pg's connect timeout): see silenceVerdict;
  * - `saturated`: it answered that it is full (class 53): not an outage, requests still run.
  */
 export function probeVerdict(error: unknown): 'gone' | 'silent' | 'saturated' {
@@ -50,9 +55,10 @@ export function probeVerdict(error: unknown): 'gone' | 'silent' | 'saturated' {
  *
  * - A check (`SELECT 1` on a connection of its own, bounded by DATABASE_HEALTH_INTERVAL_MS) runs
  *   every DATABASE_HEALTH_INTERVAL_MS, and at once when a request lost its connection.
- * - When a check fails (a refused or reset connection at once; a check left unanswered only
- *   SILENT_CHECKS_BEFORE_OUTAGE times in a row; never "too many connections"), the pool is closed to new work (its `connect` fails immediately with
- *   DatabaseUnavailableError) and its connections are cut, so queries stuck on a server that went
+ * - When a check fails (a refused or reset connection; a check left unanswered while the server
+ *   answered nothing else, see silenceVerdict; never "too many connections"), the pool is closed
+ *   to new work (its `connect` fails immediately with DatabaseUnavailableError) and its
+ *   connections are cut, so queries stuck on a server that went
  *   silent fail now rather than after statement_timeout. Their transactions roll back: nothing
  *   acknowledged is lost.
  * - The next successful check opens the pool again; no restart is needed.
@@ -67,6 +73,10 @@ export class DatabaseAvailability implements OnModuleInit, OnApplicationBootstra
   private outage: { readonly since: number; readonly reason: string } | undefined;
   private probe: pg.Client | undefined;
   private pinging: Promise<void> | undefined;
+  /** When the running check began waiting (performance.now()). */
+  private checkStartedAt = 0;
+  /** When a pool connection last got an answer from the server (performance.now()). */
+  private lastAnswerAt = 0;
   private checking: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -88,9 +98,9 @@ export class DatabaseAvailability implements OnModuleInit, OnApplicationBootstra
   onModuleInit(): void {
     // Connections opened before this (TypeORM's first, at start-up) must be cut in an outage too.
     for (const client of (this.pool as unknown as { _clients?: pg.PoolClient[] })._clients ?? []) {
-      this.clients.add(client);
+      this.watch(client);
     }
-    this.pool.on('connect', (client) => this.clients.add(client));
+    this.pool.on('connect', (client) => this.watch(client));
     this.pool.on('remove', (client) => this.clients.delete(client));
     // An idle connection dropped by the server is often the first sign of an outage.
     this.pool.on('error', (error) => this.noticeFailure(error));
@@ -153,6 +163,27 @@ export class DatabaseAvailability implements OnModuleInit, OnApplicationBootstra
     };
   }
 
+  /** Every answer on a pool connection is proof of life (one timestamp per query). */
+  private watch(client: pg.PoolClient): void {
+    this.clients.add(client);
+    (client as unknown as ClientInternals).connection?.on('readyForQuery', () => {
+      this.lastAnswerAt = performance.now();
+    });
+  }
+
+  /**
+   * What a check left unanswered means. If the server answered a pool connection while the check
+   * waited, it is alive, only slow for the check. If not, and a request's query is waiting on
+   * it too, two witnesses agree: an outage now. If nothing else is waiting (an idle app), only a
+   * silence repeated SILENT_CHECKS_BEFORE_OUTAGE times is one: nobody waits meanwhile.
+   */
+  private silenceVerdict(): 'alive' | 'outage' | 'undecided' {
+    if (this.lastAnswerAt >= this.checkStartedAt) return 'alive';
+    const waiting = [...this.clients].some((c) => (c as unknown as ClientInternals).activeQuery);
+    if (waiting || ++this.silentChecks >= SILENT_CHECKS_BEFORE_OUTAGE) return 'outage';
+    return 'undecided';
+  }
+
   /** A request saw the connection fail: find out now rather than at the next tick. */
   noticeFailure(error: unknown): void {
     if (!this.stopped && !this.outage && databaseFailureOf(error) === 'lost') void this.check();
@@ -161,6 +192,7 @@ export class DatabaseAvailability implements OnModuleInit, OnApplicationBootstra
   private async runCheck(): Promise<void> {
     const timeoutMs = this.config.database.healthIntervalMs;
     let timer: NodeJS.Timeout | undefined;
+    this.checkStartedAt = performance.now();
     try {
       await Promise.race([
         this.ping(timeoutMs),
@@ -181,11 +213,13 @@ export class DatabaseAvailability implements OnModuleInit, OnApplicationBootstra
       }
       const reason = e instanceof Error ? e.message : String(e);
       const verdict = probeVerdict(e);
-      if (verdict === 'silent' && ++this.silentChecks < SILENT_CHECKS_BEFORE_OUTAGE) {
-        // A busy server or a starved event loop can miss one deadline; cutting every connection
-        // for that would turn a load spike into an outage. The probe is kept: its answer may come.
+      const silence = verdict === 'silent' ? this.silenceVerdict() : undefined;
+      if (silence === 'alive' || silence === 'undecided') {
+        // Cutting every connection for a check a busy server answered late would turn a load spike
+        // into an outage. The probe is kept: its answer may still come.
         if (!(e instanceof ProbeSilence)) await this.closeProbe();
-        if (this.silentChecks === 1)
+        if (silence === 'alive') this.silentChecks = 0;
+        else if (this.silentChecks === 1)
           this.logger.warn(`Database check got no answer (${reason}); not an outage yet`);
         return;
       }

@@ -175,18 +175,17 @@ describe('a database that goes away', () => {
     expect(later.ms).toBeLessThan(1000);
   });
 
-  it('cuts nothing for a check left unanswered once: a request waiting through it still succeeds', async () => {
+  it('declares no outage for an idle app whose check went unanswered once', async () => {
     const warned = (): number =>
       t.logs().filter((l) => l.level === 'warn' && /Database check got no answer/.test(l.msg ?? '')).length;
-    const before = warned();
-    const outagesBefore = t.logs().filter((l) => /Database unavailable/.test(l.msg ?? '')).length;
+    const outages = (): number => t.logs().filter((l) => /Database unavailable/.test(l.msg ?? '')).length;
+    const before = { warned: warned(), outages: outages() };
     await proxy.blackhole();
-    const waiting = timed(() => t.http.get('/api/incidents').set('authorization', admin.bearer));
-    await waitFor(() => warned() > before, 5000, 'a check without an answer');
+    await waitFor(() => warned() > before.warned, 5000, 'a check without an answer');
     await proxy.forward();
-    const { res } = await waiting;
-    expect(res.status).toBe(200);
-    expect(t.logs().filter((l) => /Database unavailable/.test(l.msg ?? '')).length).toBe(outagesBefore);
+    // Nothing was waiting on the server, so one silence was not enough to cut the pool.
+    expect(outages()).toBe(before.outages);
+    await t.http.get('/api/incidents').set('authorization', admin.bearer).expect(200);
   });
 
   it('serves again when the database comes back, without a restart', async () => {
