@@ -6,6 +6,7 @@ import { RESOLUTION_HOURS } from '../incidents/incident-priority';
 import type { Priority } from '../incidents/incident-priority';
 import { LATEST_REFRESH_SQL } from './analytics-refresh.sql';
 import { AnalyticsError, AnalyticsErrorCode } from './analytics.errors';
+import { PerRefreshAnswers } from './per-refresh-answers';
 import {
   AnalyticsRepository,
   type BucketRow,
@@ -85,10 +86,13 @@ function slaCounts(resolved: number, met: number, breached: number): SlaCountsVi
  */
 @Injectable()
 export class AnalyticsService {
+  /** Shared per refresh; exposed for tests and benches. */
+  readonly answers = new PerRefreshAnswers();
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   summary(q: AnalyticsRangeQuery, held: HeldCheck): Promise<Answer<SummaryView>> {
-    return this.read(held, async (refreshedAt, repo) => {
+    return this.read(`summary:${JSON.stringify(q)}`, held, async (refreshedAt, repo) => {
       const p = await this.parameters(q, 'summary', refreshedAt, repo);
       const { current, previous } = await repo.summary(p.from, p.to, p.priority);
       const durations = (r: SummaryRow, m: 'mtta' | 'mttr'): DurationStatsView =>
@@ -113,7 +117,7 @@ export class AnalyticsService {
   }
 
   responseTimes(q: AnalyticsSeriesQuery, held: HeldCheck): Promise<Answer<ResponseTimesView>> {
-    return this.read(held, async (refreshedAt, repo) => {
+    return this.read(`responseTimes:${JSON.stringify(q)}`, held, async (refreshedAt, repo) => {
       const p = await this.parameters(q, q.bucket ?? 'day', refreshedAt, repo);
       const rows = await repo.responseTimes(p, await repo.routeOf(p, refreshedAt), refreshedAt);
       return {
@@ -131,7 +135,7 @@ export class AnalyticsService {
   }
 
   sla(q: AnalyticsSeriesQuery, held: HeldCheck): Promise<Answer<SlaView>> {
-    return this.read(held, async (refreshedAt, repo) => {
+    return this.read(`sla:${JSON.stringify(q)}`, held, async (refreshedAt, repo) => {
       const p = await this.parameters(q, q.bucket ?? 'day', refreshedAt, repo);
       const route = await repo.routeOf(p, refreshedAt);
       const [rows, byPriority] = [
@@ -152,7 +156,7 @@ export class AnalyticsService {
   }
 
   sources(q: AnalyticsSeriesQuery, held: HeldCheck): Promise<Answer<SourcesView>> {
-    return this.read(held, async (refreshedAt, repo) => {
+    return this.read(`sources:${JSON.stringify(q)}`, held, async (refreshedAt, repo) => {
       const p = await this.parameters(q, q.bucket ?? 'day', refreshedAt, repo);
       const rows = await repo.sources(p, await repo.routeOf(p, refreshedAt), refreshedAt);
       const totals = new Map<string, { source: string; opened: number; alerts: number }>();
@@ -177,7 +181,7 @@ export class AnalyticsService {
   }
 
   backlog(q: AnalyticsBacklogQuery, held: HeldCheck): Promise<Answer<BacklogView>> {
-    return this.read(held, async (refreshedAt, repo) => {
+    return this.read(`backlog:${JSON.stringify(q)}`, held, async (refreshedAt, repo) => {
       const priority = q.priority ?? null;
       const [byState, byAssignee, byGroup] = [
         await repo.backlogByState(priority),
@@ -214,8 +218,13 @@ export class AnalyticsService {
     });
   }
 
-  /** Runs `answer` with the refresh time, in one snapshot; skips it when the caller holds it. */
+  /**
+   * Runs `answer` with the refresh time, in one snapshot; skips it when the caller holds it. `key`
+   * names the endpoint and its parameters: the answer is shared by every request for the same
+   * refresh (PerRefreshAnswers).
+   */
   private async read<V>(
+    key: string,
     held: HeldCheck,
     answer: (refreshedAt: Date, repo: AnalyticsRepository) => Promise<V>,
   ): Promise<Answer<V>> {
@@ -226,7 +235,10 @@ export class AnalyticsService {
       const [row] = await m.query<{ refreshed_at: Date }[]>(LATEST_REFRESH_SQL);
       const refreshedAt = row?.refreshed_at ?? new Date(0);
       if (held(refreshedAt)) return { refreshedAt, view: undefined };
-      return { refreshedAt, view: await answer(refreshedAt, new AnalyticsRepository(m)) };
+      const view = await this.answers.answer(refreshedAt, key, () =>
+        answer(refreshedAt, new AnalyticsRepository(m)),
+      );
+      return { refreshedAt, view };
     });
   }
 

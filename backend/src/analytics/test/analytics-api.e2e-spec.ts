@@ -3,6 +3,7 @@ import { givenUser, type SignedIn } from '../../../test/sign-in';
 import { eventually } from '../../../test/support/wait-for';
 import { startTestApp, type TestApp } from '../../../test/test-app';
 import { AnalyticsRefresher } from '../analytics-refresher';
+import { AnalyticsService } from '../analytics.service';
 import { SlaWarnings } from '../sla-warnings';
 
 /** RFC 4180 as analytics-csv writes it (no field here holds a quote, comma or line break). */
@@ -162,6 +163,37 @@ describe('/api/analytics', () => {
       expect(Date.parse((later.body as { refreshedAt: string }).refreshedAt)).toBeGreaterThan(
         Date.parse((first.body as { refreshedAt: string }).refreshedAt),
       );
+    });
+  });
+
+  describe('answers shared per refresh', () => {
+    it('computes an answer once for every request of the same refresh, and anew after the next', async () => {
+      await t.app.get(AnalyticsRefresher).refresh('manual');
+      const answers = t.app.get(AnalyticsService).answers;
+      const computedBefore = answers.computed;
+      const summary = '/api/analytics/summary?from=2026-10-01&to=2026-10-31&tz=UTC';
+      const bodies = await Promise.all(
+        [viewer, responder, viewer, responder, viewer].map(
+          async (who) => (await get(summary, who).expect(200)).body as unknown,
+        ),
+      );
+      expect(new Set(bodies.map((b) => JSON.stringify(b))).size).toBe(1);
+      expect(answers.computed - computedBefore).toBe(1);
+      await get(`${summary}&priority=1`).expect(200); // other parameters: another answer
+      expect(answers.computed - computedBefore).toBe(2);
+
+      // A change lands only with the next refresh, and then the shared answer is a new one.
+      const resolvedBefore = (bodies[0] as { mttr: { current: { count: number } } }).mttr.current.count;
+      await t.dataSource.query(`
+        INSERT INTO incidents (title, state, impact, urgency, source, opened_at, acknowledged_at, resolved_at,
+                               sla_due_at, close_code, close_notes)
+        VALUES ('Late addition', 'resolved', 2, 2, 'api', '2026-10-20T08:00Z', '2026-10-20T08:05Z',
+                '2026-10-20T09:00Z', '2026-10-20T16:00Z', 'Solution provided', 'Fixed')`);
+      const stale = (await get(summary).expect(200)).body as { mttr: { current: { count: number } } };
+      expect(stale.mttr.current.count).toBe(resolvedBefore);
+      await t.app.get(AnalyticsRefresher).refresh('manual');
+      const fresh = (await get(summary).expect(200)).body as { mttr: { current: { count: number } } };
+      expect(fresh.mttr.current.count).toBe(resolvedBefore + 1);
     });
   });
 
