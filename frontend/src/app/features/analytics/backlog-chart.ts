@@ -9,6 +9,9 @@ import { STATE_LABELS } from '../../shared/incident-rules/priority';
 import type { BacklogState, BacklogView } from './analytics-api';
 import { PRIORITIES, type Priority } from './analytics-query';
 import { AXIS_COLOR, GRID_COLOR, PRIORITY_COLORS } from './chart-colors';
+import { type FigureColumn, type FigureRow, FigureTable } from './figure-table';
+import { figureText } from './figure-text';
+import { TableToggle } from './table-toggle';
 
 /** The open states, in the order work moves through them. */
 const OPEN_STATES: readonly BacklogState[] = ['new', 'in_progress', 'on_hold'];
@@ -19,22 +22,14 @@ const OPEN_STATES: readonly BacklogState[] = ['new', 'in_progress', 'on_hold'];
  */
 @Component({
   selector: 'nx-backlog-chart',
-  imports: [BaseChartDirective, MatButton, MatCard, Icon],
+  imports: [BaseChartDirective, MatButton, MatCard, FigureTable, Icon, TableToggle],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <mat-card appearance="outlined">
       <div class="panel-head">
         <h2 id="backlog-title">Open backlog</h2>
         <div class="panel-actions">
-          <button
-            mat-button
-            type="button"
-            aria-controls="backlog-table"
-            [attr.aria-expanded]="showTable()"
-            (click)="showTable.set(!showTable())"
-          >
-            {{ showTable() ? 'Hide table' : 'Show as table' }}
-          </button>
+          <nx-table-toggle controls="backlog-table" [(shown)]="showTable" />
           <button mat-button type="button" (click)="download.emit()" aria-label="Download the backlog as CSV">
             Download CSV
           </button>
@@ -73,31 +68,12 @@ const OPEN_STATES: readonly BacklogState[] = ['new', 'in_progress', 'on_hold'];
             </div>
           }
           @if (showTable()) {
-            <div class="table-scroll" id="backlog-table">
-              <table class="figures">
-                <caption>
-                  Open incidents by state and priority
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">State</th>
-                    @for (p of priorities(); track p) {
-                      <th scope="col">P{{ p }}</th>
-                    }
-                  </tr>
-                </thead>
-                <tbody>
-                  @for (row of rows(); track row.state) {
-                    <tr>
-                      <th scope="row">{{ row.label }}</th>
-                      @for (n of row.counts; track $index) {
-                        <td>{{ n }}</td>
-                      }
-                    </tr>
-                  }
-                </tbody>
-              </table>
-            </div>
+            <nx-figure-table
+              id="backlog-table"
+              caption="Open incidents by state and priority"
+              [columns]="tableColumns()"
+              [rows]="tableRows()"
+            />
           }
         } @else if (failed()) {
           <div class="empty"><p>No figures: the request failed (see above).</p></div>
@@ -147,6 +123,15 @@ export class BacklogChart {
       ),
     }));
   });
+
+  protected readonly tableColumns = computed<readonly FigureColumn[]>(() => [
+    { header: 'State' },
+    ...this.priorities().map((p) => ({ header: `P${String(p)}` })),
+  ]);
+
+  protected readonly tableRows = computed<readonly FigureRow[]>(() =>
+    this.rows().map((r) => ({ key: r.state, label: r.label, cells: r.counts.map((n) => figureText(n)) })),
+  );
 
   protected readonly data = computed<ChartData<'bar', number[], string>>(() => ({
     labels: this.rows().map((r) => r.label),

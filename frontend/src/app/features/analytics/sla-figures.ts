@@ -3,6 +3,8 @@ import { MatButton } from '@angular/material/button';
 import { MatCard } from '@angular/material/card';
 
 import type { SlaView } from './analytics-api';
+import { type FigureColumn, type FigureRow, FigureTable } from './figure-table';
+import { figureText, percentText } from './figure-text';
 
 /**
  * SLA compliance (`/api/analytics/sla`) in compact form: the whole range's share resolved in
@@ -10,7 +12,7 @@ import type { SlaView } from './analytics-api';
  */
 @Component({
   selector: 'nx-sla-figures',
-  imports: [MatButton, MatCard],
+  imports: [MatButton, MatCard, FigureTable],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <mat-card appearance="outlined">
@@ -23,7 +25,7 @@ import type { SlaView } from './analytics-api';
         </div>
       </div>
       <div class="panel-body" [attr.aria-busy]="stale()">
-        @if (view(); as v) {
+        @if (view()) {
           @let t = total();
           <p class="overall">
             @if (t.percent === null) {
@@ -32,37 +34,12 @@ import type { SlaView } from './analytics-api';
               <strong>{{ t.percent }} %</strong> resolved within target ({{ t.met }} of {{ t.resolved }})
             }
           </p>
-          <div class="table-scroll">
-            <table class="figures" aria-describedby="sla-title">
-              <caption>
-                By priority, over the range
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Priority</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Met</th>
-                  <th scope="col">Breached</th>
-                  <th scope="col">Met %</th>
-                </tr>
-              </thead>
-              <tbody>
-                @for (row of v.byPriority; track row.priority) {
-                  <tr>
-                    <th scope="row">P{{ row.priority }}</th>
-                    <td>{{ row.targetHours }} h</td>
-                    <td>{{ row.met }}</td>
-                    <td>{{ row.breached }}</td>
-                    <td>
-                      <span class="meter" aria-hidden="true"
-                        ><span [style.width.%]="row.percent ?? 0"></span></span
-                      >{{ row.percent === null ? '—' : row.percent + ' %' }}
-                    </td>
-                  </tr>
-                }
-              </tbody>
-            </table>
-          </div>
+          <nx-figure-table
+            describedBy="sla-title"
+            caption="By priority, over the range"
+            [columns]="columns"
+            [rows]="rows()"
+          />
         } @else if (failed()) {
           <div class="empty"><p>No figures: the request failed (see above).</p></div>
         } @else {
@@ -80,21 +57,6 @@ import type { SlaView } from './analytics-api';
         font: var(--mat-sys-title-large);
       }
     }
-    .meter {
-      display: inline-block;
-      width: 40px;
-      height: 6px;
-      margin-inline-end: 6px;
-      vertical-align: middle;
-      border-radius: 3px;
-      background: var(--mat-sys-surface-container-highest);
-      overflow: hidden;
-      span {
-        display: block;
-        height: 100%;
-        background: var(--nx-status-ok);
-      }
-    }
     .block {
       height: 180px;
     }
@@ -105,6 +67,27 @@ export class SlaFigures {
   readonly stale = input(false);
   readonly failed = input(false);
   readonly download = output();
+
+  protected readonly columns: readonly FigureColumn[] = [
+    { header: 'Priority' },
+    { header: 'Target' },
+    { header: 'Met' },
+    { header: 'Breached' },
+    { header: 'Met %' },
+  ];
+
+  protected readonly rows = computed<readonly FigureRow[]>(() =>
+    (this.view()?.byPriority ?? []).map((row) => ({
+      key: row.priority,
+      label: `P${String(row.priority)}`,
+      cells: [
+        `${String(row.targetHours)} h`,
+        figureText(row.met),
+        figureText(row.breached),
+        { text: percentText(row.percent), percent: row.percent ?? 0 },
+      ],
+    })),
+  );
 
   /** The whole range: the sum of the priorities (each resolution has exactly one). */
   protected readonly total = computed(() => {

@@ -3,6 +3,8 @@ import { MatButton } from '@angular/material/button';
 import { MatCard } from '@angular/material/card';
 
 import type { AnalyticsSource, SourcesView } from './analytics-api';
+import { type FigureColumn, type FigureRow, FigureTable } from './figure-table';
+import { figureText } from './figure-text';
 
 export const SOURCE_LABELS: Readonly<Record<AnalyticsSource, string>> = {
   console: 'Console',
@@ -18,7 +20,7 @@ export const SOURCE_LABELS: Readonly<Record<AnalyticsSource, string>> = {
  */
 @Component({
   selector: 'nx-source-figures',
-  imports: [MatButton, MatCard],
+  imports: [MatButton, MatCard, FigureTable],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <mat-card appearance="outlined">
@@ -32,32 +34,12 @@ export const SOURCE_LABELS: Readonly<Record<AnalyticsSource, string>> = {
       </div>
       <div class="panel-body" [attr.aria-busy]="stale()">
         @if (view()) {
-          <div class="table-scroll">
-            <table class="figures" aria-describedby="sources-title">
-              <caption>
-                Incidents opened in the range, by source
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Source</th>
-                  <th scope="col">Opened</th>
-                  <th scope="col">Alerts</th>
-                </tr>
-              </thead>
-              <tbody>
-                @for (row of rows(); track row.source) {
-                  <tr>
-                    <th scope="row">
-                      {{ row.label }}
-                      <span class="share" aria-hidden="true"><span [style.width.%]="row.share"></span></span>
-                    </th>
-                    <td>{{ row.opened }}</td>
-                    <td>{{ row.alerts }}</td>
-                  </tr>
-                }
-              </tbody>
-            </table>
-          </div>
+          <nx-figure-table
+            describedBy="sources-title"
+            caption="Incidents opened in the range, by source"
+            [columns]="columns"
+            [rows]="rows()"
+          />
         } @else if (failed()) {
           <div class="empty"><p>No figures: the request failed (see above).</p></div>
         } @else {
@@ -69,18 +51,6 @@ export const SOURCE_LABELS: Readonly<Record<AnalyticsSource, string>> = {
   `,
   styleUrls: ['./analytics-panel.scss'],
   styles: `
-    .share {
-      display: block;
-      height: 4px;
-      margin-top: 2px;
-      border-radius: 2px;
-      background: var(--mat-sys-surface-container-highest);
-      span {
-        display: block;
-        height: 100%;
-        background: var(--mat-sys-primary);
-      }
-    }
     .block {
       height: 180px;
     }
@@ -92,18 +62,24 @@ export class SourceFigures {
   readonly failed = input(false);
   readonly download = output();
 
-  protected readonly rows = computed(() => {
+  protected readonly columns: readonly FigureColumn[] = [
+    { header: 'Source' },
+    { header: 'Opened' },
+    { header: 'Alerts' },
+  ];
+
+  /** Every source, in a fixed order, with its bar's share of the busiest one. */
+  protected readonly rows = computed<readonly FigureRow[]>(() => {
     const totals = this.view()?.totals ?? [];
     const max = Math.max(1, ...totals.map((t) => t.opened));
     return (Object.keys(SOURCE_LABELS) as AnalyticsSource[]).map((source) => {
       const t = totals.find((x) => x.source === source);
       const opened = t?.opened ?? 0;
       return {
-        source,
+        key: source,
         label: SOURCE_LABELS[source],
-        opened,
-        alerts: t?.alerts ?? 0,
         share: (opened / max) * 100,
+        cells: [figureText(opened), figureText(t?.alerts ?? 0)],
       };
     });
   });
