@@ -1,12 +1,11 @@
 import { ChangeDetectionStrategy, Component, computed, input, output, signal } from '@angular/core';
-import { MatButton } from '@angular/material/button';
 import { MatButtonToggle, MatButtonToggleGroup } from '@angular/material/button-toggle';
-import { MatCard } from '@angular/material/card';
 import type { ChartConfiguration, ChartData, TooltipItem } from 'chart.js';
 import { BaseChartDirective } from 'ng2-charts';
 
 import { Icon } from '../../shared/icon/icon';
 import type { DurationPoint, ResponseTimesView } from './analytics-api';
+import { AnalyticsPanel } from './analytics-panel';
 import { type Stat, STAT_LABELS, STATS } from './analytics-query';
 import { bucketLabel, spansYears } from './bucket-label';
 import { AXIS_COLOR, GRID_COLOR, SERIES_COLORS } from './chart-colors';
@@ -45,11 +44,10 @@ const reducedMotion = (): boolean =>
 @Component({
   selector: 'nx-response-time-chart',
   imports: [
+    AnalyticsPanel,
     BaseChartDirective,
-    MatButton,
     MatButtonToggle,
     MatButtonToggleGroup,
-    MatCard,
     FigureTable,
     Icon,
     TableToggle,

@@ -1,8 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, input, output } from '@angular/core';
-import { MatButton } from '@angular/material/button';
-import { MatCard } from '@angular/material/card';
 
 import type { SlaView } from './analytics-api';
+import { AnalyticsPanel } from './analytics-panel';
 import { type FigureColumn, type FigureRow, FigureTable } from './figure-table';
 import { figureText, percentText } from './figure-text';
 
@@ -12,42 +11,37 @@ import { figureText, percentText } from './figure-text';
  */
 @Component({
   selector: 'nx-sla-figures',
-  imports: [MatButton, MatCard, FigureTable],
+  imports: [AnalyticsPanel, FigureTable],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <mat-card appearance="outlined">
-      <div class="panel-head">
-        <h2 id="sla-title">SLA</h2>
-        <div class="panel-actions">
-          <button mat-button type="button" (click)="download.emit()" aria-label="Download SLA figures as CSV">
-            Download CSV
-          </button>
-        </div>
-      </div>
-      <div class="panel-body" [attr.aria-busy]="stale()">
-        @if (view()) {
-          @let t = total();
-          <p class="overall">
-            @if (t.percent === null) {
-              No resolutions in this range.
-            } @else {
-              <strong>{{ t.percent }} %</strong> resolved within target ({{ t.met }} of {{ t.resolved }})
-            }
-          </p>
-          <nx-figure-table
-            describedBy="sla-title"
-            caption="By priority, over the range"
-            [columns]="columns"
-            [rows]="rows()"
-          />
-        } @else if (failed()) {
-          <div class="empty"><p>No figures: the request failed (see above).</p></div>
-        } @else {
-          <div class="skeleton block" aria-hidden="true"></div>
-          <span class="cdk-visually-hidden" role="status">Loading SLA figures…</span>
-        }
-      </div>
-    </mat-card>
+    <nx-analytics-panel
+      heading="SLA"
+      headingId="sla-title"
+      downloadLabel="Download SLA figures as CSV"
+      loadingText="Loading SLA figures…"
+      skeleton="block"
+      [loaded]="!!view()"
+      [stale]="stale()"
+      [failed]="failed()"
+      (download)="download.emit()"
+    >
+      @if (view()) {
+        @let t = total();
+        <p class="overall">
+          @if (t.percent === null) {
+            No resolutions in this range.
+          } @else {
+            <strong>{{ t.percent }} %</strong> resolved within target ({{ t.met }} of {{ t.resolved }})
+          }
+        </p>
+        <nx-figure-table
+          describedBy="sla-title"
+          caption="By priority, over the range"
+          [columns]="columns"
+          [rows]="rows()"
+        />
+      }
+    </nx-analytics-panel>
   `,
   styleUrls: ['./analytics-panel.scss'],
   styles: `
@@ -56,9 +50,6 @@ import { figureText, percentText } from './figure-text';
       strong {
         font: var(--mat-sys-title-large);
       }
-    }
-    .block {
-      height: 180px;
     }
   `,
 })

@@ -1,8 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, input, output } from '@angular/core';
-import { MatButton } from '@angular/material/button';
-import { MatCard } from '@angular/material/card';
 
 import type { AnalyticsSource, SourcesView } from './analytics-api';
+import { AnalyticsPanel } from './analytics-panel';
 import { type FigureColumn, type FigureRow, FigureTable } from './figure-table';
 import { figureText } from './figure-text';
 
@@ -20,41 +19,31 @@ export const SOURCE_LABELS: Readonly<Record<AnalyticsSource, string>> = {
  */
 @Component({
   selector: 'nx-source-figures',
-  imports: [MatButton, MatCard, FigureTable],
+  imports: [AnalyticsPanel, FigureTable],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <mat-card appearance="outlined">
-      <div class="panel-head">
-        <h2 id="sources-title">Sources</h2>
-        <div class="panel-actions">
-          <button mat-button type="button" (click)="download.emit()" aria-label="Download sources as CSV">
-            Download CSV
-          </button>
-        </div>
-      </div>
-      <div class="panel-body" [attr.aria-busy]="stale()">
-        @if (view()) {
-          <nx-figure-table
-            describedBy="sources-title"
-            caption="Incidents opened in the range, by source"
-            [columns]="columns"
-            [rows]="rows()"
-          />
-        } @else if (failed()) {
-          <div class="empty"><p>No figures: the request failed (see above).</p></div>
-        } @else {
-          <div class="skeleton block" aria-hidden="true"></div>
-          <span class="cdk-visually-hidden" role="status">Loading sources…</span>
-        }
-      </div>
-    </mat-card>
+    <nx-analytics-panel
+      heading="Sources"
+      headingId="sources-title"
+      downloadLabel="Download sources as CSV"
+      loadingText="Loading sources…"
+      skeleton="block"
+      [loaded]="!!view()"
+      [stale]="stale()"
+      [failed]="failed()"
+      (download)="download.emit()"
+    >
+      @if (view()) {
+        <nx-figure-table
+          describedBy="sources-title"
+          caption="Incidents opened in the range, by source"
+          [columns]="columns"
+          [rows]="rows()"
+        />
+      }
+    </nx-analytics-panel>
   `,
   styleUrls: ['./analytics-panel.scss'],
-  styles: `
-    .block {
-      height: 180px;
-    }
-  `,
 })
 export class SourceFigures {
   readonly view = input.required<SourcesView | undefined>();
