@@ -1,14 +1,16 @@
 import { ChangeDetectionStrategy, Component, computed, input, output, signal } from '@angular/core';
-import { MatButton } from '@angular/material/button';
-import { MatCard } from '@angular/material/card';
 import type { ChartConfiguration, ChartData } from 'chart.js';
 import { BaseChartDirective } from 'ng2-charts';
 
 import { Icon } from '../../shared/icon/icon';
 import { STATE_LABELS } from '../../shared/incident-rules/priority';
 import type { BacklogState, BacklogView } from './analytics-api';
+import { AnalyticsPanel } from './analytics-panel';
 import { PRIORITIES, type Priority } from './analytics-query';
 import { AXIS_COLOR, GRID_COLOR, PRIORITY_COLORS } from './chart-colors';
+import { type FigureColumn, type FigureRow, FigureTable } from './figure-table';
+import { figureText } from './figure-text';
+import { TableToggle } from './table-toggle';
 
 /** The open states, in the order work moves through them. */
 const OPEN_STATES: readonly BacklogState[] = ['new', 'in_progress', 'on_hold'];
@@ -19,94 +21,61 @@ const OPEN_STATES: readonly BacklogState[] = ['new', 'in_progress', 'on_hold'];
  */
 @Component({
   selector: 'nx-backlog-chart',
-  imports: [BaseChartDirective, MatButton, MatCard, Icon],
+  imports: [AnalyticsPanel, BaseChartDirective, FigureTable, Icon, TableToggle],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <mat-card appearance="outlined">
-      <div class="panel-head">
-        <h2 id="backlog-title">Open backlog</h2>
-        <div class="panel-actions">
-          <button
-            mat-button
-            type="button"
-            aria-controls="backlog-table"
-            [attr.aria-expanded]="showTable()"
-            (click)="showTable.set(!showTable())"
+    <nx-analytics-panel
+      heading="Open backlog"
+      headingId="backlog-title"
+      downloadLabel="Download the backlog as CSV"
+      loadingText="Loading the backlog…"
+      [loaded]="!!view()"
+      [stale]="stale()"
+      [failed]="failed()"
+      (download)="download.emit()"
+    >
+      <nx-table-toggle panelAction controls="backlog-table" [(shown)]="showTable" />
+      @if (view(); as v) {
+        <p class="totals">
+          <span
+            ><strong>{{ v.totals.open }}</strong> open</span
           >
-            {{ showTable() ? 'Hide table' : 'Show as table' }}
-          </button>
-          <button mat-button type="button" (click)="download.emit()" aria-label="Download the backlog as CSV">
-            Download CSV
-          </button>
-        </div>
-      </div>
-      <div class="panel-body" [attr.aria-busy]="stale()">
-        @if (view(); as v) {
-          <p class="totals">
-            <span
-              ><strong>{{ v.totals.open }}</strong> open</span
-            >
-            <span
-              ><strong>{{ v.totals.unacknowledged }}</strong> unacknowledged</span
-            >
-            <span
-              ><strong>{{ v.totals.overdue }}</strong> overdue</span
-            >
-          </p>
-          @if (v.totals.open === 0) {
-            <div class="empty">
-              <nx-icon name="check-circle" />
-              <p class="empty-title">No open incidents</p>
-            </div>
-          } @else {
-            <div class="chart-box">
-              <canvas
-                baseChart
-                type="bar"
-                role="img"
-                [attr.aria-label]="summary()"
-                [data]="data()"
-                [options]="options"
-              >
-                {{ summary() }}
-              </canvas>
-            </div>
-          }
-          @if (showTable()) {
-            <div class="table-scroll" id="backlog-table">
-              <table class="figures">
-                <caption>
-                  Open incidents by state and priority
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">State</th>
-                    @for (p of priorities(); track p) {
-                      <th scope="col">P{{ p }}</th>
-                    }
-                  </tr>
-                </thead>
-                <tbody>
-                  @for (row of rows(); track row.state) {
-                    <tr>
-                      <th scope="row">{{ row.label }}</th>
-                      @for (n of row.counts; track $index) {
-                        <td>{{ n }}</td>
-                      }
-                    </tr>
-                  }
-                </tbody>
-              </table>
-            </div>
-          }
-        } @else if (failed()) {
-          <div class="empty"><p>No figures: the request failed (see above).</p></div>
+          <span
+            ><strong>{{ v.totals.unacknowledged }}</strong> unacknowledged</span
+          >
+          <span
+            ><strong>{{ v.totals.overdue }}</strong> overdue</span
+          >
+        </p>
+        @if (v.totals.open === 0) {
+          <div class="empty">
+            <nx-icon name="check-circle" />
+            <p class="empty-title">No open incidents</p>
+          </div>
         } @else {
-          <div class="chart-box skeleton" aria-hidden="true"></div>
-          <span class="cdk-visually-hidden" role="status">Loading the backlog…</span>
+          <div class="chart-box">
+            <canvas
+              baseChart
+              type="bar"
+              role="img"
+              [attr.aria-label]="summary()"
+              [data]="data()"
+              [options]="options"
+            >
+              {{ summary() }}
+            </canvas>
+          </div>
         }
-      </div>
-    </mat-card>
+        @if (showTable()) {
+          <nx-figure-table
+            id="backlog-table"
+            caption="Open incidents by state and priority"
+            [columns]="tableColumns()"
+            [rows]="tableRows()"
+          />
+        }
+      }
+    </nx-analytics-panel>
   `,
   styleUrls: ['./analytics-panel.scss'],
   styles: `
@@ -147,6 +116,15 @@ export class BacklogChart {
       ),
     }));
   });
+
+  protected readonly tableColumns = computed<readonly FigureColumn[]>(() => [
+    { header: 'State' },
+    ...this.priorities().map((p) => ({ header: `P${String(p)}` })),
+  ]);
+
+  protected readonly tableRows = computed<readonly FigureRow[]>(() =>
+    this.rows().map((r) => ({ key: r.state, label: r.label, cells: r.counts.map((n) => figureText(n)) })),
+  );
 
   protected readonly data = computed<ChartData<'bar', number[], string>>(() => ({
     labels: this.rows().map((r) => r.label),

@@ -1,8 +1,10 @@
 // Durations as people read them ("4 min 30 s", "3 h 20 min") and the unit a chart axis uses.
 
+import { NOT_MEASURED } from './figure-text';
+
 /** A duration in seconds as a short human phrase; "—" when there is none. */
 export function humanDuration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return NOT_MEASURED;
   const s = Math.round(Math.abs(seconds));
   if (s < 60) return `${String(s)} s`;
   if (s < 3600) {

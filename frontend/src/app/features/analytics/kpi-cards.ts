@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, input } from '@angular/co
 
 import type { SummaryView } from './analytics-api';
 import { humanDuration } from './durations';
+import { percentText } from './figure-text';
 import { countDelta, type Delta, durationDelta, pointsDelta } from './kpi-delta';
 
 interface Kpi {
@@ -122,7 +123,6 @@ export class KpiCards {
   protected readonly kpis = computed<readonly Kpi[] | undefined>(() => {
     const s = this.summary();
     if (!s) return undefined;
-    const pct = (v: number | null): string => (v === null ? '—' : `${String(v)} %`);
     return [
       {
         id: 'open',
@@ -155,7 +155,7 @@ export class KpiCards {
       {
         id: 'sla',
         label: 'SLA met',
-        value: pct(s.sla.current.percent),
+        value: percentText(s.sla.current.percent),
         detail: `${String(s.sla.current.met)} of ${String(s.sla.current.resolved)} resolved in time`,
         delta: pointsDelta(s.sla.current.percent, s.sla.previous.percent, 'higher', 'SLA met'),
       },

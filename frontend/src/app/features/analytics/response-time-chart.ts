@@ -1,16 +1,18 @@
 import { ChangeDetectionStrategy, Component, computed, input, output, signal } from '@angular/core';
-import { MatButton } from '@angular/material/button';
 import { MatButtonToggle, MatButtonToggleGroup } from '@angular/material/button-toggle';
-import { MatCard } from '@angular/material/card';
 import type { ChartConfiguration, ChartData, TooltipItem } from 'chart.js';
 import { BaseChartDirective } from 'ng2-charts';
 
 import { Icon } from '../../shared/icon/icon';
 import type { DurationPoint, ResponseTimesView } from './analytics-api';
+import { AnalyticsPanel } from './analytics-panel';
 import { type Stat, STAT_LABELS, STATS } from './analytics-query';
 import { bucketLabel, spansYears } from './bucket-label';
 import { AXIS_COLOR, GRID_COLOR, SERIES_COLORS } from './chart-colors';
 import { humanDuration, inUnit, unitFor, type DurationUnit } from './durations';
+import { type FigureColumn, type FigureRow, FigureTable } from './figure-table';
+import { figureText } from './figure-text';
+import { TableToggle } from './table-toggle';
 
 interface Row {
   readonly label: string;
@@ -41,7 +43,15 @@ const reducedMotion = (): boolean =>
  */
 @Component({
   selector: 'nx-response-time-chart',
-  imports: [BaseChartDirective, MatButton, MatButtonToggle, MatButtonToggleGroup, MatCard, Icon],
+  imports: [
+    AnalyticsPanel,
+    BaseChartDirective,
+    MatButtonToggle,
+    MatButtonToggleGroup,
+    FigureTable,
+    Icon,
+    TableToggle,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './response-time-chart.html',
   styleUrls: ['./analytics-panel.scss', './response-time-chart.scss'],
@@ -164,9 +174,29 @@ export class ResponseTimeChart {
     );
   });
 
-  protected readonly inUnit = inUnit;
-
-  protected countOf(point: DurationPoint | undefined): string {
-    return point ? String(point.count) : '0';
-  }
+  /** The table alternative: the chosen statistic of both series per bucket, with their counts. */
+  protected readonly table = computed<
+    { caption: string; columns: readonly FigureColumn[]; rows: readonly FigureRow[] } | undefined
+  >(() => {
+    const m = this.model();
+    if (!m) return undefined;
+    const figure = (point: DurationPoint | undefined): string =>
+      figureText(inUnit(point?.[m.stat] ?? null, m.unit));
+    const count = (point: DurationPoint | undefined): string => figureText(point?.count ?? 0);
+    return {
+      caption: `${STAT_LABELS[m.stat]} time to acknowledge and to resolve, in ${m.unit.label}`,
+      columns: [
+        { header: 'Period' },
+        { header: `MTTA (${m.unit.short})`, series: 'mtta' },
+        { header: 'Acknowledged' },
+        { header: `MTTR (${m.unit.short})`, series: 'mttr' },
+        { header: 'Resolved' },
+      ],
+      rows: m.rows.map((row) => ({
+        key: row.label,
+        label: row.label,
+        cells: [figure(row.mtta), count(row.mtta), figure(row.mttr), count(row.mttr)],
+      })),
+    };
+  });
 }

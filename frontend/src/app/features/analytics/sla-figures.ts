@@ -1,8 +1,9 @@
 import { ChangeDetectionStrategy, Component, computed, input, output } from '@angular/core';
-import { MatButton } from '@angular/material/button';
-import { MatCard } from '@angular/material/card';
 
 import type { SlaView } from './analytics-api';
+import { AnalyticsPanel } from './analytics-panel';
+import { type FigureColumn, type FigureRow, FigureTable } from './figure-table';
+import { figureText, percentText } from './figure-text';
 
 /**
  * SLA compliance (`/api/analytics/sla`) in compact form: the whole range's share resolved in
@@ -10,67 +11,37 @@ import type { SlaView } from './analytics-api';
  */
 @Component({
   selector: 'nx-sla-figures',
-  imports: [MatButton, MatCard],
+  imports: [AnalyticsPanel, FigureTable],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <mat-card appearance="outlined">
-      <div class="panel-head">
-        <h2 id="sla-title">SLA</h2>
-        <div class="panel-actions">
-          <button mat-button type="button" (click)="download.emit()" aria-label="Download SLA figures as CSV">
-            Download CSV
-          </button>
-        </div>
-      </div>
-      <div class="panel-body" [attr.aria-busy]="stale()">
-        @if (view(); as v) {
-          @let t = total();
-          <p class="overall">
-            @if (t.percent === null) {
-              No resolutions in this range.
-            } @else {
-              <strong>{{ t.percent }} %</strong> resolved within target ({{ t.met }} of {{ t.resolved }})
-            }
-          </p>
-          <div class="table-scroll">
-            <table class="figures" aria-describedby="sla-title">
-              <caption>
-                By priority, over the range
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Priority</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Met</th>
-                  <th scope="col">Breached</th>
-                  <th scope="col">Met %</th>
-                </tr>
-              </thead>
-              <tbody>
-                @for (row of v.byPriority; track row.priority) {
-                  <tr>
-                    <th scope="row">P{{ row.priority }}</th>
-                    <td>{{ row.targetHours }} h</td>
-                    <td>{{ row.met }}</td>
-                    <td>{{ row.breached }}</td>
-                    <td>
-                      <span class="meter" aria-hidden="true"
-                        ><span [style.width.%]="row.percent ?? 0"></span></span
-                      >{{ row.percent === null ? '—' : row.percent + ' %' }}
-                    </td>
-                  </tr>
-                }
-              </tbody>
-            </table>
-          </div>
-        } @else if (failed()) {
-          <div class="empty"><p>No figures: the request failed (see above).</p></div>
-        } @else {
-          <div class="skeleton block" aria-hidden="true"></div>
-          <span class="cdk-visually-hidden" role="status">Loading SLA figures…</span>
-        }
-      </div>
-    </mat-card>
+    <nx-analytics-panel
+      heading="SLA"
+      headingId="sla-title"
+      downloadLabel="Download SLA figures as CSV"
+      loadingText="Loading SLA figures…"
+      skeleton="block"
+      [loaded]="!!view()"
+      [stale]="stale()"
+      [failed]="failed()"
+      (download)="download.emit()"
+    >
+      @if (view()) {
+        @let t = total();
+        <p class="overall">
+          @if (t.percent === null) {
+            No resolutions in this range.
+          } @else {
+            <strong>{{ t.percent }} %</strong> resolved within target ({{ t.met }} of {{ t.resolved }})
+          }
+        </p>
+        <nx-figure-table
+          describedBy="sla-title"
+          caption="By priority, over the range"
+          [columns]="columns"
+          [rows]="rows()"
+        />
+      }
+    </nx-analytics-panel>
   `,
   styleUrls: ['./analytics-panel.scss'],
   styles: `
@@ -80,24 +51,6 @@ import type { SlaView } from './analytics-api';
         font: var(--mat-sys-title-large);
       }
     }
-    .meter {
-      display: inline-block;
-      width: 40px;
-      height: 6px;
-      margin-inline-end: 6px;
-      vertical-align: middle;
-      border-radius: 3px;
-      background: var(--mat-sys-surface-container-highest);
-      overflow: hidden;
-      span {
-        display: block;
-        height: 100%;
-        background: var(--nx-status-ok);
-      }
-    }
-    .block {
-      height: 180px;
-    }
   `,
 })
 export class SlaFigures {
@@ -105,6 +58,27 @@ export class SlaFigures {
   readonly stale = input(false);
   readonly failed = input(false);
   readonly download = output();
+
+  protected readonly columns: readonly FigureColumn[] = [
+    { header: 'Priority' },
+    { header: 'Target' },
+    { header: 'Met' },
+    { header: 'Breached' },
+    { header: 'Met %' },
+  ];
+
+  protected readonly rows = computed<readonly FigureRow[]>(() =>
+    (this.view()?.byPriority ?? []).map((row) => ({
+      key: row.priority,
+      label: `P${String(row.priority)}`,
+      cells: [
+        `${String(row.targetHours)} h`,
+        figureText(row.met),
+        figureText(row.breached),
+        { text: percentText(row.percent), percent: row.percent ?? 0 },
+      ],
+    })),
+  );
 
   /** The whole range: the sum of the priorities (each resolution has exactly one). */
   protected readonly total = computed(() => {

@@ -2,8 +2,6 @@ import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatButton } from '@angular/material/button';
-import { MatFormField, MatLabel } from '@angular/material/form-field';
-import { MatOption, MatSelect } from '@angular/material/select';
 import { RouterLink } from '@angular/router';
 
 import { LiveConnection } from '../../core/live/live-connection';
@@ -11,13 +9,12 @@ import { IncidentEvent, isIncidentChange, LiveIncident } from '../../core/live/l
 import { Problem, problemFrom } from '../../core/problem';
 import { FilterBar } from '../../shared/filter-bar/filter-bar';
 import { Icon } from '../../shared/icon/icon';
+import { ChoiceFilter } from '../../shared/filter-bar/choice-filter';
 import {
-  INCIDENT_STATES,
   IncidentState,
-  PRIORITIES,
   Priority,
-  PRIORITY_LABELS,
-  STATE_LABELS,
+  PRIORITY_CHOICES,
+  STATE_CHOICES,
 } from '../../shared/incident-rules/priority';
 import { PriorityBadge } from '../../shared/incident-rules/priority-badge';
 import { ProblemNotice } from '../../shared/problem-notice/problem-notice';
@@ -40,10 +37,7 @@ export const MAX_FEED_ENTRIES = 500;
     DatePipe,
     RouterLink,
     MatButton,
-    MatFormField,
-    MatLabel,
-    MatSelect,
-    MatOption,
+    ChoiceFilter,
     FilterBar,
     Icon,
     PriorityBadge,
@@ -59,10 +53,8 @@ export class LiveFeed {
   private readonly api = inject(FeedApi);
   private readonly live = inject(LiveConnection);
 
-  protected readonly states = INCIDENT_STATES;
-  protected readonly stateLabels = STATE_LABELS;
-  protected readonly priorities = PRIORITIES;
-  protected readonly priorityLabels = PRIORITY_LABELS;
+  protected readonly stateChoices = STATE_CHOICES;
+  protected readonly priorityChoices = PRIORITY_CHOICES;
   protected readonly connection = this.live.state;
 
   private readonly entries = signal<readonly FeedEntry[]>([]);
@@ -120,11 +112,11 @@ export class LiveFeed {
   }
 
   protected setStates(states: readonly IncidentState[]): void {
-    this.stateFilter.set(INCIDENT_STATES.filter((s) => states.includes(s)));
+    this.stateFilter.set(states);
   }
 
   protected setPriorities(priorities: readonly Priority[]): void {
-    this.priorityFilter.set(PRIORITIES.filter((p) => priorities.includes(p)));
+    this.priorityFilter.set(priorities);
   }
 
   protected clearFilters(): void {

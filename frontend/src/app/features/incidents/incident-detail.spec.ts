@@ -1,14 +1,10 @@
-import { provideHttpClient, withInterceptors } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { HttpTestingController } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
-import { MATERIAL_ANIMATIONS } from '@angular/material/core';
 import { MatDialog } from '@angular/material/dialog';
 import { Title } from '@angular/platform-browser';
-import { provideRouter } from '@angular/router';
 
 import { userView } from '../../../testing/auth-fixtures';
 import {
-  answerMetadata,
   byText,
   choose,
   click,
@@ -23,8 +19,13 @@ import {
   timelineEntry,
   type,
 } from '../../../testing/incident-fixtures';
+import {
+  answerIncidentSides,
+  type DetailOpening,
+  incidentPageProviders,
+  openIncidentDetail,
+} from '../../../testing/incident-detail-page';
 import { inboundEventView } from '../../../testing/inbound-event-fixtures';
-import { problemInterceptor } from '../../core/problem-interceptor';
 import { Role, UserView } from '../../core/session/user';
 import { IncidentServiceNowView, IncidentView } from './incident';
 import { IncidentDetail } from './incident-detail';
@@ -42,41 +43,18 @@ describe('IncidentDetail', () => {
     incident: IncidentView,
     metadata: IncidentMetadataView = incidentMetadata(),
   ): Promise<void> {
-    TestBed.configureTestingModule({
-      providers: [
-        provideHttpClient(withInterceptors([problemInterceptor])),
-        provideHttpClientTesting(),
-        provideRouter([]),
-        { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } },
-      ],
-    });
-    backend = TestBed.inject(HttpTestingController);
     me = userView({ role, name: 'Rita Responder' });
-    signInAs(backend, me);
-    fixture = TestBed.createComponent(IncidentDetail);
-    fixture.componentRef.setInput('id', incident.number);
-    await settle();
-    answerMetadata(backend, metadata);
-    backend.expectOne({ method: 'GET', url: `/api/incidents/${incident.number}` }).flush(incident);
-    await settle();
-    answerSides(incident);
+    await load(me, incident, { metadata });
+    answerIncidentSides(backend, incident);
     await settle();
   }
 
-  /** The timeline and deliveries panels load (again) after every change. */
-  function answerSides(
-    incident: IncidentView,
-    entries = [timelineEntry({ kind: 'created' })],
-    servicenow: IncidentServiceNowView = incidentServiceNowView(),
-    /** Leave the ServiceNow panel's request for the test to answer. */
-    skipServiceNow = false,
-  ): void {
-    backend
-      .expectOne((r) => r.url === `/api/incidents/${incident.id}/timeline`)
-      .flush({ items: entries, nextCursor: null });
-    backend.expectOne(`/api/incidents/${incident.id}/deliveries`).flush({ items: [] });
-    backend.expectOne(`/api/incidents/${incident.id}/events`).flush({ items: [] });
-    if (!skipServiceNow) backend.expectOne(`/api/incidents/${incident.id}/servicenow`).flush(servicenow);
+  /** Signs `user` in and opens the page, leaving the side panels' reads to the test. */
+  async function load(user: UserView, incident: IncidentView, options?: DetailOpening) {
+    TestBed.configureTestingModule({ providers: incidentPageProviders() });
+    backend = TestBed.inject(HttpTestingController);
+    signInAs(backend, user);
+    fixture = await openIncidentDetail(backend, incident, options);
   }
 
   afterEach(() => {
@@ -173,7 +151,7 @@ describe('IncidentDetail', () => {
     expect(assign.request.body).toEqual({ assigneeId: me.id, version: 1 });
     assign.flush({ ...incident, version: 2, assignee: { id: me.id, name: me.name, email: me.email } });
     await settle();
-    answerSides(incident);
+    answerIncidentSides(backend, incident);
     await settle();
 
     expect(actionLabels()).toContain('Unassign');
@@ -205,7 +183,7 @@ describe('IncidentDetail', () => {
       assignee: { id: 'p-1', name: 'Ines Silva', email: 'ines@example.test' },
     });
     await settle();
-    answerSides(incident);
+    answerIncidentSides(backend, incident);
     await settle();
     expect(element().querySelector('.fields')!.textContent).toContain('Ines Silva');
   });
@@ -220,7 +198,7 @@ describe('IncidentDetail', () => {
     expect(request.request.body).toEqual({ version: 4 });
     request.flush({ ...incident, state: 'in_progress', version: 5 });
     await settle();
-    answerSides(incident, [
+    answerIncidentSides(backend, incident, [
       timelineEntry({ kind: 'created' }),
       timelineEntry({ kind: 'state_changed', changes: { state: { from: 'new', to: 'in_progress' } } }),
     ]);
@@ -280,7 +258,7 @@ describe('IncidentDetail', () => {
       version: 3,
     });
     await settle();
-    answerSides(incident);
+    answerIncidentSides(backend, incident);
     await settle();
     expect(element().querySelector('.heading nx-state-chip')!.textContent.trim()).toBe('Resolved');
   });
@@ -324,7 +302,7 @@ describe('IncidentDetail', () => {
     });
     request.flush({ ...incident, state: 'resolved', version: 3 });
     await settle();
-    answerSides(incident);
+    answerIncidentSides(backend, incident);
     await settle();
   });
 
@@ -398,7 +376,7 @@ describe('IncidentDetail', () => {
     const changed = { ...incident, state: 'in_progress' as const, version: 2 };
     backend.expectOne({ method: 'GET', url: `/api/incidents/${incident.number}` }).flush(changed);
     await settle();
-    answerSides(incident);
+    answerIncidentSides(backend, incident);
     await settle();
 
     expect(element().querySelector('[data-code="INCIDENT_STALE_VERSION"]')).toBeNull();
@@ -444,7 +422,9 @@ describe('IncidentDetail', () => {
       statusText: 'Created',
     });
     await settle();
-    answerSides(incident, [timelineEntry({ kind: 'work_note', body: 'Internal: failover ready' })]);
+    answerIncidentSides(backend, incident, [
+      timelineEntry({ kind: 'work_note', body: 'Internal: failover ready' }),
+    ]);
     await settle();
 
     expect(element().querySelector<HTMLTextAreaElement>('textarea[name="comment"]')!.value).toBe('');
@@ -454,22 +434,7 @@ describe('IncidentDetail', () => {
 
   it('shows deliveries with the "behind" count', async () => {
     const incident = incidentView({ deliveriesBehind: 2 });
-    TestBed.configureTestingModule({
-      providers: [
-        provideHttpClient(withInterceptors([problemInterceptor])),
-        provideHttpClientTesting(),
-        provideRouter([]),
-        { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } },
-      ],
-    });
-    backend = TestBed.inject(HttpTestingController);
-    signInAs(backend, userView({ role: 'viewer' }));
-    fixture = TestBed.createComponent(IncidentDetail);
-    fixture.componentRef.setInput('id', incident.id);
-    await settle();
-    answerMetadata(backend);
-    backend.expectOne(`/api/incidents/${incident.id}`).flush(incident);
-    await settle();
+    await load(userView({ role: 'viewer' }), incident, { id: incident.id });
     backend.expectOne((r) => r.url.endsWith('/timeline')).flush({ items: [], nextCursor: null });
     backend.expectOne(`/api/incidents/${incident.id}/deliveries`).flush({
       items: [deliveryView({ consumer: 'servicenow', status: 'failed', attempts: 3, lastError: 'HTTP 503' })],
@@ -492,22 +457,7 @@ describe('IncidentDetail', () => {
       lastAlertAt: '2026-12-03T09:20:00.000Z',
       source: 'webhook',
     });
-    TestBed.configureTestingModule({
-      providers: [
-        provideHttpClient(withInterceptors([problemInterceptor])),
-        provideHttpClientTesting(),
-        provideRouter([]),
-        { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } },
-      ],
-    });
-    backend = TestBed.inject(HttpTestingController);
-    signInAs(backend, userView({ role: 'viewer' }));
-    fixture = TestBed.createComponent(IncidentDetail);
-    fixture.componentRef.setInput('id', incident.id);
-    await settle();
-    answerMetadata(backend);
-    backend.expectOne(`/api/incidents/${incident.id}`).flush(incident);
-    await settle();
+    await load(userView({ role: 'viewer' }), incident, { id: incident.id });
     backend.expectOne((r) => r.url.endsWith('/timeline')).flush({ items: [], nextCursor: null });
     backend.expectOne(`/api/incidents/${incident.id}/deliveries`).flush({ items: [] });
     const opened = inboundEventView({ incidentId: incident.id, summary: 'Disk 95% full on db-01' });
@@ -567,29 +517,14 @@ describe('IncidentDetail', () => {
       servicenow: IncidentServiceNowView | 'error',
       incident = incidentView(),
     ): Promise<HTMLElement> {
-      TestBed.configureTestingModule({
-        providers: [
-          provideHttpClient(withInterceptors([problemInterceptor])),
-          provideHttpClientTesting(),
-          provideRouter([]),
-          { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } },
-        ],
-      });
-      backend = TestBed.inject(HttpTestingController);
-      signInAs(backend, userView({ role: 'viewer' }));
-      fixture = TestBed.createComponent(IncidentDetail);
-      fixture.componentRef.setInput('id', incident.number);
-      await settle();
-      answerMetadata(backend);
-      backend.expectOne(`/api/incidents/${incident.number}`).flush(incident);
-      await settle();
+      await load(userView({ role: 'viewer' }), incident);
       if (servicenow === 'error') {
-        answerSides(incident, undefined, undefined, true);
+        answerIncidentSides(backend, incident, undefined, undefined, true);
         backend
           .expectOne(`/api/incidents/${incident.id}/servicenow`)
           .flush(...problemAnswer(503, 'SERVICENOW_UNAVAILABLE', 'Sync status unavailable.'));
       } else {
-        answerSides(incident, undefined, servicenow);
+        answerIncidentSides(backend, incident, undefined, servicenow);
       }
       await settle();
       return element().querySelector<HTMLElement>('section.servicenow')!;

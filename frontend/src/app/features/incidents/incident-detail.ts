@@ -24,6 +24,7 @@ import { Problem, problemFrom } from '../../core/problem';
 import { Session } from '../../core/session/session';
 import { ConfirmDialog } from '../../shared/confirm-dialog/confirm-dialog';
 import { Icon } from '../../shared/icon/icon';
+import { ConflictNotice } from './conflict-notice';
 import { toastConfig } from '../../shared/material-config';
 import { ProblemNotice } from '../../shared/problem-notice/problem-notice';
 import { AssignDialog } from './assign-dialog';
@@ -104,6 +105,7 @@ const REASON_QUESTIONS: Record<ReasonAction, ReasonQuestion> = {
     MatFormField,
     MatLabel,
     MatInput,
+    ConflictNotice,
     Icon,
     ProblemNotice,
     PriorityBadge,

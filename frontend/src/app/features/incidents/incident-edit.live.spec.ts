@@ -1,11 +1,8 @@
 // The incident pages kept current by the live connection: the detail page follows the incident,
 // and the edit form never overwrites a draft with a version that arrived meanwhile.
-import { provideHttpClient, withInterceptors } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { HttpTestingController } from '@angular/common/http/testing';
 import { ChangeDetectionStrategy, Component } from '@angular/core';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
-import { MATERIAL_ANIMATIONS } from '@angular/material/core';
-import { provideRouter } from '@angular/router';
 
 import {
   fakeLiveSockets,
@@ -18,13 +15,16 @@ import {
   answerMetadata,
   byText,
   click,
-  incidentServiceNowView,
   incidentView,
   settle,
   timelineEntry,
   type,
 } from '../../../testing/incident-fixtures';
-import { problemInterceptor } from '../../core/problem-interceptor';
+import {
+  answerIncidentSides,
+  incidentPageProviders,
+  openIncidentDetail,
+} from '../../../testing/incident-detail-page';
 import { IncidentView } from './incident';
 import { IncidentDetail } from './incident-detail';
 import { IncidentForm } from './incident-form';
@@ -40,10 +40,7 @@ describe('Incident pages, live', () => {
     const fakes = fakeLiveSockets();
     TestBed.configureTestingModule({
       providers: [
-        provideHttpClient(withInterceptors([problemInterceptor])),
-        provideHttpClientTesting(),
-        provideRouter([{ path: 'incidents/:id', component: Stub }]),
-        { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } },
+        ...incidentPageProviders([{ path: 'incidents/:id', component: Stub }]),
         fakes.provider as never,
       ],
     });
@@ -59,24 +56,10 @@ describe('Incident pages, live', () => {
     let fixture: ComponentFixture<IncidentDetail>;
     const element = () => fixture.nativeElement as HTMLElement;
 
-    function answerSides(incident: IncidentView, entries = [timelineEntry({ kind: 'created' })]): void {
-      backend
-        .expectOne((r) => r.url === `/api/incidents/${incident.id}/timeline`)
-        .flush({ items: entries, nextCursor: null });
-      backend.expectOne(`/api/incidents/${incident.id}/deliveries`).flush({ items: [] });
-      backend.expectOne(`/api/incidents/${incident.id}/events`).flush({ items: [] });
-      backend.expectOne(`/api/incidents/${incident.id}/servicenow`).flush(incidentServiceNowView());
-    }
-
     async function open(incident: IncidentView): Promise<void> {
       setUp();
-      fixture = TestBed.createComponent(IncidentDetail);
-      fixture.componentRef.setInput('id', incident.number);
-      await settle();
-      answerMetadata(backend);
-      backend.expectOne(`/api/incidents/${incident.number}`).flush(incident);
-      await settle();
-      answerSides(incident);
+      fixture = await openIncidentDetail(backend, incident);
+      answerIncidentSides(backend, incident);
       await settle();
     }
 
@@ -95,7 +78,7 @@ describe('Incident pages, live', () => {
       };
       socket.batch(incidentUpdated(newer, ['title', 'state']));
       await settle();
-      answerSides(newer);
+      answerIncidentSides(backend, newer);
       await settle();
       expect(element().querySelector('h1')!.textContent.trim()).toBe('Checkout 502 (EU only)');
       expect(element().querySelector('.heading nx-state-chip')!.textContent.trim()).toBe('In progress');

@@ -20,6 +20,7 @@ import { Observable } from 'rxjs';
 import { Problem, problemFrom } from '../../core/problem';
 import { required } from '../../shared/form-rules';
 import { Icon } from '../../shared/icon/icon';
+import { ConflictNotice } from './conflict-notice';
 import { ProblemNotice } from '../../shared/problem-notice/problem-notice';
 import {
   INCIDENT_STALE_VERSION,
@@ -65,6 +66,7 @@ function fieldName(field: string): Field | undefined {
     MatSelect,
     MatOption,
     MatButton,
+    ConflictNotice,
     Icon,
     ProblemNotice,
     PriorityBadge,

@@ -29,6 +29,7 @@ import { Params, ParamMap, RouterLink } from '@angular/router';
 import { debounceTime, distinctUntilChanged } from 'rxjs';
 
 import { Session } from '../../core/session/session';
+import { ChoiceFilter } from '../../shared/filter-bar/choice-filter';
 import { FilterBar } from '../../shared/filter-bar/filter-bar';
 import { Icon } from '../../shared/icon/icon';
 import { ProblemNotice } from '../../shared/problem-notice/problem-notice';
@@ -44,11 +45,11 @@ import {
   IncidentState,
   Priority,
   PRIORITIES,
-  PRIORITY_LABELS,
+  PRIORITY_CHOICES,
   SORT_LABELS,
   SOURCE_LABELS,
   SOURCES,
-  STATE_LABELS,
+  STATE_CHOICES,
 } from './incident';
 import { IncidentMetadata } from '../../shared/incident-rules/incident-metadata';
 import { IncidentsApi } from './incidents-api';
@@ -121,6 +122,7 @@ export function paramsFromQuery(query: IncidentQuery): Params {
     MatOption,
     MatButton,
     MatProgressBar,
+    ChoiceFilter,
     FilterBar,
     Icon,
     ProblemNotice,
@@ -139,10 +141,8 @@ export class IncidentList {
   /** Whose states are still open decides each row's SLA column. */
   protected readonly metadata = inject(IncidentMetadata);
 
-  protected readonly states = INCIDENT_STATES;
-  protected readonly stateLabels = STATE_LABELS;
-  protected readonly priorities = PRIORITIES;
-  protected readonly priorityLabels = PRIORITY_LABELS;
+  protected readonly stateChoices = STATE_CHOICES;
+  protected readonly priorityChoices = PRIORITY_CHOICES;
   protected readonly sources = SOURCES;
   protected readonly sourceLabels = SOURCE_LABELS;
   protected readonly sorts = INCIDENT_SORTS;
@@ -185,11 +185,11 @@ export class IncidentList {
   }
 
   protected setStates(states: readonly IncidentState[]): void {
-    this.setFilters({ state: INCIDENT_STATES.filter((s) => states.includes(s)) });
+    this.setFilters({ state: states });
   }
 
   protected setPriorities(priorities: readonly Priority[]): void {
-    this.setFilters({ priority: PRIORITIES.filter((p) => priorities.includes(p)) });
+    this.setFilters({ priority: priorities });
   }
 
   protected setAssignee(assignee: AssigneeFilter): void {

@@ -11,7 +11,9 @@ export {
   LEVEL_LABELS,
   LEVELS,
   PRIORITIES,
+  PRIORITY_CHOICES,
   PRIORITY_LABELS,
+  STATE_CHOICES,
   STATE_LABELS,
 } from '../../shared/incident-rules/priority';
 

@@ -1,6 +1,7 @@
 // Priority, impact and urgency as the API shows them (docs/incidents.md), with the console's labels:
 // owned by no one feature, since incidents show them and event sources map severities onto them.
 import { type ApiSchema, enumValues } from '../../core/api/api-schema';
+import type { Choice } from '../filter-bar/choice-filter';
 
 type IncidentView = ApiSchema<'IncidentView'>;
 
@@ -19,6 +20,11 @@ export const PRIORITY_LABELS: Record<Priority, string> = {
   5: 'Planning',
 };
 export const PRIORITIES = enumValues(PRIORITY_LABELS);
+/** The priorities as a filter offers them: "P1 Critical". */
+export const PRIORITY_CHOICES: readonly Choice<Priority>[] = PRIORITIES.map((p) => ({
+  value: p,
+  label: `P${String(p)} ${PRIORITY_LABELS[p]}`,
+}));
 
 export const STATE_LABELS: Record<IncidentState, string> = {
   new: 'New',
@@ -29,6 +35,10 @@ export const STATE_LABELS: Record<IncidentState, string> = {
   canceled: 'Canceled',
 };
 export const INCIDENT_STATES = enumValues(STATE_LABELS);
+export const STATE_CHOICES: readonly Choice<IncidentState>[] = INCIDENT_STATES.map((s) => ({
+  value: s,
+  label: STATE_LABELS[s],
+}));
 
 export const LEVEL_LABELS: Record<Level, string> = { 1: 'High', 2: 'Medium', 3: 'Low' };
 export const LEVELS = enumValues(LEVEL_LABELS);
