@@ -312,11 +312,21 @@ async function barePhases(compressions) {
   }
 }
 
+// BENCH_PHASES picks runs: app (batched, deflate and not), unbatched, bare (deflate and not).
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'app,unbatched,bare').split(','));
+const COMPRESSIONS = (process.env.BENCH_COMPRESSION ?? 'on,off').split(',').map((c) => c === 'on');
 try {
-  await appPhases('app, batched (50 ms)', {}, [true, false]);
-  await appPhases('app, unbatched', { LIVE_BATCH_WINDOW_MS: '0' }, [true]);
-  if (!sampleEvent) throw new Error('no incident.updated event reached a measuring client');
-  await barePhases([true, false]);
+  if (PHASES.has('app')) await appPhases('app, batched (50 ms)', { LIVE_COMPRESSION: 'on' }, COMPRESSIONS);
+  if (PHASES.has('unbatched'))
+    await appPhases(
+      'app, unbatched',
+      { LIVE_BATCH_WINDOW_MS: '0', LIVE_COMPRESSION: 'on' },
+      COMPRESSIONS.slice(0, 1),
+    );
+  if (PHASES.has('bare')) {
+    if (!sampleEvent) throw new Error('no incident.updated event reached a measuring client');
+    await barePhases(COMPRESSIONS);
+  }
 } finally {
   children.forEach((c) => c.kill('SIGKILL'));
   await db.stop().catch(() => undefined);

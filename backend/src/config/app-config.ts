@@ -545,6 +545,10 @@ export class EnvironmentVariables {
   @IsInt()
   LIVE_BATCH_WINDOW_MS = 50;
 
+  @Transform(toBool)
+  @IsBoolean()
+  LIVE_COMPRESSION = false;
+
   @Transform(toInt)
   @Min(0)
   @Max(1024 * 1024)
@@ -694,7 +698,13 @@ export interface ServiceNowEnvironmentConnection {
 export interface LiveConfig {
   /** Events of one room that come within this window go in one frame; 0 sends each at once. */
   readonly batchWindowMs: number;
-  /** Frames larger than this are compressed (perMessageDeflate). */
+  /**
+   * perMessageDeflate for clients that offer it. Off by default: a broadcast frame is encoded once
+   * but compressed once per socket, which at hundreds of sockets costs more CPU than the bytes
+   * saved are worth (bench/gateway).
+   */
+  readonly compression: boolean;
+  /** With compression on, frames larger than this are compressed. */
   readonly compressionThresholdBytes: number;
   /** Client messages per socket per second before `live.error` LIVE_RATE_LIMITED (5x: disconnected). */
   readonly maxMessagesPerSecond: number;
@@ -918,6 +928,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     },
     live: {
       batchWindowMs: vars.LIVE_BATCH_WINDOW_MS,
+      compression: vars.LIVE_COMPRESSION,
       compressionThresholdBytes: vars.LIVE_COMPRESSION_THRESHOLD_BYTES,
       maxMessagesPerSecond: vars.LIVE_MAX_MESSAGES_PER_SECOND,
       maxMessageBytes: vars.LIVE_MAX_MESSAGE_BYTES,

@@ -14,8 +14,10 @@ export const LIVE_RECOVERY_WINDOW_MS = 120_000;
  *   again (its user may have been disabled meanwhile).
  * - `maxHttpBufferSize`: the largest client message; the transport closes a connection that
  *   sends a bigger one.
- * - `perMessageDeflate`: frames above the threshold are compressed (a batch of full incident
- *   views compresses well; small frames are not worth the CPU).
+ * - `perMessageDeflate` (LIVE_COMPRESSION, off by default): frames above the threshold are
+ *   compressed, for clients that offer it. A batch of full incident views compresses about 10×,
+ *   but each socket's copy is compressed on its own (and keeps a zlib context), so at hundreds
+ *   of sockets it costs the CPU the fan-out needs; worth it for few clients on slow links.
  */
 export const LIVE_SERVER_OPTIONS = {
   connectionStateRecovery: { maxDisconnectionDuration: LIVE_RECOVERY_WINDOW_MS, skipMiddlewares: false },
@@ -26,6 +28,6 @@ export function liveServerOptions(config: LiveConfig): Partial<ServerOptions> {
   return {
     ...LIVE_SERVER_OPTIONS,
     maxHttpBufferSize: config.maxMessageBytes,
-    perMessageDeflate: { threshold: config.compressionThresholdBytes },
+    perMessageDeflate: config.compression ? { threshold: config.compressionThresholdBytes } : false,
   };
 }

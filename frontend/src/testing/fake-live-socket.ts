@@ -7,7 +7,7 @@ import { LiveConnection } from '../app/core/live/live-connection';
 import { LIVE_SOCKET_FACTORY, LiveSocket, LiveSocketOptions } from '../app/core/live/live-socket';
 import { Session } from '../app/core/session/session';
 import { tokenResponse, userView } from './auth-fixtures';
-import { LiveEvent, LiveWelcome } from '../app/core/live/live-protocol';
+import { LiveActor, LiveEvent, LiveWelcome } from '../app/core/live/live-protocol';
 
 type Listener = (...args: unknown[]) => void;
 
@@ -145,10 +145,14 @@ export function currentSocket(sockets: readonly FakeLiveSocket[]): FakeLiveSocke
 
 let eventSequence = 0;
 
+/** Who makes the changes in these events: a user, as the gateway names one. */
+export const DANA: LiveActor = { type: 'user', id: 'u-9', label: 'dana.ruiz@example.com' };
+
 /** `incident.updated` for `incident` as it is now (its own version). */
 export function incidentUpdated(
   incident: import('../app/core/live/live-protocol').LiveIncident,
   changed: readonly string[] = ['state'],
+  actor: LiveActor = DANA,
 ): LiveEvent {
   eventSequence += 1;
   return {
@@ -157,6 +161,7 @@ export function incidentUpdated(
     id: `evt-${String(eventSequence)}`,
     at: incident.updatedAt,
     incidentId: incident.id,
+    actor,
     version: incident.version,
     changed,
     incident,
@@ -171,6 +176,7 @@ export function incidentCreated(incident: import('../app/core/live/live-protocol
     id: `evt-${String(eventSequence)}`,
     at: incident.createdAt,
     incidentId: incident.id,
+    actor: DANA,
     version: incident.version,
     incident,
   };
@@ -185,6 +191,7 @@ export function incidentCommented(incidentId: string, body: string): LiveEvent {
     id: `evt-${String(eventSequence)}`,
     at,
     incidentId,
+    actor: DANA,
     entry: {
       id: `entry-${String(eventSequence)}`,
       kind: 'comment',

@@ -116,6 +116,41 @@ describe('Socket.IO /live on the API port', () => {
   });
 });
 
+describe('/live compression (LIVE_COMPRESSION)', () => {
+  /** The permessage-deflate extension the server agreed to, as the client's WebSocket saw it. */
+  async function negotiated(t: TestApp): Promise<string> {
+    const socket = connect(t.baseUrl); // socket.io-client offers permessage-deflate
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.io.engine.once('open', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      const transport = socket.io.engine.transport as unknown as { ws?: { extensions?: string } };
+      return transport.ws?.extensions ?? '';
+    } finally {
+      socket.close();
+    }
+  }
+
+  it('is off by default: frames are never compressed per socket', async () => {
+    const t = await startTestApp();
+    try {
+      expect(await negotiated(t)).toBe('');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('when on, agrees to permessage-deflate with a client that offers it', async () => {
+    const t = await startTestApp({ env: { LIVE_COMPRESSION: 'on' } });
+    try {
+      expect(await negotiated(t)).toContain('permessage-deflate');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('Socket.IO handler errors', () => {
   let t: TestApp;
   beforeAll(async () => (t = await startTestApp({ imports: [ProbeModule] })));

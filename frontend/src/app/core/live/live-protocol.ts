@@ -54,16 +54,28 @@ interface LiveEventBase {
   readonly at: string;
 }
 
-export interface IncidentCreatedEvent extends LiveEventBase {
-  readonly type: 'incident.created';
+/** Who caused an incident event, as the incident's timeline names them. */
+export interface LiveActor {
+  /** `user`, `api_key` or `system` (an integration acting, or the app itself). */
+  readonly type: string;
+  readonly id: string | null;
+  /** A user's email, a key's name, the integration's name, or `system`. */
+  readonly label: string | null;
+}
+
+interface IncidentEventBase extends LiveEventBase {
   readonly incidentId: string;
+  readonly actor: LiveActor;
+}
+
+export interface IncidentCreatedEvent extends IncidentEventBase {
+  readonly type: 'incident.created';
   readonly version: number;
   readonly incident: LiveIncident;
 }
 
-export interface IncidentUpdatedEvent extends LiveEventBase {
+export interface IncidentUpdatedEvent extends IncidentEventBase {
   readonly type: 'incident.updated';
-  readonly incidentId: string;
   readonly version: number;
   /** IncidentView field names. */
   readonly changed: readonly string[];
@@ -78,15 +90,13 @@ export interface LiveTimelineEntry {
   readonly at: string;
 }
 
-export interface IncidentCommentedEvent extends LiveEventBase {
+export interface IncidentCommentedEvent extends IncidentEventBase {
   readonly type: 'incident.commented';
-  readonly incidentId: string;
   readonly entry: LiveTimelineEntry;
 }
 
-export interface IncidentSlaWarningEvent extends LiveEventBase {
+export interface IncidentSlaWarningEvent extends IncidentEventBase {
   readonly type: 'incident.sla_warning';
-  readonly incidentId: string;
   readonly threshold: 50 | 75 | 90;
   readonly dueAt: string;
 }
@@ -120,4 +130,12 @@ export function isIncidentEvent(event: LiveEvent): event is IncidentEvent {
   return (
     isIncidentChange(event) || event.type === 'incident.commented' || event.type === 'incident.sla_warning'
   );
+}
+
+/** How the console names who made a change: a user's email, `API key "<name>"`, an integration's name. */
+export function actorName(actor: LiveActor | undefined): string | null {
+  if (!actor?.label) return null;
+  if (actor.type === 'api_key') return `API key "${actor.label}"`;
+  if (actor.type === 'system' && actor.label === 'system') return null;
+  return actor.label;
 }

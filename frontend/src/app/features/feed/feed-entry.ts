@@ -1,5 +1,5 @@
 // One row of the live feed and how a live event becomes one (pure functions, unit-tested).
-import type { IncidentEvent, LiveIncident } from '../../core/live/live-protocol';
+import { actorName, type IncidentEvent, type LiveIncident } from '../../core/live/live-protocol';
 import {
   LEVEL_LABELS,
   PRIORITY_LABELS,
@@ -102,7 +102,7 @@ export function entryFor(event: IncidentEvent, known: LiveIncident | undefined):
         kind: 'created',
         ...fromIncident(event.incident),
         what: 'Opened',
-        who: event.incident.reporter?.name ?? null,
+        who: actorName(event.actor) ?? event.incident.reporter?.name ?? null,
         at: event.at,
       };
     case 'incident.updated':
@@ -111,7 +111,7 @@ export function entryFor(event: IncidentEvent, known: LiveIncident | undefined):
         kind: 'updated',
         ...fromIncident(event.incident),
         what: describeChanged(event.changed, event.incident),
-        who: null,
+        who: actorName(event.actor),
         at: event.at,
       };
     case 'incident.commented':

@@ -77,6 +77,23 @@ describe('LiveFeed', () => {
     ]);
     const link = element().querySelector<HTMLAnchorElement>('.entry .number')!;
     expect(link.getAttribute('href')).toBe('/incidents/INC0000001');
+    // Who made each change, as the gateway names them.
+    expect(element().querySelector('.entry .when')?.textContent).toContain('dana.ruiz@example.com');
+  });
+
+  it('names an API key and an integration that changed an incident, and nobody for the app itself', async () => {
+    const [seeded] = await open();
+    const by = (type: string, label: string) => ({ type, id: type === 'system' ? null : 'k-1', label });
+    socket.batch(
+      incidentUpdated({ ...seeded!, version: 2, title: 'A' }, ['title'], by('api_key', 'deploy-bot')),
+      incidentUpdated({ ...seeded!, version: 3, title: 'B' }, ['title'], by('system', 'Alertmanager prod')),
+      incidentUpdated({ ...seeded!, version: 4, title: 'C' }, ['title'], by('system', 'system')),
+    );
+    await fixture.whenStable();
+    const who = [...element().querySelectorAll('.entry .when')].slice(0, 3).map((e) => e.textContent ?? '');
+    expect(who[0]).not.toMatch(/by|deploy-bot|Alertmanager/);
+    expect(who[1]).toContain('Alertmanager prod');
+    expect(who[2]).toContain('API key "deploy-bot"');
   });
 
   it('names who commented, using the incident it already knows', async () => {

@@ -34,6 +34,7 @@ import {
 } from './incident';
 import { IncidentMetadata } from '../../shared/incident-rules/incident-metadata';
 import { IncidentsApi } from './incidents-api';
+import { actorName } from '../../core/live/live-protocol';
 import { followIncident } from './live-incident';
 import { PriorityBadge } from '../../shared/incident-rules/priority-badge';
 
@@ -117,19 +118,21 @@ export class IncidentForm {
    * applied, until the user chooses to reload (drop the draft) or keep editing (on top of it).
    */
   protected readonly changedElsewhere = signal<IncidentView | null>(null);
+  /** Who made that change, when the live connection said (a resync over REST does not). */
+  protected readonly changedBy = signal<string | null>(null);
 
   constructor() {
     followIncident(
       computed(() => (this.editing() && this.incident.hasValue() ? this.incident.value().id : undefined)),
       {
-        changed: (incident) => {
-          this.onNewer(incident);
+        changed: (incident, by) => {
+          this.onNewer(incident, actorName(by));
         },
         resync: () => {
           if (!this.incident.hasValue()) return;
           this.api.get(this.incident.value().id).subscribe({
             next: (incident) => {
-              this.onNewer(incident);
+              this.onNewer(incident, null);
             },
             error: () => undefined, // a failed refetch leaves the form as it is; saving still guards the version
           });
@@ -202,13 +205,16 @@ export class IncidentForm {
   }
 
   /** A newer version from the live connection: applied at once unless it would touch a draft. */
-  private onNewer(incident: IncidentView): void {
+  private onNewer(incident: IncidentView, by: string | null): void {
     if (!this.incident.hasValue() || this.busy()) return; // a save in flight: its answer decides
     const base = this.incident.value();
     if (incident.id !== base.id || incident.version <= base.version) return;
     if (this.form.dirty) {
       const pending = this.changedElsewhere();
-      if (!pending || incident.version > pending.version) this.changedElsewhere.set(incident);
+      if (!pending || incident.version > pending.version) {
+        this.changedElsewhere.set(incident);
+        this.changedBy.set(by);
+      }
       return;
     }
     this.incident.set(incident);

@@ -2,12 +2,15 @@ import { DestroyRef, effect, inject, Signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 
 import { LiveConnection } from '../../core/live/live-connection';
-import { IncidentCommentedEvent, isIncidentChange } from '../../core/live/live-protocol';
+import { IncidentCommentedEvent, isIncidentChange, LiveActor } from '../../core/live/live-protocol';
 import { IncidentView } from './incident';
 
 export interface IncidentFollower {
-  /** A version of the incident newer than any seen on the wire; the caller compares it with what it shows. */
-  readonly changed: (incident: IncidentView) => void;
+  /**
+   * A version of the incident newer than any seen on the wire; the caller compares it with what it
+   * shows. `by`: who made the change.
+   */
+  readonly changed: (incident: IncidentView, by: LiveActor) => void;
   readonly commented?: (event: IncidentCommentedEvent) => void;
   /** Events may have been lost: fetch the incident again. */
   readonly resync: () => void;
@@ -30,7 +33,7 @@ export function followIncident(id: Signal<string | undefined>, follower: Inciden
   destroyRef.onDestroy(() => release?.());
   live.incidentEvents$.pipe(takeUntilDestroyed(destroyRef)).subscribe((event) => {
     if (event.incidentId !== id()) return;
-    if (isIncidentChange(event)) follower.changed(event.incident);
+    if (isIncidentChange(event)) follower.changed(event.incident, event.actor);
     else if (event.type === 'incident.commented') follower.commented?.(event);
   });
   live.resync$.pipe(takeUntilDestroyed(destroyRef)).subscribe(() => {
