@@ -90,7 +90,7 @@ describe('LiveFeed', () => {
       incidentUpdated({ ...seeded!, version: 4, title: 'C' }, ['title'], by('system', 'system')),
     );
     await fixture.whenStable();
-    const who = [...element().querySelectorAll('.entry .when')].slice(0, 3).map((e) => e.textContent ?? '');
+    const who = [...element().querySelectorAll('.entry .when')].slice(0, 3).map((e) => e.textContent);
     expect(who[0]).not.toMatch(/by|deploy-bot|Alertmanager/);
     expect(who[1]).toContain('Alertmanager prod');
     expect(who[2]).toContain('API key "deploy-bot"');
