@@ -151,7 +151,9 @@ describe('Incident pages, live', () => {
       await settle();
       const banner = element().querySelector('.changed-elsewhere')!.textContent;
       expect(banner).toContain('Changed by someone else');
-      expect(banner).toContain(`${incident.number} was changed by dana.ruiz@example.com while you were editing`);
+      expect(banner).toContain(
+        `${incident.number} was changed by dana.ruiz@example.com while you were editing`,
+      );
       expect(field('title').value).toBe('My title');
       expect(field('category').value).toBe('network');
 
