@@ -566,6 +566,12 @@ export class EnvironmentVariables {
   @Max(1024 * 1024)
   @IsInt()
   LIVE_MAX_MESSAGE_BYTES = 4096;
+
+  @Transform(toInt)
+  @Min(64 * 1024)
+  @Max(1024 * 1024 * 1024)
+  @IsInt()
+  LIVE_MAX_QUEUED_BYTES = 2 * 1024 * 1024;
 }
 
 /** The validated, typed settings the app is built from. Paths are absolute. */
@@ -710,6 +716,8 @@ export interface LiveConfig {
   readonly maxMessagesPerSecond: number;
   /** Largest client message (Socket.IO `maxHttpBufferSize`). */
   readonly maxMessageBytes: number;
+  /** A socket with more than this queued and not sent (a client reading too slowly) is cut. */
+  readonly maxQueuedBytes: number;
 }
 
 export interface ServiceNowConfig {
@@ -932,6 +940,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       compressionThresholdBytes: vars.LIVE_COMPRESSION_THRESHOLD_BYTES,
       maxMessagesPerSecond: vars.LIVE_MAX_MESSAGES_PER_SECOND,
       maxMessageBytes: vars.LIVE_MAX_MESSAGE_BYTES,
+      maxQueuedBytes: vars.LIVE_MAX_QUEUED_BYTES,
     },
   };
 }

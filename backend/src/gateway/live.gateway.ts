@@ -27,6 +27,7 @@ import { LiveErrorCode } from './live.errors';
 import { LiveEventReaders } from './live-event-readers';
 import { LiveIncidentEvents } from './live-incident-events';
 import { recoveryReplaysLocalFrames } from './live-io-adapter';
+import { queuedBytes } from './live-queued-bytes';
 import { LiveIntegrationWatch } from './live-integration-watch';
 import { LiveMessageLimiter } from './live-message-limiter';
 import { LiveNotificationListener } from './live-notification-listener';
@@ -74,6 +75,8 @@ const INCIDENT_WIRE_TYPES: readonly LiveIncidentEvent['type'][] = [
 ];
 
 const FIRST_RECHECK_RETRY_MS = 1000;
+/** How often sockets are checked for frames queued and not sent (cutSlowConsumers). */
+const SLOW_CONSUMER_SWEEP_MS = 1000;
 const MAX_RECHECK_RETRY_MS = 30_000;
 
 /**
@@ -117,6 +120,9 @@ export class LiveGateway
   private unread: string[] = [];
   private reading: Promise<void> | undefined;
   private readonly batcher: LiveBatcher<LiveIncidentEvent>;
+  private slowConsumerSweep: NodeJS.Timeout | undefined;
+  /** Sockets over LIVE_MAX_QUEUED_BYTES at the last sweep: cut if still over at the next. */
+  private behind = new Set<string>();
 
   @WebSocketServer()
   private readonly namespace!: Namespace;
@@ -135,6 +141,7 @@ export class LiveGateway
   }
 
   onModuleInit(): void {
+    this.slowConsumerSweep = setInterval(() => this.cutSlowConsumers(), SLOW_CONSUMER_SWEEP_MS).unref();
     this.accessChanges.onChange((change) => this.onAccessChange(change));
     // Every instance hears the database's signal and keeps the state: tell this instance's sockets.
     this.integrations.onChange((state) =>
@@ -162,8 +169,35 @@ export class LiveGateway
   }
 
   onModuleDestroy(): void {
+    clearInterval(this.slowConsumerSweep);
     clearTimeout(this.recheckRetryTimer);
     this.batcher.stop();
+  }
+
+  /**
+   * A socket fed faster than its client reads queues frames in this process without bound: one
+   * stalled tab would hold megabytes, a room of them the whole heap. Over LIVE_MAX_QUEUED_BYTES it
+   * at two sweeps in a row it is disconnected (nothing more can reach it anyway); its client reconnects and catches up by
+   * recovery or a resync over REST, as after any cut.
+   */
+  private cutSlowConsumers(): void {
+    if (!this.namespace) return;
+    const max = this.config.live.maxQueuedBytes;
+    const behind = new Set<string>();
+    for (const socket of this.namespace.sockets.values()) {
+      const queued = queuedBytes(socket);
+      if (queued <= max) continue;
+      // Over at two sweeps in a row: a large frame on its way to a client that keeps up is not.
+      if (!this.behind.has(socket.id)) {
+        behind.add(socket.id);
+        continue;
+      }
+      this.logger.warn(
+        `Live client ${socket.id} reads too slowly (${Math.round(queued / 1024)} KiB queued, over LIVE_MAX_QUEUED_BYTES): disconnected`,
+      );
+      socket.disconnect(true);
+    }
+    this.behind = behind;
   }
 
   /** Sockets connected to this instance (benches, health). */
