@@ -12,6 +12,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { consumerOf, DeliveryConsumers } from '../deliveries/delivery-consumers';
 import { WorkerTasks } from '../deliveries/worker-tasks';
 import { INCIDENT_EVENTS } from '../incidents/incident.events';
+import { AnalyticsFreshness } from './analytics-freshness';
 import {
   ANALYTICS_VIEWS,
   APPLY_CHANGES_SQL,
@@ -73,6 +74,7 @@ export class AnalyticsRefresher implements OnModuleInit, OnApplicationBootstrap,
     private readonly consumers: DeliveryConsumers,
     private readonly tasks: WorkerTasks,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly freshness: AnalyticsFreshness,
   ) {}
 
   onModuleInit(): void {
@@ -187,6 +189,7 @@ export class AnalyticsRefresher implements OnModuleInit, OnApplicationBootstrap,
       const durationMs = Math.round(performance.now() - started);
       await runner.query(RECORD_REFRESH_SQL, [at, durationMs, 'manual']);
       await runner.query('COMMIT');
+      this.freshness.saw(at);
       return { refreshedAt: at, durationMs };
     } catch (e) {
       await runner.query('ROLLBACK').catch(() => undefined);
@@ -229,6 +232,8 @@ export class AnalyticsRefresher implements OnModuleInit, OnApplicationBootstrap,
       await runner.query(RECORD_REFRESH_SQL, [lock.at, durationMs, trigger]);
       await runner.query(PRUNE_REFRESHES_SQL);
       await runner.query('COMMIT');
+      // This instance's readers see it at once; the others when the database's signal arrives.
+      this.freshness.saw(lock.at);
       this.logger.debug(`Analytics views refreshed (${trigger}) in ${durationMs} ms`);
       return { refreshedAt: lock.at, durationMs };
     } catch (e) {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DeliveriesModule } from '../deliveries/deliveries.module';
 import { IncidentsModule } from '../incidents/incidents.module';
 import { AnalyticsController } from './analytics.controller';
+import { AnalyticsFreshness } from './analytics-freshness';
 import { AnalyticsRefresher } from './analytics-refresher';
 import { AnalyticsService } from './analytics.service';
 import { SlaWarnings } from './sla-warnings';
@@ -15,7 +16,7 @@ import { SlaWarnings } from './sla-warnings';
 @Module({
   imports: [DeliveriesModule, IncidentsModule],
   controllers: [AnalyticsController],
-  providers: [AnalyticsService, AnalyticsRefresher, SlaWarnings],
+  providers: [AnalyticsService, AnalyticsRefresher, AnalyticsFreshness, SlaWarnings],
   exports: [AnalyticsRefresher],
 })
 export class AnalyticsModule {}

@@ -16,6 +16,12 @@ export class PerRefreshAnswers {
   /** Computations started, for tests and benches: a hit starts none. */
   computed = 0;
 
+  /** The answer already computed (or being computed) for this refresh and key, if any. */
+  peek<V>(refreshedAt: Date, key: string): Promise<V> | undefined {
+    if (refreshedAt.getTime() !== this.refreshedAt) return undefined;
+    return this.answers.get(key) as Promise<V> | undefined;
+  }
+
   answer<V>(refreshedAt: Date, key: string, compute: () => Promise<V>): Promise<V> {
     const at = refreshedAt.getTime();
     if (at > this.refreshedAt) {

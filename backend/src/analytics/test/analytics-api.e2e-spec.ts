@@ -182,6 +182,20 @@ describe('/api/analytics', () => {
       await get(`${summary}&priority=1`).expect(200); // other parameters: another answer
       expect(answers.computed - computedBefore).toBe(2);
 
+      // The newest refresh is known (the database's signal, or this instance's own refresh), so
+      // an answer already computed, or an ETag that names it, needs no database round trip.
+      const transactions = jest.spyOn(t.dataSource, 'transaction');
+      try {
+        const again = await get(summary).expect(200);
+        expect(again.body).toEqual(bodies[0]);
+        await get(summary)
+          .set('if-none-match', again.headers['etag'] as string)
+          .expect(304);
+        expect(transactions).not.toHaveBeenCalled();
+      } finally {
+        transactions.mockRestore();
+      }
+
       // A change lands only with the next refresh, and then the shared answer is a new one.
       const resolvedBefore = (bodies[0] as { mttr: { current: { count: number } } }).mttr.current.count;
       await t.dataSource.query(`
