@@ -470,12 +470,35 @@ try {
   // Both apps get distinct requests (the live one would otherwise answer its own repeats from its
   // per-refresh answers); the views app also gets the same request over and over, which is what a
   // room of consoles on the default dashboard sends, and is answered from those shared answers.
+  // A load stops sending after its duration, but the requests it left queued still run: each
+  // load starts only once neither database is running a query (or after 3 minutes).
+  const quiet = async () => {
+    const started = performance.now();
+    while (performance.now() - started < 180_000) {
+      const { rows } = await admin.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname IN ($1, $2) AND state = 'active' AND backend_type = 'client backend'`,
+        [DB_NAME, LIVE_DB],
+      );
+      if (rows[0].n === 0) return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
   for (const r of results) r.variants = variants(r.path);
   for (const r of results) r.oneViews = await sequential(viewsApp.base, r.variants, headers);
   for (const r of results) r.oneLive = await sequential(liveApp.base, r.variants, liveHeaders, 3);
-  for (const r of results) r.same = await load(viewsApp.base, [r.path], headers);
-  for (const r of results) r.views = await load(viewsApp.base, r.variants, headers);
-  for (const r of results) r.live = await load(liveApp.base, r.variants, liveHeaders);
+  for (const r of results) {
+    await quiet();
+    r.same = await load(viewsApp.base, [r.path], headers);
+  }
+  for (const r of results) {
+    await quiet();
+    r.views = await load(viewsApp.base, r.variants, headers);
+  }
+  for (const r of results) {
+    await quiet();
+    r.live = await load(liveApp.base, r.variants, liveHeaders);
+  }
   for (const r of results) {
     r.one = { views: r.oneViews, live: r.oneLive };
     const f = (x) =>
@@ -490,7 +513,7 @@ try {
     );
   }
   // Let the live app's queue drain before the refresh.
-  await new Promise((resolve) => setTimeout(resolve, 5000));
+  await quiet();
 
   // A day's worth of changes (a year's rows / 365 of each): incidents opened, open ones
   // acknowledged, acknowledged ones resolved, each bumping version and updated_at as
