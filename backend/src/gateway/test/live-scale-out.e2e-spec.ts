@@ -1,5 +1,3 @@
-import { Module } from '@nestjs/common';
-import { WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import { io, type Socket } from 'socket.io-client';
@@ -7,24 +5,12 @@ import { signInAsAdmin, type SignedIn } from '../../../test/sign-in';
 import { TcpProxy } from '../../../test/support/tcp-proxy';
 import { eventually } from '../../../test/support/wait-for';
 import { startTestApp, type TestApp } from '../../../test/test-app';
-import type { Namespace } from 'socket.io';
+import { LiveNamespaceProbe, LiveNamespaceProbeModule } from './live-namespace-probe';
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const WAIT_MS = 10_000;
 /** How long "not delivered" is watched for: far above a delivery's time on a loaded machine. */
 const QUIET_MS = 1500;
-
-/**
- * Reaches the /live namespace of one app instance, as a gateway of its own would: a broadcast
- * from here is one instance's broadcast, which only an adapter carries to the others.
- */
-@WebSocketGateway({ namespace: '/live' })
-class LiveNamespaceProbe {
-  @WebSocketServer()
-  namespace!: Namespace;
-}
-@Module({ providers: [LiveNamespaceProbe] })
-class LiveNamespaceProbeModule {}
 
 /** A frame naming `marker`, sent to every admin socket (as analytics.refreshed is to role rooms). */
 function emitFrom(t: TestApp, marker: string, local = false): void {

@@ -1,20 +1,9 @@
-import { Module } from '@nestjs/common';
-import { WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
-import type { Namespace } from 'socket.io';
 import { signInAsAdmin, type SignedIn } from '../../../test/sign-in';
 import { eventually } from '../../../test/support/wait-for';
 import { startTestApp, type TestApp } from '../../../test/test-app';
 import { LIVE_BATCH } from '../live-protocol';
+import { LiveNamespaceProbe, LiveNamespaceProbeModule } from './live-namespace-probe';
 import { LiveTestClient } from './live-test-client';
-
-/** The /live namespace of the app under test, to send frames as the gateway does. */
-@WebSocketGateway({ namespace: '/live' })
-class LiveNamespaceProbe {
-  @WebSocketServer()
-  namespace!: Namespace;
-}
-@Module({ providers: [LiveNamespaceProbe] })
-class LiveNamespaceProbeModule {}
 
 const MAX_QUEUED_BYTES = 64 * 1024;
 const FRAME_BYTES = 16 * 1024;
