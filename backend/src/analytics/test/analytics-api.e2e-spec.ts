@@ -181,6 +181,13 @@ describe('/api/analytics', () => {
       expect(answers.computed - computedBefore).toBe(1);
       await get(`${summary}&priority=1`).expect(200); // other parameters: another answer
       expect(answers.computed - computedBefore).toBe(2);
+      // Another range is another answer, never the shared one.
+      const shorter = await get('/api/analytics/summary?from=2026-10-01&to=2026-10-05&tz=UTC').expect(200);
+      expect(answers.computed - computedBefore).toBe(3);
+      expect((shorter.body as { to: string }).to).not.toBe((bodies[0] as { to: string }).to);
+      expect((shorter.body as { mttr: { current: { count: number } } }).mttr.current.count).toBeLessThan(
+        (bodies[0] as { mttr: { current: { count: number } } }).mttr.current.count,
+      );
 
       // The newest refresh is known (the database's signal, or this instance's own refresh), so
       // an answer already computed, or an ETag that names it, needs no database round trip.
