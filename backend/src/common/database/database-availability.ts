@@ -31,6 +31,9 @@ interface PendingConnect {
   callback(error: Error): void;
 }
 
+const isBusy = (client: pg.PoolClient): boolean =>
+  Boolean((client as unknown as ClientInternals).activeQuery);
+
 /** Unanswered checks in a row that make an outage when no request is waiting on the server. */
 export const SILENT_CHECKS_BEFORE_OUTAGE = 3;
 
@@ -77,6 +80,10 @@ export class DatabaseAvailability implements OnModuleInit, OnApplicationBootstra
   private checkStartedAt = 0;
   /** When a pool connection last got an answer from the server (performance.now()). */
   private lastAnswerAt = 0;
+  /** The same, per pool connection. */
+  private readonly answeredAt = new WeakMap<pg.PoolClient, number>();
+  /** Pool connections with a query in flight when the running check began. */
+  private busyAtCheckStart: pg.PoolClient[] = [];
   private checking: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -168,18 +175,23 @@ export class DatabaseAvailability implements OnModuleInit, OnApplicationBootstra
     this.clients.add(client);
     (client as unknown as ClientInternals).connection?.on('readyForQuery', () => {
       this.lastAnswerAt = performance.now();
+      this.answeredAt.set(client, this.lastAnswerAt);
     });
   }
 
   /**
    * What a check left unanswered means. If the server answered a pool connection while the check
-   * waited, it is alive, only slow for the check. If not, and a request's query is waiting on
-   * it too, two witnesses agree: an outage now. If nothing else is waiting (an idle app), only a
+   * waited, it is alive, only slow for the check. If not, and a request's query has been waiting
+   * on it since before the check began, two witnesses agree: an outage now. If nothing else is waiting (an idle app), only a
    * silence repeated SILENT_CHECKS_BEFORE_OUTAGE times is one: nobody waits meanwhile.
    */
   private silenceVerdict(): 'alive' | 'outage' | 'undecided' {
     if (this.lastAnswerAt >= this.checkStartedAt) return 'alive';
-    const waiting = [...this.clients].some((c) => (c as unknown as ClientInternals).activeQuery);
+    // A witness is a query that was already in flight when the check began and is still
+    // unanswered: one sent a moment ago to a busy server proves nothing yet.
+    const waiting = this.busyAtCheckStart.some(
+      (c) => isBusy(c) && (this.answeredAt.get(c) ?? 0) < this.checkStartedAt,
+    );
     if (waiting || ++this.silentChecks >= SILENT_CHECKS_BEFORE_OUTAGE) return 'outage';
     return 'undecided';
   }
@@ -193,6 +205,7 @@ export class DatabaseAvailability implements OnModuleInit, OnApplicationBootstra
     const timeoutMs = this.config.database.healthIntervalMs;
     let timer: NodeJS.Timeout | undefined;
     this.checkStartedAt = performance.now();
+    this.busyAtCheckStart = [...this.clients].filter(isBusy);
     try {
       await Promise.race([
         this.ping(timeoutMs),
