@@ -3,6 +3,7 @@ import { givenUser, type SignedIn } from '../../../test/sign-in';
 import { eventually } from '../../../test/support/wait-for';
 import { startTestApp, type TestApp } from '../../../test/test-app';
 import { AnalyticsRefresher } from '../analytics-refresher';
+import type { DurationPointView } from '../dto/analytics.view';
 
 /**
  * The incremental analytics tables (migration 1765000000000): day and week buckets of configured
@@ -18,13 +19,8 @@ import { AnalyticsRefresher } from '../analytics-refresher';
  */
 const ZONES = 'UTC,America/New_York,Asia/Kolkata,Australia/Sydney';
 
-interface Point {
-  start: string;
-  count: number;
-  mean: number | null;
-  median: number | null;
-  p90: number | null;
-}
+/** A point of a response-time series, as the API answers it. */
+type Point = DurationPointView;
 type Series = { name: string; points: Point[] }[];
 
 const pt = (start: string, count: number, seconds?: number): Point => ({

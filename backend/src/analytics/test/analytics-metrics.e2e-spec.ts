@@ -1,6 +1,7 @@
 import { givenUser, type SignedIn } from '../../../test/sign-in';
 import { startTestApp, type TestApp } from '../../../test/test-app';
 import { AnalyticsRefresher } from '../analytics-refresher';
+import type { DurationPointView } from '../dto/analytics.view';
 
 /**
  * The metrics of docs/metrics.md checked against figures worked out by hand on a small fixed data
@@ -121,13 +122,8 @@ const FIXTURE: readonly {
   },
 ];
 
-interface Point {
-  start: string;
-  count: number;
-  mean: number | null;
-  median: number | null;
-  p90: number | null;
-}
+/** A point of a response-time series, as the API answers it. */
+type Point = DurationPointView;
 interface ResponseTimes {
   refreshedAt: string;
   from: string;

@@ -182,8 +182,9 @@ export class DatabaseAvailability implements OnModuleInit, OnApplicationBootstra
   /**
    * What a check left unanswered means. If the server answered a pool connection while the check
    * waited, it is alive, only slow for the check. If not, and a request's query has been waiting
-   * on it since before the check began, two witnesses agree: an outage now. If nothing else is waiting (an idle app), only a
-   * silence repeated SILENT_CHECKS_BEFORE_OUTAGE times is one: nobody waits meanwhile.
+   * on it since before the check began, two witnesses agree: an outage now. If nothing else is
+   * waiting (an idle app), only a silence repeated SILENT_CHECKS_BEFORE_OUTAGE times is one:
+   * nobody waits meanwhile.
    */
   private silenceVerdict(): 'alive' | 'outage' | 'undecided' {
     if (this.lastAnswerAt >= this.checkStartedAt) return 'alive';

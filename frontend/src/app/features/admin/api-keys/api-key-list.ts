@@ -154,13 +154,6 @@ export function stateOf(key: ApiKeyView, now = Date.now()): ApiKeyState {
     </div>
   `,
   styles: `
-    .heading-row {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 8px 16px;
-      align-items: flex-start;
-      justify-content: space-between;
-    }
     .problem {
       display: block;
       margin-bottom: 16px;

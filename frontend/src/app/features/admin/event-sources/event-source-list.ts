@@ -136,13 +136,6 @@ import { SourceEnabledToggle } from './source-enabled-toggle';
     </div>
   `,
   styles: `
-    .heading-row {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 8px 16px;
-      align-items: flex-start;
-      justify-content: space-between;
-    }
     .problem {
       display: block;
       margin-bottom: 16px;
